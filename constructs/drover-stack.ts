@@ -1,0 +1,168 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { Construct } from "constructs";
+import { Annotations, LocalBackend, TerraformBackend, TerraformStack } from "cdktf";
+import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer.js";
+import { IssueCollector } from "../lib/errors.ts";
+import { checkName, resourceName } from "../lib/naming.ts";
+import type { CloudDriver, CloudProfile, INetwork } from "./cloud.ts";
+import type { StackInfo } from "../lib/app/stack-info.ts";
+import { Network } from "./network.ts";
+
+export interface DroverStackProps {
+  /** Where the stack runs: `jetstream2()`, `openstack({...})`. */
+  readonly cloud: CloudProfile;
+  /**
+   * Who is responsible for the stack's resources; every resource is tagged with it.
+   * @default - the DROVER_OWNER environment variable; untagged (with a warning) when unset
+   */
+  readonly owner?: string;
+  /**
+   * Date after which the stack may be torn down (`YYYY-MM-DD`); tagged on every resource.
+   * @default - no expiry
+   */
+  readonly expiresAt?: string;
+  /**
+   * One line saying what the stack is for, shown by `drover list`.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+const STACK_MARK = Symbol.for("drover.DroverStack");
+const OWNER_PATTERN = /^[A-Za-z0-9._@+-]{1,64}$/;
+
+/**
+ * A stack of drover constructs on one cloud: configures the cloud's provider, names and tags
+ * every resource, pins the local state file to the project, and writes the configuration files
+ * its constructs render next to the synthesized Terraform.
+ *
+ * @example
+ * const app = new App();
+ * const stack = new DroverStack(app, "dev-vm", { cloud: jetstream2() });
+ * new VirtualMachine(stack, "box", { size: "m3.small", allowSshFrom: ["203.0.113.0/24"], publicKey });
+ * app.synth();
+ */
+export class DroverStack extends TerraformStack {
+  /** The DroverStack a construct belongs to; throws when it is not inside one. */
+  static of(construct: Construct): DroverStack {
+    for (const scope of [...construct.node.scopes].reverse()) {
+      if (DroverStack.isDroverStack(scope)) return scope;
+    }
+    throw new Error(
+      `${construct.node.path}: drover constructs must be created inside a DroverStack (new DroverStack(app, "name", { cloud: jetstream2() }))`,
+    );
+  }
+
+  static isDroverStack(x: unknown): x is DroverStack {
+    return typeof x === "object" && x !== null && STACK_MARK in x;
+  }
+
+  readonly cloud: CloudProfile;
+  readonly driver: CloudDriver;
+  readonly owner?: string;
+  readonly expiresAt?: string;
+  readonly description?: string;
+  private readonly renderedFiles = new Map<string, string>();
+  private network?: INetwork;
+
+  constructor(scope: Construct, id: string, props: DroverStackProps) {
+    super(scope, id);
+    Object.defineProperty(this, STACK_MARK, { value: true });
+    const issues = new IssueCollector(id);
+    const badName = checkName(id, "stack name");
+    if (badName) issues.add("stack.bad-name", badName);
+    const owner = props.owner ?? process.env.DROVER_OWNER;
+    if (owner !== undefined && !OWNER_PATTERN.test(owner)) {
+      issues.add("stack.bad-owner", `'owner' "${owner}" may hold letters, digits and . _ @ + - only (1-64 characters): use a user name or an e-mail address`);
+    }
+    if (props.expiresAt !== undefined && !isIsoDate(props.expiresAt)) {
+      issues.add("stack.bad-expiry", `'expiresAt' "${props.expiresAt}" is not a date in YYYY-MM-DD form, e.g. "2026-12-31"`);
+    }
+    issues.throwIfAny();
+
+    this.cloud = props.cloud;
+    if (owner !== undefined) this.owner = owner;
+    if (props.expiresAt !== undefined) this.expiresAt = props.expiresAt;
+    if (props.description !== undefined) this.description = props.description;
+    if (owner === undefined) {
+      Annotations.of(this).addWarning(
+        `stack ${id} has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.`,
+      );
+    }
+    this.driver = props.cloud.createDriver(this);
+    this.driver.configureProvider();
+    addCustomSynthesis(this, { onSynthesize: (session) => this.writeSideFiles(session) });
+  }
+
+  /** `<stack>-<construct path>-<role>`: the cloud name of a resource a construct creates. */
+  resourceName(construct: Construct, role?: string): string {
+    const path = construct.node.scopes.slice(construct.node.scopes.indexOf(this) + 1).map((s) => s.node.id);
+    return resourceName(this.node.id, ...path, role);
+  }
+
+  /** Tags every resource of the stack carries (as OpenStack metadata or tags, AWS tags, labels). */
+  get tags(): Readonly<Record<string, string>> {
+    return {
+      drover_stack: this.node.id,
+      ...(this.owner ? { drover_owner: this.owner } : {}),
+      ...(this.expiresAt ? { drover_expires: this.expiresAt } : {}),
+    };
+  }
+
+  /** The network machines join when none is given: created (or looked up) once per stack. */
+  defaultNetwork(): INetwork {
+    if (!this.network) {
+      const choice = this.cloud.defaultNetwork;
+      this.network =
+        choice === "new" ? new Network(this, "network") : this.driver.importNetwork(this, "network", choice);
+    }
+    return this.network;
+  }
+
+  /**
+   * Registers a configuration file a construct rendered (cloud-init, slurm.conf, ...), written at
+   * synth to `<stack dir>/files/<construct path>/<fileName>` for review.
+   */
+  addRenderedFile(construct: Construct, fileName: string, content: string): void {
+    const path = construct.node.scopes.slice(construct.node.scopes.indexOf(this) + 1).map((s) => s.node.id);
+    const key = [...path, fileName].join("/");
+    if (this.renderedFiles.has(key)) throw new Error(`${construct.node.path}: rendered file ${fileName} registered twice`);
+    this.renderedFiles.set(key, content);
+  }
+
+  /** Keeps state next to the project, whatever directory the app is synthesized from. */
+  override ensureBackendExists(): TerraformBackend {
+    const existing = this.node.findAll().find(TerraformBackend.isBackend);
+    if (existing) return existing;
+    const outdir = process.env.DROVER_OUTPUT_DIR ?? "cdktf.out";
+    const stackDir = resolve(outdir, "stacks", this.node.id);
+    return new LocalBackend(this, { path: relative(stackDir, resolve(`terraform.${this.node.id}.tfstate`)) });
+  }
+
+  private writeSideFiles(session: { outdir: string; manifest: { forStack(stack: TerraformStack): { workingDirectory: string } } }): void {
+    const dir = join(session.outdir, session.manifest.forStack(this).workingDirectory);
+    const files: string[] = [];
+    for (const [key, content] of [...this.renderedFiles].sort(([a], [b]) => a.localeCompare(b))) {
+      const target = join(dir, "files", key);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+      files.push(`files/${key}`);
+    }
+    const info: StackInfo = {
+      stack: this.node.id,
+      cloud: { kind: this.cloud.kind, name: this.cloud.name, region: this.cloud.region, summary: this.cloud.summary },
+      ...(this.owner ? { owner: this.owner } : {}),
+      ...(this.expiresAt ? { expiresAt: this.expiresAt } : {}),
+      ...(this.description ? { description: this.description } : {}),
+      files,
+    };
+    writeFileSync(join(dir, "drover.json"), `${JSON.stringify(info, null, 2)}\n`);
+  }
+}
+
+function isIsoDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(text);
+}

@@ -1,0 +1,272 @@
+import type { Construct } from "constructs";
+import { DataResource, type ITerraformDependable } from "cdktf";
+import { OpenstackProvider } from "../../.gen/providers/openstack/provider/index.ts";
+import { NetworkingNetworkV2 } from "../../.gen/providers/openstack/networking-network-v2/index.ts";
+import { NetworkingSubnetV2 } from "../../.gen/providers/openstack/networking-subnet-v2/index.ts";
+import { NetworkingRouterV2 } from "../../.gen/providers/openstack/networking-router-v2/index.ts";
+import { NetworkingRouterInterfaceV2 } from "../../.gen/providers/openstack/networking-router-interface-v2/index.ts";
+import { NetworkingPortV2 } from "../../.gen/providers/openstack/networking-port-v2/index.ts";
+import { NetworkingSecgroupV2 } from "../../.gen/providers/openstack/networking-secgroup-v2/index.ts";
+import { NetworkingSecgroupRuleV2 } from "../../.gen/providers/openstack/networking-secgroup-rule-v2/index.ts";
+import { NetworkingFloatingipV2 } from "../../.gen/providers/openstack/networking-floatingip-v2/index.ts";
+import { NetworkingFloatingipAssociateV2 } from "../../.gen/providers/openstack/networking-floatingip-associate-v2/index.ts";
+import { ComputeInstanceV2 } from "../../.gen/providers/openstack/compute-instance-v2/index.ts";
+import { ComputeKeypairV2 } from "../../.gen/providers/openstack/compute-keypair-v2/index.ts";
+import { ComputeVolumeAttachV2 } from "../../.gen/providers/openstack/compute-volume-attach-v2/index.ts";
+import { BlockstorageVolumeV3 } from "../../.gen/providers/openstack/blockstorage-volume-v3/index.ts";
+import { DnsRecordsetV2 } from "../../.gen/providers/openstack/dns-recordset-v2/index.ts";
+import { DataOpenstackNetworkingNetworkV2 } from "../../.gen/providers/openstack/data-openstack-networking-network-v2/index.ts";
+import { DataOpenstackImagesImageV2 } from "../../.gen/providers/openstack/data-openstack-images-image-v2/index.ts";
+import type { Port } from "../../lib/net/port.ts";
+import type {
+  CloudDriver,
+  DnsRecordSpec,
+  IDnsRecord,
+  IFirewall,
+  IKeyPair,
+  IMachine,
+  INetwork,
+  IPublicAddress,
+  IVolume,
+  MachineSpec,
+  NetworkLookup,
+  NetworkSpec,
+  PeerSpec,
+  VolumeSpec,
+} from "../cloud.ts";
+import type { DroverStack } from "../drover-stack.ts";
+import type { OpenStackProfile } from "./profiles.ts";
+
+/** OpenStack `tags` are plain strings: the stack's tags as `key=value`. */
+function tagList(tags: Readonly<Record<string, string>>): string[] {
+  return Object.entries(tags).map(([k, v]) => `${k}=${v}`);
+}
+
+class OpenStackFirewall implements IFirewall {
+  readonly firewallId: string;
+  private readonly ruleIds = new Set<string>();
+  constructor(
+    private readonly scope: Construct,
+    private readonly id: string,
+    readonly displayName: string,
+    private readonly group: NetworkingSecgroupV2,
+  ) {
+    this.firewallId = group.id;
+  }
+
+  allowIngress(peer: PeerSpec, port: Port, description: string): void {
+    const ipv6 = peer.kind === "cidr" && peer.cidr.version === 6;
+    const source = peer.kind === "cidr" ? peer.cidr.text : peer.firewall.displayName;
+    // The rule's ID comes from what it opens, so reordering rules in code does not churn them.
+    const ruleId = `${this.id}-${port.label}-${source}`.replace(/[^A-Za-z0-9-]+/g, "-");
+    if (this.ruleIds.has(ruleId)) return;
+    this.ruleIds.add(ruleId);
+    const protocol = port.protocol === "any" ? undefined : port.protocol === "icmp" && ipv6 ? "ipv6-icmp" : port.protocol;
+    // For ICMP, Neutron reads port_range_min as the ICMP type and port_range_max as the code.
+    const icmpType = port.icmpType === 8 && ipv6 ? 128 : port.icmpType;
+    const range =
+      port.protocol === "icmp"
+        ? icmpType !== undefined
+          ? { portRangeMin: icmpType, portRangeMax: 0 }
+          : {}
+        : port.from !== undefined
+          ? { portRangeMin: port.from, portRangeMax: port.to ?? port.from }
+          : {};
+    new NetworkingSecgroupRuleV2(this.scope, ruleId, {
+      securityGroupId: this.group.id,
+      direction: "ingress",
+      ethertype: ipv6 ? "IPv6" : "IPv4",
+      description,
+      ...(protocol ? { protocol } : {}),
+      ...range,
+      ...(peer.kind === "cidr" ? { remoteIpPrefix: peer.cidr.text } : { remoteGroupId: peer.firewall.firewallId }),
+    });
+  }
+}
+
+class OpenStackMachine implements IMachine {
+  readonly machineId: string;
+  readonly privateAddress: string;
+  private metadata: Record<string, string>;
+  constructor(
+    readonly name: string,
+    readonly instance: ComputeInstanceV2,
+    readonly port: NetworkingPortV2,
+    readonly network: INetwork,
+    metadata: Record<string, string>,
+  ) {
+    this.machineId = instance.id;
+    this.privateAddress = instance.accessIpV4;
+    this.metadata = metadata;
+  }
+
+  addMetadata(key: string, value: string): void {
+    this.metadata = { ...this.metadata, [key]: value };
+    this.instance.metadata = this.metadata;
+  }
+}
+
+/** Implements the driver interface with terraform-provider-openstack 3.4 resources. */
+export class OpenStackDriver implements CloudDriver {
+  constructor(
+    private readonly stack: DroverStack,
+    readonly profile: OpenStackProfile,
+  ) {}
+
+  configureProvider(): void {
+    new OpenstackProvider(this.stack, "openstack", {
+      ...(this.profile.providerRegion ? { region: this.profile.providerRegion } : {}),
+      ...(this.profile.cloudName ? { cloud: this.profile.cloudName } : {}),
+    });
+  }
+
+  createNetwork(scope: Construct, id: string, spec: NetworkSpec): INetwork {
+    const tags = tagList(this.stack.tags);
+    const network = new NetworkingNetworkV2(scope, id, { name: `${spec.name}-net`, adminStateUp: true, tags });
+    const subnet = new NetworkingSubnetV2(scope, "Subnet", {
+      name: `${spec.name}-subnet`,
+      networkId: network.id,
+      cidr: spec.cidr.text,
+      ipVersion: 4,
+      ...(spec.dnsNameservers?.length ? { dnsNameservers: [...spec.dnsNameservers] } : {}),
+      tags,
+    });
+    let ready: ITerraformDependable | undefined;
+    if (spec.internetAccess) {
+      const external = new DataOpenstackNetworkingNetworkV2(scope, "ExternalNetwork", {
+        name: this.profile.externalNetwork,
+        external: true,
+      });
+      const router = new NetworkingRouterV2(scope, "Router", {
+        name: `${spec.name}-router`,
+        adminStateUp: true,
+        externalNetworkId: external.id,
+        tags,
+      });
+      ready = new NetworkingRouterInterfaceV2(scope, "RouterInterface", { routerId: router.id, subnetId: subnet.id });
+    }
+    return {
+      networkId: network.id,
+      subnetId: subnet.id,
+      cidr: spec.cidr,
+      displayName: `${spec.name}-net`,
+      ...(ready ? { internetReady: ready } : {}),
+    };
+  }
+
+  importNetwork(scope: Construct, id: string, lookup: NetworkLookup): INetwork {
+    if (lookup.id) return { networkId: lookup.id, displayName: lookup.id };
+    const data = new DataOpenstackNetworkingNetworkV2(scope, id, { name: lookup.name! });
+    return { networkId: data.id, displayName: lookup.name! };
+  }
+
+  createFirewall(scope: Construct, id: string, spec: { name: string; description: string }): IFirewall {
+    const group = new NetworkingSecgroupV2(scope, id, {
+      name: spec.name,
+      description: spec.description,
+      tags: tagList(this.stack.tags),
+    });
+    return new OpenStackFirewall(scope, id, spec.name, group);
+  }
+
+  createKeyPair(scope: Construct, id: string, spec: { name: string; publicKey: string }): IKeyPair {
+    const key = new ComputeKeypairV2(scope, id, { name: spec.name, publicKey: spec.publicKey });
+    return { keyPairName: key.name };
+  }
+
+  importKeyPair(name: string): IKeyPair {
+    return { keyPairName: name };
+  }
+
+  createMachine(scope: Construct, id: string, spec: MachineSpec): IMachine {
+    const network = spec.network;
+    const tags = tagList(this.stack.tags);
+    const port = new NetworkingPortV2(scope, "Port", {
+      name: `${spec.name}-port`,
+      networkId: network.networkId,
+      adminStateUp: true,
+      securityGroupIds: spec.firewalls.map((f) => f.firewallId),
+      ...(network.subnetId ? { fixedIp: [{ subnetId: network.subnetId }] } : {}),
+      tags,
+    });
+    const metadata = { ...this.stack.tags, ...spec.metadata };
+    const boot = spec.rootVolumeGiB ? this.bootVolume(scope, spec.image, spec.rootVolumeGiB) : undefined;
+    const instance = new ComputeInstanceV2(scope, id, {
+      name: spec.name,
+      flavorName: spec.flavor.name,
+      ...(boot ? { blockDevice: [boot.device] } : { imageName: spec.image }),
+      ...(spec.keyPair ? { keyPair: spec.keyPair.keyPairName } : {}),
+      userData: spec.userData,
+      network: [{ port: port.id }],
+      metadata,
+      tags,
+      ...(boot ? { lifecycle: boot.lifecycle } : {}),
+    });
+    return new OpenStackMachine(spec.name, instance, port, network, metadata);
+  }
+
+  /**
+   * A root volume made from the newest image of that name. A refreshed image (featured images
+   * are rebuilt regularly under the same name) must not rebuild the machine, so the image ID is
+   * ignored; changing the image *name* still replaces it, through a trigger holding the name.
+   */
+  private bootVolume(scope: Construct, image: string, sizeGiB: number) {
+    const lookup = new DataOpenstackImagesImageV2(scope, "Image", { name: image, mostRecent: true });
+    const trigger = new DataResource(scope, "ImageName", { input: { image } });
+    return {
+      device: {
+        uuid: lookup.id,
+        sourceType: "image",
+        destinationType: "volume",
+        volumeSize: sizeGiB,
+        bootIndex: 0,
+        deleteOnTermination: true,
+      },
+      lifecycle: { ignoreChanges: ["block_device[0].uuid"], replaceTriggeredBy: [trigger] },
+    };
+  }
+
+  createVolume(scope: Construct, id: string, spec: VolumeSpec): IVolume {
+    const volume = new BlockstorageVolumeV3(scope, id, {
+      name: spec.name,
+      size: spec.sizeGiB,
+      ...(spec.volumeType ? { volumeType: spec.volumeType } : {}),
+      metadata: { ...this.stack.tags },
+      ...(spec.protect ? { lifecycle: { preventDestroy: true } } : {}),
+    });
+    return { volumeId: volume.id, name: spec.name };
+  }
+
+  attachVolume(scope: Construct, id: string, machine: IMachine, volume: IVolume): void {
+    new ComputeVolumeAttachV2(scope, id, { instanceId: machine.machineId, volumeId: volume.volumeId });
+  }
+
+  createPublicAddress(scope: Construct, id: string, spec: { name: string; machine: IMachine }): IPublicAddress {
+    const machine = spec.machine as OpenStackMachine;
+    const ip = new NetworkingFloatingipV2(scope, id, {
+      pool: this.profile.externalNetwork,
+      description: spec.name,
+      tags: tagList(this.stack.tags),
+    });
+    // The port's subnet must be routed to the external network before the address can bind.
+    const ready = machine.network.internetReady;
+    new NetworkingFloatingipAssociateV2(scope, `${id}-association`, {
+      floatingIp: ip.address,
+      portId: machine.port.id,
+      ...(ready ? { dependsOn: [ready] } : {}),
+    });
+    return { address: ip.address };
+  }
+
+  createDnsRecord(scope: Construct, id: string, spec: DnsRecordSpec): IDnsRecord {
+    new DnsRecordsetV2(scope, id, {
+      zoneId: spec.zoneId,
+      name: `${spec.name}.${spec.zoneName}`,
+      type: spec.type,
+      records: [...spec.values],
+      ...(spec.ttlSeconds ? { ttl: spec.ttlSeconds } : {}),
+    });
+    return { fqdn: `${spec.name}.${spec.zoneName}` };
+  }
+}
+

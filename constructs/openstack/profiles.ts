@@ -1,0 +1,169 @@
+import { JETSTREAM2_FLAVORS, type Flavor } from "../../lib/catalog/flavors.ts";
+import { JETSTREAM2_FEATURED_IMAGES, type ImageInfo } from "../../lib/catalog/images.ts";
+import { IssueCollector } from "../../lib/errors.ts";
+import type { CloudProfile, NetworkLookup } from "../cloud.ts";
+import type { DroverStack } from "../drover-stack.ts";
+import { OpenStackDriver } from "./driver.ts";
+
+/** An OpenStack cloud: what the OpenStack driver needs beyond the generic profile. */
+export interface OpenStackProfile extends CloudProfile {
+  readonly kind: "openstack";
+  /** Name of the external network routers and floating IPs come from. */
+  readonly externalNetwork: string;
+  /** The `clouds.yaml` entry to use, when named in code. */
+  readonly cloudName?: string;
+  /** Region passed to the provider; undefined leaves it to OS_REGION_NAME. */
+  readonly providerRegion?: string;
+}
+
+export interface OpenStackProps {
+  /**
+   * Region of the cloud.
+   * @default - the OS_REGION_NAME environment variable (or the clouds.yaml entry)
+   */
+  readonly region?: string;
+  /**
+   * Entry of `clouds.yaml` to authenticate with.
+   * @default - OS_CLOUD, or the OS_* variables of an openrc file
+   */
+  readonly cloud?: string;
+  /**
+   * External network that routers connect to and floating IPs come from.
+   * @default "public"
+   */
+  readonly externalNetwork?: string;
+  /**
+   * Flavors the cloud offers; needed to size machines by requirement (`{ vcpus, memoryGiB }`).
+   * @default - none: machines must name a flavor
+   */
+  readonly flavors?: readonly Flavor[];
+  /**
+   * Images with their login accounts.
+   * @default - none: the login account is guessed from the image name
+   */
+  readonly images?: readonly ImageInfo[];
+  /**
+   * Image a machine gets when it names none.
+   * @default "Ubuntu 24.04"
+   */
+  readonly defaultImage?: string;
+  /**
+   * Network machines join when none is given: `"new"` creates one network, subnet and router
+   * per stack; `{ name }` or `{ id }` uses an existing network.
+   * @default "new"
+   */
+  readonly network?: "new" | NetworkLookup;
+  /**
+   * Short name for listings.
+   * @default "openstack"
+   */
+  readonly name?: string;
+}
+
+function makeProfile(fields: Omit<OpenStackProfile, "kind" | "createDriver">): OpenStackProfile {
+  return {
+    kind: "openstack",
+    ...fields,
+    createDriver(stack: DroverStack) {
+      return new OpenStackDriver(stack, this as OpenStackProfile);
+    },
+  };
+}
+
+function checkLookup(network: "new" | NetworkLookup, where: string, issues: IssueCollector): void {
+  if (network === "new") return;
+  if (typeof network !== "object" || network === null || (!network.name && !network.id)) {
+    issues.add("profile.bad-network", `'network' must be "new", { name: "..." } or { id: "..." }, got ${JSON.stringify(network)}`, where);
+  } else if (network.name && network.id) {
+    issues.add("profile.bad-network", `'network' names both an existing network's name and its id: give one`, where);
+  }
+}
+
+/**
+ * Any OpenStack cloud. Authentication is the provider's: an openrc file's OS_* variables or a
+ * `clouds.yaml` entry (OS_CLOUD, or `cloud` here). Nothing is specific to Jetstream2.
+ *
+ * @example
+ * new DroverStack(app, "lab", { cloud: openstack({ cloud: "mycloud", externalNetwork: "ext-net" }) });
+ */
+export function openstack(props: OpenStackProps = {}): OpenStackProfile {
+  const issues = new IssueCollector("openstack()");
+  for (const key of ["region", "cloud", "externalNetwork", "defaultImage", "name"] as const) {
+    const v = props[key];
+    if (v !== undefined && (typeof v !== "string" || v.trim() === "")) {
+      issues.add("profile.empty", `'${key}' must be a non-empty string, got ${JSON.stringify(v)}`);
+    }
+  }
+  checkLookup(props.network ?? "new", "openstack()", issues);
+  issues.throwIfAny();
+  const region = props.region;
+  return makeProfile({
+    name: props.name ?? "openstack",
+    region: region ?? "(from OS_REGION_NAME)",
+    summary: `OpenStack${props.cloud ? ` cloud "${props.cloud}"` : ""}${region ? `, region ${region}` : ""}`,
+    flavors: props.flavors ?? [],
+    images: props.images ?? [],
+    defaultImage: props.defaultImage ?? "Ubuntu 24.04",
+    defaultNetwork: props.network ?? "new",
+    externalNetwork: props.externalNetwork ?? "public",
+    ...(props.cloud ? { cloudName: props.cloud } : {}),
+    ...(region ? { providerRegion: region } : {}),
+  });
+}
+
+export interface Jetstream2Props {
+  /**
+   * Jetstream2 region (cloud site).
+   * @default "IU"
+   */
+  readonly region?: string;
+  /**
+   * Entry of `clouds.yaml` to authenticate with.
+   * @default - OS_CLOUD, or the OS_* variables of the allocation's openrc file
+   */
+  readonly cloud?: string;
+  /**
+   * Network machines join when none is given. `"new"` creates a network, subnet and router for
+   * the stack; `"auto-allocated"` reuses the allocation's `auto_allocated_network`, which
+   * matters because an allocation may hold only one router by default.
+   * @default "new"
+   */
+  readonly network?: "new" | "auto-allocated";
+}
+
+const JETSTREAM2_NETWORK_CHOICES = ["new", "auto-allocated"];
+
+/**
+ * Jetstream2, the NSF research cloud: its flavors with their service-unit rates, its featured
+ * images, the external network `public`, region IU by default.
+ *
+ * @example
+ * new DroverStack(app, "dev-vm", { cloud: jetstream2({ network: "auto-allocated" }) });
+ */
+export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
+  const issues = new IssueCollector("jetstream2()");
+  if (props.region !== undefined && (typeof props.region !== "string" || !/^[A-Za-z0-9_-]+$/.test(props.region))) {
+    issues.add("profile.bad-region", `'region' ${JSON.stringify(props.region)} is not a region name (e.g. "IU")`);
+  }
+  if (props.cloud !== undefined && (typeof props.cloud !== "string" || props.cloud.trim() === "")) {
+    issues.add("profile.empty", `'cloud' must be a non-empty string, got ${JSON.stringify(props.cloud)}`);
+  }
+  const network = props.network ?? "new";
+  if (!JETSTREAM2_NETWORK_CHOICES.includes(network)) {
+    issues.add("profile.bad-network", `'network' ${JSON.stringify(network)} is not one of "new", "auto-allocated"`);
+  }
+  issues.throwIfAny();
+  const region = props.region ?? "IU";
+  return makeProfile({
+    name: "jetstream2",
+    region,
+    summary: `Jetstream2 (OpenStack), region ${region}${props.cloud ? `, cloud "${props.cloud}"` : ""}`,
+    flavors: JETSTREAM2_FLAVORS,
+    images: JETSTREAM2_FEATURED_IMAGES,
+    defaultImage: "Featured-Ubuntu24",
+    defaultNetwork: network === "auto-allocated" ? { name: "auto_allocated_network" } : "new",
+    externalNetwork: "public",
+    providerRegion: region,
+    ...(props.cloud ? { cloudName: props.cloud } : {}),
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * `drover.json`, written beside each drover stack's `cdk.tf.json` at synth: what the CLI needs to
+ * know about a stack without running the app again. Plain cdktf stacks have none; the CLI infers
+ * their cloud from the providers they use.
+ */
+export interface StackInfo {
+  readonly stack: string;
+  readonly cloud: {
+    readonly kind: string;
+    readonly name: string;
+    readonly region: string;
+    readonly summary: string;
+  };
+  readonly owner?: string;
+  readonly expiresAt?: string;
+  readonly description?: string;
+  /** Rendered configuration files, relative to the stack directory (`files/box/cloud-init.yaml`). */
+  readonly files: readonly string[];
+}

@@ -1,0 +1,55 @@
+import { stringify } from "yaml";
+import { readTemplate, renderTemplate } from "./templates.ts";
+
+/**
+ * Cloud-init user data for drover machines, built as a typed object and written as YAML (never
+ * by string pasting, so the output is always valid YAML). `cloud-init schema` checks it in tests.
+ */
+
+export type MetadataSource = "openstack";
+
+export interface MachineCloudInit {
+  /** The image's login account; owns freshly formatted volumes. */
+  readonly loginUser: string;
+  /** Extra distribution packages to install at first boot. */
+  readonly packages?: readonly string[];
+  /** Shell commands run once at the end of first boot, in order. */
+  readonly commands?: readonly string[];
+  /** Where the machine finds the list of its volumes. */
+  readonly metadataSource: MetadataSource;
+  /** Written as a comment on top, e.g. the construct path. */
+  readonly comment?: string;
+}
+
+/** cloud-init's hard limit for OpenStack and EC2 user data. */
+export const USER_DATA_MAX_BYTES = 65535;
+
+export function renderMachineCloudInit(input: MachineCloudInit): string {
+  const doc = {
+    // Safe defaults: keys only, no root login over SSH.
+    ssh_pwauth: false,
+    disable_root: true,
+    package_update: true,
+    ...(input.packages && input.packages.length > 0 ? { packages: [...input.packages] } : {}),
+    write_files: [
+      {
+        path: "/usr/local/sbin/drover-volumes",
+        permissions: "0755",
+        content: renderTemplate(
+          "cloud-init/drover-volumes.sh",
+          { owner: input.loginUser, metadataSource: input.metadataSource },
+          { shell: true },
+        ),
+      },
+      { path: "/etc/systemd/system/drover-volumes.service", permissions: "0644", content: readTemplate("cloud-init/drover-volumes.service") },
+      { path: "/etc/systemd/system/drover-volumes.timer", permissions: "0644", content: readTemplate("cloud-init/drover-volumes.timer") },
+    ],
+    runcmd: [
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "drover-volumes.timer"],
+      ...(input.commands ?? []),
+    ],
+  };
+  const header = ["#cloud-config", ...(input.comment ? [`# ${input.comment}`] : [])].join("\n");
+  return `${header}\n${stringify(doc, { lineWidth: 0, blockQuote: "literal" })}`;
+}

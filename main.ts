@@ -1,0 +1,10 @@
+/**
+ * The drover app: every example stack, registered by name. `drover synth` (or `cdktf synth`)
+ * runs this file. Add your own stacks here.
+ */
+import { App } from "cdktf";
+import { devVm } from "./stacks/dev-vm.ts";
+
+const app = new App();
+devVm(app);
+app.synth();

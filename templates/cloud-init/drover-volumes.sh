@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# drover-volumes: formats (the first time only) and mounts the volumes drover attached to this
+# machine. A systemd timer runs it every minute, so a volume attached after boot, or added to the
+# stack later, is mounted without rebuilding the machine. The list of volumes comes from the
+# instance metadata (key drover_volume_<name> = "<volume id>:<mount path>"), which the cloud
+# updates in place when the stack changes.
+#
+# It never formats a device that already holds a filesystem or a partition table.
+set -euo pipefail
+
+owner="{{owner}}"
+metadata_source="{{metadataSource}}"
+
+log() { echo "drover-volumes: $*"; }
+
+list_volumes() {
+  case "$metadata_source" in
+    openstack)
+      python3 - <<'PY'
+import json
+import urllib.request
+
+URL = "http://169.254.169.254/openstack/latest/meta_data.json"
+with urllib.request.urlopen(URL, timeout=5) as response:
+    meta = json.load(response).get("meta", {})
+for key in sorted(meta):
+    if key.startswith("drover_volume_"):
+        volume_id, _, mount_path = meta[key].partition(":")
+        print(key[len("drover_volume_"):], volume_id, mount_path)
+PY
+      ;;
+    *)
+      log "unknown metadata source '$metadata_source'"
+      return 1
+      ;;
+  esac
+}
+
+# KVM exposes a volume's ID (cut to 20 characters) as the disk serial.
+find_device() {
+  local id=$1 candidate
+  for candidate in /dev/disk/by-id/virtio-"${id:0:20}"* /dev/disk/by-id/scsi-*"${id}"*; do
+    if [ -e "$candidate" ]; then
+      readlink -f "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+mount_one() {
+  local name=$1 id=$2 mount_path=$3 device uuid fresh=0
+  if mountpoint -q "$mount_path"; then
+    return 0
+  fi
+  if ! device=$(find_device "$id"); then
+    log "$name ($id) is not attached yet"
+    return 0
+  fi
+  if ! blkid -p "$device" >/dev/null 2>&1; then
+    log "formatting $device for $name"
+    mkfs.ext4 -q -L "${name:0:16}" "$device"
+    fresh=1
+  fi
+  uuid=$(blkid -s UUID -o value "$device")
+  mkdir -p "$mount_path"
+  if ! grep -q "UUID=$uuid" /etc/fstab; then
+    echo "UUID=$uuid $mount_path auto defaults,nofail 0 2" >>/etc/fstab
+  fi
+  mount "$mount_path"
+  if [ "$fresh" -eq 1 ]; then
+    chown "$owner:" "$mount_path"
+  fi
+  log "mounted $name at $mount_path"
+}
+
+volumes=$(list_volumes) || exit 0
+while read -r name id mount_path; do
+  if [ -n "${mount_path:-}" ]; then
+    mount_one "$name" "$id" "$mount_path"
+  fi
+done <<<"$volumes"
