@@ -72,7 +72,7 @@ export class DroverStack extends TerraformStack {
     const issues = new IssueCollector(id);
     const badName = checkName(id, "stack name");
     if (badName) issues.add("stack.bad-name", badName);
-    const owner = props.owner ?? process.env.DROVER_OWNER;
+    const owner = props.owner ?? (process.env.DROVER_OWNER || undefined);
     if (owner !== undefined && !OWNER_PATTERN.test(owner)) {
       issues.add("stack.bad-owner", `'owner' "${owner}" may hold letters, digits and . _ @ + - only (1-64 characters): use a user name or an e-mail address`);
     }

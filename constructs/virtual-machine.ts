@@ -310,17 +310,21 @@ export class VirtualMachine extends Construct {
     volumes.forEach((v, i) => {
       const at = `'volumes[${i}]`;
       let ok = true;
+      let nameOk = true;
       if (typeof v.name !== "string" || !VOLUME_NAME.test(v.name)) {
         issues.add("vm.bad-volume-name", `${at}.name' ${JSON.stringify(v.name)} must be lower-case letters, digits and '-', starting with a letter, at most 31 characters`);
-        ok = false;
+        ok = nameOk = false;
       } else if (names.has(v.name)) {
         issues.add("vm.duplicate-volume", `${at}.name' "${v.name}" is used by another volume of this machine: volume names must be unique`);
-        ok = false;
+        ok = nameOk = false;
       }
+      if (typeof v.name === "string") names.add(v.name);
       if (!Number.isInteger(v.sizeGiB) || v.sizeGiB < 1 || v.sizeGiB > MAX_VOLUME_GIB) {
         issues.add("vm.bad-volume-size", `${at}.sizeGiB' must be a whole number from 1 to ${MAX_VOLUME_GIB}, got ${JSON.stringify(v.sizeGiB)}`);
         ok = false;
       }
+      // The default mount path derives from the name: a bad name is reported once, above.
+      if (!nameOk && v.mountPath === undefined) return;
       const mountPath = v.mountPath ?? `/media/volume/${v.name}`;
       const normalized = mountPath.replace(/\/+$/, "") || "/";
       if (!MOUNT_PATH.test(mountPath) || mountPath.includes("..")) {
@@ -337,7 +341,6 @@ export class VirtualMachine extends Construct {
         issues.add("vm.bad-volume-type", `${at}.volumeType' must be a non-empty string`);
         ok = false;
       }
-      if (typeof v.name === "string") names.add(v.name);
       mounts.add(normalized);
       if (ok) out.push({ ...v, mountPath: normalized });
     });

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { yamlStringify as stringify } from "./vendor.ts";
 import { readTemplate, renderTemplate } from "./templates.ts";
 
 /**

@@ -34,16 +34,20 @@ export function resourceName(...parts: ReadonlyArray<string | undefined>): strin
 }
 
 /**
- * Up to `max` candidates closest to `input` (by edit distance, ignoring case), nearest first.
- * Only candidates within a plausible typo distance are returned.
+ * Up to `max` candidates closest to `input` (by edit distance, ignoring case), nearest first:
+ * only plausible typos, and only those about as close as the closest one.
  */
 export function nearestMatches(input: string, candidates: readonly string[], max = 3): string[] {
   const needle = input.toLowerCase();
   const limit = Math.max(2, Math.ceil(needle.length / 3));
-  return candidates
+  const scored = candidates
     .map((c) => ({ c, d: distance(needle, c.toLowerCase()) }))
-    .filter(({ c, d }) => d <= limit || c.toLowerCase().startsWith(needle) || needle.startsWith(c.toLowerCase()))
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c));
+  const best = scored[0]?.d ?? Infinity;
+  // A one-letter slip has one obvious fix; otherwise offer those within one edit of the closest.
+  const slack = best <= 1 ? 0 : 1;
+  return scored
+    .filter(({ d }) => d <= Math.min(limit, best + slack))
     .slice(0, max)
     .map(({ c }) => c);
 }

@@ -222,7 +222,9 @@ export class OpenStackDriver implements CloudDriver {
         bootIndex: 0,
         deleteOnTermination: true,
       },
-      lifecycle: { ignoreChanges: ["block_device[0].uuid"], replaceTriggeredBy: [trigger] },
+      // A plain reference: cdktf would write a resource object here as "${...}", which
+      // Terraform's JSON syntax rejects in replace_triggered_by.
+      lifecycle: { ignoreChanges: ["block_device[0].uuid"], replaceTriggeredBy: [`${DataResource.tfResourceType}.${trigger.friendlyUniqueId}`] },
     };
   }
 

@@ -218,6 +218,50 @@ function checkNestedBlocks(value: Json, blockType: SchemaBlockType, key: string,
   });
 }
 
+/** `type.name`, `data.type.name` or `module.name`, optionally followed by an attribute path. */
+const REFERENCE = /^(data\.)?[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\]|\.[A-Za-z0-9_-]+)*$/;
+const MODULE_REFERENCE = /^module\.[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Meta-arguments Terraform reads as bare references, not templates: in JSON they must be
+ * written `"type.name"`, never `"${type.name}"` (cdktf writes the latter in some places).
+ */
+function checkMetaArguments(body: JsonObject, ctx: Context): void {
+  const refs = (key: string, value: Json | undefined, pattern: (s: string) => boolean, what: string) => {
+    if (value === undefined || value === null) return;
+    if (!Array.isArray(value)) {
+      report(ctx, "error", "schema.bad-meta-argument", key, `"${key}" must be a list, each item ${what}`);
+      return;
+    }
+    value.forEach((item, i) => {
+      if (typeof item !== "string" || !pattern(item)) {
+        const hint = typeof item === "string" && isExpression(item) ? ` Write it without \${ }: "${item.replace(/^\$\{|\}$/g, "")}".` : "";
+        report(ctx, "error", "schema.bad-meta-argument", `${key}[${i}]`, `${JSON.stringify(item)} is not ${what}.${hint}`);
+      }
+    });
+  };
+  refs("depends_on", body.depends_on, (s) => REFERENCE.test(s) || MODULE_REFERENCE.test(s), "a reference to a resource or module (type.name)");
+  const lifecycle = body.lifecycle;
+  if (lifecycle === undefined || lifecycle === null) return;
+  if (!isObject(lifecycle)) {
+    report(ctx, "error", "schema.bad-meta-argument", "lifecycle", `"lifecycle" must be a block (an object), got ${describe(lifecycle)}`);
+    return;
+  }
+  const known = ["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by", "precondition", "postcondition"];
+  for (const [key, value] of Object.entries(lifecycle)) {
+    const path = `lifecycle.${key}`;
+    if (!known.includes(key)) {
+      report(ctx, "error", "schema.bad-meta-argument", path, `"${key}" is not a lifecycle argument (allowed: ${known.join(", ")})`);
+    } else if ((key === "create_before_destroy" || key === "prevent_destroy") && typeof value !== "boolean") {
+      report(ctx, "error", "schema.bad-meta-argument", path, `"${key}" must be true or false, got ${describe(value)}`);
+    } else if (key === "replace_triggered_by") {
+      refs(path, value, (s) => REFERENCE.test(s), "a reference to a resource (type.name, optionally with an attribute)");
+    } else if (key === "ignore_changes" && value !== "all") {
+      refs(path, value, (s) => !isExpression(s) && /^[A-Za-z_][A-Za-z0-9_.\[\]"-]*$/.test(s), 'an attribute path (like "tags" or "block_device[0].uuid")');
+    }
+  }
+}
+
 function constructPathOf(body: Json): string | undefined {
   if (!isObject(body)) return undefined;
   const meta = body["//"];
@@ -282,6 +326,7 @@ export function validateTerraformJson(config: unknown, providers: readonly Loade
           continue;
         }
         checkBlock(body, schema.block, "", ctx, META_ARGUMENTS);
+        checkMetaArguments(body, ctx);
       }
     }
   }

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { z } from "../vendor.ts";
+import { ConfigError } from "../errors.ts";
+
+/** The part of `cdktf.json` drover reads. Other keys are cdktf's and are left alone. */
+const CdktfJson = z
+  .object({
+    app: z.string().trim().min(1, "must be the command that runs the app, e.g. \"npx tsx main.ts\""),
+    output: z.string().trim().min(1).default("cdktf.out"),
+    language: z.string().optional(),
+  })
+  .loose();
+
+export interface Project {
+  /** Directory holding `cdktf.json`. */
+  readonly root: string;
+  /** `cdktf.json`'s `app` command. */
+  readonly appCommand: string;
+  /** The app's entry file (absolute), found in the `app` command. */
+  readonly entry: string;
+  /** Output directory (absolute), `cdktf.out` by default. */
+  readonly outdir: string;
+  /** Output directory as written in cdktf.json (relative to root). */
+  readonly output: string;
+}
+
+const ENTRY_EXTENSIONS = /\.(m?[jt]s|c[jt]s|tsx|jsx)$/;
+
+/** Finds the project: the nearest directory at or above `cwd` holding a `cdktf.json`. */
+export function findProjectRoot(cwd: string): string {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, "cdktf.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new ConfigError(`no cdktf.json in ${resolve(cwd)} or any directory above it`, [
+        "Run drover inside a drover (or cdktf) project, or pass --cwd <dir>.",
+      ]);
+    }
+    dir = parent;
+  }
+}
+
+/** Reads and checks `cdktf.json`; every problem is reported with the file name and the fix. */
+export function loadProject(cwd: string): Project {
+  const root = findProjectRoot(cwd);
+  const file = join(root, "cdktf.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new ConfigError(`${relative(cwd, file) || "cdktf.json"} is not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = CdktfJson.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `${file} has problems:`,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.path.length && i.code === "invalid_type" && i.input === undefined ? "is required" : i.message}`),
+    );
+  }
+  const { app, output } = parsed.data;
+  const entry = entryFromCommand(app, root);
+  if (!entry) {
+    throw new ConfigError(`cdktf.json: cannot find the app's entry file in "app": "${app}"`, [
+      'drover runs the app in-process and needs a TypeScript or JavaScript file in the command, e.g. "npx tsx main.ts".',
+    ]);
+  }
+  if (!existsSync(entry)) {
+    throw new ConfigError(`cdktf.json: "app" runs ${relative(root, entry)}, which does not exist in ${root}`, [
+      "Create it, or point \"app\" at the file that builds your stacks.",
+    ]);
+  }
+  return { root, appCommand: app, entry, output, outdir: resolve(root, output) };
+}
+
+/** The last argument of the command that looks like a script file. */
+export function entryFromCommand(command: string, root: string): string | undefined {
+  const words = command.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+  const files = words.map((w) => w.replace(/^["']|["']$/g, "")).filter((w) => ENTRY_EXTENSIONS.test(w));
+  const last = files[files.length - 1];
+  if (!last) return undefined;
+  return isAbsolute(last) ? last : resolve(root, last);
+}

@@ -1,0 +1,203 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { ConfigError, UsageError } from "../errors.ts";
+import { nearestMatches, orList } from "../naming.ts";
+import { appFailure } from "./app-errors.ts";
+import type { Project } from "./project.ts";
+import type { StackInfo } from "./stack-info.ts";
+
+export interface SynthesizedStack {
+  readonly name: string;
+  /** Directory of the stack's output (absolute). */
+  readonly dir: string;
+  /** `cdk.tf.json` (absolute). */
+  readonly configPath: string;
+  readonly resources: number;
+  readonly dataSources: number;
+  readonly outputs: number;
+  readonly cloud: StackInfo["cloud"];
+  /** Rendered configuration files, relative to `dir`. */
+  readonly files: readonly string[];
+  readonly warnings: readonly string[];
+  readonly info?: StackInfo;
+}
+
+export interface SynthResult {
+  readonly stacks: readonly SynthesizedStack[];
+  /** Every stack the app defines, selected or not. */
+  readonly allStacks: readonly string[];
+  readonly outdir: string;
+  readonly durationMs: number;
+}
+
+export interface SynthOptions {
+  /** Stacks to keep; all when empty. Unknown names are a usage error. */
+  readonly stacks?: readonly string[];
+  /**
+   * Write the result into the project's output directory (replacing those stacks' previous
+   * output only once everything succeeded). Otherwise the output lands in a temporary directory
+   * that the caller reads and `cleanup()` removes.
+   */
+  readonly commit: boolean;
+}
+
+interface Manifest {
+  stacks: Record<string, { name: string; workingDirectory: string; synthesizedStackPath: string; annotations?: Array<{ level: string; message: string; constructPath: string }> }>;
+  version: string;
+}
+
+type Json = Record<string, unknown>;
+
+const count = (section: unknown) =>
+  section && typeof section === "object" ? Object.values(section as Json).reduce<number>((n, v) => n + (v && typeof v === "object" ? Object.keys(v).length : 0), 0) : 0;
+
+/** Clouds of plain cdktf stacks, from the providers they require. */
+const PROVIDER_CLOUDS: Record<string, { kind: string; name: string }> = {
+  openstack: { kind: "openstack", name: "openstack" },
+  aws: { kind: "aws", name: "aws" },
+  google: { kind: "gcp", name: "gcp" },
+  azurerm: { kind: "azure", name: "azure" },
+};
+
+function inferCloud(config: Json): StackInfo["cloud"] {
+  const required = ((config.terraform as Json | undefined)?.required_providers ?? {}) as Json;
+  const known = Object.keys(required).map((p) => PROVIDER_CLOUDS[p]).filter(Boolean);
+  const first = known[0];
+  if (!first) return { kind: "none", name: "none", region: "-", summary: "no cloud provider (Terraform built-ins only)" };
+  return { ...first, region: "-", summary: `${first.name} (plain cdktf stack)` };
+}
+
+const loaded = new Set<string>();
+
+/**
+ * Loads cdktf (CommonJS) with a plain require before the app imports it. Imported through the
+ * TypeScript loader instead, each of its internal requires would cross to the loader's thread,
+ * which costs about 100 ms; the app's `import` then finds it already loaded.
+ */
+function preloadCommonJs(root: string): void {
+  const require = createRequire(join(root, "package.json"));
+  for (const name of ["constructs", "cdktf"]) {
+    try {
+      require(name);
+    } catch {
+      // Not installed in this project: the app's own import will report it.
+    }
+  }
+}
+
+/**
+ * Runs the project's cdktf app in this process and synthesizes its stacks. The app's own
+ * `app.synth()` writes into a staging directory; nothing in the output directory changes unless
+ * the whole app succeeded. Only one app can run per process (its module is cached).
+ */
+export async function synthesizeApp(project: Project, options: SynthOptions): Promise<SynthResult & { cleanup(): Promise<void> }> {
+  if (loaded.has(project.entry)) throw new Error(`the app ${project.entry} was already run in this process`);
+  loaded.add(project.entry);
+  const started = performance.now();
+  if (options.commit) await mkdir(project.outdir, { recursive: true });
+  const staging = options.commit ? await mkdtemp(join(project.outdir, ".staging-")) : await mkdtemp(join(tmpdir(), "drover-synth-"));
+  const cleanup = () => rm(staging, { recursive: true, force: true });
+  try {
+    process.env.CDKTF_OUTDIR = staging;
+    process.env.DROVER_OUTPUT_DIR = project.outdir;
+    process.env.CHECKPOINT_DISABLE ??= "1";
+    process.chdir(project.root);
+    preloadCommonJs(project.root);
+    try {
+      await import(pathToFileURL(project.entry).href);
+    } catch (e) {
+      throw appFailure(e, project);
+    }
+    const manifestPath = join(staging, "manifest.json");
+    if (!existsSync(manifestPath)) {
+      throw new ConfigError(`${project.appCommand} ran but synthesized nothing`, ["End the app with app.synth() (see main.ts in the drover repository)."]);
+    }
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Manifest;
+    const allStacks = Object.keys(manifest.stacks).sort();
+    const selected = options.stacks?.length ? [...new Set(options.stacks)] : allStacks;
+    const unknown = selected.filter((s) => !allStacks.includes(s));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `no stack named ${orList(unknown.map((s) => `"${s}"`))} in ${project.appCommand}`,
+        unknown
+          .map((s) => nearestMatches(s, allStacks))
+          .filter((n) => n.length)
+          .map((n) => `did you mean ${orList(n)}?`)
+          .concat([`Stacks: ${allStacks.join(", ") || "(none)"}`]),
+      );
+    }
+
+    const stacks: SynthesizedStack[] = [];
+    for (const name of selected) {
+      const entry = manifest.stacks[name]!;
+      const stagedDir = join(staging, entry.workingDirectory);
+      const config = JSON.parse(await readFile(join(staging, entry.synthesizedStackPath), "utf8")) as Json;
+      const infoPath = join(stagedDir, "drover.json");
+      const info = existsSync(infoPath) ? (JSON.parse(await readFile(infoPath, "utf8")) as StackInfo) : undefined;
+      const dir = options.commit ? join(project.outdir, entry.workingDirectory) : stagedDir;
+      stacks.push({
+        name,
+        dir,
+        configPath: join(dir, "cdk.tf.json"),
+        resources: count(config.resource),
+        dataSources: count(config.data),
+        outputs: config.output && typeof config.output === "object" ? Object.keys(config.output).length : 0,
+        cloud: info?.cloud ?? inferCloud(config),
+        files: info?.files ?? [],
+        warnings: (entry.annotations ?? []).filter((a) => a.level === "WARN").map((a) => `${a.constructPath}: ${a.message}`),
+        ...(info ? { info } : {}),
+      });
+    }
+
+    if (options.commit) await commitStacks(project, staging, manifest, selected, selected.length === allStacks.length);
+    return { stacks, allStacks, outdir: options.commit ? project.outdir : staging, durationMs: performance.now() - started, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  } finally {
+    if (options.commit) await cleanup();
+  }
+}
+
+/**
+ * Moves the staged stacks into the output directory. Terraform's working files in a stack's
+ * directory (`.terraform/`, the lock file) survive, so a later plan does not re-initialise.
+ */
+async function commitStacks(project: Project, staging: string, manifest: Manifest, selected: readonly string[], all: boolean): Promise<void> {
+  const stacksDir = join(project.outdir, "stacks");
+  await mkdir(stacksDir, { recursive: true });
+  for (const name of selected) {
+    const rel = manifest.stacks[name]!.workingDirectory;
+    const target = join(project.outdir, rel);
+    const staged = join(staging, rel);
+    if (existsSync(target)) {
+      for (const keep of await readdir(target)) {
+        if (keep.startsWith(".terraform")) await rename(join(target, keep), join(staged, keep));
+      }
+      await rm(target, { recursive: true, force: true });
+    }
+    await rename(staged, target);
+  }
+  const manifestPath = join(project.outdir, "manifest.json");
+  let merged: Manifest = { ...manifest, stacks: {} };
+  if (!all && existsSync(manifestPath)) {
+    try {
+      const previous = JSON.parse(await readFile(manifestPath, "utf8")) as Manifest;
+      merged = { ...manifest, stacks: Object.fromEntries(Object.entries(previous.stacks ?? {}).filter(([n]) => existsSync(join(project.outdir, "stacks", n)))) };
+    } catch {
+      // An unreadable old manifest is simply replaced.
+    }
+  }
+  for (const name of selected) merged.stacks[name] = manifest.stacks[name]!;
+  if (all) {
+    // Stacks the app no longer defines leave the output directory too.
+    for (const old of await readdir(stacksDir)) {
+      if (!manifest.stacks[old]) await rm(join(stacksDir, old), { recursive: true, force: true });
+    }
+  }
+  await writeFile(manifestPath, `${JSON.stringify(merged, null, 2)}\n`);
+}

@@ -1,0 +1,57 @@
+import { createHash } from "node:crypto";
+import { App, Testing } from "cdktf";
+import { DroverStack, jetstream2, type DroverStackProps } from "../../constructs/index.ts";
+import { ValidationError } from "../../lib/errors.ts";
+import { builtinProviders } from "../../lib/schema/registry.ts";
+import { validateTerraformJson, type Finding } from "../../lib/schema/validate.ts";
+
+export type Json = Record<string, any>;
+
+/** A fresh app (temporary outdir) and a Jetstream2 stack named `name`. */
+export function newStack(name = "test", props: Partial<DroverStackProps> = {}): { app: App; stack: DroverStack } {
+  const app = Testing.app();
+  const stack = new DroverStack(app, name, { cloud: jetstream2(), owner: "tester@example.edu", ...props });
+  return { app, stack };
+}
+
+/** The stack's Terraform JSON, as `cdktf synth` would write it. */
+export function synthJson(stack: DroverStack): Json {
+  return JSON.parse(Testing.synth(stack, true)) as Json;
+}
+
+/** Snapshot form: long user data becomes its size and hash (cloud-init has its own snapshot). */
+export function compact(json: Json): Json {
+  return JSON.parse(
+    JSON.stringify(json, (key, value) =>
+      key === "user_data" && typeof value === "string"
+        ? `<cloud-init ${Buffer.byteLength(value)} bytes sha256:${createHash("sha256").update(value).digest("hex").slice(0, 12)}>`
+        : value,
+    ),
+  ) as Json;
+}
+
+/** Resources of one type: name → body. */
+export function resources(json: Json, type: string): Record<string, Json> {
+  return (json.resource?.[type] ?? {}) as Record<string, Json>;
+}
+
+export function only(json: Json, type: string): Json {
+  const all = Object.values(resources(json, type));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0]!;
+}
+
+export function schemaFindings(json: Json): Finding[] {
+  return [...validateTerraformJson(json, builtinProviders()).findings];
+}
+
+/** The issue lines of the ValidationError `fn` throws. */
+export function validationIssues(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ValidationError) return e.details.slice();
+    throw e;
+  }
+  throw new Error("expected a ValidationError, nothing was thrown");
+}
