@@ -1,13 +1,15 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { Construct } from "constructs";
-import { Annotations, LocalBackend, TerraformBackend, TerraformStack } from "cdktf";
+import { Annotations, LocalBackend, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer.js";
 import { IssueCollector } from "../lib/errors.ts";
 import { checkName, resourceName } from "../lib/naming.ts";
-import type { CloudDriver, CloudProfile, INetwork } from "./cloud.ts";
+import { writeFilesSoon } from "../lib/app/pending-writes.ts";
+import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
 import { Network } from "./network.ts";
+import { stackToTerraform } from "./private/to-terraform.ts";
 
 export interface DroverStackProps {
   /** Where the stack runs: `jetstream2()`, `openstack({...})`. */
@@ -64,6 +66,7 @@ export class DroverStack extends TerraformStack {
   readonly expiresAt?: string;
   readonly description?: string;
   private readonly renderedFiles = new Map<string, string>();
+  private readonly keyPairs = new Map<string, IKeyPair>();
   private network?: INetwork;
 
   constructor(scope: Construct, id: string, props: DroverStackProps) {
@@ -121,6 +124,20 @@ export class DroverStack extends TerraformStack {
   }
 
   /**
+   * The key pair for an OpenSSH public key, registered once per stack however many machines use
+   * it: a key belongs to a person, not to a machine. Named `<stack>-key-<fingerprint>`.
+   */
+  keyPairFor(publicKeyLine: string, fingerprint: string): IKeyPair {
+    let pair = this.keyPairs.get(fingerprint);
+    if (!pair) {
+      const short = fingerprint.replace(/^SHA256:/, "").replace(/[^A-Za-z0-9]/g, "").slice(0, 8).toLowerCase();
+      pair = this.driver.createKeyPair(this, `KeyPair-${short}`, { name: resourceName(this.node.id, "key", short), publicKey: publicKeyLine });
+      this.keyPairs.set(fingerprint, pair);
+    }
+    return pair;
+  }
+
+  /**
    * Registers a configuration file a construct rendered (cloud-init, slurm.conf, ...), written at
    * synth to `<stack dir>/files/<construct path>/<fileName>` for review.
    */
@@ -129,6 +146,25 @@ export class DroverStack extends TerraformStack {
     const key = [...path, fileName].join("/");
     if (this.renderedFiles.has(key)) throw new Error(`${construct.node.path}: rendered file ${fileName} registered twice`);
     this.renderedFiles.set(key, content);
+  }
+
+  /**
+   * cdktf's preparation resolves every token of the stack once, only to discover references to
+   * other stacks. An app with a single stack has none, and for a large stack that pass costs
+   * as much as synthesis itself, so it is skipped then.
+   */
+  override prepareStack(): void {
+    const stacks = this.node.root.node.findAll().filter((c) => TerraformStack.isStack(c));
+    if (stacks.length === 1) {
+      this.ensureBackendExists();
+      return;
+    }
+    super.prepareStack();
+  }
+
+  /** The stack's Terraform JSON; see private/to-terraform.ts for how it differs from cdktf's. */
+  override toTerraform(): any {
+    return stackToTerraform(this);
   }
 
   /** Keeps state next to the project, whatever directory the app is synthesized from. */
@@ -142,12 +178,15 @@ export class DroverStack extends TerraformStack {
 
   private writeSideFiles(session: { outdir: string; manifest: { forStack(stack: TerraformStack): { workingDirectory: string } } }): void {
     const dir = join(session.outdir, session.manifest.forStack(this).workingDirectory);
-    const files: string[] = [];
-    for (const [key, content] of [...this.renderedFiles].sort(([a], [b]) => a.localeCompare(b))) {
-      const target = join(dir, "files", key);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
-      files.push(`files/${key}`);
+    const rendered = [...this.renderedFiles].sort(([a], [b]) => a.localeCompare(b));
+    writeFilesSoon(rendered.map(([key, content]) => [join(dir, "files", key), content] as const));
+    const files = rendered.map(([key]) => `files/${key}`);
+    const counts = { resources: 0, dataSources: 0, outputs: 0 };
+    for (const c of this.node.findAll()) {
+      if (TerraformStack.isStack(c) && c !== this) continue;
+      if (TerraformResource.isTerraformResource(c)) counts.resources++;
+      else if (c instanceof TerraformDataSource) counts.dataSources++;
+      else if (TerraformOutput.isTerraformOutput(c)) counts.outputs++;
     }
     const info: StackInfo = {
       stack: this.node.id,
@@ -156,6 +195,7 @@ export class DroverStack extends TerraformStack {
       ...(this.expiresAt ? { expiresAt: this.expiresAt } : {}),
       ...(this.description ? { description: this.description } : {}),
       files,
+      counts,
     };
     writeFileSync(join(dir, "drover.json"), `${JSON.stringify(info, null, 2)}\n`);
   }

@@ -59,7 +59,8 @@ export interface VirtualMachineProps {
    */
   readonly allowPingFrom?: readonly string[];
   /**
-   * OpenSSH public key for the login account (the content of a `.pub` file); registered as a key pair.
+   * OpenSSH public key for the login account (the content of a `.pub` file); registered as a
+   * key pair, once per stack for all machines that use the same key.
    * @default - none; see keyPairName
    */
   readonly publicKey?: string;
@@ -182,12 +183,12 @@ export class VirtualMachine extends Construct {
     const sshFrom = this.checkCidrs("allowSshFrom", props.allowSshFrom, issues);
     const pingFrom = this.checkCidrs("allowPingFrom", props.allowPingFrom, issues);
 
-    let publicKeyLine: string | undefined;
+    let publicKey: { line: string; fingerprint: string } | undefined;
     if (props.publicKey !== undefined && props.keyPairName !== undefined) {
       issues.add("vm.two-keys", "give 'publicKey' or 'keyPairName', not both");
     } else if (props.publicKey !== undefined) {
       const key = parseSshPublicKey(String(props.publicKey));
-      if (key.ok) publicKeyLine = key.key.line;
+      if (key.ok) publicKey = key.key;
       else issues.add("vm.bad-key", `'publicKey' ${key.reason}`);
     } else if (props.keyPairName !== undefined && (typeof props.keyPairName !== "string" || !/^[A-Za-z0-9._ -]{1,255}$/.test(props.keyPairName))) {
       issues.add("vm.bad-keypair", `'keyPairName' ${JSON.stringify(props.keyPairName)} is not a key pair name (letters, digits, space, . _ -)`);
@@ -246,7 +247,7 @@ export class VirtualMachine extends Construct {
     for (const cidr of pingFrom) this.connections.allowFrom({ kind: "cidr", cidr }, Port.ping(), `ping from ${cidr.text}`);
 
     let keyPair: IKeyPair | undefined;
-    if (publicKeyLine) keyPair = driver.createKeyPair(this, "KeyPair", { name: `${name}-key`, publicKey: publicKeyLine });
+    if (publicKey) keyPair = stack.keyPairFor(publicKey.line, publicKey.fingerprint);
     else if (props.keyPairName) keyPair = driver.importKeyPair(props.keyPairName);
 
     this.machine = driver.createMachine(this, "Resource", {

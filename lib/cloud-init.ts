@@ -24,7 +24,21 @@ export interface MachineCloudInit {
 /** cloud-init's hard limit for OpenStack and EC2 user data. */
 export const USER_DATA_MAX_BYTES = 65535;
 
+/** Bodies already rendered: machines of one kind share everything but the comment line. */
+const bodies = new Map<string, string>();
+
 export function renderMachineCloudInit(input: MachineCloudInit): string {
+  const header = ["#cloud-config", ...(input.comment ? [`# ${input.comment}`] : [])].join("\n");
+  const key = JSON.stringify([input.loginUser, input.metadataSource, input.packages ?? [], input.commands ?? []]);
+  let body = bodies.get(key);
+  if (body === undefined) {
+    body = renderBody(input);
+    bodies.set(key, body);
+  }
+  return `${header}\n${body}`;
+}
+
+function renderBody(input: MachineCloudInit): string {
   const doc = {
     // Safe defaults: keys only, no root login over SSH.
     ssh_pwauth: false,
@@ -50,6 +64,5 @@ export function renderMachineCloudInit(input: MachineCloudInit): string {
       ...(input.commands ?? []),
     ],
   };
-  const header = ["#cloud-config", ...(input.comment ? [`# ${input.comment}`] : [])].join("\n");
-  return `${header}\n${stringify(doc, { lineWidth: 0, blockQuote: "literal" })}`;
+  return stringify(doc, { lineWidth: 0, blockQuote: "literal" });
 }

@@ -6,14 +6,17 @@
  *   npm run gen              regenerate
  *   npm run gen -- --check   exit 1 when `.gen/` differs from what the schema file produces
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { mkdtemp, readFile, readdir, rm, mkdir, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-// @cdktf/commons runs `terraform version` and phones a version server when imported.
+// @cdktf/commons runs `terraform version` and phones a version server when imported; terraform
+// then complains about a TF_CLI_CONFIG_FILE that does not exist. Neither matters for generating.
 process.env.CHECKPOINT_DISABLE = "1";
+if (process.env.TF_CLI_CONFIG_FILE && !existsSync(process.env.TF_CLI_CONFIG_FILE)) process.env.TF_CLI_CONFIG_FILE = "/dev/null";
 const require = createRequire(import.meta.url);
 
 const PROVIDER_SOURCE = "terraform-provider-openstack/openstack";

@@ -16,4 +16,6 @@ export interface StackInfo {
   readonly description?: string;
   /** Rendered configuration files, relative to the stack directory (`files/box/cloud-init.yaml`). */
   readonly files: readonly string[];
+  /** What the stack's `cdk.tf.json` holds, counted at synth so nobody has to parse it again. */
+  readonly counts?: { readonly resources: number; readonly dataSources: number; readonly outputs: number };
 }

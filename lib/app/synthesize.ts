@@ -7,6 +7,8 @@ import { pathToFileURL } from "node:url";
 import { ConfigError, UsageError } from "../errors.ts";
 import { nearestMatches, orList } from "../naming.ts";
 import { appFailure } from "./app-errors.ts";
+import { settleWrites } from "./pending-writes.ts";
+import { withPlainStackTraces } from "./stack-traces.ts";
 import type { Project } from "./project.ts";
 import type { StackInfo } from "./stack-info.ts";
 
@@ -108,10 +110,12 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
     process.chdir(project.root);
     preloadCommonJs(project.root);
     try {
-      await import(pathToFileURL(project.entry).href);
+      await withPlainStackTraces(() => import(pathToFileURL(project.entry).href), project.root);
     } catch (e) {
+      await settleWrites().catch(() => undefined);
       throw appFailure(e, project);
     }
+    await settleWrites();
     const manifestPath = join(staging, "manifest.json");
     if (!existsSync(manifestPath)) {
       throw new ConfigError(`${project.appCommand} ran but synthesized nothing`, ["End the app with app.synth() (see main.ts in the drover repository)."]);
@@ -135,20 +139,24 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
     for (const name of selected) {
       const entry = manifest.stacks[name]!;
       const stagedDir = join(staging, entry.workingDirectory);
-      const config = JSON.parse(await readFile(join(staging, entry.synthesizedStackPath), "utf8")) as Json;
       const infoPath = join(stagedDir, "drover.json");
       const info = existsSync(infoPath) ? (JSON.parse(await readFile(infoPath, "utf8")) as StackInfo) : undefined;
+      // drover stacks count themselves at synth; a plain cdktf stack's JSON is read instead.
+      const config = info?.counts ? undefined : (JSON.parse(await readFile(join(staging, entry.synthesizedStackPath), "utf8")) as Json);
+      const counts = info?.counts ?? {
+        resources: count(config!.resource),
+        dataSources: count(config!.data),
+        outputs: config!.output && typeof config!.output === "object" ? Object.keys(config!.output).length : 0,
+      };
       const dir = options.commit ? join(project.outdir, entry.workingDirectory) : stagedDir;
       stacks.push({
         name,
         dir,
         configPath: join(dir, "cdk.tf.json"),
-        resources: count(config.resource),
-        dataSources: count(config.data),
-        outputs: config.output && typeof config.output === "object" ? Object.keys(config.output).length : 0,
-        cloud: info?.cloud ?? inferCloud(config),
+        ...counts,
+        cloud: info?.cloud ?? inferCloud(config!),
         files: info?.files ?? [],
-        warnings: (entry.annotations ?? []).filter((a) => a.level === "WARN").map((a) => `${a.constructPath}: ${a.message}`),
+        warnings: (entry.annotations ?? []).filter((a) => a.level === "@cdktf/warn" || a.level === "WARN").map((a) => `${a.constructPath}: ${a.message}`),
         ...(info ? { info } : {}),
       });
     }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { ExitCode, UsageError, isDroverError } from "../errors.ts";
@@ -24,12 +25,15 @@ interface Common {
   cwd?: string;
 }
 
-const VERSION = "0.1.0";
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
 
 function build(io: Io, run: (json: boolean, work: () => Promise<{ data: unknown; text: string; exit?: ExitCode }>) => Promise<void>): Command {
   const program = new Command("drover")
     .description("Research-computing stacks in TypeScript, synthesized to Terraform for Jetstream2 and other clouds.")
-    .version(VERSION, "-V, --version")
+    .version(version(), "-V, --version")
     .addOption(new Option("-C, --cwd <dir>", "run in this project directory").default(process.cwd(), "the current directory"))
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -121,7 +125,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.Ok;
       if (e.code === "commander.executeSubCommandAsync") return ExitCode.Ok;
-      const usage = new UsageError(e.message.replace(/^error: /, ""), ["Run drover --help for the commands and options."]);
+      // Commander puts its suggestion on a second line, in brackets: make it a detail line.
+      const [first = "", ...rest] = e.message.replace(/^error: /, "").split("\n");
+      const hints = rest.map((l) => l.replace(/^\((.*)\)$/, "$1")).filter(Boolean);
+      const usage = new UsageError(first, [...hints, "Run drover --help for the commands and options."]);
       return printError(io, jsonRequested, usage);
     }
     return printError(io, jsonRequested, e);

@@ -7,6 +7,7 @@ import { ComputeInstanceV2 } from "../../.gen/providers/openstack/compute-instan
 import { NetworkingSecgroupRuleV2 } from "../../.gen/providers/openstack/networking-secgroup-rule-v2/index.ts";
 import { BlockstorageVolumeV3 } from "../../.gen/providers/openstack/blockstorage-volume-v3/index.ts";
 import { DataOpenstackNetworkingNetworkV2 } from "../../.gen/providers/openstack/data-openstack-networking-network-v2/index.ts";
+import { settleWrites } from "../../lib/app/pending-writes.ts";
 import { compact, newStack, only, resources, schemaFindings, synthJson, validationIssues } from "../support/synth.ts";
 import { testPublicKey } from "../support/keys.ts";
 
@@ -27,14 +28,14 @@ describe("VirtualMachine on Jetstream2", () => {
       name: "dev-vm-box",
       flavor_name: "m3.small",
       image_name: "Featured-Ubuntu24",
-      key_pair: "${openstack_compute_keypair_v2.box_KeyPair_8E0E37FD.name}",
+      key_pair: expect.stringMatching(/^\$\{openstack_compute_keypair_v2\.KeyPair-[a-z0-9]+\.name\}$/),
       tags: ["drover_stack=dev-vm", "drover_owner=tester@example.edu"],
     });
     expect(only(json, "openstack_networking_network_v2")).toMatchObject({ name: "dev-vm-network-net", tags: ["drover_stack=dev-vm", "drover_owner=tester@example.edu"] });
     expect(only(json, "openstack_networking_subnet_v2")).toMatchObject({ name: "dev-vm-network-subnet", cidr: "10.0.0.0/24", ip_version: 4 });
     expect(only(json, "openstack_networking_router_v2")).toMatchObject({ name: "dev-vm-network-router", external_network_id: expect.stringContaining("data.openstack_networking_network_v2.") });
     expect(only(json, "openstack_networking_secgroup_v2")).toMatchObject({ name: "dev-vm-box-sg" });
-    expect(only(json, "openstack_compute_keypair_v2")).toEqual(expect.objectContaining({ name: "dev-vm-box-key", public_key: key }));
+    expect(only(json, "openstack_compute_keypair_v2")).toEqual(expect.objectContaining({ name: expect.stringMatching(/^dev-vm-key-[a-z0-9]{8}$/), public_key: key }));
     expect(only(json, "openstack_networking_port_v2")).toMatchObject({ name: "dev-vm-box-port", security_group_ids: [expect.stringContaining("openstack_networking_secgroup_v2.")] });
     expect(only(json, "openstack_compute_instance_v2").metadata).toEqual({ drover_construct: "dev-vm/box", drover_owner: "tester@example.edu", drover_stack: "dev-vm" });
     expect(vm.flavor.name).toBe("m3.small");
@@ -150,6 +151,19 @@ describe("VirtualMachine on Jetstream2", () => {
     expect(resources(json, "openstack_networking_router_v2")).toEqual({});
   });
 
+  it("registers each person's key once per stack, however many machines use it", () => {
+    const { stack } = newStack("lab");
+    new VirtualMachine(stack, "a", base);
+    new VirtualMachine(stack, "b", base);
+    new VirtualMachine(stack, "c", { ...base, publicKey: testPublicKey("someone-else", 2) });
+    const json = synthJson(stack);
+    const pairs = Object.values(resources(json, "openstack_compute_keypair_v2"));
+    expect(pairs.map((p) => p.public_key).sort()).toEqual([key, testPublicKey("someone-else", 2)].sort());
+    const keyOf = (name: string) => Object.values(resources(json, "openstack_compute_instance_v2")).find((i) => i.name === name)!.key_pair;
+    expect(keyOf("lab-a")).toBe(keyOf("lab-b"));
+    expect(keyOf("lab-c")).not.toBe(keyOf("lab-a"));
+  });
+
   it("shares one default network (one router) between the machines of a stack", () => {
     const { stack } = newStack("lab");
     new VirtualMachine(stack, "a", base);
@@ -159,10 +173,11 @@ describe("VirtualMachine on Jetstream2", () => {
     expect(Object.keys(resources(json, "openstack_compute_instance_v2"))).toHaveLength(2);
   });
 
-  it("writes its cloud-init for review and tags with owner and expiry", () => {
+  it("writes its cloud-init for review and tags with owner and expiry", async () => {
     const { app, stack } = newStack("dev-vm", { expiresAt: "2026-12-31" });
     const vm = new VirtualMachine(stack, "box", base);
     app.synth();
+    await settleWrites();
     const file = join(app.outdir, "stacks/dev-vm/files/box/cloud-init.yaml");
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, "utf8")).toBe(vm.userData);
@@ -174,6 +189,7 @@ describe("VirtualMachine on Jetstream2", () => {
       owner: "tester@example.edu",
       expiresAt: "2026-12-31",
       files: ["files/box/cloud-init.yaml"],
+      counts: { resources: 9, dataSources: 1, outputs: 2 },
     });
   });
 

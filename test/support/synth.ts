@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { App, Testing } from "cdktf";
 import { DroverStack, jetstream2, type DroverStackProps } from "../../constructs/index.ts";
 import { ValidationError } from "../../lib/errors.ts";
@@ -17,6 +19,12 @@ export function newStack(name = "test", props: Partial<DroverStackProps> = {}): 
 /** The stack's Terraform JSON, as `cdktf synth` would write it. */
 export function synthJson(stack: DroverStack): Json {
   return JSON.parse(Testing.synth(stack, true)) as Json;
+}
+
+/** The stack's `cdk.tf.json` as a full `app.synth()` writes it (with its backend). */
+export function fullSynthJson(app: App, stack: DroverStack): Json {
+  app.synth();
+  return JSON.parse(readFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as Json;
 }
 
 /** Snapshot form: long user data becomes its size and hash (cloud-init has its own snapshot). */

@@ -1,0 +1,49 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+/**
+ * cdktf records a full stack trace for every token it creates (thousands per stack), and with
+ * source maps on (the TypeScript loader turns them on) Node maps every frame of every trace:
+ * for a 1000-machine stack that alone costs seconds. While the app runs, stack traces are
+ * formatted plainly (and cdktf's token traces not at all). The TypeScript loader already
+ * reports positions in the person's source, so errors still point at the right line.
+ */
+function plainStackTrace(error: unknown, callSites: readonly NodeJS.CallSite[]): string {
+  // cdktf captures into plain objects, only to quote a token's origin in its own errors: leave
+  // those empty. Real errors keep their frames.
+  if (!(error instanceof Error)) return "";
+  return `${error.name}: ${error.message}` + callSites.map((site) => `\n    at ${site.toString()}`).join("");
+}
+
+/**
+ * cdktf's token classes call `captureStackTrace` through its module's exports on every token
+ * they create, with an unlimited stack depth: V8 collecting those frames is most of what is
+ * left. While drover runs an app the capture returns nothing (the traces only feed cdktf's
+ * messages about where a token was created). `root` is the project whose cdktf is used.
+ */
+function silenceTokenTraces(root: string): () => void {
+  let mod: { captureStackTrace?: unknown } | undefined;
+  try {
+    mod = createRequire(join(root, "package.json"))("cdktf/lib/tokens/private/stack-trace.js") as { captureStackTrace?: unknown };
+  } catch {
+    return () => undefined;
+  }
+  const original = mod.captureStackTrace;
+  if (typeof original !== "function") return () => undefined;
+  mod.captureStackTrace = () => [];
+  return () => {
+    mod!.captureStackTrace = original;
+  };
+}
+
+export async function withPlainStackTraces<T>(work: () => Promise<T>, root = process.cwd()): Promise<T> {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = plainStackTrace;
+  const restore = silenceTokenTraces(root);
+  try {
+    return await work();
+  } finally {
+    restore();
+    Error.prepareStackTrace = previous;
+  }
+}

@@ -1,0 +1,167 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { STACK_TRACE_LINE, drover, makeProject } from "../support/project.ts";
+import { testPublicKey } from "../support/keys.ts";
+
+const key = testPublicKey("cli@test");
+
+/** An app with the given stacks, each a VirtualMachine stack on Jetstream2. */
+function vmApp(names: string[], extra = ""): string {
+  return `import { App } from "cdktf";
+import { DroverStack, VirtualMachine, jetstream2 } from "./constructs/index.ts";
+const app = new App();
+for (const name of ${JSON.stringify(names)}) {
+  const stack = new DroverStack(app, name, { cloud: jetstream2(), owner: "cli@test" });
+  new VirtualMachine(stack, "box", { size: "m3.small", allowSshFrom: ["203.0.113.0/24"], publicKey: ${JSON.stringify(key)} });
+}
+${extra}
+app.synth();
+`;
+}
+
+describe("drover synth (the real CLI)", () => {
+  it("synthesizes the example app: every stack's Terraform JSON and its rendered files", () => {
+    const dir = makeProject({}, { copyExamples: true });
+    const r = drover(dir, ["synth"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Synthesized 1 stack into cdktf.out\/stacks in \d+\.\d\d s/);
+    expect(r.stdout).toMatch(/dev-vm\s+jetstream2 IU\s+14 resources\s+1 data source, 3 outputs/);
+    expect(r.stdout).toContain("cdktf.out/stacks/dev-vm/files/box/cloud-init.yaml");
+    const config = JSON.parse(readFileSync(join(dir, "cdktf.out/stacks/dev-vm/cdk.tf.json"), "utf8"));
+    expect(config.terraform.backend.local.path).toBe("../../../terraform.dev-vm.tfstate");
+    expect(readFileSync(join(dir, "cdktf.out/stacks/dev-vm/files/box/cloud-init.yaml"), "utf8")).toMatch(/^#cloud-config\n/);
+    expect(JSON.parse(readFileSync(join(dir, "cdktf.out/manifest.json"), "utf8")).stacks["dev-vm"].synthesizedStackPath).toBe("stacks/dev-vm/cdk.tf.json");
+    expect(existsSync(join(dir, "cdktf.out/.staging"))).toBe(false);
+  });
+
+  it("prints JSON with --json", () => {
+    const dir = makeProject({ "main.ts": vmApp(["alpha", "beta"]) });
+    const r = drover(dir, ["synth", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.outdir).toBe("cdktf.out");
+    expect(out.stacks.map((s: { name: string }) => s.name)).toEqual(["alpha", "beta"]);
+    expect(out.stacks[0]).toMatchObject({ cloud: "jetstream2", region: "IU", resources: 9, config: "cdktf.out/stacks/alpha/cdk.tf.json", files: ["cdktf.out/stacks/alpha/files/box/cloud-init.yaml"] });
+  });
+
+  it("synthesizes only the named stacks and leaves the others' output alone", () => {
+    const dir = makeProject({ "main.ts": vmApp(["alpha", "beta"]) });
+    expect(drover(dir, ["synth"]).code).toBe(0);
+    const betaFile = join(dir, "cdktf.out/stacks/beta/cdk.tf.json");
+    writeFileSync(betaFile, "{}\n");
+    const r = drover(dir, ["synth", "alpha", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).stacks.map((s: { name: string }) => s.name)).toEqual(["alpha"]);
+    expect(readFileSync(betaFile, "utf8")).toBe("{}\n");
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, "cdktf.out/manifest.json"), "utf8")).stacks).sort()).toEqual(["alpha", "beta"]);
+  });
+
+  it("keeps terraform's working files and drops the output of stacks the app no longer has", () => {
+    const dir = makeProject({ "main.ts": vmApp(["alpha", "beta"]) });
+    expect(drover(dir, ["synth"]).code).toBe(0);
+    mkdirSync(join(dir, "cdktf.out/stacks/alpha/.terraform/providers"), { recursive: true });
+    writeFileSync(join(dir, "cdktf.out/stacks/alpha/.terraform.lock.hcl"), "# lock\n");
+    writeFileSync(join(dir, "main.ts"), vmApp(["alpha"]));
+    expect(drover(dir, ["synth"]).code).toBe(0);
+    expect(existsSync(join(dir, "cdktf.out/stacks/alpha/.terraform/providers"))).toBe(true);
+    expect(readFileSync(join(dir, "cdktf.out/stacks/alpha/.terraform.lock.hcl"), "utf8")).toBe("# lock\n");
+    expect(existsSync(join(dir, "cdktf.out/stacks/beta"))).toBe(false);
+  });
+
+  it("refuses an unknown stack name, listing the stacks (exit 2)", () => {
+    const dir = makeProject({ "main.ts": vmApp(["alpha", "beta"]) });
+    const r = drover(dir, ["synth", "alpah"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('Error: no stack named "alpah" in npx tsx main.ts\n  did you mean alpha?\n  Stacks: alpha, beta\n');
+    const json = drover(dir, ["synth", "nope", "--json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { kind: "UsageError", message: 'no stack named "nope" in npx tsx main.ts', details: ["Stacks: alpha, beta"], exitCode: 2 } });
+  });
+
+  it("reports a stack file that throws with the person's line, no stack trace, and keeps the previous output", () => {
+    const dir = makeProject({ "main.ts": vmApp(["alpha"]) });
+    expect(drover(dir, ["synth"]).code).toBe(0);
+    const before = readFileSync(join(dir, "cdktf.out/stacks/alpha/cdk.tf.json"), "utf8");
+    mkdirSync(join(dir, "stacks"));
+    writeFileSync(
+      join(dir, "stacks/broken.ts"),
+      `export function broken(): never {\n  const missing: Record<string, string> = {};\n  throw new Error("no flavor for " + missing.size);\n}\n`,
+    );
+    writeFileSync(join(dir, "main.ts"), vmApp(["alpha"], `import { broken } from "./stacks/broken.ts";\nbroken();`));
+    const r = drover(dir, ["synth"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("Error: main.ts failed while building its stacks: no flavor for undefined\n  at stacks/broken.ts:3:9\n  Set DROVER_DEBUG=1 to print the full stack trace.\n");
+    expect(r.stderr).not.toMatch(STACK_TRACE_LINE);
+    expect(readFileSync(join(dir, "cdktf.out/stacks/alpha/cdk.tf.json"), "utf8")).toBe(before);
+    const debug = drover(dir, ["synth"], { DROVER_DEBUG: "1" });
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toMatch(STACK_TRACE_LINE);
+  });
+
+  it("reports every bad prop at once, as path: message lines (exit 2)", () => {
+    const dir = makeProject({
+      "main.ts": `import { App } from "cdktf";
+import { DroverStack, VirtualMachine, jetstream2 } from "./constructs/index.ts";
+const app = new App();
+const stack = new DroverStack(app, "lab", { cloud: jetstream2() });
+new VirtualMachine(stack, "box", { size: "m3.huge", allowSshFrom: ["10.1.1.1/16"], volumes: [{ name: "data", sizeGiB: 0 }], publicKey: ${JSON.stringify(key)} });
+app.synth();
+`,
+    });
+    const r = drover(dir, ["synth"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        "Error: 3 problems in the stack's props (in main.ts)",
+        `  lab/box: 'size' "m3.huge" is not a jetstream2 flavor: did you mean m3.large or m3.quad? Flavors: m3.tiny, m3.small, m3.quad, m3.medium, m3.large, m3.xl, m3.2xl, m3.3xl, r3.large, r3.xl, g3.small, g3.medium, g3.large, g3.xl.`,
+        `  lab/box: 'allowSshFrom[0]' "10.1.1.1/16" has host bits set: did you mean 10.1.0.0/16?`,
+        "  lab/box: 'volumes[0].sizeGiB' must be a whole number from 1 to 10240, got 0",
+        "",
+      ].join("\n"),
+    );
+    expect(existsSync(join(dir, "cdktf.out/stacks"))).toBe(false);
+  });
+
+  it("works on a plain cdktf stack of terraform_data, and prints its warnings", () => {
+    const dir = makeProject({
+      "main.ts": `import { App, TerraformStack, DataResource } from "cdktf";
+const app = new App();
+const stack = new TerraformStack(app, "plain");
+new DataResource(stack, "marker", { input: { n: 1 } });
+new TerraformStack(app, "empty");
+app.synth();
+`,
+    });
+    const r = drover(dir, ["synth", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).stacks).toEqual([
+      expect.objectContaining({ name: "empty", cloud: "none", resources: 0 }),
+      expect.objectContaining({ name: "plain", cloud: "none", resources: 1, files: [] }),
+    ]);
+  });
+
+  it("says when the app synthesizes nothing", () => {
+    const dir = makeProject({ "main.ts": `import { App } from "cdktf";\nnew App();\n` });
+    const r = drover(dir, ["synth"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("Error: npx tsx main.ts ran but synthesized nothing\n  End the app with app.synth() (see main.ts in the drover repository).\n");
+  });
+
+  it("prints the warnings constructs raise (a stack without owner)", () => {
+    const dir = makeProject({
+      "main.ts": `import { App } from "cdktf";
+import { DroverStack, jetstream2 } from "./constructs/index.ts";
+const app = new App();
+new DroverStack(app, "lab", { cloud: jetstream2() });
+app.synth();
+`,
+    });
+    const r = drover(dir, ["synth"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Warnings:\n  ! lab: stack lab has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.");
+    const owned = drover(dir, ["synth"], { DROVER_OWNER: "someone" });
+    expect(owned.stdout).not.toContain("Warnings");
+  });
+});

@@ -1,0 +1,127 @@
+import { App, LocalBackend, Testing, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { describe, expect, it } from "vitest";
+import { DroverStack, Network, VirtualMachine, jetstream2, openstack } from "../../constructs/index.ts";
+import { OpenstackProvider } from "../../.gen/providers/openstack/provider/index.ts";
+import { fullSynthJson, newStack, only, resources, synthJson, validationIssues } from "../support/synth.ts";
+
+describe("DroverStack", () => {
+  it("configures the OpenStack provider from the profile and pins local state to the project", () => {
+    const { app, stack } = newStack("dev-vm", { cloud: jetstream2({ region: "TACC", cloud: "js2-tacc" }) });
+    expect(Testing.synth(stack)).toHaveProviderWithProperties(OpenstackProvider, { region: "TACC", cloud: "js2-tacc" });
+    const json = fullSynthJson(app, stack);
+    expect(json.terraform.required_providers.openstack).toEqual({ source: "terraform-provider-openstack/openstack", version: "3.4.0" });
+    expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.dev-vm.tfstate" } });
+  });
+
+  it("keeps a backend the person configured", () => {
+    const { app, stack } = newStack("dev-vm");
+    new LocalBackend(stack, { path: "/srv/state/dev-vm.tfstate" });
+    expect(fullSynthJson(app, stack).terraform.backend).toEqual({ local: { path: "/srv/state/dev-vm.tfstate" } });
+  });
+
+  it("names resources <stack>-<construct path>-<role> and tags them with stack, owner and expiry", () => {
+    const { stack } = newStack("lab", { owner: "pi@uni.edu", expiresAt: "2027-02-28" });
+    const group = new Construct(stack, "team");
+    expect(stack.resourceName(group, "sg")).toBe("lab-team-sg");
+    expect(stack.tags).toEqual({ drover_stack: "lab", drover_owner: "pi@uni.edu", drover_expires: "2027-02-28" });
+  });
+
+  it("takes the owner from DROVER_OWNER when none is given", () => {
+    process.env.DROVER_OWNER = "env-owner";
+    try {
+      const stack = new DroverStack(Testing.app(), "lab", { cloud: jetstream2() });
+      expect(stack.owner).toBe("env-owner");
+    } finally {
+      delete process.env.DROVER_OWNER;
+    }
+  });
+
+  it.each([
+    ["Lab_1", {}, `Lab_1: stack name "Lab_1" is not a valid name (lower-case letters, digits and '-', starting with a letter, at most 63 characters): try "lab-1"`],
+    ["lab", { expiresAt: "31/12/2026" }, `lab: 'expiresAt' "31/12/2026" is not a date in YYYY-MM-DD form, e.g. "2026-12-31"`],
+    ["lab", { expiresAt: "2026-02-30" }, `lab: 'expiresAt' "2026-02-30" is not a date in YYYY-MM-DD form, e.g. "2026-12-31"`],
+    ["lab", { owner: "Dr. Who?" }, `lab: 'owner' "Dr. Who?" may hold letters, digits and . _ @ + - only (1-64 characters): use a user name or an e-mail address`],
+  ])("refuses stack %j %j", (name, props, message) => {
+    expect(validationIssues(() => new DroverStack(new App(), name, { cloud: jetstream2(), ...props }))).toEqual([message]);
+  });
+
+  it("tells a person who puts a construct outside a DroverStack what to do", () => {
+    const plain = new TerraformStack(Testing.app(), "plain");
+    expect(() => new VirtualMachine(plain, "box", { size: "m3.small" })).toThrow(
+      'plain/box: drover constructs must be created inside a DroverStack (new DroverStack(app, "name", { cloud: jetstream2() }))',
+    );
+  });
+});
+
+describe("cloud profiles", () => {
+  it("jetstream2() holds the Jetstream2 facts", () => {
+    const p = jetstream2();
+    expect(p).toMatchObject({ kind: "openstack", name: "jetstream2", region: "IU", externalNetwork: "public", defaultImage: "Featured-Ubuntu24", defaultNetwork: "new" });
+    expect(p.flavors.map((f) => f.name)).toContain("g3.xl");
+    expect(jetstream2({ network: "auto-allocated" }).defaultNetwork).toEqual({ name: "auto_allocated_network" });
+  });
+
+  it.each([
+    [() => jetstream2({ network: "shared" as "new" }), `jetstream2(): 'network' "shared" is not one of "new", "auto-allocated"`],
+    [() => jetstream2({ region: "I U" }), `jetstream2(): 'region' "I U" is not a region name (e.g. "IU")`],
+    [() => openstack({ externalNetwork: " " }), `openstack(): 'externalNetwork' must be a non-empty string, got " "`],
+    [() => openstack({ network: { name: "a", id: "b" } }), "openstack(): 'network' names both an existing network's name and its id: give one"],
+  ])("refuses bad profile props %#", (make, message) => {
+    expect(validationIssues(make)).toEqual([message]);
+  });
+
+  it("openstack() hard-codes nothing about Jetstream2 and leaves auth and region to the OS_* variables", () => {
+    const { stack } = newStack("lab", { cloud: openstack({ externalNetwork: "ext-net", network: { name: "lab-net" } }) });
+    new VirtualMachine(stack, "box", { size: "m1.large", image: "Ubuntu 24.04" });
+    const json = synthJson(stack);
+    expect(json.provider.openstack).toEqual([{}]);
+    expect(only(json, "openstack_compute_instance_v2")).toMatchObject({ flavor_name: "m1.large", image_name: "Ubuntu 24.04" });
+    expect(Object.values(json.data.openstack_networking_network_v2)).toEqual([expect.objectContaining({ name: "lab-net" })]);
+    expect(JSON.stringify(json)).not.toMatch(/jetstream|Featured-|"public"/i);
+  });
+
+  it("openstack() with a flavor catalog sizes machines by requirement", () => {
+    const flavors = [
+      { name: "m1.small", vcpus: 1, memoryGiB: 2, rootDiskGiB: 20, gpu: 0, family: "cpu" as const, suPerHour: 1 },
+      { name: "m1.large", vcpus: 4, memoryGiB: 8, rootDiskGiB: 40, gpu: 0, family: "cpu" as const, suPerHour: 4 },
+    ];
+    const { stack } = newStack("lab", { cloud: openstack({ flavors }) });
+    new VirtualMachine(stack, "box", { size: { vcpus: 2, memoryGiB: 4 } });
+    expect(only(synthJson(stack), "openstack_compute_instance_v2").flavor_name).toBe("m1.large");
+  });
+});
+
+describe("Network", () => {
+  it("creates network, subnet, router and interface with the given range", () => {
+    const { stack } = newStack("lab");
+    new Network(stack, "private", { cidr: "192.168.10.0/24", dnsNameservers: ["10.0.0.2"] });
+    const json = synthJson(stack);
+    expect(only(json, "openstack_networking_subnet_v2")).toMatchObject({ name: "lab-private-subnet", cidr: "192.168.10.0/24", dns_nameservers: ["10.0.0.2"] });
+    expect(Object.keys(resources(json, "openstack_networking_router_interface_v2"))).toHaveLength(1);
+  });
+
+  it("stays off the internet with internetAccess: false, and then refuses public addresses", () => {
+    const { stack } = newStack("lab");
+    const net = new Network(stack, "isolated", { internetAccess: false });
+    expect(resources(synthJson(stack), "openstack_networking_router_v2")).toEqual({});
+    expect(validationIssues(() => new VirtualMachine(stack, "box", { size: "m3.small", network: net, publicAddress: true }))).toEqual([
+      "lab/box: 'publicAddress' needs a network routed to the internet, and lab-isolated-net has internetAccess: false",
+    ]);
+  });
+
+  it.each([
+    ["10.0.0.0/8", `lab/n: 'cidr' "10.0.0.0/8" must be an IPv4 range from /16 to /28, e.g. "10.0.0.0/24"`],
+    ["8.8.8.0/24", `lab/n: 'cidr' "8.8.8.0/24" is not a private range: use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`],
+    ["10.0.0.1/24", `lab/n: 'cidr' "10.0.0.1/24" has host bits set: did you mean 10.0.0.0/24?`],
+    ["fd00::/64", `lab/n: 'cidr' "fd00::/64" must be an IPv4 range from /16 to /28, e.g. "10.0.0.0/24"`],
+  ])("refuses cidr %s", (cidr, message) => {
+    const { stack } = newStack("lab");
+    expect(validationIssues(() => new Network(stack, "n", { cidr }))).toEqual([message]);
+  });
+
+  it("refuses a lookup that names nothing or both", () => {
+    const { stack } = newStack("lab");
+    expect(validationIssues(() => Network.fromExisting(stack, "x", {}))).toEqual(["lab/x: give the existing network's 'name' or 'id'"]);
+  });
+});
