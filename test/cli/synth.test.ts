@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -163,5 +164,21 @@ app.synth();
     expect(r.stdout).toContain("Warnings:\n  ! lab: stack lab has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.");
     const owned = drover(dir, ["synth"], { DROVER_OWNER: "someone" });
     expect(owned.stdout).not.toContain("Warnings");
+  });
+});
+
+describe("cdktf.json's app command (what the cdktf CLI runs)", () => {
+  it("synthesizes the examples into the cdktf layout with their rendered files", () => {
+    const dir = makeProject({}, { copyExamples: true });
+    const cdktfJson = JSON.parse(readFileSync(join(dir, "cdktf.json"), "utf8"));
+    expect(cdktfJson).toMatchObject({ language: "typescript", app: "npx tsx main.ts", output: "cdktf.out", codeMakerOutput: ".gen" });
+    const outdir = join(dir, "cdktf.out");
+    const r = spawnSync("sh", ["-c", cdktfJson.app], { cwd: dir, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toEqual(["dev-vm"]);
+    expect(existsSync(join(outdir, "stacks/dev-vm/cdk.tf.json"))).toBe(true);
+    expect(readFileSync(join(outdir, "stacks/dev-vm/files/box/cloud-init.yaml"), "utf8")).toMatch(/^#cloud-config\n/);
   });
 });
