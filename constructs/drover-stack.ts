@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join } from "node:path";
 import { Construct } from "constructs";
-import { Annotations, LocalBackend, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
+import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer.js";
 import { IssueCollector } from "../lib/errors.ts";
 import { checkName, resourceName } from "../lib/naming.ts";
@@ -9,6 +9,8 @@ import { writeFilesSoon } from "../lib/app/pending-writes.ts";
 import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
 import { Network } from "./network.ts";
+import { createBackend } from "./private/backend.ts";
+import { loadProjectConfig, parseBackendSpec, type BackendSpec } from "../lib/config/project-config.ts";
 import { stackToTerraform } from "./private/to-terraform.ts";
 
 export interface DroverStackProps {
@@ -29,6 +31,13 @@ export interface DroverStackProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * Where Terraform keeps the stack's state: `{ type: "local" }`, `"s3"` (AWS or an S3-compatible
+   * object store), `"pg"` (PostgreSQL, with locking) or `"http"`. Credentials come from the
+   * environment, never from here.
+   * @default - the project's drover.config.json, else local: terraform.<stack>.tfstate in the project
+   */
+  readonly backend?: BackendSpec;
 }
 
 const STACK_MARK = Symbol.for("drover.DroverStack");
@@ -65,6 +74,12 @@ export class DroverStack extends TerraformStack {
   readonly owner?: string;
   readonly expiresAt?: string;
   readonly description?: string;
+  /**
+   * Synthesized for a run that may destroy data (`drover deploy/destroy --allow-destroy`): the
+   * `prevent_destroy` guard on stateful resources is left out. Resources stay marked stateful.
+   */
+  readonly allowDestroy: boolean;
+  private readonly backendSpec?: BackendSpec;
   private readonly renderedFiles = new Map<string, string>();
   private readonly keyPairs = new Map<string, IKeyPair>();
   private network?: INetwork;
@@ -83,8 +98,10 @@ export class DroverStack extends TerraformStack {
       issues.add("stack.bad-expiry", `'expiresAt' "${props.expiresAt}" is not a date in YYYY-MM-DD form, e.g. "2026-12-31"`);
     }
     issues.throwIfAny();
+    if (props.backend !== undefined) this.backendSpec = parseBackendSpec(props.backend, `${id}: 'backend'`);
 
     this.cloud = props.cloud;
+    this.allowDestroy = process.env.DROVER_ALLOW_DESTROY === "1";
     if (owner !== undefined) this.owner = owner;
     if (props.expiresAt !== undefined) this.expiresAt = props.expiresAt;
     if (props.description !== undefined) this.description = props.description;
@@ -167,13 +184,13 @@ export class DroverStack extends TerraformStack {
     return stackToTerraform(this);
   }
 
-  /** Keeps state next to the project, whatever directory the app is synthesized from. */
+  /** The backend given in code, else in drover.config.json, else local state in the project. */
   override ensureBackendExists(): TerraformBackend {
     const existing = this.node.findAll().find(TerraformBackend.isBackend);
     if (existing) return existing;
-    const outdir = process.env.DROVER_OUTPUT_DIR ?? "cdktf.out";
-    const stackDir = resolve(outdir, "stacks", this.node.id);
-    return new LocalBackend(this, { path: relative(stackDir, resolve(`terraform.${this.node.id}.tfstate`)) });
+    const config = loadProjectConfig(process.cwd());
+    const spec = this.backendSpec ?? config.stacks?.[this.node.id]?.backend ?? config.backend ?? { type: "local" as const };
+    return createBackend(this, spec);
   }
 
   private writeSideFiles(session: { outdir: string; manifest: { forStack(stack: TerraformStack): { workingDirectory: string } } }): void {

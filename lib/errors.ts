@@ -7,8 +7,11 @@
  * | 0 | success |
  * | 1 | the check ran and found problems (`drover validate` errors) |
  * | 2 | usage or configuration error: bad flags, bad stack props, an app that throws |
- * | 3 | an external tool or service failed (reserved for terraform, later) |
+ * | 3 | an external tool or service failed: terraform missing or failing, a locked state |
  * | 70 | internal error: a bug in drover; the stack trace is printed with how to report it |
+ * | 130 | interrupted (Ctrl-C) while terraform was applying; terraform stopped cleanly |
+ *
+ * `plan --detailed-exitcode` follows terraform instead: 0 no changes, 2 changes, 1 any error.
  */
 export const ExitCode = {
   Ok: 0,
@@ -16,6 +19,7 @@ export const ExitCode = {
   Usage: 2,
   External: 3,
   Internal: 70,
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -35,6 +35,7 @@ import type {
   VolumeSpec,
 } from "../cloud.ts";
 import type { DroverStack } from "../drover-stack.ts";
+import { markStateful } from "../stateful.ts";
 import type { OpenStackProfile } from "./profiles.ts";
 
 /** OpenStack `tags` are plain strings: the stack's tags as `key=value`. */
@@ -234,8 +235,9 @@ export class OpenStackDriver implements CloudDriver {
       size: spec.sizeGiB,
       ...(spec.volumeType ? { volumeType: spec.volumeType } : {}),
       metadata: { ...this.stack.tags },
-      ...(spec.protect ? { lifecycle: { preventDestroy: true } } : {}),
+      ...(spec.protect && !this.stack.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
+    markStateful(volume);
     return { volumeId: volume.id, name: spec.name };
   }
 

@@ -25,12 +25,50 @@ interface Common {
   cwd?: string;
 }
 
+interface TerraformFlags extends Common {
+  terraformBinary?: string;
+  pluginDir?: string;
+  lockTimeout?: string;
+  allowDestroy?: boolean;
+  verbose?: boolean;
+}
+
+interface Outcome {
+  data: unknown;
+  text: string;
+  exit?: number;
+}
+
+type Run = (json: boolean, work: () => Promise<Outcome>, options?: { detailedExitCode?: boolean }) => Promise<void>;
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 
-function build(io: Io, run: (json: boolean, work: () => Promise<{ data: unknown; text: string; exit?: ExitCode }>) => Promise<void>): Command {
+const LOCK_TIMEOUT = /^\d+(ms|s|m|h)$/;
+
+function withTerraformOptions(cmd: Command): Command {
+  return cmd
+    .option("--terraform-binary <path>", "terraform or tofu to run (default: DROVER_TERRAFORM, then tofu or terraform on PATH)")
+    .option("--plugin-dir <dir>", "install providers only from this directory (terraform init -plugin-dir)")
+    .option("--lock-timeout <duration>", "wait this long for a locked state, e.g. 30s or 5m", "0s");
+}
+
+function terraformOptions(opts: TerraformFlags, cwd: string) {
+  if (opts.lockTimeout && !LOCK_TIMEOUT.test(opts.lockTimeout)) {
+    throw new UsageError(`--lock-timeout "${opts.lockTimeout}" is not a duration`, ["Use a number with a unit: 0s, 30s, 5m, 1h."]);
+  }
+  return {
+    cwd,
+    ...(opts.terraformBinary ? { terraformBinary: opts.terraformBinary } : {}),
+    ...(opts.pluginDir ? { pluginDir: opts.pluginDir } : {}),
+    ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}),
+    ...(opts.allowDestroy ? { allowDestroy: true } : {}),
+  };
+}
+
+function build(io: Io, run: Run): Command {
   const program = new Command("drover")
     .description("Research-computing stacks in TypeScript, synthesized to Terraform for Jetstream2 and other clouds.")
     .version(version(), "-V, --version")
@@ -41,8 +79,9 @@ function build(io: Io, run: (json: boolean, work: () => Promise<{ data: unknown;
     .addHelpText(
       "after",
       `
-Exit codes: 0 ok, 1 check failed (validate found errors), 2 usage or configuration error,
-3 external tool failed, 70 internal error (a bug in drover).`,
+Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuration error,
+3 external tool failed (terraform, a locked state), 70 internal error (a bug in drover),
+130 interrupted. plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.`,
     );
 
   const cwdOf = (cmd: Command) => (cmd.optsWithGlobals() as Common).cwd ?? process.cwd();
@@ -88,10 +127,111 @@ Exit codes: 0 ok, 1 check failed (validate found errors), 2 usage or configurati
         return { data, text: renderValidate(data), exit: data.valid ? ExitCode.Ok : ExitCode.Failed };
       }),
     );
+
+  withTerraformOptions(
+    program
+      .command("plan")
+      .description("show what a deploy would change, grouped by construct (terraform, or --offline without it)")
+      .argument("[stacks...]", "stacks to plan (default: all)")
+      .option("--offline", "compare with the last deploy's synthesis instead: no credentials, no terraform")
+      .option("--against <git-ref>", "with --offline: compare with the stack as it was at this commit")
+      .option("--markdown", "print Markdown, for a pull-request comment")
+      .option("--json", "print the plan model as JSON")
+      .option("-v, --verbose", "show every attribute that changes")
+      .option("--detailed-exitcode", "exit 0 for no changes, 2 for changes, 1 for errors (like terraform)")
+      .option("--allow-destroy", "plan as deploy --allow-destroy would (protected data may be destroyed)"),
+  ).action(async (stacks: string[], opts: TerraformFlags & { offline?: boolean; against?: string; markdown?: boolean; detailedExitcode?: boolean }, cmd: Command) =>
+    run(
+      Boolean(opts.json),
+      async () => {
+        const { plan } = await import("./commands/plan.ts");
+        const { renderPlanText, renderPlanMarkdown } = await import("../plan/render.ts");
+        const data = await plan({ ...terraformOptions(opts, cwdOf(cmd)), stacks, ...(opts.offline ? { offline: true } : {}), ...(opts.against ? { against: opts.against } : {}) });
+        const text = data.plans
+          .map(({ plan: p, target }) => (opts.markdown ? renderPlanMarkdown(p, { target }) : renderPlanText(p, { verbose: Boolean(opts.verbose), target })))
+          .join("\n\n");
+        const changed = data.plans.some(({ plan: p }) => p.hasChanges);
+        return { data, text, exit: opts.detailedExitcode && changed ? 2 : ExitCode.Ok };
+      },
+      { detailedExitCode: Boolean(opts.detailedExitcode) },
+    ),
+  );
+
+  for (const kind of ["deploy", "destroy"] as const) {
+    withTerraformOptions(
+      program
+        .command(kind)
+        .description(
+          kind === "deploy"
+            ? "preview, confirm and apply a stack with terraform; show outputs; record the baseline"
+            : "preview the destroy, confirm by typing the stack name, destroy the stack's resources",
+        )
+        .argument("[stack]", "the stack (may be left out when the app has one)")
+        .option("-y, --yes", "do not ask for confirmation (needed when not in a terminal)")
+        .option("--allow-destroy", kind === "deploy" ? "allow changes that destroy data (volumes, shares, containers)" : "allow destroying resources that hold data")
+        .option("--json", "print the result as JSON (no progress, no questions: needs --yes)")
+        .option("-v, --verbose", "show every attribute that changes"),
+    ).action(async (stack: string | undefined, opts: TerraformFlags & { yes?: boolean }, cmd: Command) =>
+      run(Boolean(opts.json), async () => {
+        const commands = await import("./commands/deploy.ts");
+        const { runReporter, renderRunResult, exitCodeFor } = await import("./render-run.ts");
+        const { canAsk, confirmOnTerminal } = await import("./prompt.ts");
+        const reporter = runReporter((line) => io.err(line), { tty: Boolean(process.stderr.isTTY), verbose: Boolean(opts.verbose), kind });
+        try {
+          const data = await commands[kind]({
+            ...terraformOptions(opts, cwdOf(cmd)),
+            ...(stack ? { stack } : {}),
+            ...(opts.yes ? { yes: true } : {}),
+            ...(!opts.json && canAsk() ? { confirm: confirmOnTerminal } : {}),
+            ...(opts.json ? {} : { onEvent: (e) => reporter.onEvent(e) }),
+          });
+          return { data, text: renderRunResult(data, kind), exit: exitCodeFor(data) };
+        } finally {
+          reporter.stop();
+        }
+      }),
+    );
+  }
+
+  program
+    .command("output")
+    .description("print a deployed stack's outputs (sensitive ones masked)")
+    .argument("<stack>", "the stack")
+    .option("--json", "print the outputs as JSON")
+    .option("--show-sensitive", "print sensitive values too")
+    .option("--terraform-binary <path>", "terraform or tofu to run")
+    .option("--plugin-dir <dir>", "install providers only from this directory")
+    .action(async (stack: string, opts: TerraformFlags & { showSensitive?: boolean }, cmd: Command) =>
+      run(Boolean(opts.json), async () => {
+        const { output } = await import("./commands/output.ts");
+        const data = await output({ ...terraformOptions(opts, cwdOf(cmd)), stack, ...(opts.showSensitive ? { showSensitive: true } : {}) });
+        const entries = Object.entries(data.outputs);
+        const text = entries.length
+          ? entries.map(([name, o]) => `${name} = ${o.sensitive && o.value === null ? "(sensitive)" : JSON.stringify(o.value)}`).join("\n")
+          : `${stack} has no outputs (is it deployed?)`;
+        return { data, text };
+      }),
+    );
+
+  program
+    .command("unlock")
+    .description("release a state lock left behind by a crashed run (terraform force-unlock)")
+    .argument("<stack>", "the stack")
+    .argument("<lock-id>", "the lock ID, as the lock error printed it")
+    .option("--json", "print the result as JSON")
+    .option("--terraform-binary <path>", "terraform or tofu to run")
+    .option("--plugin-dir <dir>", "install providers only from this directory")
+    .action(async (stack: string, lockId: string, opts: TerraformFlags, cmd: Command) =>
+      run(Boolean(opts.json), async () => {
+        const { unlock } = await import("./commands/unlock.ts");
+        const data = await unlock({ ...terraformOptions(opts, cwdOf(cmd)), stack, lockId });
+        return { data, text: `${pc.green("✔")} released lock ${lockId} on ${stack}` };
+      }),
+    );
   return program;
 }
 
-function printError(io: Io, json: boolean, e: unknown): ExitCode {
+function printError(io: Io, json: boolean, e: unknown): number {
   if (isDroverError(e)) {
     if (json) {
       io.out(JSON.stringify({ error: { kind: e.name, message: e.message, details: e.details, exitCode: e.exitCode } }, null, 2));
@@ -110,13 +250,19 @@ function printError(io: Io, json: boolean, e: unknown): ExitCode {
 }
 
 /** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<ExitCode> {
-  let exit: ExitCode = ExitCode.Ok;
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let exit: number = ExitCode.Ok;
   const jsonRequested = argv.includes("--json");
-  const program = build(io, async (json, work) => {
-    const result = await work();
-    io.out(json ? JSON.stringify(result.data, null, 2) : result.text);
-    exit = result.exit ?? ExitCode.Ok;
+  const program = build(io, async (json, work, options = {}) => {
+    try {
+      const result = await work();
+      io.out(json ? JSON.stringify(result.data, null, 2) : result.text);
+      exit = result.exit ?? ExitCode.Ok;
+    } catch (e) {
+      const code = printError(io, json, e);
+      // Like terraform's -detailed-exitcode: every error is 1, since 2 means "changes".
+      exit = options.detailedExitCode ? ExitCode.Failed : code;
+    }
   });
   try {
     await program.parseAsync([...argv], { from: "user" });

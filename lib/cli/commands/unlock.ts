@@ -1,0 +1,20 @@
+import { prepare, chooseStack } from "../../deploy/run.ts";
+
+export interface UnlockOptions {
+  readonly cwd: string;
+  readonly stack: string;
+  readonly lockId: string;
+  readonly terraformBinary?: string;
+  readonly pluginDir?: string;
+}
+
+/**
+ * `drover unlock <stack> <lock-id>`: releases a state lock a crashed run left behind
+ * (`terraform force-unlock`). Only for locks nobody holds any more: the error that reports a
+ * lock says who holds it and since when.
+ */
+export async function unlock(options: UnlockOptions): Promise<{ stack: string; lockId: string; released: true }> {
+  const [p] = await prepare({ ...options, stacks: [options.stack], pick: (all) => [chooseStack(options.stack, all, "unlock")] });
+  await p!.terraform.forceUnlock(options.lockId);
+  return { stack: options.stack, lockId: options.lockId, released: true };
+}

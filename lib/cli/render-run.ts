@@ -1,0 +1,81 @@
+import pc from "picocolors";
+import type { DeployEvent, RunResult } from "../deploy/run.ts";
+import { ExitCode } from "../errors.ts";
+import { renderPlanText, summaryLine } from "../plan/render.ts";
+import { ApplyProgress } from "./progress.ts";
+
+/** What deploy and destroy show while they run, and after. */
+export function runReporter(write: (line: string) => void, options: { tty: boolean; verbose: boolean; kind: "deploy" | "destroy" }) {
+  let progress: ApplyProgress | undefined;
+  let planShown = false;
+  return {
+    onEvent(e: DeployEvent): void {
+      if (e.type === "planned") {
+        planShown = true;
+        write(renderPlanText(e.plan, { verbose: options.verbose, target: e.target }));
+        if (e.plan.hasChanges) {
+          progress = new ApplyProgress(write, options.tty, e.plan, options.kind === "destroy" ? "Destroying" : "Applying");
+        }
+      } else if (e.type === "phase" && e.phase === "apply") {
+        progress?.start();
+      } else if (e.type === "apply") {
+        progress?.handle(e.event);
+      }
+    },
+    stop(): void {
+      progress?.stop();
+    },
+    get planShown() {
+      return planShown;
+    },
+  };
+}
+
+function showOutput(value: unknown, sensitive: boolean): string {
+  return sensitive ? "(sensitive)" : JSON.stringify(value);
+}
+
+export function renderRunResult(r: RunResult, kind: "deploy" | "destroy"): string {
+  const seconds = `${(r.elapsedMs / 1000).toFixed(1)} s`;
+  const lines: string[] = [];
+  switch (r.outcome) {
+    case "no-changes":
+      lines.push(`${pc.green("✔")} ${r.stack}: no changes; nothing to ${kind === "deploy" ? "apply" : "destroy"} (${seconds})`);
+      break;
+    case "declined":
+      lines.push(`${r.stack}: not ${kind === "deploy" ? "applied" : "destroyed"}; nothing changed.`);
+      break;
+    case "applied":
+      lines.push(`${pc.green("✔")} ${r.stack} ${kind === "deploy" ? "deployed" : "destroyed"} in ${seconds}: ${summaryLine(r.plan).replace(/to (create|update|replace|delete|read|forget)/g, (_, a: string) => ({ create: "created", update: "updated", replace: "replaced", delete: "deleted", read: "read", forget: "forgotten" })[a] ?? a)}`);
+      break;
+    case "failed":
+      lines.push(`${pc.red("✖")} ${r.stack}: the ${kind === "deploy" ? "apply" : "destroy"} failed${r.failed.length ? ` for ${r.failed.join(", ")}` : ""} after ${seconds}`);
+      for (const e of r.errors) lines.push(`  ${e}`);
+      lines.push(`Terraform saved the state of what it did. Fix the cause and run drover ${kind} ${r.stack} again: it continues from there.`);
+      if (kind === "deploy") lines.push("The recorded baseline still describes the last successful deploy.");
+      break;
+    case "interrupted":
+      lines.push(pc.yellow(`Interrupted: terraform stopped cleanly and saved its state after ${seconds}. Run drover ${kind} ${r.stack} again to continue.`));
+      break;
+  }
+  const outputs = Object.entries(r.outputs);
+  if (outputs.length && (r.outcome === "applied" || r.outcome === "no-changes")) {
+    lines.push("", pc.bold("Outputs"));
+    for (const [name, o] of outputs) lines.push(`  ${name} = ${showOutput(o.value, o.sensitive)}`);
+  }
+  if (r.outcome === "applied" && kind === "deploy") lines.push(pc.dim(`Recorded as the baseline: drover plan ${r.stack} --offline now compares with this deploy.`));
+  return lines.join("\n");
+}
+
+export function exitCodeFor(r: RunResult): number {
+  switch (r.outcome) {
+    case "applied":
+    case "no-changes":
+      return ExitCode.Ok;
+    case "declined":
+    case "failed":
+      return ExitCode.Failed;
+    case "interrupted":
+      return ExitCode.Interrupted;
+  }
+}

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError } from "../errors.ts";
+import type { z as Z } from "zod";
+import { z } from "../vendor.ts";
+
+/**
+ * `drover.config.json`, optional, at the project root: settings a team keeps out of stack code,
+ * first of all where state lives. Stack code's own `backend` prop wins over this file.
+ *
+ *   { "backend": { "type": "pg", "connStr": "postgres://tf@db.lab:5432/terraform" },
+ *     "stacks": { "scratch": { "backend": { "type": "local" } } } }
+ *
+ * Secrets never go here (nor in code): passwords and keys come from the environment the
+ * backend reads (PGPASSWORD or PG_CONN_STR, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
+ * TF_HTTP_PASSWORD).
+ */
+const hasNoPassword = (value: string) => {
+  try {
+    return !new URL(value).password;
+  } catch {
+    return true;
+  }
+};
+
+export const BackendSpec = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("local"),
+    path: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("s3"),
+    bucket: z.string().min(3),
+    key: z.string().min(1).optional(),
+    region: z.string().min(1).optional(),
+    endpoint: z.url().optional(),
+    usePathStyle: z.boolean().optional(),
+    profile: z.string().min(1).optional(),
+    lock: z.enum(["lockfile", "dynamodb", "none"]).optional(),
+    dynamodbTable: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("pg"),
+    connStr: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+      .refine(hasNoPassword, "must not hold a password: put it in PGPASSWORD (or the whole URL in PG_CONN_STR)")
+      .optional(),
+    schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier").optional(),
+  }),
+  z.strictObject({
+    type: z.literal("http"),
+    address: z.url(),
+    lockAddress: z.url().optional(),
+    unlockAddress: z.url().optional(),
+    username: z.string().min(1).optional(),
+  }),
+]);
+export type BackendSpec = Z.infer<typeof BackendSpec>;
+
+const ProjectConfig = z.strictObject({
+  $schema: z.string().optional(),
+  backend: BackendSpec.optional(),
+  stacks: z.record(z.string(), z.strictObject({ backend: BackendSpec.optional() })).optional(),
+});
+export type ProjectConfig = Z.infer<typeof ProjectConfig>;
+
+export const CONFIG_FILE = "drover.config.json";
+const cache = new Map<string, ProjectConfig>();
+
+function problems(error: Z.ZodError): string[] {
+  return error.issues.map((i) => {
+    const path = i.path.join(".") || "(top level)";
+    if (i.code === "unrecognized_keys") return `${path}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`;
+    if (i.code === "invalid_union" && (i as { note?: string }).note === "No matching discriminator") return `${path}: "type" must be one of local, s3, pg, http`;
+    return `${path}: ${i.message}`;
+  });
+}
+
+/** Parses a backend spec given in code, with the same rules as the file. */
+export function parseBackendSpec(value: unknown, where: string): BackendSpec {
+  const r = BackendSpec.safeParse(value);
+  if (!r.success) throw new ConfigError(`${where}: the backend settings have problems:`, problems(r.error).map((p) => `backend.${p}`.replace("backend.(top level)", "backend")));
+  return r.data;
+}
+
+/** The project's `drover.config.json` (empty when there is none), read once per directory. */
+export function loadProjectConfig(root: string): ProjectConfig {
+  const cached = cache.get(root);
+  if (cached) return cached;
+  const file = join(root, CONFIG_FILE);
+  let config: ProjectConfig = {};
+  if (existsSync(file)) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new ConfigError(`${CONFIG_FILE} is not valid JSON: ${(e as Error).message}`);
+    }
+    const r = ProjectConfig.safeParse(raw);
+    if (!r.success) throw new ConfigError(`${CONFIG_FILE} has problems:`, problems(r.error));
+    config = r.data;
+  }
+  cache.set(root, config);
+  return config;
+}

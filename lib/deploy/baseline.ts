@@ -1,0 +1,41 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/**
+ * The synthesis of each stack as last deployed successfully, kept in the project under
+ * `.drover/deployed/<stack>/` (git-ignored). `drover plan --offline` compares with it; a
+ * successful deploy replaces it, a destroy removes it, a failed deploy leaves it alone.
+ */
+export interface BaselineMeta {
+  readonly stack: string;
+  readonly deployedAt: string;
+  readonly terraformVersion?: string;
+  readonly droverVersion?: string;
+}
+
+const dirOf = (root: string, stack: string) => join(root, ".drover", "deployed", stack);
+
+export async function recordBaseline(root: string, stack: string, configText: string, meta: BaselineMeta): Promise<void> {
+  const dir = dirOf(root, stack);
+  await mkdir(dir, { recursive: true });
+  // Write beside, then rename: a crash never leaves half a baseline.
+  await writeFile(join(dir, "cdk.tf.json.tmp"), configText);
+  await writeFile(join(dir, "deployed.json.tmp"), `${JSON.stringify(meta, null, 2)}\n`);
+  await rename(join(dir, "cdk.tf.json.tmp"), join(dir, "cdk.tf.json"));
+  await rename(join(dir, "deployed.json.tmp"), join(dir, "deployed.json"));
+}
+
+export async function readBaseline(root: string, stack: string): Promise<{ config: Record<string, unknown>; meta: BaselineMeta } | undefined> {
+  const dir = dirOf(root, stack);
+  if (!existsSync(join(dir, "cdk.tf.json"))) return undefined;
+  const config = JSON.parse(await readFile(join(dir, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
+  const meta = existsSync(join(dir, "deployed.json"))
+    ? (JSON.parse(await readFile(join(dir, "deployed.json"), "utf8")) as BaselineMeta)
+    : { stack, deployedAt: "unknown" };
+  return { config, meta };
+}
+
+export async function clearBaseline(root: string, stack: string): Promise<void> {
+  await rm(dirOf(root, stack), { recursive: true, force: true });
+}

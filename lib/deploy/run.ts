@@ -1,0 +1,193 @@
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { loadProject, type Project } from "../app/project.ts";
+import { synthesizeApp, type SynthesizedStack } from "../app/synthesize.ts";
+import { UsageError } from "../errors.ts";
+import { nearestMatches, orList } from "../naming.ts";
+import { planFromTerraform, type TerraformPlanJson } from "../plan/from-terraform.ts";
+import type { Plan } from "../plan/model.ts";
+import { findTerraform, type TerraformBinary } from "../terraform/find.ts";
+import { Terraform, assertJsonPlan, type ApplyEvent } from "../terraform/terraform.ts";
+import { clearBaseline, recordBaseline } from "./baseline.ts";
+import { describeTarget } from "./target.ts";
+
+/** Options shared by the commands that drive terraform. */
+export interface TerraformOptions {
+  readonly cwd: string;
+  /** `--terraform-binary` */
+  readonly terraformBinary?: string;
+  /** `--plugin-dir`: providers only from this directory. */
+  readonly pluginDir?: string;
+  /** `--lock-timeout`, terraform's duration syntax (`0s`, `5m`). */
+  readonly lockTimeout?: string;
+  /** `--allow-destroy`: synthesize without prevent_destroy and accept losing data. */
+  readonly allowDestroy?: boolean;
+}
+
+export type DeployEvent =
+  | { readonly type: "phase"; readonly phase: "synth" | "terraform" | "init" | "plan" | "apply" | "outputs"; readonly stack: string }
+  | { readonly type: "planned"; readonly plan: Plan; readonly target: string }
+  | { readonly type: "apply"; readonly event: ApplyEvent };
+
+export interface RunResult {
+  readonly stack: string;
+  readonly target: string;
+  readonly plan: Plan;
+  readonly outcome: "applied" | "no-changes" | "declined" | "failed" | "interrupted";
+  readonly failed: readonly string[];
+  readonly errors: readonly string[];
+  readonly outputs: Readonly<Record<string, { value: unknown; sensitive: boolean }>>;
+  readonly elapsedMs: number;
+  readonly terraformVersion: string;
+}
+
+export interface ConfirmRequest {
+  readonly kind: "deploy" | "destroy";
+  readonly stack: string;
+  readonly plan: Plan;
+  readonly target: string;
+}
+
+export interface RunOptions extends TerraformOptions {
+  /** The stack; may be omitted when the app has exactly one. */
+  readonly stack?: string;
+  /** `--yes`: no question asked. */
+  readonly yes?: boolean;
+  /** Asks the person; undefined when there is nobody to ask (not a terminal). */
+  readonly confirm?: (request: ConfirmRequest) => Promise<boolean>;
+  readonly onEvent?: (event: DeployEvent) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Picks the one stack a deploy or destroy works on. */
+export function chooseStack(requested: string | undefined, all: readonly string[], verb: string): string {
+  if (requested) {
+    if (all.includes(requested)) return requested;
+    const near = nearestMatches(requested, all);
+    throw new UsageError(`no stack named "${requested}"`, [...(near.length ? [`did you mean ${orList(near)}?`] : []), `Stacks: ${all.join(", ") || "(none)"}`]);
+  }
+  if (all.length === 1) return all[0]!;
+  throw new UsageError(`name the stack to ${verb}: the app has ${all.length} (${all.join(", ")})`, [`drover ${verb} <stack>`]);
+}
+
+export interface PreparedStack {
+  readonly project: Project;
+  readonly stack: SynthesizedStack;
+  readonly terraform: Terraform;
+  readonly binary: TerraformBinary;
+  readonly configText: string;
+  readonly config: Record<string, unknown>;
+  readonly target: string;
+}
+
+/** Synthesizes the stacks, finds terraform and initializes each stack's directory. */
+export async function prepare(options: TerraformOptions & { stacks: readonly string[]; pick?: (all: readonly string[]) => readonly string[]; onEvent?: (e: DeployEvent) => void; env?: NodeJS.ProcessEnv }): Promise<PreparedStack[]> {
+  const project = loadProject(options.cwd);
+  if (options.allowDestroy) process.env.DROVER_ALLOW_DESTROY = "1";
+  options.onEvent?.({ type: "phase", phase: "synth", stack: options.stacks.join(",") });
+  // Find terraform first: without it nothing below can run, and the message says what still can.
+  const binary = await findTerraform({ ...(options.terraformBinary ? { binary: options.terraformBinary } : {}), ...(options.env ? { env: options.env } : {}) });
+  const synth = await synthesizeApp(project, { stacks: options.stacks, commit: true });
+  const names = options.pick ? options.pick(synth.allStacks) : synth.stacks.map((s) => s.name);
+  const prepared: PreparedStack[] = [];
+  for (const name of names) {
+    const stack = synth.stacks.find((s) => s.name === name);
+    if (!stack) throw new UsageError(`no stack named "${name}"`);
+    const configText = await readFile(stack.configPath, "utf8");
+    const config = JSON.parse(configText) as Record<string, unknown>;
+    const terraform = new Terraform(binary, name, stack.dir, options.env ?? process.env);
+    options.onEvent?.({ type: "phase", phase: "init", stack: name });
+    await terraform.init(options.pluginDir ? { pluginDir: options.pluginDir } : {});
+    prepared.push({ project, stack, terraform, binary, configText, config, target: describeTarget(config, project.root, options.env ?? process.env, stack.dir) });
+  }
+  return prepared;
+}
+
+/** `terraform plan` (and `show -json`) for one prepared stack; the plan file is left for apply. */
+export async function terraformPlan(p: PreparedStack, options: { destroy?: boolean; lockTimeout?: string; planFile?: string }): Promise<{ plan: Plan; planFile: string }> {
+  const planFile = options.planFile ?? join(p.stack.dir, ".drover.tfplan");
+  await p.terraform.plan({ out: planFile, ...(options.destroy ? { destroy: true } : {}), ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
+  const json = await p.terraform.show(planFile);
+  assertJsonPlan(json);
+  return { plan: planFromTerraform(p.stack.name, json as TerraformPlanJson, p.config), planFile };
+}
+
+function refuseDestructive(stack: string, plan: Plan, kind: "deploy" | "destroy"): void {
+  const destructive = plan.resources.filter((r) => r.destructive);
+  if (destructive.length === 0) return;
+  const what = destructive.map((r) => `${r.constructPath ?? r.address} (${r.type}, ${r.action})`);
+  throw new UsageError(
+    kind === "destroy"
+      ? `destroying ${stack} would delete data in ${orList(what)}`
+      : `this change to ${stack} would destroy data: ${orList(what)}`,
+    ["These resources hold data (volumes, shares, containers, or marked stateful).", `If losing it is intended, rerun with --allow-destroy: drover ${kind} ${stack} --allow-destroy`],
+  );
+}
+
+/**
+ * Deploy or destroy one stack: synthesize, plan with terraform, show where it lands, confirm,
+ * apply the saved plan (never a fresh one), read the outputs and record (or clear) the baseline.
+ */
+export async function runStack(kind: "deploy" | "destroy", options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const emit = options.onEvent ?? (() => undefined);
+  const allowDestroy = kind === "destroy" ? true : Boolean(options.allowDestroy);
+  const [p] = await prepare({
+    ...options,
+    allowDestroy,
+    stacks: options.stack ? [options.stack] : [],
+    pick: (all) => [chooseStack(options.stack, all, kind)],
+    onEvent: emit,
+  });
+  const prepared = p!;
+  const stack = prepared.stack.name;
+  emit({ type: "phase", phase: "plan", stack });
+  const { plan, planFile } = await terraformPlan(prepared, { destroy: kind === "destroy", ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
+  emit({ type: "planned", plan, target: prepared.target });
+  const base = { stack, target: prepared.target, plan, terraformVersion: prepared.binary.version, failed: [] as string[], errors: [] as string[] };
+  const done = async (outcome: RunResult["outcome"], extra: Partial<RunResult> = {}): Promise<RunResult> => {
+    await rm(planFile, { force: true });
+    return { ...base, outcome, outputs: {}, elapsedMs: performance.now() - started, ...extra };
+  };
+
+  if (!plan.hasChanges) {
+    if (kind === "deploy") await recordBaseline(prepared.project.root, stack, prepared.configText, meta(stack, prepared.binary.version));
+    else await clearBaseline(prepared.project.root, stack);
+    return done("no-changes", kind === "deploy" ? { outputs: masked(await prepared.terraform.outputs()) } : {});
+  }
+  if (!options.allowDestroy) refuseDestructive(stack, plan, kind);
+  if (!options.yes) {
+    if (!options.confirm) {
+      await rm(planFile, { force: true });
+      throw new UsageError(`${kind} needs a confirmation, and there is no terminal to ask in`, [`Review the plan (drover plan ${stack}), then rerun with --yes.`]);
+    }
+    if (!(await options.confirm({ kind, stack, plan, target: prepared.target }))) return done("declined");
+  }
+
+  emit({ type: "phase", phase: "apply", stack });
+  const result = await prepared.terraform.apply(planFile, (event) => emit({ type: "apply", event }), options.lockTimeout ? { lockTimeout: options.lockTimeout } : {});
+  const errors = result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.address ? `${d.address}: ` : ""}${d.summary}${d.detail ? `: ${d.detail.replace(/\s+/g, " ").trim()}` : ""}`);
+  if (!result.ok) return done(result.interrupted ? "interrupted" : "failed", { failed: result.failed, errors });
+
+  emit({ type: "phase", phase: "outputs", stack });
+  if (kind === "deploy") {
+    await recordBaseline(prepared.project.root, stack, prepared.configText, meta(stack, prepared.binary.version));
+    return done("applied", { outputs: masked(await prepared.terraform.outputs()) });
+  }
+  await clearBaseline(prepared.project.root, stack);
+  return done("applied");
+}
+
+/** Outputs for printing: sensitive values are never carried (drover output --show-sensitive reveals them). */
+function masked(outputs: Record<string, { value: unknown; sensitive: boolean }>): Record<string, { value: unknown; sensitive: boolean }> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, { value: o.sensitive ? null : o.value, sensitive: o.sensitive }]));
+}
+
+function meta(stack: string, terraformVersion: string) {
+  return { stack, deployedAt: new Date().toISOString(), terraformVersion, droverVersion: process.env.npm_package_version ?? "0.1.0" };
+}
+
+export function stackDirExists(dir: string): boolean {
+  return existsSync(join(dir, "cdk.tf.json"));
+}

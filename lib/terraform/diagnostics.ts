@@ -1,0 +1,76 @@
+import { ExternalError, UsageError, type DroverError } from "../errors.ts";
+
+/** A diagnostic from terraform's `-json` output. */
+export interface Diagnostic {
+  readonly severity: "error" | "warning";
+  readonly summary: string;
+  readonly detail: string;
+  readonly address?: string;
+}
+
+export interface LockInfo {
+  readonly id?: string;
+  readonly who?: string;
+  readonly operation?: string;
+  readonly created?: string;
+  readonly path?: string;
+}
+
+/** Reads the "Lock Info:" block terraform prints when a state is locked. */
+export function parseLockInfo(text: string): LockInfo | undefined {
+  if (!/Lock Info:/.test(text)) return undefined;
+  const field = (name: string) => text.match(new RegExp(`^\\s*${name}:\\s*(.*?)\\s*$`, "m"))?.[1] || undefined;
+  const info: LockInfo = {
+    ...(field("ID") ? { id: field("ID") } : {}),
+    ...(field("Who") ? { who: field("Who") } : {}),
+    ...(field("Operation") ? { operation: field("Operation") } : {}),
+    ...(field("Created") ? { created: field("Created") } : {}),
+    ...(field("Path") ? { path: field("Path") } : {}),
+  };
+  return info;
+}
+
+/** The state of a stack is locked by another run (or a crashed one). */
+export class StackLockedError extends ExternalError {
+  constructor(
+    readonly stack: string,
+    readonly lock: LockInfo,
+  ) {
+    const operation = lock.operation?.replace(/^OperationType/, "").toLowerCase();
+    super(`stack ${stack} is locked by ${lock.who ?? "another run"}${lock.created ? ` since ${lock.created}` : ""}${operation ? ` (${operation})` : ""}`, [
+      "If that run is still going, wait for it, or rerun with --lock-timeout 5m to wait up to five minutes.",
+      lock.id
+        ? `If nothing is running for this stack (a crash left the lock behind), release it with: drover unlock ${stack} ${lock.id}`
+        : `If nothing is running for this stack (a crash left the lock behind), release it with: drover unlock ${stack} <lock id>`,
+    ]);
+  }
+}
+
+/** The plan would destroy resources protected with prevent_destroy (they hold data). */
+export class ProtectedDataError extends UsageError {
+  constructor(
+    readonly stack: string,
+    readonly addresses: readonly string[],
+  ) {
+    super(`this change to ${stack} would destroy data in ${addresses.length === 1 ? "a protected resource" : `${addresses.length} protected resources`}: ${addresses.join(", ")}`, [
+      "These resources hold data (volumes, shares, containers) and are protected from being destroyed.",
+      "If losing their data is intended, rerun with --allow-destroy.",
+    ]);
+  }
+}
+
+/** Turns terraform's failure diagnostics into the error a person should see. */
+export function failureFrom(stack: string, command: string, diagnostics: readonly Diagnostic[], stderr: string): DroverError {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const lockText = [...errors.map((d) => `${d.summary}\n${d.detail}`), stderr].find((t) => /Lock Info:/.test(t));
+  if (lockText) return new StackLockedError(stack, parseLockInfo(lockText) ?? {});
+  const protectedAddresses = errors
+    .filter((d) => /prevent_destroy/.test(d.detail) || /cannot be destroyed/i.test(d.summary))
+    .map((d) => d.detail.match(/Resource (\S+) has lifecycle\.prevent_destroy/)?.[1] ?? d.address ?? "")
+    .filter(Boolean);
+  if (protectedAddresses.length > 0) return new ProtectedDataError(stack, [...new Set(protectedAddresses)]);
+  const lines = errors.length
+    ? errors.map((d) => `${d.address ? `${d.address}: ` : ""}${d.summary}${d.detail ? `: ${d.detail.replace(/\s+/g, " ").trim()}` : ""}`)
+    : stderr.trim().split("\n").filter(Boolean).slice(-15);
+  return new ExternalError(`terraform ${command} failed for ${stack}`, lines);
+}

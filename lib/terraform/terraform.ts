@@ -1,0 +1,226 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { execa, type ResultPromise } from "execa";
+import { ExternalError } from "../errors.ts";
+import { failureFrom, type Diagnostic } from "./diagnostics.ts";
+import type { TerraformBinary } from "./find.ts";
+
+/** What terraform reports while applying, as drover's typed events. */
+export type ApplyEvent =
+  | { readonly type: "start"; readonly address: string; readonly action: string }
+  | { readonly type: "progress"; readonly address: string; readonly action: string; readonly elapsedSeconds: number }
+  | { readonly type: "complete"; readonly address: string; readonly action: string; readonly elapsedSeconds: number }
+  | { readonly type: "errored"; readonly address: string; readonly action: string; readonly elapsedSeconds: number }
+  | { readonly type: "provisioner"; readonly address: string; readonly text: string }
+  | { readonly type: "diagnostic"; readonly diagnostic: Diagnostic }
+  | { readonly type: "summary"; readonly add: number; readonly change: number; readonly remove: number }
+  | { readonly type: "interrupt"; readonly count: number };
+
+export interface ApplyResult {
+  readonly ok: boolean;
+  readonly interrupted: boolean;
+  /** Addresses whose apply errored. */
+  readonly failed: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface JsonLine {
+  type: string;
+  "@message"?: string;
+  hook?: { resource?: { addr?: string }; action?: string; elapsed_seconds?: number; output?: string };
+  diagnostic?: { severity: "error" | "warning"; summary: string; detail?: string; address?: string };
+  changes?: { add: number; change: number; remove: number };
+}
+
+function toDiagnostic(d: NonNullable<JsonLine["diagnostic"]>): Diagnostic {
+  return { severity: d.severity, summary: d.summary, detail: d.detail ?? "", ...(d.address ? { address: d.address } : {}) };
+}
+
+export interface InitOptions {
+  /** Install providers only from this directory (`terraform init -plugin-dir`). */
+  readonly pluginDir?: string;
+}
+
+export interface PlanOptions {
+  readonly out: string;
+  readonly destroy?: boolean;
+  readonly lockTimeout?: string;
+  readonly refresh?: boolean;
+}
+
+/**
+ * One stack's terraform: runs in the stack's synthesized directory, with the environment
+ * terraform needs to run unattended. Failures become drover errors (a locked state, protected
+ * data, or terraform's own diagnostics); nothing here prints.
+ */
+export class Terraform {
+  constructor(
+    readonly binary: TerraformBinary,
+    readonly stack: string,
+    readonly dir: string,
+    private readonly baseEnv: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...this.baseEnv, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  }
+
+  private run(args: string[]) {
+    return execa(this.binary.path, args, { cwd: this.dir, env: this.env, reject: false, stdin: "ignore" });
+  }
+
+  /**
+   * `terraform init`, skipped when nothing it depends on changed since the last one: the
+   * `terraform` block of the configuration (providers, backend) and the plugin directory.
+   */
+  async init(options: InitOptions = {}): Promise<{ ran: boolean }> {
+    const config = JSON.parse(await readFile(join(this.dir, "cdk.tf.json"), "utf8")) as { terraform?: unknown };
+    const key = createHash("sha256")
+      .update(JSON.stringify([config.terraform ?? null, options.pluginDir ?? null, this.binary.path, this.binary.version]))
+      .digest("hex");
+    const marker = join(this.dir, ".terraform", "drover-init.json");
+    if (existsSync(marker) && existsSync(join(this.dir, ".terraform.lock.hcl"))) {
+      const previous = JSON.parse(await readFile(marker, "utf8")) as { key?: string };
+      if (previous.key === key) return { ran: false };
+    }
+    const args = ["init", "-input=false", "-no-color", "-reconfigure"];
+    if (options.pluginDir) args.push(`-plugin-dir=${options.pluginDir}`);
+    const r = await this.run(args);
+    if (r.exitCode !== 0) {
+      const text = `${String(r.stdout)}\n${String(r.stderr)}`;
+      throw failureFrom(this.stack, "init", [], text.split("\n").filter((l) => /Error|error:|│/.test(l)).join("\n") || text);
+    }
+    await writeFile(marker, JSON.stringify({ key }));
+    return { ran: true };
+  }
+
+  /** `terraform plan -out`; resolves to whether there are changes. */
+  async plan(options: PlanOptions): Promise<{ changes: boolean; diagnostics: Diagnostic[] }> {
+    const args = ["plan", "-input=false", "-json", "-detailed-exitcode", `-out=${options.out}`, `-lock-timeout=${options.lockTimeout ?? "0s"}`];
+    if (options.destroy) args.push("-destroy");
+    if (options.refresh === false) args.push("-refresh=false");
+    const r = await this.run(args);
+    const diagnostics = String(r.stdout)
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        try {
+          return JSON.parse(l) as JsonLine;
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((l): l is JsonLine => l?.type === "diagnostic" && Boolean(l.diagnostic))
+      .map((l) => toDiagnostic(l.diagnostic!));
+    if (r.exitCode === 0 || r.exitCode === 2) return { changes: r.exitCode === 2, diagnostics };
+    throw failureFrom(this.stack, "plan", diagnostics, String(r.stderr));
+  }
+
+  /** `terraform show -json` of a saved plan. */
+  async show(planFile: string): Promise<unknown> {
+    const r = await this.run(["show", "-json", planFile]);
+    if (r.exitCode !== 0) throw failureFrom(this.stack, "show", [], String(r.stderr));
+    return JSON.parse(String(r.stdout));
+  }
+
+  /** `terraform output -json`: the stack's outputs with their sensitivity. */
+  async outputs(): Promise<Record<string, { value: unknown; sensitive: boolean; type?: unknown }>> {
+    const r = await this.run(["output", "-json"]);
+    if (r.exitCode !== 0) throw failureFrom(this.stack, "output", [], String(r.stderr));
+    return JSON.parse(String(r.stdout) || "{}") as Record<string, { value: unknown; sensitive: boolean }>;
+  }
+
+  async forceUnlock(lockId: string): Promise<void> {
+    const r = await this.run(["force-unlock", "-force", lockId]);
+    if (r.exitCode !== 0) throw failureFrom(this.stack, "force-unlock", [], `${String(r.stdout)}\n${String(r.stderr)}`);
+  }
+
+  /**
+   * `terraform apply` of a saved plan, never a fresh plan, reporting events as they come.
+   * Terraform runs in its own process group: a Ctrl-C reaches drover only, which passes the
+   * first one on (terraform then stops cleanly and writes its state) and explains the later
+   * ones instead of killing it.
+   */
+  async apply(planFile: string, onEvent: (e: ApplyEvent) => void, options: { lockTimeout?: string } = {}): Promise<ApplyResult> {
+    const child: ResultPromise = execa(this.binary.path, ["apply", "-input=false", "-json", `-lock-timeout=${options.lockTimeout ?? "0s"}`, planFile], {
+      cwd: this.dir,
+      env: this.env,
+      reject: false,
+      stdin: "ignore",
+      detached: true,
+      buffer: { stdout: false, stderr: true },
+    });
+    let interrupts = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupts++;
+      if (interrupts === 1) child.kill(signal === "SIGTERM" ? "SIGTERM" : "SIGINT");
+      onEvent({ type: "interrupt", count: interrupts });
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const failed = new Set<string>();
+    const diagnostics: Diagnostic[] = [];
+    try {
+      const lines = createInterface({ input: child.stdout! });
+      for await (const raw of lines) {
+        let line: JsonLine;
+        try {
+          line = JSON.parse(raw) as JsonLine;
+        } catch {
+          continue;
+        }
+        const address = line.hook?.resource?.addr ?? "";
+        const action = line.hook?.action ?? "";
+        const elapsedSeconds = line.hook?.elapsed_seconds ?? 0;
+        switch (line.type) {
+          case "apply_start":
+            onEvent({ type: "start", address, action });
+            break;
+          case "apply_progress":
+            onEvent({ type: "progress", address, action, elapsedSeconds });
+            break;
+          case "apply_complete":
+            onEvent({ type: "complete", address, action, elapsedSeconds });
+            break;
+          case "apply_errored":
+            failed.add(address);
+            onEvent({ type: "errored", address, action, elapsedSeconds });
+            break;
+          case "provision_progress":
+            if (line.hook?.output) onEvent({ type: "provisioner", address, text: line.hook.output });
+            break;
+          case "diagnostic":
+            if (line.diagnostic) {
+              const d = toDiagnostic(line.diagnostic);
+              diagnostics.push(d);
+              onEvent({ type: "diagnostic", diagnostic: d });
+            }
+            break;
+          case "change_summary":
+            if (line.changes) onEvent({ type: "summary", ...line.changes });
+            break;
+        }
+      }
+      const result = await child;
+      if (result.exitCode !== 0 && failed.size === 0) {
+        const errorDiagnostics = diagnostics.filter((d) => d.severity === "error");
+        if (errorDiagnostics.length === 0 || errorDiagnostics.some((d) => /Lock Info:|state lock/i.test(`${d.summary} ${d.detail}`))) {
+          throw failureFrom(this.stack, "apply", diagnostics, String(result.stderr ?? ""));
+        }
+      }
+      return { ok: result.exitCode === 0, interrupted: interrupts > 0, failed: [...failed], diagnostics };
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
+}
+
+export function assertJsonPlan(value: unknown): asserts value is { format_version: string } {
+  if (!value || typeof value !== "object" || typeof (value as { format_version?: unknown }).format_version !== "string") {
+    throw new ExternalError("terraform show -json did not print a plan");
+  }
+}
