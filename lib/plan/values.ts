@@ -71,7 +71,7 @@ export function compareValues(before: unknown, after: unknown, options: CompareO
   const walk = (bIn: unknown, aIn: unknown, path: (string | number)[], bs: Marks, as: Marks, au: Marks): void => {
     if (au === true) {
       // Known after apply: one line for the whole subtree.
-      out.push(change(path, b, bs, UNKNOWN));
+      out.push(change(path, bIn, bs, UNKNOWN));
       return;
     }
     // A new or removed object is walked against an empty one, so its leaves are listed.

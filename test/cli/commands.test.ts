@@ -21,7 +21,7 @@ describe("drover --help / --version / bad usage", () => {
   it("prints help with the commands and exit codes", () => {
     const r = drover(dir, ["--help"]);
     expect(r.code).toBe(0);
-    for (const word of ["synth [options] [stacks...]", "list|ls", "validate [options] [stacks...]", "Exit codes: 0 ok, 1 check failed"]) expect(r.stdout).toContain(word);
+    for (const word of ["synth [options] [stacks...]", "list|ls", "validate [options] [stacks...]", "Exit codes: 0 ok, 1 check or apply failed"]) expect(r.stdout).toContain(word);
     expect(drover(dir, ["synth", "--help"]).stdout).toContain("Usage: drover synth [options] [stacks...]");
   });
 
