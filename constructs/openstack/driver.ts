@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { DataResource, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { OpenstackProvider } from "../../.gen/providers/openstack/provider/index.ts";
 import { NetworkingNetworkV2 } from "../../.gen/providers/openstack/networking-network-v2/index.ts";
 import { NetworkingSubnetV2 } from "../../.gen/providers/openstack/networking-subnet-v2/index.ts";
@@ -36,6 +36,7 @@ import type {
 } from "../cloud.ts";
 import type { DroverStack } from "../drover-stack.ts";
 import { markStateful } from "../stateful.ts";
+import { TerraformData } from "../private/terraform-data.ts";
 import type { OpenStackProfile } from "./profiles.ts";
 
 /** OpenStack `tags` are plain strings: the stack's tags as `key=value`. */
@@ -213,7 +214,7 @@ export class OpenStackDriver implements CloudDriver {
    */
   private bootVolume(scope: Construct, image: string, sizeGiB: number) {
     const lookup = new DataOpenstackImagesImageV2(scope, "Image", { name: image, mostRecent: true });
-    const trigger = new DataResource(scope, "ImageName", { input: { image } });
+    const trigger = new TerraformData(scope, "ImageName", { input: image });
     return {
       device: {
         uuid: lookup.id,
@@ -225,7 +226,7 @@ export class OpenStackDriver implements CloudDriver {
       },
       // A plain reference: cdktf would write a resource object here as "${...}", which
       // Terraform's JSON syntax rejects in replace_triggered_by.
-      lifecycle: { ignoreChanges: ["block_device[0].uuid"], replaceTriggeredBy: [`${DataResource.tfResourceType}.${trigger.friendlyUniqueId}`] },
+      lifecycle: { ignoreChanges: ["block_device[0].uuid"], replaceTriggeredBy: [`${TerraformData.tfResourceType}.${trigger.friendlyUniqueId}`] },
     };
   }
 

@@ -9,7 +9,7 @@ import { planFromTerraform, type TerraformPlanJson } from "../plan/from-terrafor
 import type { Plan } from "../plan/model.ts";
 import { findTerraform, type TerraformBinary } from "../terraform/find.ts";
 import { Terraform, assertJsonPlan, type ApplyEvent } from "../terraform/terraform.ts";
-import { clearBaseline, recordBaseline } from "./baseline.ts";
+import { clearBaseline, readBaseline, recordBaseline } from "./baseline.ts";
 import { describeTarget } from "./target.ts";
 
 /** Options shared by the commands that drive terraform. */
@@ -110,7 +110,8 @@ export async function terraformPlan(p: PreparedStack, options: { destroy?: boole
   await p.terraform.plan({ out: planFile, ...(options.destroy ? { destroy: true } : {}), ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
   const json = await p.terraform.show(planFile);
   assertJsonPlan(json);
-  return { plan: planFromTerraform(p.stack.name, json as TerraformPlanJson, p.config), planFile };
+  const previous = await readBaseline(p.project.root, p.stack.name);
+  return { plan: planFromTerraform(p.stack.name, json as TerraformPlanJson, p.config, previous?.config), planFile };
 }
 
 function refuseDestructive(stack: string, plan: Plan, kind: "deploy" | "destroy"): void {

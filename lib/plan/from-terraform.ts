@@ -149,12 +149,16 @@ function outputValue(value: unknown, sensitive: Marks, unknown: Marks): import("
   return known(value);
 }
 
-/** The plan model from `terraform show -json` of a saved plan and the stack's synthesized config. */
-export function planFromTerraform(stack: string, json: TerraformPlanJson, config?: Record<string, unknown>): Plan {
+/**
+ * The plan model from `terraform show -json` of a saved plan and the stack's synthesized config.
+ * `previous`, the synthesis last deployed, names the construct paths (and stateful marks) of
+ * resources the new config no longer has, so a deleted volume is still known to hold data.
+ */
+export function planFromTerraform(stack: string, json: TerraformPlanJson, config?: Record<string, unknown>, previous?: Record<string, unknown>): Plan {
   if (!json.format_version?.startsWith("1.")) {
     throw new Error(`unsupported terraform plan format ${json.format_version}`);
   }
-  const paths = constructPaths(config);
+  const paths = new Map([...constructPaths(previous), ...constructPaths(config)]);
   const resources = (json.resource_changes ?? []).map((rc) => resourceChange(rc, stack, paths));
   const drift = (json.resource_drift ?? []).map((rc) => resourceChange(rc, stack, paths));
   const outputs: OutputChange[] = Object.entries(json.output_changes ?? {})

@@ -16,10 +16,17 @@ export interface LockInfo {
   readonly path?: string;
 }
 
-/** Reads the "Lock Info:" block terraform prints when a state is locked. */
+/**
+ * Who holds a state lock, from the error terraform prints. The "Lock Info:" block describes the
+ * holder for most backends (local, S3), but for some (http) it describes the lock this run tried
+ * to take, and the holder appears only in the error message ("already locked: ID=..."). When the
+ * two IDs differ, only the holder's ID is known.
+ */
 export function parseLockInfo(text: string): LockInfo | undefined {
-  if (!/Lock Info:/.test(text)) return undefined;
-  const field = (name: string) => text.match(new RegExp(`^\\s*${name}:\\s*(.*?)\\s*$`, "m"))?.[1] || undefined;
+  const at = text.indexOf("Lock Info:");
+  if (at < 0) return undefined;
+  const block = text.slice(at);
+  const field = (name: string) => block.match(new RegExp(`^\\s*${name}:\\s*(.*?)\\s*$`, "m"))?.[1] || undefined;
   const info: LockInfo = {
     ...(field("ID") ? { id: field("ID") } : {}),
     ...(field("Who") ? { who: field("Who") } : {}),
@@ -27,6 +34,8 @@ export function parseLockInfo(text: string): LockInfo | undefined {
     ...(field("Created") ? { created: field("Created") } : {}),
     ...(field("Path") ? { path: field("Path") } : {}),
   };
+  const holder = text.slice(0, at).match(/\bID[=:]\s*([0-9A-Za-z][0-9A-Za-z-]{7,})/)?.[1];
+  if (holder && holder !== info.id) return { id: holder };
   return info;
 }
 
@@ -37,7 +46,8 @@ export class StackLockedError extends ExternalError {
     readonly lock: LockInfo,
   ) {
     const operation = lock.operation?.replace(/^OperationType/, "").toLowerCase();
-    super(`stack ${stack} is locked by ${lock.who ?? "another run"}${lock.created ? ` since ${lock.created}` : ""}${operation ? ` (${operation})` : ""}`, [
+    const by = lock.who ? `by ${lock.who}` : `by another run${lock.id ? ` (lock ${lock.id})` : ""}`;
+    super(`stack ${stack} is locked ${by}${lock.created ? ` since ${lock.created}` : ""}${operation ? ` (${operation})` : ""}`, [
       "If that run is still going, wait for it, or rerun with --lock-timeout 5m to wait up to five minutes.",
       lock.id
         ? `If nothing is running for this stack (a crash left the lock behind), release it with: drover unlock ${stack} ${lock.id}`

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
 import { ExternalError } from "../errors.ts";
-import { failureFrom, type Diagnostic } from "./diagnostics.ts";
+import { failureFrom, parseLockInfo, type Diagnostic, type LockInfo } from "./diagnostics.ts";
 import type { TerraformBinary } from "./find.ts";
 
 /** What terraform reports while applying, as drover's typed events. */
@@ -131,6 +131,16 @@ export class Terraform {
     const r = await this.run(["output", "-json"]);
     if (r.exitCode !== 0) throw failureFrom(this.stack, "output", [], String(r.stderr));
     return JSON.parse(String(r.stdout) || "{}") as Record<string, { value: unknown; sensitive: boolean }>;
+  }
+
+  /**
+   * Who holds the state lock now, if anyone: a command that takes the lock and changes nothing
+   * (`state rm -dry-run` of an address that cannot exist) either gets it, or reports the holder.
+   */
+  async lockHolder(): Promise<LockInfo | undefined> {
+    const r = await this.run(["state", "rm", "-dry-run", "-no-color", "-lock-timeout=0s", "terraform_data.drover_lock_probe"]);
+    const text = `${String(r.stdout)}\n${String(r.stderr)}`;
+    return /Error acquiring the state lock|Lock Info:/.test(text) ? (parseLockInfo(text) ?? {}) : undefined;
   }
 
   async forceUnlock(lockId: string): Promise<void> {

@@ -99,7 +99,7 @@ export interface RemoteState {
   /** The lock held now, if any. */
   currentLock(): Promise<LockInfo | undefined>;
   /** The state stored now (parsed), if any. */
-  state(): Promise<Record<string, unknown> | undefined>;
+  state<T = Record<string, unknown>>(): Promise<T | undefined>;
 }
 
 export interface StateServer {
@@ -142,7 +142,7 @@ export async function startStateServer(): Promise<StateServer> {
           if (r.status !== 200) throw new Error(`LOCK ${lockAddress}: ${r.status} ${await r.text()}`);
         },
         currentLock: () => json<LockInfo>(lockAddress),
-        state: () => json<Record<string, unknown>>(address),
+        state: <T>() => json<T>(address),
       };
     },
     async close() {

@@ -1,4 +1,5 @@
 import { prepare, chooseStack } from "../../deploy/run.ts";
+import { UsageError } from "../../errors.ts";
 
 export interface UnlockOptions {
   readonly cwd: string;
@@ -15,6 +16,13 @@ export interface UnlockOptions {
  */
 export async function unlock(options: UnlockOptions): Promise<{ stack: string; lockId: string; released: true }> {
   const [p] = await prepare({ ...options, stacks: [options.stack], pick: (all) => [chooseStack(options.stack, all, "unlock")] });
+  const holder = await p!.terraform.lockHolder();
+  if (!holder) throw new UsageError(`stack ${options.stack} is not locked: there is nothing to release`);
+  if (holder.id && holder.id !== options.lockId) {
+    throw new UsageError(`stack ${options.stack} is locked with ID ${holder.id}, not ${options.lockId}`, [
+      "Check the ID in the lock message; releasing a lock that a live run holds can corrupt the state.",
+    ]);
+  }
   await p!.terraform.forceUnlock(options.lockId);
   return { stack: options.stack, lockId: options.lockId, released: true };
 }
