@@ -72,7 +72,7 @@ function problems(error: Z.ZodError): string[] {
   return error.issues.map((i) => {
     const path = i.path.join(".") || "(top level)";
     if (i.code === "unrecognized_keys") return `${path}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`;
-    if (i.code === "invalid_union" && (i as { note?: string }).note === "No matching discriminator") return `${path}: "type" must be one of local, s3, pg, http`;
+    if (i.code === "invalid_union" && (i as { note?: string }).note === "No matching discriminator") return `${path}: must be one of local, s3, pg, http`;
     return `${path}: ${i.message}`;
   });
 }

@@ -22,7 +22,7 @@ export interface LockInfo {
  * to take, and the holder appears only in the error message ("already locked: ID=..."). When the
  * two IDs differ, only the holder's ID is known.
  */
-export function parseLockInfo(text: string): LockInfo | undefined {
+export function parseLockInfo(text: string, infoIsAttempt = false): LockInfo | undefined {
   const at = text.indexOf("Lock Info:");
   if (at < 0) return undefined;
   const block = text.slice(at);
@@ -36,22 +36,31 @@ export function parseLockInfo(text: string): LockInfo | undefined {
   };
   const holder = text.slice(0, at).match(/\bID[=:]\s*([0-9A-Za-z][0-9A-Za-z-]{7,})/)?.[1];
   if (holder && holder !== info.id) return { id: holder };
-  return info;
+  return infoIsAttempt ? {} : info;
 }
+
+/**
+ * Backends whose lock error describes the lock this run tried to take rather than the one
+ * held (terraform's pg and http backends).
+ */
+export const LOCK_INFO_IS_ATTEMPT: ReadonlySet<string> = new Set(["pg", "http"]);
 
 /** The state of a stack is locked by another run (or a crashed one). */
 export class StackLockedError extends ExternalError {
   constructor(
     readonly stack: string,
     readonly lock: LockInfo,
+    readonly backend = "local",
   ) {
     const operation = lock.operation?.replace(/^OperationType/, "").toLowerCase();
     const by = lock.who ? `by ${lock.who}` : `by another run${lock.id ? ` (lock ${lock.id})` : ""}`;
+    const release =
+      backend === "pg"
+        ? "PostgreSQL holds the lock only while the run that took it is connected: it is released when that run ends, even if it crashed."
+        : `If nothing is running for this stack (a crash left the lock behind), release it with: drover unlock ${stack} ${lock.id ?? "<lock id>"}`;
     super(`stack ${stack} is locked ${by}${lock.created ? ` since ${lock.created}` : ""}${operation ? ` (${operation})` : ""}`, [
       "If that run is still going, wait for it, or rerun with --lock-timeout 5m to wait up to five minutes.",
-      lock.id
-        ? `If nothing is running for this stack (a crash left the lock behind), release it with: drover unlock ${stack} ${lock.id}`
-        : `If nothing is running for this stack (a crash left the lock behind), release it with: drover unlock ${stack} <lock id>`,
+      release,
     ]);
   }
 }
@@ -70,10 +79,10 @@ export class ProtectedDataError extends UsageError {
 }
 
 /** Turns terraform's failure diagnostics into the error a person should see. */
-export function failureFrom(stack: string, command: string, diagnostics: readonly Diagnostic[], stderr: string): DroverError {
+export function failureFrom(stack: string, command: string, diagnostics: readonly Diagnostic[], stderr: string, backend = "local"): DroverError {
   const errors = diagnostics.filter((d) => d.severity === "error");
   const lockText = [...errors.map((d) => `${d.summary}\n${d.detail}`), stderr].find((t) => /Lock Info:/.test(t));
-  if (lockText) return new StackLockedError(stack, parseLockInfo(lockText) ?? {});
+  if (lockText) return new StackLockedError(stack, parseLockInfo(lockText, LOCK_INFO_IS_ATTEMPT.has(backend)) ?? {}, backend);
   const protectedAddresses = errors
     .filter((d) => /prevent_destroy/.test(d.detail) || /cannot be destroyed/i.test(d.summary))
     .map((d) => d.detail.match(/Resource (\S+) has lifecycle\.prevent_destroy/)?.[1] ?? d.address ?? "")

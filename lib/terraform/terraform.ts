@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
 import { ExternalError } from "../errors.ts";
-import { failureFrom, parseLockInfo, type Diagnostic, type LockInfo } from "./diagnostics.ts";
+import { LOCK_INFO_IS_ATTEMPT, failureFrom, parseLockInfo, type Diagnostic, type LockInfo } from "./diagnostics.ts";
 import type { TerraformBinary } from "./find.ts";
 
 /** What terraform reports while applying, as drover's typed events. */
@@ -57,12 +57,24 @@ export interface PlanOptions {
  * data, or terraform's own diagnostics); nothing here prints.
  */
 export class Terraform {
+  /** The state backend's type (`local`, `s3`, `pg`, ...): lock errors read differently per backend. */
+  readonly backend: string;
+
   constructor(
     readonly binary: TerraformBinary,
     readonly stack: string,
     readonly dir: string,
     private readonly baseEnv: NodeJS.ProcessEnv = process.env,
-  ) {}
+  ) {
+    let backend = "local";
+    try {
+      const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: Record<string, unknown> } };
+      backend = Object.keys(config.terraform?.backend ?? {})[0] ?? "local";
+    } catch {
+      // No configuration yet: init will say so.
+    }
+    this.backend = backend;
+  }
 
   get env(): NodeJS.ProcessEnv {
     return { ...this.baseEnv, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
@@ -91,7 +103,7 @@ export class Terraform {
     const r = await this.run(args);
     if (r.exitCode !== 0) {
       const text = `${String(r.stdout)}\n${String(r.stderr)}`;
-      throw failureFrom(this.stack, "init", [], text.split("\n").filter((l) => /Error|error:|│/.test(l)).join("\n") || text);
+      throw failureFrom(this.stack, "init", [], text.split("\n").filter((l) => /Error|error:|│/.test(l)).join("\n") || text, this.backend);
     }
     await writeFile(marker, JSON.stringify({ key }));
     return { ran: true };
@@ -116,20 +128,20 @@ export class Terraform {
       .filter((l): l is JsonLine => l?.type === "diagnostic" && Boolean(l.diagnostic))
       .map((l) => toDiagnostic(l.diagnostic!));
     if (r.exitCode === 0 || r.exitCode === 2) return { changes: r.exitCode === 2, diagnostics };
-    throw failureFrom(this.stack, "plan", diagnostics, String(r.stderr));
+    throw failureFrom(this.stack, "plan", diagnostics, String(r.stderr), this.backend);
   }
 
   /** `terraform show -json` of a saved plan. */
   async show(planFile: string): Promise<unknown> {
     const r = await this.run(["show", "-json", planFile]);
-    if (r.exitCode !== 0) throw failureFrom(this.stack, "show", [], String(r.stderr));
+    if (r.exitCode !== 0) throw failureFrom(this.stack, "show", [], String(r.stderr), this.backend);
     return JSON.parse(String(r.stdout));
   }
 
   /** `terraform output -json`: the stack's outputs with their sensitivity. */
   async outputs(): Promise<Record<string, { value: unknown; sensitive: boolean; type?: unknown }>> {
     const r = await this.run(["output", "-json"]);
-    if (r.exitCode !== 0) throw failureFrom(this.stack, "output", [], String(r.stderr));
+    if (r.exitCode !== 0) throw failureFrom(this.stack, "output", [], String(r.stderr), this.backend);
     return JSON.parse(String(r.stdout) || "{}") as Record<string, { value: unknown; sensitive: boolean }>;
   }
 
@@ -140,12 +152,12 @@ export class Terraform {
   async lockHolder(): Promise<LockInfo | undefined> {
     const r = await this.run(["state", "rm", "-dry-run", "-no-color", "-lock-timeout=0s", "terraform_data.drover_lock_probe"]);
     const text = `${String(r.stdout)}\n${String(r.stderr)}`;
-    return /Error acquiring the state lock|Lock Info:/.test(text) ? (parseLockInfo(text) ?? {}) : undefined;
+    return /Error acquiring the state lock|Lock Info:/.test(text) ? (parseLockInfo(text, LOCK_INFO_IS_ATTEMPT.has(this.backend)) ?? {}) : undefined;
   }
 
   async forceUnlock(lockId: string): Promise<void> {
     const r = await this.run(["force-unlock", "-force", lockId]);
-    if (r.exitCode !== 0) throw failureFrom(this.stack, "force-unlock", [], `${String(r.stdout)}\n${String(r.stderr)}`);
+    if (r.exitCode !== 0) throw failureFrom(this.stack, "force-unlock", [], `${String(r.stdout)}\n${String(r.stderr)}`, this.backend);
   }
 
   /**
@@ -218,7 +230,7 @@ export class Terraform {
       if (result.exitCode !== 0 && failed.size === 0) {
         const errorDiagnostics = diagnostics.filter((d) => d.severity === "error");
         if (errorDiagnostics.length === 0 || errorDiagnostics.some((d) => /Lock Info:|state lock/i.test(`${d.summary} ${d.detail}`))) {
-          throw failureFrom(this.stack, "apply", diagnostics, String(result.stderr ?? ""));
+          throw failureFrom(this.stack, "apply", diagnostics, String(result.stderr ?? ""), this.backend);
         }
       }
       return { ok: result.exitCode === 0, interrupted: interrupts > 0, failed: [...failed], diagnostics };

@@ -14,7 +14,7 @@ export const DROVER_BIN = join(REPO, "bin/drover.mjs");
 export function makeProject(files: Record<string, string>, options: { copyExamples?: boolean; parent?: string } = {}): string {
   if (options.parent) mkdirSync(options.parent, { recursive: true });
   const dir = mkdtempSync(join(options.parent ?? tmpdir(), "drover-cli-"));
-  for (const link of ["node_modules", "constructs", "lib", ".gen", "templates", "providers", "package.json"]) {
+  for (const link of ["node_modules", "constructs", "lib", ".gen", "templates", "providers", "package.json", "test"]) {
     symlinkSync(join(REPO, link), join(dir, link));
   }
   if (options.copyExamples) {

@@ -16,6 +16,11 @@ export interface UnlockOptions {
  */
 export async function unlock(options: UnlockOptions): Promise<{ stack: string; lockId: string; released: true }> {
   const [p] = await prepare({ ...options, stacks: [options.stack], pick: (all) => [chooseStack(options.stack, all, "unlock")] });
+  if (p!.terraform.backend === "pg") {
+    throw new UsageError(`stack ${options.stack} keeps its state in PostgreSQL, whose locks need no releasing`, [
+      "PostgreSQL holds the lock only while the run that took it is connected: it is released when that run ends, even if it crashed.",
+    ]);
+  }
   const holder = await p!.terraform.lockHolder();
   if (!holder) throw new UsageError(`stack ${options.stack} is not locked: there is nothing to release`);
   if (holder.id && holder.id !== options.lockId) {
