@@ -36,14 +36,50 @@ function silenceTokenTraces(root: string): () => void {
   };
 }
 
+/**
+ * cdktf's `DataResource` (terraform_data) checks the terraform version with a validation that
+ * runs `terraform version` once per instance: a stack of 200 of them spends ten seconds on it.
+ * The answer cannot change within one synthesis, so while drover runs an app each distinct check
+ * runs once. Whether it passes is cdktf's rule, unchanged.
+ */
+function memoizeVersionChecks(root: string): () => void {
+  let proto: { validate?: (this: { versionCommand: string; versionConstraint: string }) => string[] } | undefined;
+  try {
+    const mod = createRequire(join(root, "package.json"))("cdktf/lib/validations/validate-binary-version.js") as {
+      ValidateBinaryVersion?: { prototype: typeof proto };
+    };
+    proto = mod.ValidateBinaryVersion?.prototype;
+  } catch {
+    return () => undefined;
+  }
+  const original = proto?.validate;
+  if (!proto || typeof original !== "function") return () => undefined;
+  const results = new Map<string, string[]>();
+  proto.validate = function (this: { versionCommand: string; versionConstraint: string }) {
+    const key = `${this.versionCommand}\0${this.versionConstraint}`;
+    let result = results.get(key);
+    if (!result) {
+      result = original.call(this);
+      results.set(key, result);
+    }
+    return [...result];
+  };
+  return () => {
+    proto!.validate = original;
+  };
+}
+
+/** Runs an app's synthesis the fast way (see above); everything is restored afterwards. */
 export async function withPlainStackTraces<T>(work: () => Promise<T>, root = process.cwd()): Promise<T> {
   const previous = Error.prepareStackTrace;
   Error.prepareStackTrace = plainStackTrace;
-  const restore = silenceTokenTraces(root);
+  const restoreTraces = silenceTokenTraces(root);
+  const restoreChecks = memoizeVersionChecks(root);
   try {
     return await work();
   } finally {
-    restore();
+    restoreChecks();
+    restoreTraces();
     Error.prepareStackTrace = previous;
   }
 }

@@ -8,6 +8,7 @@ import { ConfigError, UsageError } from "../errors.ts";
 import { nearestMatches, orList } from "../naming.ts";
 import { appFailure } from "./app-errors.ts";
 import { settleWrites } from "./pending-writes.ts";
+import { mark } from "../timing.ts";
 import { withPlainStackTraces } from "./stack-traces.ts";
 import type { Project } from "./project.ts";
 import type { StackInfo } from "./stack-info.ts";
@@ -108,7 +109,9 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
     process.env.DROVER_OUTPUT_DIR = project.outdir;
     process.env.CHECKPOINT_DISABLE ??= "1";
     process.chdir(project.root);
+    mark("synth: starting");
     preloadCommonJs(project.root);
+    mark("synth: cdktf loaded");
     try {
       await withPlainStackTraces(() => import(pathToFileURL(project.entry).href), project.root);
     } catch (e) {
@@ -116,6 +119,7 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
       throw appFailure(e, project);
     }
     await settleWrites();
+    mark("synth: app ran");
     const manifestPath = join(staging, "manifest.json");
     if (!existsSync(manifestPath)) {
       throw new ConfigError(`${project.appCommand} ran but synthesized nothing`, ["End the app with app.synth() (see main.ts in the drover repository)."]);

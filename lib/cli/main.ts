@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { ExitCode, UsageError, isDroverError } from "../errors.ts";
+import { mark } from "../timing.ts";
 
 /**
  * The `drover` command table. Each command lives in `commands/<name>.ts`, loaded only when it
@@ -251,6 +252,7 @@ function printError(io: Io, json: boolean, e: unknown): number {
 
 /** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  mark("cli started");
   let exit: number = ExitCode.Ok;
   const jsonRequested = argv.includes("--json");
   const program = build(io, async (json, work, options = {}) => {

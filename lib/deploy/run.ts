@@ -11,6 +11,7 @@ import { findTerraform, type TerraformBinary } from "../terraform/find.ts";
 import { Terraform, assertJsonPlan, type ApplyEvent } from "../terraform/terraform.ts";
 import { clearBaseline, readBaseline, recordBaseline } from "./baseline.ts";
 import { describeTarget } from "./target.ts";
+import { mark } from "../timing.ts";
 
 /** Options shared by the commands that drive terraform. */
 export interface TerraformOptions {
@@ -86,9 +87,19 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
   const project = loadProject(options.cwd);
   if (options.allowDestroy) process.env.DROVER_ALLOW_DESTROY = "1";
   options.onEvent?.({ type: "phase", phase: "synth", stack: options.stacks.join(",") });
-  // Find terraform first: without it nothing below can run, and the message says what still can.
-  const binary = await findTerraform({ ...(options.terraformBinary ? { binary: options.terraformBinary } : {}), ...(options.env ? { env: options.env } : {}) });
-  const synth = await synthesizeApp(project, { stacks: options.stacks, commit: true });
+  // Look for terraform while the app synthesizes; without it nothing below can run.
+  const finding = findTerraform({ ...(options.terraformBinary ? { binary: options.terraformBinary } : {}), ...(options.env ? { env: options.env } : {}) });
+  finding.catch(() => undefined);
+  let synth: Awaited<ReturnType<typeof synthesizeApp>>;
+  try {
+    synth = await synthesizeApp(project, { stacks: options.stacks, commit: true });
+  } catch (e) {
+    // A missing terraform explains more than a synthesis that needed it (cdktf's DataResource).
+    await finding;
+    throw e;
+  }
+  const binary = await finding;
+  mark("terraform found");
   const names = options.pick ? options.pick(synth.allStacks) : synth.stacks.map((s) => s.name);
   const prepared: PreparedStack[] = [];
   for (const name of names) {
@@ -96,9 +107,11 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
     if (!stack) throw new UsageError(`no stack named "${name}"`);
     const configText = await readFile(stack.configPath, "utf8");
     const config = JSON.parse(configText) as Record<string, unknown>;
-    const terraform = new Terraform(binary, name, stack.dir, options.env ?? process.env);
+    const backend = Object.keys(((config.terraform ?? {}) as { backend?: Record<string, unknown> }).backend ?? {})[0] ?? "local";
+    const terraform = new Terraform(binary, name, stack.dir, options.env ?? process.env, backend);
     options.onEvent?.({ type: "phase", phase: "init", stack: name });
     await terraform.init(options.pluginDir ? { pluginDir: options.pluginDir } : {});
+    mark(`${name}: init checked`);
     prepared.push({ project, stack, terraform, binary, configText, config, target: describeTarget(config, project.root, options.env ?? process.env, stack.dir) });
   }
   return prepared;
@@ -108,9 +121,13 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
 export async function terraformPlan(p: PreparedStack, options: { destroy?: boolean; lockTimeout?: string; planFile?: string }): Promise<{ plan: Plan; planFile: string }> {
   const planFile = options.planFile ?? join(p.stack.dir, ".drover.tfplan");
   await p.terraform.plan({ out: planFile, ...(options.destroy ? { destroy: true } : {}), ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
+  mark(`${p.stack.name}: terraform plan`);
   const json = await p.terraform.show(planFile);
+  mark(`${p.stack.name}: terraform show`);
   assertJsonPlan(json);
-  const previous = await readBaseline(p.project.root, p.stack.name);
+  // The last deployed synthesis names what the new one no longer has: needed only for deletions.
+  const deletes = ((json as TerraformPlanJson).resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"));
+  const previous = deletes ? await readBaseline(p.project.root, p.stack.name) : undefined;
   return { plan: planFromTerraform(p.stack.name, json as TerraformPlanJson, p.config, previous?.config), planFile };
 }
 
@@ -174,7 +191,8 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
   emit({ type: "phase", phase: "outputs", stack });
   if (kind === "deploy") {
     await recordBaseline(prepared.project.root, stack, prepared.configText, meta(stack, prepared.binary.version));
-    return done("applied", { outputs: masked(await prepared.terraform.outputs()) });
+    // The apply reports the outputs at its end; asking terraform again would cost a process.
+    return done("applied", { outputs: masked(result.outputs ?? (await prepared.terraform.outputs())) });
   }
   await clearBaseline(prepared.project.root, stack);
   return done("applied");

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execa } from "execa";
+import { run } from "../exec.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { Project } from "../app/project.ts";
 
@@ -15,7 +15,7 @@ const DROVER_BIN = fileURLToPath(new URL("../../bin/drover.mjs", import.meta.url
  * removed. Undefined when the stack did not exist at that ref.
  */
 export async function synthAtRef(project: Project, stack: string, ref: string): Promise<{ sha: string; config: Record<string, unknown> | undefined }> {
-  const git = (args: string[], cwd = project.root) => execa("git", args, { cwd, reject: false });
+  const git = (args: string[], cwd = project.root) => run("git", args, { cwd });
   const top = await git(["rev-parse", "--show-toplevel"]);
   if (top.exitCode !== 0) throw new ConfigError(`--against needs a git repository, and ${project.root} is not in one`);
   const commit = await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
@@ -28,7 +28,7 @@ export async function synthAtRef(project: Project, stack: string, ref: string): 
     const projectDir = join(worktree, relative(String(top.stdout).trim(), project.root));
     if (!existsSync(join(projectDir, "cdktf.json"))) return { sha, config: undefined };
     if (!existsSync(join(projectDir, "node_modules"))) await symlink(join(project.root, "node_modules"), join(projectDir, "node_modules"));
-    const r = await execa(process.execPath, [DROVER_BIN, "synth", stack, "--json", "--cwd", projectDir], { reject: false, env: { ...process.env, NO_COLOR: "1" } });
+    const r = await run(process.execPath, [DROVER_BIN, "synth", stack, "--json", "--cwd", projectDir], { env: { ...process.env, NO_COLOR: "1" } });
     if (r.exitCode !== 0) {
       let error: { message?: string; details?: string[] } | undefined;
       try {

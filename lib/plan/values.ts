@@ -1,4 +1,4 @@
-import { createTwoFilesPatch } from "diff";
+import { createTwoFilesPatch } from "../vendor.ts";
 import type { AttributeChange, PlanValue } from "./model.ts";
 
 /**

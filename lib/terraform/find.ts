@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { execa } from "execa";
+import { run } from "../exec.ts";
 import semver from "semver";
 import { ExternalError, UsageError } from "../errors.ts";
 
@@ -19,8 +19,8 @@ const NONE_FOUND = [
 ];
 
 async function probe(path: string): Promise<TerraformBinary | undefined> {
-  const r = await execa(path, ["version", "-json"], { reject: false, env: { CHECKPOINT_DISABLE: "1" }, timeout: 20_000 });
-  if (r.failed && (r as { code?: string }).code === "ENOENT") return undefined;
+  const r = await run(path, ["version", "-json"], { env: { ...process.env, CHECKPOINT_DISABLE: "1" }, timeoutMs: 20_000 });
+  if (r.notFound) return undefined;
   if (r.exitCode !== 0) throw new ExternalError(`${path} version -json failed (exit ${r.exitCode})`, [String(r.stderr).trim()].filter(Boolean));
   let version: string | undefined;
   try {

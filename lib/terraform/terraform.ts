@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { execa, type ResultPromise } from "execa";
+import { run, start } from "../exec.ts";
 import { ExternalError } from "../errors.ts";
 import { LOCK_INFO_IS_ATTEMPT, failureFrom, parseLockInfo, type Diagnostic, type LockInfo } from "./diagnostics.ts";
 import type { TerraformBinary } from "./find.ts";
@@ -25,6 +25,8 @@ export interface ApplyResult {
   /** Addresses whose apply errored. */
   readonly failed: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
+  /** The stack's outputs as the apply reported them (sensitive values left out by terraform). */
+  readonly outputs?: Record<string, { value: unknown; sensitive: boolean }>;
 }
 
 interface JsonLine {
@@ -33,6 +35,7 @@ interface JsonLine {
   hook?: { resource?: { addr?: string }; action?: string; elapsed_seconds?: number; output?: string };
   diagnostic?: { severity: "error" | "warning"; summary: string; detail?: string; address?: string };
   changes?: { add: number; change: number; remove: number };
+  outputs?: Record<string, { value?: unknown; sensitive: boolean }>;
 }
 
 function toDiagnostic(d: NonNullable<JsonLine["diagnostic"]>): Diagnostic {
@@ -65,15 +68,9 @@ export class Terraform {
     readonly stack: string,
     readonly dir: string,
     private readonly baseEnv: NodeJS.ProcessEnv = process.env,
+    backend?: string,
   ) {
-    let backend = "local";
-    try {
-      const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: Record<string, unknown> } };
-      backend = Object.keys(config.terraform?.backend ?? {})[0] ?? "local";
-    } catch {
-      // No configuration yet: init will say so.
-    }
-    this.backend = backend;
+    this.backend = backend ?? backendOf(dir);
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -81,7 +78,7 @@ export class Terraform {
   }
 
   private run(args: string[]) {
-    return execa(this.binary.path, args, { cwd: this.dir, env: this.env, reject: false, stdin: "ignore" });
+    return run(this.binary.path, args, { cwd: this.dir, env: this.env });
   }
 
   /**
@@ -89,12 +86,14 @@ export class Terraform {
    * `terraform` block of the configuration (providers, backend) and the plugin directory.
    */
   async init(options: InitOptions = {}): Promise<{ ran: boolean }> {
-    const config = JSON.parse(await readFile(join(this.dir, "cdk.tf.json"), "utf8")) as { terraform?: unknown };
+    const config = JSON.parse(await readFile(join(this.dir, "cdk.tf.json"), "utf8")) as { terraform?: { required_providers?: Record<string, unknown> } };
     const key = createHash("sha256")
       .update(JSON.stringify([config.terraform ?? null, options.pluginDir ?? null, this.binary.path, this.binary.version]))
       .digest("hex");
     const marker = join(this.dir, ".terraform", "drover-init.json");
-    if (existsSync(marker) && existsSync(join(this.dir, ".terraform.lock.hcl"))) {
+    // A configuration without providers (Terraform built-ins only) gets no lock file.
+    const needsLock = Object.keys(config.terraform?.required_providers ?? {}).length > 0;
+    if (existsSync(marker) && (!needsLock || existsSync(join(this.dir, ".terraform.lock.hcl")))) {
       const previous = JSON.parse(await readFile(marker, "utf8")) as { key?: string };
       if (previous.key === key) return { ran: false };
     }
@@ -167,13 +166,16 @@ export class Terraform {
    * ones instead of killing it.
    */
   async apply(planFile: string, onEvent: (e: ApplyEvent) => void, options: { lockTimeout?: string } = {}): Promise<ApplyResult> {
-    const child: ResultPromise = execa(this.binary.path, ["apply", "-input=false", "-json", `-lock-timeout=${options.lockTimeout ?? "0s"}`, planFile], {
+    const child = start(this.binary.path, ["apply", "-input=false", "-json", `-lock-timeout=${options.lockTimeout ?? "0s"}`, planFile], {
       cwd: this.dir,
       env: this.env,
-      reject: false,
-      stdin: "ignore",
       detached: true,
-      buffer: { stdout: false, stderr: true },
+    });
+    const stderr: Buffer[] = [];
+    child.stderr!.on("data", (d: Buffer) => stderr.push(d));
+    const exited = new Promise<number>((resolve) => {
+      child.on("error", () => resolve(127));
+      child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     });
     let interrupts = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -185,6 +187,7 @@ export class Terraform {
     process.on("SIGTERM", onSignal);
     const failed = new Set<string>();
     const diagnostics: Diagnostic[] = [];
+    let outputs: ApplyResult["outputs"];
     try {
       const lines = createInterface({ input: child.stdout! });
       for await (const raw of lines) {
@@ -224,20 +227,33 @@ export class Terraform {
           case "change_summary":
             if (line.changes) onEvent({ type: "summary", ...line.changes });
             break;
+          case "outputs":
+            outputs = Object.fromEntries(Object.entries(line.outputs ?? {}).map(([k, o]) => [k, { value: o.sensitive ? null : (o.value ?? null), sensitive: o.sensitive }]));
+            break;
         }
       }
-      const result = await child;
-      if (result.exitCode !== 0 && failed.size === 0) {
+      const exitCode = await exited;
+      if (exitCode !== 0 && failed.size === 0) {
         const errorDiagnostics = diagnostics.filter((d) => d.severity === "error");
         if (errorDiagnostics.length === 0 || errorDiagnostics.some((d) => /Lock Info:|state lock/i.test(`${d.summary} ${d.detail}`))) {
-          throw failureFrom(this.stack, "apply", diagnostics, String(result.stderr ?? ""), this.backend);
+          throw failureFrom(this.stack, "apply", diagnostics, Buffer.concat(stderr).toString("utf8"), this.backend);
         }
       }
-      return { ok: result.exitCode === 0, interrupted: interrupts > 0, failed: [...failed], diagnostics };
+      return { ok: exitCode === 0, interrupted: interrupts > 0, failed: [...failed], diagnostics, ...(outputs ? { outputs } : {}) };
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
+  }
+}
+
+/** The backend type named in a stack directory's configuration (`local` when none is). */
+function backendOf(dir: string): string {
+  try {
+    const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: Record<string, unknown> } };
+    return Object.keys(config.terraform?.backend ?? {})[0] ?? "local";
+  } catch {
+    return "local";
   }
 }
 
