@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -8,6 +8,7 @@ import { planFromTerraform, type TerraformPlanJson } from "../../lib/plan/from-t
 import type { Plan, ResourceChange } from "../../lib/plan/model.ts";
 import { startSsmMock } from "../support/aws-ssm-mock.ts";
 import { hasTool } from "../support/tools.ts";
+import { AWS_PROVIDER_VERSION as AWS_VERSION, PLUGIN_DIR, hasAwsProvider } from "../support/mirror.ts";
 
 /**
  * Drift as terraform really reports it: the real terraform and the real hashicorp/aws provider
@@ -16,23 +17,9 @@ import { hasTool } from "../support/tools.ts";
  * the update back in `plan.resources`, and never carry a sensitive value in clear.
  */
 
-const AWS_VERSION = "5.100.0";
-const PLUGIN_DIR = process.env.DROVER_TF_PLUGIN_DIR || "/opt/tf-plugins";
-const PLATFORM = `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;
 const PARAMETER = "/drover/test";
 
-function hasAwsProvider(): boolean {
-  const dir = join(PLUGIN_DIR, "registry.terraform.io/hashicorp/aws", AWS_VERSION, PLATFORM);
-  const ok = existsSync(dir);
-  if (!ok) {
-    console.warn(
-      `[skip] the hashicorp/aws ${AWS_VERSION} provider is not in the plugin mirror (${dir} is missing), so the drift tests are skipped (set DROVER_TF_PLUGIN_DIR to a filesystem mirror that holds it).`,
-    );
-  }
-  return ok;
-}
-
-const canRun = hasTool("terraform", "install Terraform 1.11 (https://developer.hashicorp.com/terraform/install)") && hasAwsProvider();
+const canRun = hasTool("terraform", "install Terraform 1.11 (https://developer.hashicorp.com/terraform/install)") && hasAwsProvider("the drift tests");
 
 const execFileAsync = promisify(execFile);
 
