@@ -1,4 +1,4 @@
-import { yamlStringify as stringify } from "./vendor.ts";
+import { yaml } from "./vendor.ts";
 import { readTemplate, renderTemplate } from "./templates.ts";
 
 /**
@@ -64,5 +64,5 @@ function renderBody(input: MachineCloudInit): string {
       ...(input.commands ?? []),
     ],
   };
-  return stringify(doc, { lineWidth: 0, blockQuote: "literal" });
+  return yaml().stringify(doc, { lineWidth: 0, blockQuote: "literal" });
 }

@@ -1,16 +1,29 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { z } from "../vendor.ts";
 import { ConfigError } from "../errors.ts";
+import { zod } from "../vendor.ts";
 
-/** The part of `cdktf.json` drover reads. Other keys are cdktf's and are left alone. */
-const CdktfJson = z
-  .object({
-    app: z.string().trim().min(1, "must be the command that runs the app, e.g. \"npx tsx main.ts\""),
-    output: z.string().trim().min(1).default("cdktf.out"),
-    language: z.string().optional(),
-  })
-  .loose();
+/** The part of `cdktf.json` drover reads, checked by zod when the quick check below fails. */
+function cdktfJsonSchema() {
+  const z = zod();
+  return z
+    .object({
+      app: z.string().trim().min(1, 'must be the command that runs the app, e.g. "npx tsx main.ts"'),
+      output: z.string().trim().min(1).default("cdktf.out"),
+      language: z.string().optional(),
+    })
+    .loose();
+}
+
+/** The common case needs no schema library: a non-empty `app` and, if given, a non-empty `output`. */
+function quickParse(raw: unknown): { app: string; output: string } | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { app, output, language } = raw as Record<string, unknown>;
+  if (typeof app !== "string" || app.trim() === "") return undefined;
+  if (output !== undefined && (typeof output !== "string" || output.trim() === "")) return undefined;
+  if (language !== undefined && typeof language !== "string") return undefined;
+  return { app: app.trim(), output: typeof output === "string" ? output.trim() : "cdktf.out" };
+}
 
 export interface Project {
   /** Directory holding `cdktf.json`. */
@@ -52,14 +65,19 @@ export function loadProject(cwd: string): Project {
   } catch (e) {
     throw new ConfigError(`${relative(cwd, file) || "cdktf.json"} is not valid JSON: ${(e as Error).message}`);
   }
-  const parsed = CdktfJson.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      `${file} has problems:`,
-      parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.path.length && i.code === "invalid_type" && i.input === undefined ? "is required" : i.message}`),
-    );
+  let data = quickParse(raw);
+  if (!data) {
+    // Something is off: zod says precisely what.
+    const parsed = cdktfJsonSchema().safeParse(raw);
+    if (!parsed.success) {
+      throw new ConfigError(
+        `${file} has problems:`,
+        parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.path.length && i.code === "invalid_type" && i.input === undefined ? "is required" : i.message}`),
+      );
+    }
+    data = { app: parsed.data.app, output: parsed.data.output };
   }
-  const { app, output } = parsed.data;
+  const { app, output } = data;
   const entry = entryFromCommand(app, root);
   if (!entry) {
     throw new ConfigError(`cdktf.json: cannot find the app's entry file in "app": "${app}"`, [

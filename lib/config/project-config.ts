@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
 import type { z as Z } from "zod";
-import { z } from "../vendor.ts";
+import { zod } from "../vendor.ts";
 
 /**
  * `drover.config.json`, optional, at the project root: settings a team keeps out of stack code,
@@ -15,7 +15,7 @@ import { z } from "../vendor.ts";
  * backend reads (PGPASSWORD or PG_CONN_STR, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
  * TF_HTTP_PASSWORD).
  */
-const hasNoPassword = (value: string) => {
+const hasNoPassword = (value: string): boolean => {
   try {
     return !new URL(value).password;
   } catch {
@@ -23,47 +23,55 @@ const hasNoPassword = (value: string) => {
   }
 };
 
-export const BackendSpec = z.discriminatedUnion("type", [
-  z.strictObject({
-    type: z.literal("local"),
-    path: z.string().min(1).optional(),
-  }),
-  z.strictObject({
-    type: z.literal("s3"),
-    bucket: z.string().min(3),
-    key: z.string().min(1).optional(),
-    region: z.string().min(1).optional(),
-    endpoint: z.url().optional(),
-    usePathStyle: z.boolean().optional(),
-    profile: z.string().min(1).optional(),
-    lock: z.enum(["lockfile", "dynamodb", "none"]).optional(),
-    dynamodbTable: z.string().min(1).optional(),
-  }),
-  z.strictObject({
-    type: z.literal("pg"),
-    connStr: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
-      .refine(hasNoPassword, "must not hold a password: put it in PGPASSWORD (or the whole URL in PG_CONN_STR)")
-      .optional(),
-    schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier").optional(),
-  }),
-  z.strictObject({
-    type: z.literal("http"),
-    address: z.url(),
-    lockAddress: z.url().optional(),
-    unlockAddress: z.url().optional(),
-    username: z.string().min(1).optional(),
-  }),
-]);
-export type BackendSpec = Z.infer<typeof BackendSpec>;
+function buildSchemas() {
+  const z = zod();
+  const BackendSpec = z.discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("local"),
+      path: z.string().min(1).optional(),
+    }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: z.string().min(3),
+      key: z.string().min(1).optional(),
+      region: z.string().min(1).optional(),
+      endpoint: z.url().optional(),
+      usePathStyle: z.boolean().optional(),
+      profile: z.string().min(1).optional(),
+      lock: z.enum(["lockfile", "dynamodb", "none"]).optional(),
+      dynamodbTable: z.string().min(1).optional(),
+    }),
+    z.strictObject({
+      type: z.literal("pg"),
+      connStr: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+        .refine(hasNoPassword, "must not hold a password: put it in PGPASSWORD (or the whole URL in PG_CONN_STR)")
+        .optional(),
+      schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier").optional(),
+    }),
+    z.strictObject({
+      type: z.literal("http"),
+      address: z.url(),
+      lockAddress: z.url().optional(),
+      unlockAddress: z.url().optional(),
+      username: z.string().min(1).optional(),
+    }),
+  ]);
 
-const ProjectConfig = z.strictObject({
-  $schema: z.string().optional(),
-  backend: BackendSpec.optional(),
-  stacks: z.record(z.string(), z.strictObject({ backend: BackendSpec.optional() })).optional(),
-});
-export type ProjectConfig = Z.infer<typeof ProjectConfig>;
+  const ProjectConfig = z.strictObject({
+    $schema: z.string().optional(),
+    backend: BackendSpec.optional(),
+    stacks: z.record(z.string(), z.strictObject({ backend: BackendSpec.optional() })).optional(),
+  });
+  return { BackendSpec, ProjectConfig };
+}
+
+let built: ReturnType<typeof buildSchemas> | undefined;
+const schemas = () => (built ??= buildSchemas());
+
+export type BackendSpec = Z.infer<ReturnType<typeof buildSchemas>["BackendSpec"]>;
+export type ProjectConfig = Z.infer<ReturnType<typeof buildSchemas>["ProjectConfig"]>;
 
 export const CONFIG_FILE = "drover.config.json";
 const cache = new Map<string, ProjectConfig>();
@@ -79,7 +87,7 @@ function problems(error: Z.ZodError): string[] {
 
 /** Parses a backend spec given in code, with the same rules as the file. */
 export function parseBackendSpec(value: unknown, where: string): BackendSpec {
-  const r = BackendSpec.safeParse(value);
+  const r = schemas().BackendSpec.safeParse(value);
   if (!r.success) throw new ConfigError(`${where}: the backend settings have problems:`, problems(r.error).map((p) => `backend.${p}`.replace("backend.(top level)", "backend")));
   return r.data;
 }
@@ -97,7 +105,7 @@ export function loadProjectConfig(root: string): ProjectConfig {
     } catch (e) {
       throw new ConfigError(`${CONFIG_FILE} is not valid JSON: ${(e as Error).message}`);
     }
-    const r = ProjectConfig.safeParse(raw);
+    const r = schemas().ProjectConfig.safeParse(raw);
     if (!r.success) throw new ConfigError(`${CONFIG_FILE} has problems:`, problems(r.error));
     config = r.data;
   }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { yamlParse } from "../vendor.ts";
+import { yaml } from "../vendor.ts";
 
 /**
  * Where a stack lands, in words, shown before anything is applied: which cloud account or
@@ -15,7 +15,7 @@ function cloudsYaml(cwd: string, env: NodeJS.ProcessEnv): Json | undefined {
   for (const file of candidates) {
     if (file && existsSync(file)) {
       try {
-        return yamlParse(readFileSync(file, "utf8")) as Json;
+        return yaml().parse(readFileSync(file, "utf8")) as Json;
       } catch {
         return undefined;
       }

@@ -1,4 +1,4 @@
-import { createTwoFilesPatch } from "../vendor.ts";
+import { diff } from "../vendor.ts";
 import type { AttributeChange, PlanValue } from "./model.ts";
 
 /**
@@ -19,7 +19,7 @@ export function isLongText(v: unknown): v is string {
 }
 
 export function textDiff(path: string, before: string, after: string): string {
-  const patch = createTwoFilesPatch(`${path} (before)`, `${path} (after)`, before, after, undefined, undefined, { context: 2 });
+  const patch = diff().createTwoFilesPatch(`${path} (before)`, `${path} (after)`, before, after, undefined, undefined, { context: 2 });
   // Drop the "====" banner line; keep the ---/+++ headers and hunks.
   return patch
     .split("\n")

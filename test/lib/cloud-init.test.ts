@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderMachineCloudInit } from "../../lib/cloud-init.ts";
 import { renderTemplate } from "../../lib/templates.ts";
-import { yamlParse } from "../../lib/vendor.ts";
+import { yaml } from "../../lib/vendor.ts";
+
+const yamlParse = (text: string) => yaml().parse(text);
 import { hasTool, runTool } from "../support/tools.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "drover-cloud-init-"));
