@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "./paths.ts";
 
 /** drover's own text templates (cloud-init pieces, scripts, config files). */
-export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), "../templates");
+export const TEMPLATES_DIR = join(packageRoot(), "templates");
 
 const cache = new Map<string, string>();
 

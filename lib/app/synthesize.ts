@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import { ensureTypeScriptLoader } from "./ts-loader.ts";
 import { pathToFileURL } from "node:url";
 import { ConfigError, UsageError } from "../errors.ts";
 import { nearestMatches, orList } from "../naming.ts";
@@ -111,6 +112,7 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
     process.chdir(project.root);
     mark("synth: starting");
     preloadCommonJs(project.root);
+    await ensureTypeScriptLoader();
     mark("synth: cdktf loaded");
     try {
       await withPlainStackTraces(() => import(pathToFileURL(project.entry).href), project.root);

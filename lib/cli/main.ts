@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { ExitCode, UsageError, isDroverError } from "../errors.ts";
 import { mark } from "../timing.ts";
+import { packageRoot } from "../paths.ts";
 
 /**
  * The `drover` command table. Each command lives in `commands/<name>.ts`, loaded only when it
@@ -43,7 +45,7 @@ interface Outcome {
 type Run = (json: boolean, work: () => Promise<Outcome>, options?: { detailedExitCode?: boolean }) => Promise<void>;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string };
   return pkg.version;
 }
 

@@ -8,7 +8,8 @@ import { nearestMatches, orList } from "../naming.ts";
 import { planFromTerraform, type TerraformPlanJson } from "../plan/from-terraform.ts";
 import type { Plan } from "../plan/model.ts";
 import { findTerraform, type TerraformBinary } from "../terraform/find.ts";
-import { Terraform, assertJsonPlan, type ApplyEvent } from "../terraform/terraform.ts";
+import { planReader } from "../terraform/plan-reader.ts";
+import { Terraform, type ApplyEvent } from "../terraform/terraform.ts";
 import { clearBaseline, readBaseline, recordBaseline } from "./baseline.ts";
 import { describeTarget } from "./target.ts";
 import { mark } from "../timing.ts";
@@ -120,11 +121,10 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
 /** `terraform plan` (and `show -json`) for one prepared stack; the plan file is left for apply. */
 export async function terraformPlan(p: PreparedStack, options: { destroy?: boolean; lockTimeout?: string; planFile?: string }): Promise<{ plan: Plan; planFile: string }> {
   const planFile = options.planFile ?? join(p.stack.dir, ".drover.tfplan");
+  const reader = planReader(p.terraform);
   await p.terraform.plan({ out: planFile, ...(options.destroy ? { destroy: true } : {}), ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
   mark(`${p.stack.name}: terraform plan`);
-  const json = await p.terraform.show(planFile);
-  mark(`${p.stack.name}: terraform show`);
-  assertJsonPlan(json);
+  const { json } = await reader.read(planFile);
   // The last deployed synthesis names what the new one no longer has: needed only for deletions.
   const deletes = ((json as TerraformPlanJson).resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"));
   const previous = deletes ? await readBaseline(p.project.root, p.stack.name) : undefined;

@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../paths.ts";
 import { run } from "../exec.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { Project } from "../app/project.ts";
 
-const DROVER_BIN = fileURLToPath(new URL("../../bin/drover.mjs", import.meta.url));
+const DROVER_BIN = join(packageRoot(), "bin/drover.mjs");
 
 /**
  * A stack's synthesis as it was at a git ref: the project checked out in a temporary worktree

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../paths.ts";
 import type { LoadedProvider, ProviderSchemaFile } from "./types.ts";
 
 /** Where drover keeps the provider schema files it owns. */
-export const PROVIDERS_DIR = join(dirname(fileURLToPath(import.meta.url)), "../../providers");
+export const PROVIDERS_DIR = join(packageRoot(), "providers");
 
 /** Reads a schema file and returns each provider in it. */
 export function loadSchemaFile(path: string): LoadedProvider[] {

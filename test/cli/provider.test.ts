@@ -5,6 +5,12 @@ import { startSsmMock, type SsmMock } from "../support/aws-ssm-mock.ts";
 import { AWS_PROVIDER_VERSION, PLUGIN_DIR, hasAwsProvider } from "../support/mirror.ts";
 import { terraformEnv } from "../support/terraform.ts";
 import { hasTool } from "../support/tools.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A provider-schema cache of this test's own, so the first plan fetches the schema. */
+const cache = mkdtempSync(join(tmpdir(), "drover-schemas-"));
 
 /**
  * A stack with a real provider: hashicorp/aws from the local mirror (`--plugin-dir`), against a
@@ -27,8 +33,8 @@ app.synth();
 }
 
 /** The real CLI, without blocking this process (the SSM service answers from its event loop). */
-function drover(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries({ ...terraformEnv(), NO_COLOR: "1" }).filter(([k]) => !k.startsWith("AWS_")));
+function drover(cwd: string, args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(Object.entries({ ...terraformEnv(), NO_COLOR: "1", DROVER_CACHE_DIR: cache, ...extra }).filter(([k]) => !k.startsWith("AWS_")));
   const child = spawn(process.execPath, [DROVER_BIN, ...args], { cwd, env });
   let stdout = "";
   let stderr = "";
@@ -57,6 +63,15 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     expect(plan.stdout).toContain("Drift: changed outside Terraform since the last apply");
     expect(plan.stdout).toContain('insecure_value: "one" → "changed-outside"');
     expect(plan.stdout).toMatch(/~ update\s+params\/setting|~ update\s+aws_ssm_parameter\.setting/);
+
+    // drover read terraform's plan file itself (the provider schema cached by the deploy), and
+    // terraform show -json, asked instead, describes the same plan.
+    const fast = await drover(dir, ["plan", "params", "--json", "--plugin-dir", PLUGIN_DIR], { DROVER_TIMING: "1" });
+    expect(fast.stderr).toContain("params: plan file read");
+    const slow = await drover(dir, ["plan", "params", "--json", "--plugin-dir", PLUGIN_DIR], { DROVER_TIMING: "1", DROVER_PLAN_READER: "show" });
+    expect(slow.stderr).toContain("params: terraform show -json (DROVER_PLAN_READER=show)");
+    expect(JSON.parse(fast.stdout)).toEqual(JSON.parse(slow.stdout));
+    expect(JSON.parse(fast.stdout).plans[0].plan.drift).toHaveLength(1);
 
     const destroyed = await drover(dir, ["destroy", "params", "--yes", "--plugin-dir", PLUGIN_DIR]);
     expect(destroyed.code).toBe(0);

@@ -13,7 +13,7 @@ export function terraformEnv(): NodeJS.ProcessEnv {
 /** A throw-away terraform working directory driven step by step, for plan JSON made by terraform itself. */
 export class TerraformDir {
   readonly dir = mkdtempSync(join(tmpdir(), "drover-tf-"));
-  private readonly env = terraformEnv();
+  readonly env = terraformEnv();
 
   write(config: Record<string, unknown>): this {
     writeFileSync(join(this.dir, "main.tf.json"), JSON.stringify(config, null, 2));
@@ -32,6 +32,12 @@ export class TerraformDir {
   apply(): this {
     this.run("apply", "-auto-approve", "-input=false", "-no-color");
     return this;
+  }
+
+  /** `terraform plan -out` then `terraform show -json`: the plan file and the plan as terraform describes it. */
+  planFileAndJson(...extra: string[]): { planFile: string; json: unknown } {
+    this.run("plan", "-input=false", "-no-color", "-out=p.tfplan", ...extra);
+    return { planFile: join(this.dir, "p.tfplan"), json: JSON.parse(this.run("show", "-json", "p.tfplan")) };
   }
 
   /** `terraform plan -out` then `terraform show -json`: the plan as terraform describes it. */
