@@ -4,7 +4,9 @@
  */
 import { App } from "cdktf";
 import { devVm } from "./stacks/dev-vm.ts";
+import { virtualSlurm } from "./stacks/virtual-slurm.ts";
 
 const app = new App();
 devVm(app);
+virtualSlurm(app);
 app.synth();

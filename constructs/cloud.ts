@@ -30,6 +30,8 @@ export interface CloudProfile {
   readonly defaultImage: string;
   /** The network machines join when none is given: a new one per stack, or an existing one. */
   readonly defaultNetwork: "new" | NetworkLookup;
+  /** A project's default quota, when the cloud publishes one: checks warn before a deploy hits it. */
+  readonly quota?: { readonly cores: number; readonly memoryGiB: number; readonly floatingIps: number };
   /** Creates the driver for one stack; called once by `DroverStack`. */
   createDriver(stack: DroverStack): CloudDriver;
 }
@@ -85,6 +87,10 @@ export interface MachineSpec {
   readonly rootVolumeGiB?: number;
   /** Extra metadata for the machine (the cloud's tags/metadata), on top of the stack's tags. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** A fixed private address inside the network's subnet (the network's cidr must be known). */
+  readonly fixedAddress?: string;
+  /** Resources this machine is created after (and destroyed before). */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** A machine. */
@@ -140,6 +146,57 @@ export interface NetworkSpec {
   /** Connect the network to the internet through a router (needed for public addresses). */
   readonly internetAccess: boolean;
   readonly dnsNameservers?: readonly string[];
+  /** The range DHCP hands addresses out from; the rest of the subnet is left for fixed addresses. */
+  readonly dhcpPool?: { readonly start: string; readonly end: string };
+}
+
+/**
+ * A credential the stack creates for software running in the cloud (Slurm's ResumeProgram on
+ * the controller), scoped to the stack's project. Its secret is a sensitive reference.
+ */
+export interface ICloudCredential {
+  readonly credentialId: string;
+  /** Sensitive: a Terraform reference, never a value. */
+  readonly secret: string;
+  /** The identity service's public URL (a reference, from the token's service catalog). */
+  readonly authUrl: string;
+  readonly region: string;
+}
+
+export interface CredentialSpec {
+  readonly name: string;
+  readonly description: string;
+  /**
+   * Restrict the credential to these API calls (OpenStack access rules); undefined for the
+   * project-wide rights of the person deploying (still unable to create other credentials).
+   */
+  readonly accessRules?: ReadonlyArray<{ readonly service: string; readonly method: string; readonly path: string }>;
+}
+
+export interface ShareSpec {
+  readonly name: string;
+  readonly sizeGiB: number;
+  readonly protocol: "NFS" | "CEPHFS";
+  /** Who may mount it: an address range (NFS) or a cephx user name (CEPHFS). */
+  readonly accessTo: string;
+  /** Guard the share against `terraform destroy` (stateful data). */
+  readonly protect: boolean;
+}
+
+/** A shared file system (a Manila share on OpenStack). */
+export interface IShare {
+  /** What to mount: `host:/path` (NFS) or `mon1,mon2:/volumes/...` (CephFS); a reference. */
+  readonly exportPath: string;
+  /** CephFS only: the cephx key for `accessTo` (sensitive reference). */
+  readonly accessKey?: string;
+}
+
+export interface ElasticCleanupSpec {
+  readonly credential: ICloudCredential;
+  /** Value of the `drover_cluster=` tag every instance and port created at run time carries. */
+  readonly clusterTag: string;
+  /** Path of the cleanup script, relative to the stack's directory (a rendered file). */
+  readonly scriptPath: string;
 }
 
 /** An existing network, by name or by ID. */
@@ -162,4 +219,15 @@ export interface CloudDriver {
   attachVolume(scope: Construct, id: string, machine: IMachine, volume: IVolume): void;
   createPublicAddress(scope: Construct, id: string, spec: { readonly name: string; readonly machine: IMachine }): IPublicAddress;
   createDnsRecord(scope: Construct, id: string, spec: DnsRecordSpec): IDnsRecord;
+  /** A credential for software in the cloud; undefined when the cloud has none drover can make. */
+  createCredential?(scope: Construct, id: string, spec: CredentialSpec): ICloudCredential;
+  /** A shared file system; undefined when the cloud offers none drover supports. */
+  createShare?(scope: Construct, id: string, spec: ShareSpec): IShare;
+  /**
+   * A step that runs when the stack is destroyed, before the network and the credential go:
+   * deletes every instance and port tagged with the cluster, which software in the cloud created
+   * outside Terraform. Resources that create such instances should depend on it, so they are
+   * destroyed (and stop creating instances) first.
+   */
+  createElasticCleanup?(scope: Construct, id: string, spec: ElasticCleanupSpec): ITerraformDependable;
 }

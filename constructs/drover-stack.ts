@@ -159,10 +159,19 @@ export class DroverStack extends TerraformStack {
    * synth to `<stack dir>/files/<construct path>/<fileName>` for review.
    */
   addRenderedFile(construct: Construct, fileName: string, content: string): void {
-    const path = construct.node.scopes.slice(construct.node.scopes.indexOf(this) + 1).map((s) => s.node.id);
-    const key = [...path, fileName].join("/");
+    const key = this.renderedFileKey(construct, fileName);
     if (this.renderedFiles.has(key)) throw new Error(`${construct.node.path}: rendered file ${fileName} registered twice`);
     this.renderedFiles.set(key, content);
+  }
+
+  /** Where `addRenderedFile` writes a file, relative to the stack's synthesized directory. */
+  renderedFilePath(construct: Construct, fileName: string): string {
+    return `files/${this.renderedFileKey(construct, fileName)}`;
+  }
+
+  private renderedFileKey(construct: Construct, fileName: string): string {
+    const path = construct.node.scopes.slice(construct.node.scopes.indexOf(this) + 1).map((s) => s.node.id);
+    return [...path, fileName].join("/");
   }
 
   /**

@@ -8,3 +8,4 @@ export * from "./openstack/profiles.ts";
 export { Port } from "../lib/net/port.ts";
 export type { Flavor, SizeRequirement } from "../lib/catalog/flavors.ts";
 export type { BackendSpec } from "../lib/config/project-config.ts";
+export * from "./slurm-cluster.ts";

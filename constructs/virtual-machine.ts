@@ -3,7 +3,7 @@ import { TerraformOutput } from "cdktf";
 import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
-import { renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../lib/cloud-init.ts";
+import { asTerraformLiteral, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../lib/cloud-init.ts";
 import { IssueCollector } from "../lib/errors.ts";
 import { MAX_HOSTNAME_LENGTH, checkName, nearestMatches, orList } from "../lib/naming.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
@@ -227,7 +227,7 @@ export class VirtualMachine extends Construct {
           })
         : "";
     if (Buffer.byteLength(userData) > USER_DATA_MAX_BYTES) {
-      issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; clouds accept ${USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
+      issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; OpenStack accepts ${USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
     }
     issues.throwIfAny();
 
@@ -256,7 +256,7 @@ export class VirtualMachine extends Construct {
       image,
       network,
       firewalls: [this.firewall],
-      userData,
+      userData: asTerraformLiteral(userData),
       metadata: { drover_construct: this.node.path },
       ...(keyPair ? { keyPair } : {}),
       ...(props.rootVolumeGiB ? { rootVolumeGiB: props.rootVolumeGiB } : {}),

@@ -21,8 +21,21 @@ export interface MachineCloudInit {
   readonly comment?: string;
 }
 
-/** cloud-init's hard limit for OpenStack and EC2 user data. */
-export const USER_DATA_MAX_BYTES = 65535;
+/**
+ * The most user data OpenStack accepts: Nova takes up to 65,535 characters of base64, which
+ * encodes 49,149 bytes.
+ */
+export const USER_DATA_MAX_BYTES = 49_149;
+
+/**
+ * Text as a Terraform template that evaluates to itself: Terraform reads `${` and `%{` in any
+ * string of a configuration as the start of an expression or directive (a shell script's
+ * `${id:0:20}` would fail to parse), so they are written `$${` and `%%{`.
+ */
+export function asTerraformLiteral(text: string): string {
+  // Replacement functions: in a replacement string, "$$" would stand for a single "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
 
 /** Bodies already rendered: machines of one kind share everything but the comment line. */
 const bodies = new Map<string, string>();

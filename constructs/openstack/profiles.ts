@@ -14,6 +14,8 @@ export interface OpenStackProfile extends CloudProfile {
   readonly cloudName?: string;
   /** Region passed to the provider; undefined leaves it to OS_REGION_NAME. */
   readonly providerRegion?: string;
+  /** Manila share type for shares drover creates; undefined for the cloud's default. */
+  readonly shareType?: string;
 }
 
 export interface OpenStackProps {
@@ -164,6 +166,10 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
     defaultNetwork: network === "auto-allocated" ? { name: "auto_allocated_network" } : "new",
     externalNetwork: "public",
     providerRegion: region,
+    // A research allocation's default quota (Jetstream2 documentation).
+    quota: { cores: 150, memoryGiB: 585, floatingIps: 10 },
+    // Jetstream2's Manila shares are CephFS, of this type.
+    shareType: "cephfsnativetype",
     ...(props.cloud ? { cloudName: props.cloud } : {}),
   });
 }

@@ -1,9 +1,10 @@
-import { TerraformResource } from "cdktf";
+import { TerraformResource, type ITerraformDependable, type LocalExecProvisioner } from "cdktf";
 import type { Construct } from "constructs";
 
 /**
  * Terraform's built-in `terraform_data` resource, for values that should follow a resource's
- * lifecycle (a replacement trigger). cdktf's own `DataResource` adds a validation that runs
+ * lifecycle (a replacement trigger) and for steps that run when a stack is created or
+ * destroyed (provisioners). cdktf's own `DataResource` adds a validation that runs
  * `terraform version` once per instance while synthesizing, which would make synthesis need
  * terraform (and spawn it for every machine of a large stack); this one does not.
  */
@@ -13,9 +14,18 @@ export class TerraformData extends TerraformResource {
   constructor(
     scope: Construct,
     id: string,
-    private readonly config: { readonly input: string | number | boolean | Readonly<Record<string, unknown>> },
+    private readonly config: {
+      readonly input: string | number | boolean | Readonly<Record<string, unknown>>;
+      readonly provisioners?: readonly LocalExecProvisioner[];
+      readonly dependsOn?: readonly ITerraformDependable[];
+    },
   ) {
-    super(scope, id, { terraformResourceType: "terraform_data", terraformGeneratorMetadata: { providerName: "terraform" } });
+    super(scope, id, {
+      terraformResourceType: "terraform_data",
+      terraformGeneratorMetadata: { providerName: "terraform" },
+      ...(config.provisioners ? { provisioners: [...config.provisioners] } : {}),
+      ...(config.dependsOn ? { dependsOn: [...config.dependsOn] } : {}),
+    });
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -108,8 +108,16 @@ export function planCluster(input: ClusterInput): PlanResult {
   } else cidr = parsed.cidr;
   const blocks = cidr ? Number(1n << BigInt(32 - cidr.prefix)) / ADDRESS_BLOCK : 0;
 
-  const host = (role: string, size: unknown, prop: string, index: number): SlurmHost | undefined => {
+  /** A flavor known by name only (a cloud without a catalog) has no sizes to write into slurm.conf. */
+  const sized = (size: unknown, prop: string): ReturnType<typeof resolveSize> => {
     const r = resolveSize(size, input.flavors, input.cloudName, prop);
+    if (r.ok && r.flavor.custom) {
+      return { ok: false, message: `'${prop}' "${r.flavor.name}" is known to ${input.cloudName} by name only, and Slurm needs its vCPUs and memory: pass 'flavors' to ${input.cloudName}() (name, vcpus, memoryGiB)` };
+    }
+    return r;
+  };
+  const host = (role: string, size: unknown, prop: string, index: number): SlurmHost | undefined => {
+    const r = sized(size, prop);
     if (!r.ok) {
       add("slurm.bad-size", r.message);
       return undefined;
@@ -142,7 +150,7 @@ export function planCluster(input: ClusterInput): PlanResult {
       add("slurm.duplicate-partition", `'${at}.name' "${p.name}" is already the name of partitions[${seen.get(p.name)}]: partition names must be unique`);
       ok = false;
     } else seen.set(p.name, i);
-    const size = resolveSize(p?.size, input.flavors, input.cloudName, `${at}.size`);
+    const size = sized(p?.size, `${at}.size`);
     if (!size.ok) {
       add("slurm.bad-size", size.message);
       ok = false;

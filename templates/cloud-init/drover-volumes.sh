@@ -6,6 +6,11 @@
 # updates in place when the stack changes.
 #
 # It never formats a device that already holds a filesystem or a partition table.
+#
+# After each pass it runs the executables in /etc/drover/volumes.d/, in name order: setup that
+# needs the volumes (a Slurm controller exporting /home over NFS) waits for them there, instead
+# of racing the attachment. A plain machine has none. A failing hook is logged and does not stop
+# the others, and every hook runs again a minute later, so each must be idempotent.
 set -euo pipefail
 
 owner="{{owner}}"
@@ -74,9 +79,21 @@ mount_one() {
   log "mounted $name at $mount_path"
 }
 
-volumes=$(list_volumes) || exit 0
-while read -r name id mount_path; do
-  if [ -n "${mount_path:-}" ]; then
-    mount_one "$name" "$id" "$mount_path"
-  fi
-done <<<"$volumes"
+run_hooks() {
+  local hook
+  for hook in /etc/drover/volumes.d/*; do
+    if [ -f "$hook" ] && [ -x "$hook" ]; then
+      "$hook" || log "hook $hook failed (exit $?)"
+    fi
+  done
+}
+
+# The metadata service can be briefly unreachable; the hooks still run on what is mounted.
+if volumes=$(list_volumes); then
+  while read -r name id mount_path; do
+    if [ -n "${mount_path:-}" ]; then
+      mount_one "$name" "$id" "$mount_path"
+    fi
+  done <<<"$volumes"
+fi
+run_hooks

@@ -1,0 +1,372 @@
+import { Annotations, TerraformOutput, type ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { loginUserFor } from "../lib/catalog/images.ts";
+import { IssueCollector } from "../lib/errors.ts";
+import { checkName, nearestMatches, orList } from "../lib/naming.ts";
+import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
+import { Port } from "../lib/net/port.ts";
+import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
+import { ELASTIC_ACCESS_RULES } from "../lib/slurm/access-rules.ts";
+import { renderClusterCloudInit } from "../lib/slurm/cloud-init.ts";
+import { renderSlurmFiles } from "../lib/slurm/conf.ts";
+import type { CloudRefs, SlurmClusterPlan } from "../lib/slurm/model.ts";
+import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
+import { readTemplate } from "../lib/templates.ts";
+import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
+import { DroverStack } from "./drover-stack.ts";
+import { mungeKey } from "./private/munge-key.ts";
+
+export interface SlurmPartitionProps {
+  /** Slurm partition name: lower-case letters, digits and '_'; nodes are named `<stack>-<name>-<n>`. */
+  readonly name: string;
+  /** Flavor of every node in the partition, or what a node needs. */
+  readonly size: Size;
+  /**
+   * Static nodes: Terraform resources, always on.
+   * @default 0
+   */
+  readonly nodes?: number;
+  /**
+   * Elastic nodes, created by Slurm when jobs wait and deleted after `idleMinutes` idle; `max`
+   * counts the static nodes too (max 16 with nodes 2: up to 14 created on demand).
+   * @default - no elastic nodes
+   */
+  readonly elastic?: {
+    /** The partition's largest size, static nodes included. */
+    readonly max: number;
+    /**
+     * Minutes a node may sit idle before it is deleted.
+     * @default 10
+     */
+    readonly idleMinutes?: number;
+  };
+  /**
+   * Slurm's default partition (jobs that name none run here).
+   * @default - the first partition
+   */
+  readonly default?: boolean;
+  /**
+   * A partition for GPU jobs: its flavor must have a GPU.
+   * @default - true when the flavor has a GPU
+   */
+  readonly gpu?: boolean;
+}
+
+export interface SlurmSharedStorageProps {
+  /**
+   * `"nfs"`: volumes attached to the controller, exported over NFS; `"manila"`: two shares.
+   * @default "nfs"
+   */
+  readonly kind?: "nfs" | "manila";
+  /**
+   * Size of /home in GiB (1 to 10240).
+   * @default 100
+   */
+  readonly homeGiB?: number;
+  /**
+   * Size of /opt/software in GiB (1 to 10240).
+   * @default 50
+   */
+  readonly softwareGiB?: number;
+  /**
+   * Manila only: the share protocol.
+   * @default "NFS" ("CEPHFS" on Jetstream2, whose shares are CephFS)
+   */
+  readonly protocol?: "NFS" | "CEPHFS";
+}
+
+export interface SlurmUserProps {
+  /** Account name, the same on every node (UIDs from 10001, in the order given). */
+  readonly name: string;
+  /** OpenSSH public key(s) (the content of `~/.ssh/id_ed25519.pub`). */
+  readonly publicKey: string | readonly string[];
+}
+
+export interface SlurmClusterProps {
+  /** The controller: slurmctld, munge and (with kind "nfs") the NFS server for /home and /opt/software. */
+  readonly controller: { readonly size: Size };
+  /**
+   * A separate login node.
+   * @default - none: the controller is the login node
+   */
+  readonly login?: { readonly size: Size };
+  /** Slurm partitions, each of one flavor. */
+  readonly partitions: readonly SlurmPartitionProps[];
+  /**
+   * /home and /opt/software, shared by every node.
+   * @default { kind: "nfs", homeGiB: 100, softwareGiB: 50 }
+   */
+  readonly sharedStorage?: SlurmSharedStorageProps;
+  /**
+   * Address ranges (CIDR) allowed to reach SSH on the login node (the controller without one).
+   * With none, the cluster gets no public address.
+   * @default []
+   */
+  readonly allowSshFrom?: readonly string[];
+  /**
+   * Cluster accounts, created on every node with their keys.
+   * @default []
+   */
+  readonly users?: readonly SlurmUserProps[];
+  /**
+   * Job accounting: slurmdbd and MariaDB on the controller.
+   * @default false
+   */
+  readonly accounting?: boolean;
+  /**
+   * Image every node boots (an Ubuntu 24.04 image: the cluster uses its Slurm packages).
+   * @default - the cloud's default image ("Featured-Ubuntu24" on Jetstream2)
+   */
+  readonly image?: string;
+  /**
+   * OpenSSH public key for the image's own account (`ubuntu`) on every node, for administration.
+   * @default - none
+   */
+  readonly adminPublicKey?: string;
+  /**
+   * The cluster network's range, a private IPv4 range from /16 to /21; each partition takes a
+   * block of 1,024 addresses in order, so add partitions at the end.
+   * @default "10.42.0.0/16"
+   */
+  readonly cidr?: string;
+  /**
+   * Limit the credential elastic nodes are created with to the compute, network and image calls
+   * Slurm's programs make (Keystone access rules). Set false on a cloud whose Keystone predates
+   * access rules (OpenStack Train); the credential can then do what the deploying person can in
+   * the project, except create other credentials.
+   * @default true
+   */
+  readonly restrictCredential?: boolean;
+}
+
+/**
+ * A virtual Slurm cluster: a controller (slurmctld, munge; slurmdbd with accounting), an
+ * optional login node, compute nodes per partition, all on one private network, with /home and
+ * /opt/software shared by every node. Static nodes are Terraform resources; elastic nodes are
+ * declared to Slurm as `State=CLOUD` and created and deleted by Slurm's power saving, with the
+ * same image, flavor, network, firewall and naming, through a credential the stack creates.
+ * `drover destroy` deletes any elastic node still running before it removes the network.
+ *
+ * Configuration (slurm.conf, cgroup.conf, gres.conf, cloud-init per role) is rendered at synth
+ * into `cdktf.out/stacks/<stack>/files/<construct>/` for review.
+ *
+ * @example
+ * new SlurmCluster(stack, "hpc", {
+ *   controller: { size: "m3.medium" },
+ *   partitions: [{ name: "cpu", size: "m3.quad", nodes: 2, elastic: { max: 16 } }],
+ *   allowSshFrom: ["203.0.113.0/24"],
+ *   users: [{ name: "alice", publicKey: "ssh-ed25519 AAAA... alice@laptop" }],
+ * });
+ */
+export class SlurmCluster extends Construct {
+  readonly plan: SlurmClusterPlan;
+  readonly network: INetwork;
+  /** The firewall every cluster member carries: all traffic between members, nothing else. */
+  readonly internalFirewall: IFirewall;
+  readonly controller: IMachine;
+  readonly login?: IMachine;
+  /** Static compute nodes by name. */
+  readonly nodes: ReadonlyMap<string, IMachine>;
+  /** Public address of the login node (the controller without one); undefined without allowSshFrom. */
+  readonly loginAddress?: string;
+  readonly sshCommand: string;
+  /** One line: partitions, cores, GPUs, nodes, SU per hour idle and at full scale. */
+  readonly summary: string;
+
+  constructor(scope: Construct, id: string, props: SlurmClusterProps) {
+    super(scope, id);
+    const stack = DroverStack.of(this);
+    const cloud = stack.cloud;
+    const driver = stack.driver;
+    const issues = new IssueCollector(this.node.path);
+
+    const bad = checkName(id, "construct id");
+    if (bad) issues.add("slurm.bad-id", bad);
+    if (cloud.kind !== "openstack") issues.add("slurm.unsupported-cloud", `SlurmCluster runs on OpenStack clouds (Jetstream2) for now, and this stack is on ${cloud.name}`);
+
+    const image = props.image ?? cloud.defaultImage;
+    if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
+      const near = nearestMatches(image, cloud.images.map((i) => i.name));
+      issues.add("slurm.unknown-image", `'image' "${image}" is not a featured image of ${cloud.name}${near.length ? `: did you mean ${orList(near)}?` : ""}`);
+    }
+    const adminUser = loginUserFor(image, cloud.images) ?? "ubuntu";
+
+    const sshFrom: Cidr[] = [];
+    (props.allowSshFrom ?? []).forEach((text, i) => {
+      const parsed = parseCidr(String(text));
+      if (!parsed.ok) issues.add("slurm.bad-cidr", `'allowSshFrom[${i}]' "${text}" ${parsed.reason}${parsed.suggestion ? `: did you mean ${parsed.suggestion}?` : ""}`);
+      else sshFrom.push(parsed.cidr);
+    });
+    let adminKey: { line: string; fingerprint: string } | undefined;
+    if (props.adminPublicKey !== undefined) {
+      const key = parseSshPublicKey(String(props.adminPublicKey));
+      if (key.ok) adminKey = key.key;
+      else issues.add("slurm.bad-key", `'adminPublicKey' ${key.reason}`);
+    }
+    if (sshFrom.length > 0 && !adminKey && (props.users ?? []).length === 0) {
+      issues.add("slurm.no-key", "'allowSshFrom' opens SSH but nobody has a key: add 'users' with their public keys, or 'adminPublicKey'");
+    }
+
+    const planned = planCluster({
+      stackName: stack.node.id,
+      id,
+      cloudName: cloud.name,
+      flavors: cloud.flavors,
+      controller: props.controller,
+      ...(props.login ? { login: props.login } : {}),
+      partitions: props.partitions,
+      ...(props.sharedStorage ? { sharedStorage: props.sharedStorage } : {}),
+      ...(props.users ? { users: props.users } : {}),
+      ...(props.accounting !== undefined ? { accounting: props.accounting } : {}),
+      ...(props.cidr !== undefined ? { cidr: props.cidr } : {}),
+      image,
+      adminUser,
+      ...(cloud.quota ? { quota: cloud.quota } : {}),
+    });
+    if (!planned.ok) for (const issue of planned.issues) issues.add(issue.code, issue.message);
+    const hasElastic = planned.ok && planned.plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
+    if (hasElastic && !driver.createCredential) issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
+    if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !driver.createShare) issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
+    issues.throwIfAny();
+    if (!planned.ok) throw new Error("unreachable: planCluster failed without issues");
+    for (const w of planned.warnings) Annotations.of(this).addWarning(w);
+
+    const plan = planned.plan;
+    this.plan = plan;
+    const cidr = (parseCidr(plan.cidr) as { cidr: Cidr }).cidr;
+
+    // The network: DHCP for other machines in the first block, fixed addresses for the cluster.
+    this.network = driver.createNetwork(this, "Network", {
+      name: plan.baseName,
+      cidr,
+      internetAccess: true,
+      dhcpPool: { start: hostAddress(cidr, 10), end: hostAddress(cidr, ADDRESS_BLOCK - 2) },
+    });
+
+    // A network the cluster creates always has its subnet: fixed addresses and elastic ports need it.
+    if (!this.network.subnetId) throw new Error(`${this.node.path}: the cluster network has no subnet ID`);
+    this.internalFirewall = driver.createFirewall(this, "Internal", { name: `${plan.baseName}-internal`, description: `drover: members of ${this.node.path}` });
+    this.internalFirewall.allowIngress({ kind: "firewall", firewall: this.internalFirewall }, Port.allTraffic(), "cluster members");
+    const access = driver.createFirewall(this, "Access", { name: `${plan.baseName}-access`, description: `drover: SSH to ${this.node.path}` });
+    for (const c of sshFrom) access.allowIngress({ kind: "cidr", cidr: c }, Port.tcp(22), `ssh from ${c.text}`);
+
+    // Values decided at deploy time.
+    let credential: ICloudCredential | undefined;
+    if (hasElastic) {
+      credential = driver.createCredential!(this, "Credential", {
+        name: `${plan.baseName}-slurm`,
+        description: `drover: Slurm on ${plan.controller.name} creates and deletes the elastic nodes of ${this.node.path}`,
+        ...(props.restrictCredential === false ? {} : { accessRules: ELASTIC_ACCESS_RULES }),
+      });
+    }
+    let shares: { home: IShare; software: IShare } | undefined;
+    const storage = plan.sharedStorage;
+    if (storage.kind === "manila") {
+      const accessTo = storage.protocol === "CEPHFS" ? plan.baseName : plan.cidr;
+      const share = (role: "home" | "software", sizeGiB: number) =>
+        driver.createShare!(this, `Share-${role}`, { name: `${plan.baseName}-${role}`, sizeGiB, protocol: storage.protocol, accessTo, protect: true });
+      shares = { home: share("home", storage.homeGiB), software: share("software", storage.softwareGiB) };
+    }
+    const shareRef = (s: IShare) => ({ exportPath: s.exportPath, ...(s.accessKey ? { accessTo: plan.baseName, accessKey: s.accessKey } : {}) });
+    const refs: CloudRefs = {
+      mungeKeyB64: mungeKey(this),
+      ...(credential
+        ? {
+            elastic: {
+              authUrl: credential.authUrl,
+              region: credential.region,
+              applicationCredentialId: credential.credentialId,
+              applicationCredentialSecret: credential.secret,
+              networkId: this.network.networkId,
+              subnetId: this.network.subnetId!,
+              securityGroupId: this.internalFirewall.firewallId,
+            },
+          }
+        : {}),
+      ...(shares ? { shares: { home: shareRef(shares.home), software: shareRef(shares.software) } } : {}),
+    };
+
+    // Rendered configuration, kept for review.
+    const files = renderSlurmFiles(plan);
+    const userData = renderClusterCloudInit(plan, refs, files);
+    stack.addRenderedFile(this, "slurm.conf", files.slurmConf);
+    stack.addRenderedFile(this, "cgroup.conf", files.cgroupConf);
+    if (files.gresConf) stack.addRenderedFile(this, "gres.conf", files.gresConf);
+    if (files.slurmdbdConf) stack.addRenderedFile(this, "slurmdbd.conf", files.slurmdbdConf);
+    stack.addRenderedFile(this, "cloud-init-controller.yaml", userData.controller);
+    if (userData.login) stack.addRenderedFile(this, "cloud-init-login.yaml", userData.login);
+    stack.addRenderedFile(this, "cloud-init-compute.yaml", userData.compute);
+
+    // Elastic nodes are deleted before the controller goes, and the controller goes first.
+    let cleanup: ITerraformDependable | undefined;
+    if (credential) {
+      stack.addRenderedFile(this, "drover-reap-elastic.mjs", readTemplate("slurm/drover-reap-elastic.mjs"));
+      cleanup = driver.createElasticCleanup!(this, "ElasticCleanup", {
+        credential,
+        clusterTag: plan.clusterName,
+        scriptPath: stack.renderedFilePath(this, "drover-reap-elastic.mjs"),
+      });
+    }
+
+    const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;
+    const machine = (scopeId: string, spec: { name: string; address: string; flavor: typeof plan.controller.flavor; userData: string; role: string; firewalls: IFirewall[]; dependsOn?: ITerraformDependable[]; partition?: string }) =>
+      driver.createMachine(new Construct(this, scopeId), "Resource", {
+        name: spec.name,
+        flavor: spec.flavor,
+        image,
+        network: this.network,
+        firewalls: spec.firewalls,
+        userData: spec.userData,
+        fixedAddress: spec.address,
+        metadata: { drover_construct: this.node.path, drover_role: spec.role, ...(spec.partition ? { drover_partition: spec.partition } : {}) },
+        ...(keyPair ? { keyPair } : {}),
+        ...(spec.dependsOn ? { dependsOn: spec.dependsOn } : {}),
+      });
+
+    const publicOn = plan.login ? "login" : "controller";
+    this.controller = machine("controller", {
+      ...plan.controller,
+      userData: userData.controller,
+      role: "controller",
+      firewalls: publicOn === "controller" ? [this.internalFirewall, access] : [this.internalFirewall],
+      ...(cleanup ? { dependsOn: [cleanup] } : {}),
+    });
+    if (storage.kind === "nfs") {
+      const controllerScope = this.node.findChild("controller");
+      for (const [role, sizeGiB, mountPath] of [
+        ["home", storage.homeGiB, "/home"],
+        ["software", storage.softwareGiB, "/opt/software"],
+      ] as const) {
+        const volume = driver.createVolume(controllerScope, `Volume-${role}`, { name: `${plan.baseName}-${role}`, sizeGiB, protect: true });
+        driver.attachVolume(controllerScope, `Attach-${role}`, this.controller, volume);
+        this.controller.addMetadata(`drover_volume_${role}`, `${volume.volumeId}:${mountPath}`);
+      }
+    }
+    if (plan.login) {
+      this.login = machine("login", { ...plan.login, userData: userData.login!, role: "login", firewalls: [this.internalFirewall, access] });
+    }
+    const nodes = new Map<string, IMachine>();
+    for (const p of plan.partitions) {
+      for (const n of p.nodes) {
+        if (n.elastic) continue;
+        const scopeId = n.name.slice(stack.node.id.length + 1);
+        nodes.set(n.name, machine(scopeId, { name: n.name, address: n.address, flavor: p.flavor, userData: userData.compute, role: "compute", partition: p.name, firewalls: [this.internalFirewall] }));
+      }
+    }
+    this.nodes = nodes;
+
+    const front = this.login ?? this.controller;
+    if (sshFrom.length > 0) {
+      this.loginAddress = driver.createPublicAddress(this.node.findChild(publicOn), "PublicAddress", { name: `${plan.baseName}-${publicOn}-ip`, machine: front }).address;
+    }
+    const sshUser = plan.users[0]?.name ?? adminUser;
+    this.sshCommand = `ssh ${sshUser}@${this.loginAddress ?? front.privateAddress}`;
+    this.summary = clusterSummary(plan).line;
+
+    const base = id.replace(/-/g, "_");
+    const output = (key: string, value: string, description: string) => new TerraformOutput(this, key, { value, description }).overrideLogicalId(`${base}_${key}`);
+    if (this.loginAddress) output("login_address", this.loginAddress, `Public address of the ${publicOn} node of ${this.node.path}`);
+    output("ssh", this.sshCommand, `SSH command for ${this.node.path}`);
+    output("summary", this.summary, `Partitions, cores, GPUs, nodes and service units of ${this.node.path}`);
+  }
+}
