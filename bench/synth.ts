@@ -14,6 +14,9 @@
  * whole CLI process; the second, as DESIGN.md quotes synthesis times, on the synthesis itself
  * (running the app: loading constructs, building, synthesizing, writing), with the whole
  * process's wall time printed beside it.
+ *
+ * Budget (issue: SlurmCluster): a cluster with 500 static compute nodes synthesizes in under 2 s
+ * more than an empty stack (whole CLI, wall time), in under 400 MB.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -70,6 +73,26 @@ app.synth();
 `;
 }
 
+const emptyApp = `import { App } from "cdktf";
+import { DroverStack, jetstream2 } from "./constructs/index.ts";
+const app = new App();
+new DroverStack(app, "bench", { cloud: jetstream2(), owner: "bench" });
+app.synth();
+`;
+
+const clusterApp = (nodes: number) => `import { App } from "cdktf";
+import { DroverStack, SlurmCluster, jetstream2 } from "./constructs/index.ts";
+const app = new App();
+const stack = new DroverStack(app, "bench", { cloud: jetstream2(), owner: "bench" });
+new SlurmCluster(stack, "hpc", {
+  controller: { size: "m3.medium" },
+  partitions: [{ name: "cpu", size: "m3.quad", nodes: ${nodes}, elastic: { max: ${nodes + 100} } }],
+  allowSshFrom: ["203.0.113.0/24"],
+  users: [{ name: "alice", publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINH2gSAOn1cA4cEz2KFpcLmZMATCb7oziHDevBdnwgaK alice" }],
+});
+app.synth();
+`;
+
 type Measure = { wallMs: number; synthMs: number; rssMB: number };
 
 interface Row {
@@ -88,6 +111,14 @@ const cases: Array<{ what: string; dir: string; budget: string; within: Row["wit
     budget: n === 1000 ? "synthesis < 3000 ms, < 400 MB" : "-",
     within: n === 1000 ? (s: Measure) => s.synthMs < 3000 && s.rssMB < 400 : () => true,
   })),
+  { what: "empty stack", dir: makeProject({ "main.ts": emptyApp }, { parent: benchDir }), budget: "-", within: () => true },
+  {
+    what: "SlurmCluster, 500 static nodes",
+    dir: makeProject({ "main.ts": clusterApp(500) }, { parent: benchDir }),
+    budget: "wall < empty + 2000 ms, < 400 MB",
+    // Judged below, against the empty stack's wall time.
+    within: () => true,
+  },
 ];
 
 const rows: Row[] = [];
@@ -96,6 +127,11 @@ for (const c of cases) {
   rows.push({ what: c.what, samples: Array.from({ length: runs }, () => droverSynth(c.dir)), budget: c.budget, within: c.within });
 }
 rmSync(benchDir, { recursive: true, force: true });
+
+const medianWall = (what: string) => median(rows.find((r) => r.what === what)!.samples.map((s) => s.wallMs));
+const emptyWall = medianWall("empty stack");
+const cluster = rows.find((r) => r.what.startsWith("SlurmCluster"))!;
+(cluster as { within: Row["within"] }).within = (s) => s.wallMs - emptyWall < 2000 && s.rssMB < 400;
 
 const header = ["drover synth of", "resources", "wall (whole CLI)", "synthesis", "peak RSS", "budget", "within"];
 const table = [
@@ -115,4 +151,5 @@ for (const [i, row] of table.entries()) {
   console.log(`| ${row.map((c, j) => c.padEnd(widths[j]!)).join(" | ")} |`);
   if (i === 0) console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
 }
+console.log(`\n${cluster.what}: ${(median(cluster.samples.map((x) => x.wallMs)) - emptyWall).toFixed(0)} ms beyond the empty stack (budget < 2000 ms)`);
 process.exitCode = table.slice(1).every((row) => row[6] === "yes") ? 0 : 1;

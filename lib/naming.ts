@@ -52,6 +52,12 @@ export function nearestMatches(input: string, candidates: readonly string[], max
     .map(({ c }) => c);
 }
 
+/** "a, b and c": a list for messages. */
+export function andList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 /** "a, b or c": a list for messages. */
 export function orList(items: readonly string[]): string {
   if (items.length <= 1) return items.join("");

@@ -327,11 +327,14 @@ export class OpenStackDriver implements CloudDriver {
    * A terraform_data whose destroy-time step runs the cleanup script on the machine running
    * `drover destroy` (plain Node, no packages): it deletes the instances and ports tagged with
    * the cluster through the OpenStack APIs, with the stack's own credential, and fails the
-   * destroy if any is left. The credential's secret reaches it as a sensitive input.
+   * destroy if any is left. The credential's secret reaches it as a sensitive trigger; a new
+   * credential replaces the step (running it) as it replaces the controller, whose user data holds it.
    */
   createElasticCleanup(scope: Construct, id: string, spec: ElasticCleanupSpec): ITerraformDependable {
     return new TerraformData(scope, id, {
-      input: {
+      // Not `input`: terraform_data copies it to `output`, where Terraform keeps no sensitive
+      // mark, and every later plan would print the secret.
+      triggersReplace: {
         auth_url: spec.credential.authUrl,
         region: spec.credential.region,
         id: spec.credential.credentialId,
@@ -344,11 +347,11 @@ export class OpenStackDriver implements CloudDriver {
           when: "destroy",
           command: `node ${spec.scriptPath}`,
           environment: {
-            DROVER_AUTH_URL: "\${self.input.auth_url}",
-            DROVER_REGION: "\${self.input.region}",
-            DROVER_APP_CRED_ID: "\${self.input.id}",
-            DROVER_APP_CRED_SECRET: "\${self.input.secret}",
-            DROVER_CLUSTER: "\${self.input.cluster}",
+            DROVER_AUTH_URL: "\${self.triggers_replace.auth_url}",
+            DROVER_REGION: "\${self.triggers_replace.region}",
+            DROVER_APP_CRED_ID: "\${self.triggers_replace.id}",
+            DROVER_APP_CRED_SECRET: "\${self.triggers_replace.secret}",
+            DROVER_CLUSTER: "\${self.triggers_replace.cluster}",
           },
         },
       ],

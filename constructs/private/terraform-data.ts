@@ -15,7 +15,14 @@ export class TerraformData extends TerraformResource {
     scope: Construct,
     id: string,
     private readonly config: {
-      readonly input: string | number | boolean | Readonly<Record<string, unknown>>;
+      /** Kept in state and mirrored, unmarked, to the `output` attribute: never a secret. */
+      readonly input?: string | number | boolean | Readonly<Record<string, unknown>>;
+      /**
+       * Kept in state with its sensitivity and not mirrored anywhere, so a secret may go here
+       * (for a destroy-time step to read as `self.triggers_replace`). Any change replaces the
+       * resource, running its destroy-time steps.
+       */
+      readonly triggersReplace?: Readonly<Record<string, unknown>>;
       readonly provisioners?: readonly LocalExecProvisioner[];
       readonly dependsOn?: readonly ITerraformDependable[];
     },
@@ -29,6 +36,9 @@ export class TerraformData extends TerraformResource {
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    return { input: this.config.input };
+    return {
+      ...(this.config.input !== undefined ? { input: this.config.input } : {}),
+      ...(this.config.triggersReplace !== undefined ? { triggers_replace: this.config.triggersReplace } : {}),
+    };
   }
 }

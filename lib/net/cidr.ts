@@ -93,6 +93,13 @@ export function isWorldOpen(cidr: Cidr): boolean {
 }
 
 /** The usable host address at `index` inside a network (index 1 is the usual gateway). */
+/** Whether an IPv4 range lies inside one of RFC 1918's private ranges (10/8, 172.16/12, 192.168/16). */
+export function isPrivateIpv4(cidr: Cidr): boolean {
+  if (cidr.version !== 4) return false;
+  const inside = (base: number, prefix: number) => cidr.prefix >= prefix && cidr.network >> BigInt(32 - prefix) === BigInt(base) >> BigInt(32 - prefix);
+  return inside(0x0a000000, 8) || inside(0xac100000, 12) || inside(0xc0a80000, 16);
+}
+
 export function hostAddress(cidr: Cidr, index: number): string {
   const bits = cidr.version === 4 ? 32 : 128;
   const size = 1n << BigInt(bits - cidr.prefix);

@@ -93,6 +93,8 @@ const FILES = {
   dbdSetupProgram: "/usr/local/sbin/drover-slurmdbd-setup",
   sharedHook: "/etc/drover/volumes.d/50-slurm-shared",
   reconcileProgram: "/usr/local/sbin/drover-slurm-reconcile",
+  /** What the resume, suspend and reconcile programs share; they source it from here. */
+  elasticLib: "/usr/local/lib/drover/drover-elastic-lib.sh",
   nodeTableProgram: "/usr/local/sbin/drover-slurm-node-table",
   sshdDropIn: "/etc/ssh/sshd_config.d/10-drover-authorized-keys.conf",
   mungeKey: "/etc/munge/munge.key",
@@ -451,6 +453,7 @@ class Renderer {
       { path: FILES.nodeTableProgram, content: renderTemplate("slurm/drover-slurm-node-table.sh", { source: NODE_HOSTLISTS_PATH, table: NODE_TABLE_PATH }, { shell: true }), permissions: "0755" },
       // Holds the munge key placeholder only; still the slurm user's alone (it names the shares).
       { path: PATHS.computeUserData, content: gzipBase64(embedded), encoding: "gz+b64", owner: "slurm:slurm", permissions: "0400", defer: true },
+      { path: FILES.elasticLib, content: readTemplate("slurm/drover-elastic-lib.sh"), permissions: "0644" },
       script(PATHS.resumeProgram, "slurm/drover-slurm-resume.sh"),
       script(PATHS.suspendProgram, "slurm/drover-slurm-suspend.sh"),
       script(PATHS.resumeFailProgram, "slurm/drover-slurm-resume-fail.sh"),

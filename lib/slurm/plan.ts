@@ -1,8 +1,8 @@
 import type { Flavor } from "../catalog/flavors.ts";
 import { resolveSize } from "../catalog/resolve-size.ts";
 import type { Issue } from "../errors.ts";
-import { MAX_HOSTNAME_LENGTH, nearestMatches, orList } from "../naming.ts";
-import { hostAddress, parseCidr, type Cidr } from "../net/cidr.ts";
+import { MAX_HOSTNAME_LENGTH, andList, nearestMatches, orList } from "../naming.ts";
+import { hostAddress, isPrivateIpv4, parseCidr, type Cidr } from "../net/cidr.ts";
 import { parseSshPublicKey } from "../net/ssh-key.ts";
 import type { SharedStorage, SlurmClusterPlan, SlurmHost, SlurmNode, SlurmPartition, SlurmUser } from "./model.ts";
 
@@ -59,6 +59,8 @@ export type PlanResult =
 export const ADDRESS_BLOCK = 1024;
 export const MAX_NODES_PER_PARTITION = 1000;
 export const DEFAULT_CIDR = "10.42.0.0/16";
+/** slurm.conf(5): ClusterName is at most 40 characters (MySQL table names are built from it). */
+export const MAX_CLUSTER_NAME_LENGTH = 40;
 export const DEFAULT_IDLE_MINUTES = 10;
 export const MAX_IDLE_MINUTES = 7 * 24 * 60;
 export const DEFAULT_HOME_GIB = 100;
@@ -97,14 +99,24 @@ export function planCluster(input: ClusterInput): PlanResult {
   const warnings: string[] = [];
   const add = (code: string, message: string) => issues.push({ code, message });
   const base = `${input.stackName}-${input.id}`;
+  const clusterName = base.replace(/-/g, "_");
+  if (clusterName.length > MAX_CLUSTER_NAME_LENGTH) {
+    add(
+      "slurm.name-too-long",
+      `the Slurm cluster name "${clusterName}" (stack name and construct id) is ${clusterName.length} characters; Slurm allows ${MAX_CLUSTER_NAME_LENGTH} (accounting names database tables after it): shorten the stack name or the construct id`,
+    );
+  }
 
   // The subnet and its blocks.
   let cidr: Cidr | undefined;
   const cidrText = input.cidr ?? DEFAULT_CIDR;
   const parsed = parseCidr(String(cidrText));
   if (!parsed.ok) add("slurm.bad-cidr", `'cidr' "${cidrText}" ${parsed.reason}${parsed.suggestion ? `: did you mean ${parsed.suggestion}?` : ""}`);
-  else if (parsed.cidr.version !== 4 || parsed.cidr.prefix < 16 || parsed.cidr.prefix > 21) {
-    add("slurm.bad-cidr", `'cidr' "${cidrText}" must be a private IPv4 range from /16 to /21 (a /21 holds one partition, each halving of the prefix doubles that): e.g. "${DEFAULT_CIDR}"`);
+  else if (!isPrivateIpv4(parsed.cidr) || parsed.cidr.prefix < 16 || parsed.cidr.prefix > 21) {
+    add(
+      "slurm.bad-cidr",
+      `'cidr' "${cidrText}" must be a private IPv4 range (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) from /16 to /21 (a /21 holds one partition, a /20 three, a /16 sixty-three): e.g. "${DEFAULT_CIDR}"`,
+    );
   } else cidr = parsed.cidr;
   const blocks = cidr ? Number(1n << BigInt(32 - cidr.prefix)) / ADDRESS_BLOCK : 0;
 
@@ -139,7 +151,7 @@ export function planCluster(input: ClusterInput): PlanResult {
   }
   const seen = new Map<string, number>();
   const defaults = list.map((p, i) => (p?.default ? i : -1)).filter((i) => i >= 0);
-  if (defaults.length > 1) add("slurm.two-defaults", `${orList(defaults.map((i) => `'partitions[${i}]'`))} are all marked default: Slurm has one default partition, mark one`);
+  if (defaults.length > 1) add("slurm.two-defaults", `${andList(defaults.map((i) => `'partitions[${i}]'`))} are all marked default: Slurm has one default partition, mark one`);
   list.forEach((p, i) => {
     const at = `partitions[${i}]`;
     let ok = true;
@@ -215,14 +227,6 @@ export function planCluster(input: ClusterInput): PlanResult {
       gpusPerNode: gpusPerNode(size.flavor),
     });
   });
-  // Node names must not collide across partitions ("a_1" and "a-1" both give "<stack>-a-1-...").
-  const nodeNames = new Map<string, string>();
-  for (const p of partitions) {
-    const first = p.nodes[0]?.name.replace(/-\d+$/, "");
-    if (first && nodeNames.has(first)) add("slurm.duplicate-partition", `partitions "${nodeNames.get(first)}" and "${p.name}" would both name their nodes ${first}-<n>: rename one`);
-    else if (first) nodeNames.set(first, p.name);
-  }
-
   // Shared storage.
   const storage = input.sharedStorage ?? {};
   const kind = storage.kind ?? "nfs";
@@ -272,7 +276,7 @@ export function planCluster(input: ClusterInput): PlanResult {
   if (issues.length > 0 || !controller || (input.login && !login)) return { ok: false, issues, warnings };
 
   const plan: SlurmClusterPlan = {
-    clusterName: base.replace(/-/g, "_"),
+    clusterName,
     baseName: base,
     stackName: input.stackName,
     cidr: cidr!.text,

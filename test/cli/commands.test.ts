@@ -88,8 +88,17 @@ describe("drover validate", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^✔ dev-vm: valid \(16 blocks checked against terraform-provider-openstack\/openstack 3\.4\.0\)$/m);
+    expect(r.stdout).toMatch(/^✔ virtual-slurm: valid \(\d+ blocks checked against terraform-provider-openstack\/openstack 3\.4\.0\)/m);
     const json = JSON.parse(drover(dir, ["validate", "--json"]).stdout);
-    expect(json).toMatchObject({ valid: true, schemas: ["terraform-provider-openstack/openstack 3.4.0"], stacks: [{ name: "dev-vm", valid: true, errors: 0, findings: [] }] });
+    expect(json).toMatchObject({
+      valid: true,
+      schemas: ["terraform-provider-openstack/openstack 3.4.0"],
+      stacks: [
+        { name: "dev-vm", valid: true, errors: 0, findings: [] },
+        // The munge key comes from the random provider, which has no schema file here.
+        { name: "virtual-slurm", valid: true, errors: 0, findings: [], unchecked: ["random_bytes"] },
+      ],
+    });
   });
 
   it("fails with exit 1 and names each problem when a stack does not match the provider schema", () => {

@@ -122,8 +122,9 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
     expect(credential).toMatchObject({ name: "hpc-lab-slurm", unrestricted: false });
     expect(credential.access_rules).toEqual(ELASTIC_ACCESS_RULES.map((r) => ({ service: r.service, method: r.method, path: r.path })));
     const cleanup = only(json, "terraform_data");
-    expect(cleanup.input).toMatchObject({ cluster: "hpc_lab", region: "IU", secret: expect.stringMatching(/^\$\{openstack_identity_application_credential_v3\..+\.secret\}$/) });
-    expect(cleanup.provisioner[0]["local-exec"]).toMatchObject({ when: "destroy", command: "node files/lab/drover-reap-elastic.mjs", environment: { DROVER_APP_CRED_SECRET: "${self.input.secret}" } });
+    expect(cleanup).not.toHaveProperty("input");
+    expect(cleanup.triggers_replace).toMatchObject({ cluster: "hpc_lab", region: "IU", secret: expect.stringMatching(/^\$\{openstack_identity_application_credential_v3\..+\.secret\}$/) });
+    expect(cleanup.provisioner[0]["local-exec"]).toMatchObject({ when: "destroy", command: "node files/lab/drover-reap-elastic.mjs", environment: { DROVER_APP_CRED_SECRET: "${self.triggers_replace.secret}" } });
     // The controller is destroyed first (it creates nodes), then the cleanup runs, then the rest.
     expect(byName(json, "hpc-lab-controller").depends_on).toEqual([expect.stringMatching(/^terraform_data\./)]);
     expect(json.locals).toBeDefined();
@@ -131,7 +132,7 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
     // The secret travels only as references: to the cleanup step and the controller's clouds.yaml.
     const holders = strings(json).filter((s) => /application_credential_v3\.[^.]+\.secret\}/.test(s));
     expect(holders).toHaveLength(2);
-    expect(holders).toContain(cleanup.input.secret);
+    expect(holders).toContain(cleanup.triggers_replace.secret);
     expect(holders).toContain(byName(json, "hpc-lab-controller").user_data);
     expect(byName(json, "hpc-gpu-1").user_data).not.toContain("application_credential");
     expect(schemaFindings(json)).toEqual([]);

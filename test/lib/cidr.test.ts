@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostAddress, isWorldOpen, parseCidr } from "../../lib/net/cidr.ts";
+import { hostAddress, isPrivateIpv4, isWorldOpen, parseCidr } from "../../lib/net/cidr.ts";
 
 describe("parseCidr", () => {
   it.each([
@@ -50,5 +50,31 @@ describe("parseCidr", () => {
     expect(hostAddress(r.cidr, 254)).toBe("10.1.2.254");
     expect(() => hostAddress(r.cidr, 255)).toThrow("host 255 is outside 10.1.2.0/24");
     expect(() => hostAddress(r.cidr, 0)).toThrow();
+  });
+});
+
+describe("isPrivateIpv4", () => {
+  const cidr = (text: string) => {
+    const r = parseCidr(text);
+    if (!r.ok) throw new Error(r.reason);
+    return r.cidr;
+  };
+  it.each([
+    ["10.0.0.0/8", true],
+    ["10.255.0.0/16", true],
+    ["172.16.0.0/12", true],
+    ["172.31.8.0/21", true],
+    ["192.168.0.0/16", true],
+    ["192.168.8.0/21", true],
+    // Wider than the private range, or just outside it.
+    ["10.0.0.0/7", false],
+    ["172.0.0.0/8", false],
+    ["172.32.0.0/16", false],
+    ["172.15.0.0/16", false],
+    ["192.169.0.0/16", false],
+    ["8.8.0.0/16", false],
+    ["fd00::/64", false],
+  ])("%s → %s", (text, expected) => {
+    expect(isPrivateIpv4(cidr(text))).toBe(expected);
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -380,10 +380,15 @@ describe("renderClusterCloudInit", () => {
         [PATHS.resumeFailProgram, "slurm/drover-slurm-resume-fail.sh"],
         ["/usr/local/sbin/drover-slurm-reconcile", "slurm/drover-slurm-reconcile.sh"],
         ["/etc/systemd/system/drover-slurm-reconcile.timer", "slurm/drover-slurm-reconcile.timer"],
+        // Sourced by the three programs above from this path (their default).
+        ["/usr/local/lib/drover/drover-elastic-lib.sh", "slurm/drover-elastic-lib.sh"],
       ] as const) {
         const f = fileAt(doc, path)!;
         expect({ path, content: decoded(f) }).toEqual({ path, content: readTemplate(template) });
-        expect(f.permissions).toBe(path.startsWith("/etc/systemd/") ? "0644" : "0755");
+        expect(f.permissions).toBe(path.startsWith("/etc/systemd/") || path.startsWith("/usr/local/lib/") ? "0644" : "0755");
+      }
+      for (const program of ["drover-slurm-resume.sh", "drover-slurm-suspend.sh", "drover-slurm-reconcile.sh"]) {
+        expect(readTemplate(`slurm/${program}`)).toContain('. "${DROVER_ELASTIC_LIB:-/usr/local/lib/drover/drover-elastic-lib.sh}"');
       }
       expect(decoded(fileAt(doc, "/usr/local/sbin/drover-slurm-controller")!)).toContain('elastic="yes"');
       expect(fileAt(parse(small.out.controller), PATHS.cloudEnv)).toBeUndefined();
@@ -523,20 +528,24 @@ describe("renderClusterCloudInit", () => {
 
   describe.runIf(hasTool("shellcheck", "apt-get install shellcheck"))("checked by the real shellcheck", () => {
     // The scripts as the machines get them, values filled (templates/ is checked as is by test/repo).
-    const scripts = new Map<string, string>();
+    // Each with the library the elastic programs source, as the same machine gets it.
+    const scripts = new Map<string, { content: string; lib?: string }>();
     for (const name of ["small NFS cluster with users", "cluster with accounting", "Manila CEPHFS cluster"]) {
       for (const [role, text] of roles(built[name]!.out)) {
         const doc = parse(deploy(text));
+        const libFile = fileAt(doc, "/usr/local/lib/drover/drover-elastic-lib.sh");
         for (const f of doc.write_files) {
           const content = decoded(f);
-          if (content.startsWith("#!/usr/bin/env bash")) scripts.set(`${name}: ${role} ${f.path}`, content);
+          if (content.startsWith("#!/usr/bin/env bash")) scripts.set(`${name}: ${role} ${f.path}`, { content, ...(libFile ? { lib: decoded(libFile) } : {}) });
         }
       }
     }
-    it.each([...scripts])("%s passes shellcheck", (label, content) => {
-      const file = join(dir, label.replace(/[^a-z0-9]+/gi, "-"));
-      writeFileSync(file, content);
-      expect(runTool("shellcheck", ["--severity=style", file])).toBe("");
+    it.each([...scripts])("%s passes shellcheck", (label, { content, lib }) => {
+      const at = join(dir, label.replace(/[^a-z0-9]+/gi, "-"));
+      mkdirSync(at, { recursive: true });
+      writeFileSync(join(at, "script"), content);
+      if (lib !== undefined) writeFileSync(join(at, "drover-elastic-lib.sh"), lib);
+      expect(runTool("shellcheck", ["--severity=style", "-x", "--source-path=SCRIPTDIR", join(at, "script")])).toBe("");
     });
   });
 
