@@ -32,6 +32,11 @@ export interface CloudProfile {
   readonly defaultNetwork: "new" | NetworkLookup;
   /** A project's default quota, when the cloud publishes one: checks warn before a deploy hits it. */
   readonly quota?: { readonly cores: number; readonly memoryGiB: number; readonly floatingIps: number };
+  /**
+   * The DNS zone the cloud hosts for the project (Jetstream2: `<allocation>.projects.jetstream-cloud.org.`),
+   * where constructs may create records; undefined when drover does not know one.
+   */
+  readonly dnsZone?: string;
   /** Creates the driver for one stack; called once by `DroverStack`. */
   createDriver(stack: DroverStack): CloudDriver;
 }
@@ -199,6 +204,29 @@ export interface ElasticCleanupSpec {
   readonly scriptPath: string;
 }
 
+/** A managed Kubernetes cluster (OpenStack Magnum), workers scaled by the cloud's autoscaler. */
+export interface KubernetesClusterSpec {
+  readonly name: string;
+  /** The cloud's cluster template, by name (Jetstream2: "kubernetes-1-33-jammy"). */
+  readonly template: string;
+  readonly controlPlaneFlavor: Flavor;
+  readonly controlPlaneCount: number;
+  readonly workerFlavor: Flavor;
+  /** Workers at creation; the autoscaler keeps the count between min and max. */
+  readonly workers: { readonly initial: number; readonly min: number; readonly max: number };
+  readonly keyPair?: IKeyPair;
+  /** Network the nodes join, by name; the template's when undefined. */
+  readonly networkName?: string;
+}
+
+export interface IKubernetesCluster {
+  readonly clusterId: string;
+  /** The kubeconfig file's text (a sensitive Terraform reference). */
+  readonly kubeconfig: string;
+  /** Address of the Kubernetes API. */
+  readonly apiAddress: string;
+}
+
 /** An existing network, by name or by ID. */
 export interface NetworkLookup {
   readonly name?: string;
@@ -219,6 +247,10 @@ export interface CloudDriver {
   attachVolume(scope: Construct, id: string, machine: IMachine, volume: IVolume): void;
   createPublicAddress(scope: Construct, id: string, spec: { readonly name: string; readonly machine: IMachine }): IPublicAddress;
   createDnsRecord(scope: Construct, id: string, spec: DnsRecordSpec): IDnsRecord;
+  /** The ID of an existing DNS zone, by name (with its trailing dot); undefined without a DNS service. */
+  lookupDnsZone?(scope: Construct, id: string, zoneName: string): string;
+  /** A managed Kubernetes cluster; undefined where drover supports none. */
+  createKubernetesCluster?(scope: Construct, id: string, spec: KubernetesClusterSpec): IKubernetesCluster;
   /** A credential for software in the cloud; undefined when the cloud has none drover can make. */
   createCredential?(scope: Construct, id: string, spec: CredentialSpec): ICloudCredential;
   /** A shared file system; undefined when the cloud offers none drover supports. */

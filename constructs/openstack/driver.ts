@@ -15,6 +15,9 @@ import { ComputeKeypairV2 } from "../../.gen/providers/openstack/compute-keypair
 import { ComputeVolumeAttachV2 } from "../../.gen/providers/openstack/compute-volume-attach-v2/index.ts";
 import { BlockstorageVolumeV3 } from "../../.gen/providers/openstack/blockstorage-volume-v3/index.ts";
 import { DnsRecordsetV2 } from "../../.gen/providers/openstack/dns-recordset-v2/index.ts";
+import { DataOpenstackDnsZoneV2 } from "../../.gen/providers/openstack/data-openstack-dns-zone-v2/index.ts";
+import { ContainerinfraClusterV1 } from "../../.gen/providers/openstack/containerinfra-cluster-v1/index.ts";
+import { DataOpenstackContainerinfraClustertemplateV1 } from "../../.gen/providers/openstack/data-openstack-containerinfra-clustertemplate-v1/index.ts";
 import { DataOpenstackNetworkingNetworkV2 } from "../../.gen/providers/openstack/data-openstack-networking-network-v2/index.ts";
 import { DataOpenstackImagesImageV2 } from "../../.gen/providers/openstack/data-openstack-images-image-v2/index.ts";
 import { DataOpenstackIdentityAuthScopeV3 } from "../../.gen/providers/openstack/data-openstack-identity-auth-scope-v3/index.ts";
@@ -32,6 +35,8 @@ import type {
   ShareSpec,
   IDnsRecord,
   IFirewall,
+  IKubernetesCluster,
+  KubernetesClusterSpec,
   IKeyPair,
   IMachine,
   INetwork,
@@ -356,6 +361,40 @@ export class OpenStackDriver implements CloudDriver {
         },
       ],
     });
+  }
+
+  lookupDnsZone(scope: Construct, id: string, zoneName: string): string {
+    return new DataOpenstackDnsZoneV2(scope, id, { name: zoneName }).id;
+  }
+
+  /**
+   * A Magnum cluster from the cloud's template, found by name. Autoscaling is the template's
+   * (Jetstream2 runs the cluster autoscaler outside the cluster), bounded by the labels
+   * `min_node_count`/`max_node_count`; `merge_labels` keeps the template's other labels.
+   */
+  createKubernetesCluster(scope: Construct, id: string, spec: KubernetesClusterSpec): IKubernetesCluster {
+    const template = new DataOpenstackContainerinfraClustertemplateV1(scope, `${id}Template`, { name: spec.template });
+    const cluster = new ContainerinfraClusterV1(scope, id, {
+      name: spec.name,
+      clusterTemplateId: template.id,
+      masterCount: spec.controlPlaneCount,
+      masterFlavor: spec.controlPlaneFlavor.name,
+      flavor: spec.workerFlavor.name,
+      nodeCount: spec.workers.initial,
+      mergeLabels: true,
+      labels: {
+        auto_scaling_enabled: String(spec.workers.max > spec.workers.min),
+        min_node_count: String(spec.workers.min),
+        max_node_count: String(spec.workers.max),
+      },
+      ...(spec.keyPair ? { keypair: spec.keyPair.keyPairName } : {}),
+      ...(spec.networkName ? { fixedNetwork: spec.networkName } : {}),
+      // Clusters take 10 minutes, and far longer when the cloud has not cached the images.
+      createTimeout: 180,
+      // The autoscaler changes the worker count: a plan must not undo it.
+      lifecycle: { ignoreChanges: ["node_count"] },
+    });
+    return { clusterId: cluster.id, kubeconfig: cluster.kubeconfig.lookup("raw_config"), apiAddress: cluster.apiAddress };
   }
 
   createDnsRecord(scope: Construct, id: string, spec: DnsRecordSpec): IDnsRecord {

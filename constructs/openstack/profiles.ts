@@ -16,6 +16,8 @@ export interface OpenStackProfile extends CloudProfile {
   readonly providerRegion?: string;
   /** Manila share type for shares drover creates; undefined for the cloud's default. */
   readonly shareType?: string;
+  /** Magnum cluster template for managed Kubernetes; undefined when the cloud has none drover knows. */
+  readonly kubernetesTemplate?: string;
 }
 
 export interface OpenStackProps {
@@ -131,6 +133,13 @@ export interface Jetstream2Props {
    * @default "new"
    */
   readonly network?: "new" | "auto-allocated";
+  /**
+   * The allocation (project) name, e.g. "bio230123": Jetstream2 hosts the DNS zone
+   * `<allocation>.projects.jetstream-cloud.org.` for it, where constructs can name their
+   * public addresses (a JupyterHub's URL, a gateway's host).
+   * @default - no DNS zone: constructs need a domain of their own
+   */
+  readonly allocation?: string;
 }
 
 const JETSTREAM2_NETWORK_CHOICES = ["new", "auto-allocated"];
@@ -154,6 +163,9 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
   if (!JETSTREAM2_NETWORK_CHOICES.includes(network)) {
     issues.add("profile.bad-network", `'network' ${JSON.stringify(network)} is not one of "new", "auto-allocated"`);
   }
+  if (props.allocation !== undefined && (typeof props.allocation !== "string" || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.allocation))) {
+    issues.add("profile.bad-allocation", `'allocation' ${JSON.stringify(props.allocation)} is not an allocation name: lower-case letters, digits and '-', as in "bio230123"`);
+  }
   issues.throwIfAny();
   const region = props.region ?? "IU";
   return makeProfile({
@@ -170,6 +182,9 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
     quota: { cores: 150, memoryGiB: 585, floatingIps: 10 },
     // Jetstream2's Manila shares are CephFS, of this type.
     shareType: "cephfsnativetype",
+    // Jetstream2's Magnum (Cluster API) template with the Cinder storage class and autoscaler.
+    kubernetesTemplate: "kubernetes-1-33-jammy",
+    ...(props.allocation ? { dnsZone: `${props.allocation}.projects.jetstream-cloud.org.` } : {}),
     ...(props.cloud ? { cloudName: props.cloud } : {}),
   });
 }

@@ -43,13 +43,14 @@ function drover(cwd: string, args: string[], extra: Record<string, string> = {})
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
 }
 
-describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install") && hasAwsProvider("the --plugin-dir tests"))("a real provider from --plugin-dir", () => {
+describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install") && hasAwsProvider("the --plugin-dir tests"))("a real provider from --plugin-dir", { timeout: 240_000 }, () => {
   let ssm: SsmMock;
   beforeAll(async () => {
     ssm = await startSsmMock();
   });
   afterAll(async () => ssm?.close());
 
+  // Four terraform runs, each starting the AWS provider: about a minute, longer on a busy machine.
   it("deploys, shows drift from a change made outside terraform, and destroys", async () => {
     const dir = makeProject({ "main.ts": app(ssm.url) });
     const deployed = await drover(dir, ["deploy", "params", "--yes", "--plugin-dir", PLUGIN_DIR]);

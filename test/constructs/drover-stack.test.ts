@@ -60,11 +60,15 @@ describe("cloud profiles", () => {
     expect(p).toMatchObject({ kind: "openstack", name: "jetstream2", region: "IU", externalNetwork: "public", defaultImage: "Featured-Ubuntu24", defaultNetwork: "new" });
     expect(p.flavors.map((f) => f.name)).toContain("g3.xl");
     expect(jetstream2({ network: "auto-allocated" }).defaultNetwork).toEqual({ name: "auto_allocated_network" });
+    // The allocation's DNS zone, only when the allocation is named.
+    expect(jetstream2().dnsZone).toBeUndefined();
+    expect(jetstream2({ allocation: "bio230123" }).dnsZone).toBe("bio230123.projects.jetstream-cloud.org.");
   });
 
   it.each([
     [() => jetstream2({ network: "shared" as "new" }), `jetstream2(): 'network' "shared" is not one of "new", "auto-allocated"`],
     [() => jetstream2({ region: "I U" }), `jetstream2(): 'region' "I U" is not a region name (e.g. "IU")`],
+    [() => jetstream2({ allocation: "BIO 23" }), `jetstream2(): 'allocation' "BIO 23" is not an allocation name: lower-case letters, digits and '-', as in "bio230123"`],
     [() => openstack({ externalNetwork: " " }), `openstack(): 'externalNetwork' must be a non-empty string, got " "`],
     [() => openstack({ network: { name: "a", id: "b" } }), "openstack(): 'network' names both an existing network's name and its id: give one"],
   ])("refuses bad profile props %#", (make, message) => {

@@ -19,7 +19,9 @@ describe("the OpenStack schema file", () => {
       ].map((t) => `openstack_${t}`).sort(),
     );
     expect(Object.keys(provider.data_source_schemas ?? {}).sort()).toEqual(
-      ["compute_flavor_v2", "identity_auth_scope_v3", "images_image_v2", "networking_network_v2", "networking_subnet_v2"].map((t) => `openstack_${t}`),
+      ["compute_flavor_v2", "containerinfra_clustertemplate_v1", "dns_zone_v2", "identity_auth_scope_v3", "images_image_v2", "networking_network_v2", "networking_subnet_v2"].map(
+        (t) => `openstack_${t}`,
+      ),
     );
     expect(provider.resource_schemas).not.toHaveProperty("openstack_compute_floatingip_associate_v2");
   });
