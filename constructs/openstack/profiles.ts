@@ -1,4 +1,4 @@
-import { JETSTREAM2_FLAVORS, type Flavor } from "../../lib/catalog/flavors.ts";
+import { JETSTREAM2_FLAVORS, JETSTREAM2_QUOTA, type Flavor } from "../../lib/catalog/flavors.ts";
 import { JETSTREAM2_FEATURED_IMAGES, type ImageInfo } from "../../lib/catalog/images.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import type { CloudProfile, NetworkLookup } from "../cloud.ts";
@@ -178,8 +178,7 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
     defaultNetwork: network === "auto-allocated" ? { name: "auto_allocated_network" } : "new",
     externalNetwork: "public",
     providerRegion: region,
-    // A research allocation's default quota (Jetstream2 documentation).
-    quota: { cores: 150, memoryGiB: 585, floatingIps: 10 },
+    quota: JETSTREAM2_QUOTA,
     // Jetstream2's Manila shares are CephFS, of this type.
     shareType: "cephfsnativetype",
     // Jetstream2's Magnum (Cluster API) template with the Cinder storage class and autoscaler.

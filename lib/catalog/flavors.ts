@@ -46,6 +46,9 @@ function flavor(
   };
 }
 
+/** A Jetstream2 research allocation's default quota (Jetstream2 documentation). */
+export const JETSTREAM2_QUOTA = { cores: 150, memoryGiB: 585, floatingIps: 10 } as const;
+
 /** Jetstream2's flavors (docs.jetstream-cloud.org, "Instance Flavors"). */
 export const JETSTREAM2_FLAVORS: readonly Flavor[] = [
   flavor("m3.tiny", 1, 3, 20, "cpu"),
