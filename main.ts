@@ -5,8 +5,10 @@
 import { App } from "cdktf";
 import { devVm } from "./stacks/dev-vm.ts";
 import { virtualSlurm } from "./stacks/virtual-slurm.ts";
+import { workshopJupyterHub } from "./stacks/workshop-jupyterhub.ts";
 
 const app = new App();
 devVm(app);
 virtualSlurm(app);
+workshopJupyterHub(app);
 app.synth();

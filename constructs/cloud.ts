@@ -249,6 +249,10 @@ export interface CloudDriver {
   createDnsRecord(scope: Construct, id: string, spec: DnsRecordSpec): IDnsRecord;
   /** The ID of an existing DNS zone, by name (with its trailing dot); undefined without a DNS service. */
   lookupDnsZone?(scope: Construct, id: string, zoneName: string): string;
+  /** A public address not bound to a machine, for the cloud to attach later; undefined where unsupported. */
+  reservePublicAddress?(scope: Construct, id: string, spec: { readonly name: string }): IPublicAddress;
+  /** Binds an address from `reservePublicAddress` to a machine. */
+  attachPublicAddress?(scope: Construct, id: string, spec: { readonly address: string; readonly machine: IMachine }): void;
   /** A managed Kubernetes cluster; undefined where drover supports none. */
   createKubernetesCluster?(scope: Construct, id: string, spec: KubernetesClusterSpec): IKubernetesCluster;
   /** A credential for software in the cloud; undefined when the cloud has none drover can make. */

@@ -81,6 +81,7 @@ export class DroverStack extends TerraformStack {
   readonly allowDestroy: boolean;
   private readonly backendSpec?: BackendSpec;
   private readonly renderedFiles = new Map<string, string>();
+  private readonly tools = new Map<string, { name: string; why: string; install: string }>();
   private readonly keyPairs = new Map<string, IKeyPair>();
   private network?: INetwork;
 
@@ -164,6 +165,16 @@ export class DroverStack extends TerraformStack {
     this.renderedFiles.set(key, content);
   }
 
+  /**
+   * Records a program a deploy or destroy of this stack runs on the machine running drover (a
+   * Terraform step's `local-exec`), so `drover deploy` checks for it before changing anything.
+   */
+  requireTool(construct: Construct, tool: { name: string; install: string }): void {
+    const known = this.tools.get(tool.name);
+    const why = known ? `${known.why}, ${construct.node.path}` : construct.node.path;
+    this.tools.set(tool.name, { name: tool.name, why, install: tool.install });
+  }
+
   /** Where `addRenderedFile` writes a file, relative to the stack's synthesized directory. */
   renderedFilePath(construct: Construct, fileName: string): string {
     return `files/${this.renderedFileKey(construct, fileName)}`;
@@ -222,6 +233,7 @@ export class DroverStack extends TerraformStack {
       ...(this.description ? { description: this.description } : {}),
       files,
       counts,
+      ...(this.tools.size > 0 ? { tools: [...this.tools.values()] } : {}),
     };
     writeFileSync(join(dir, "drover.json"), `${JSON.stringify(info, null, 2)}\n`);
   }

@@ -9,3 +9,4 @@ export { Port } from "../lib/net/port.ts";
 export type { Flavor, SizeRequirement } from "../lib/catalog/flavors.ts";
 export type { BackendSpec } from "../lib/config/project-config.ts";
 export * from "./slurm-cluster.ts";
+export * from "./jupyterhub-cluster.ts";

@@ -1,8 +1,7 @@
 import { Annotations, TerraformOutput, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
-import { IssueCollector } from "../lib/errors.ts";
-import { checkName, nearestMatches, orList } from "../lib/naming.ts";
+import { nearestMatches, orList } from "../lib/naming.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
@@ -13,8 +12,8 @@ import type { CloudRefs, SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
 import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
-import { DroverStack } from "./drover-stack.ts";
-import { mungeKey } from "./private/munge-key.ts";
+import { clusterContext } from "./private/context.ts";
+import { mungeKey } from "./private/random.ts";
 
 export interface SlurmPartitionProps {
   /** Slurm partition name: lower-case letters, digits and '_'; nodes are named `<stack>-<name>-<n>`. */
@@ -175,14 +174,7 @@ export class SlurmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: SlurmClusterProps) {
     super(scope, id);
-    const stack = DroverStack.of(this);
-    const cloud = stack.cloud;
-    const driver = stack.driver;
-    const issues = new IssueCollector(this.node.path);
-
-    const bad = checkName(id, "construct id");
-    if (bad) issues.add("slurm.bad-id", bad);
-    if (cloud.kind !== "openstack") issues.add("slurm.unsupported-cloud", `SlurmCluster runs on OpenStack clouds (Jetstream2) for now, and this stack is on ${cloud.name}`);
+    const { stack, cloud, driver, issues } = clusterContext(this, id, "slurm", "SlurmCluster");
 
     const image = props.image ?? cloud.defaultImage;
     if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {

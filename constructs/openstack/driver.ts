@@ -263,19 +263,26 @@ export class OpenStackDriver implements CloudDriver {
   }
 
   createPublicAddress(scope: Construct, id: string, spec: { name: string; machine: IMachine }): IPublicAddress {
+    const ip = this.reservePublicAddress(scope, id, { name: spec.name });
+    this.attachPublicAddress(scope, `${id}-association`, { address: ip.address, machine: spec.machine });
+    return ip;
+  }
+
+  /** Binds a reserved floating IP to a machine's port. */
+  attachPublicAddress(scope: Construct, id: string, spec: { address: string; machine: IMachine }): void {
     const machine = spec.machine as OpenStackMachine;
-    const ip = new NetworkingFloatingipV2(scope, id, {
-      pool: this.profile.externalNetwork,
-      description: spec.name,
-      tags: tagList(this.stack.tags),
-    });
     // The port's subnet must be routed to the external network before the address can bind.
     const ready = machine.network.internetReady;
-    new NetworkingFloatingipAssociateV2(scope, `${id}-association`, {
-      floatingIp: ip.address,
+    new NetworkingFloatingipAssociateV2(scope, id, {
+      floatingIp: spec.address,
       portId: machine.port.id,
       ...(ready ? { dependsOn: [ready] } : {}),
     });
+  }
+
+  /** A floating IP held for something the cloud attaches later (a Kubernetes load balancer). */
+  reservePublicAddress(scope: Construct, id: string, spec: { name: string }): IPublicAddress {
+    const ip = new NetworkingFloatingipV2(scope, id, { pool: this.profile.externalNetwork, description: spec.name, tags: tagList(this.stack.tags) });
     return { address: ip.address };
   }
 

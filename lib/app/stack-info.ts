@@ -18,4 +18,6 @@ export interface StackInfo {
   readonly files: readonly string[];
   /** What the stack's `cdk.tf.json` holds, counted at synth so nobody has to parse it again. */
   readonly counts?: { readonly resources: number; readonly dataSources: number; readonly outputs: number };
+  /** Programs a deploy or destroy runs besides terraform (`why`: the constructs that need them). */
+  readonly tools?: ReadonlyArray<{ readonly name: string; readonly why: string; readonly install: string }>;
 }

@@ -3,7 +3,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { loadProject, type Project } from "../app/project.ts";
 import { synthesizeApp, type SynthesizedStack } from "../app/synthesize.ts";
-import { UsageError } from "../errors.ts";
+import { ExternalError, UsageError } from "../errors.ts";
 import { nearestMatches, orList } from "../naming.ts";
 import { planFromTerraform, type TerraformPlanJson } from "../plan/from-terraform.ts";
 import type { Plan } from "../plan/model.ts";
@@ -106,6 +106,7 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
   for (const name of names) {
     const stack = synth.stacks.find((s) => s.name === name);
     if (!stack) throw new UsageError(`no stack named "${name}"`);
+    checkTools(stack, options.env ?? process.env);
     const configText = await readFile(stack.configPath, "utf8");
     const config = JSON.parse(configText) as Record<string, unknown>;
     const backend = Object.keys(((config.terraform ?? {}) as { backend?: Record<string, unknown> }).backend ?? {})[0] ?? "local";
@@ -116,6 +117,23 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
     prepared.push({ project, stack, terraform, binary, configText, config, target: describeTarget(config, project.root, options.env ?? process.env, stack.dir) });
   }
   return prepared;
+}
+
+/**
+ * Programs the stack's Terraform steps run on this machine (drover.json `tools`): missing, a
+ * deploy would fail halfway, after the slow resources were made; so nothing starts.
+ */
+function checkTools(stack: SynthesizedStack, env: NodeJS.ProcessEnv): void {
+  const missing = (stack.info?.tools ?? []).filter((t) => !onPath(t.name, env.PATH ?? ""));
+  if (missing.length === 0) return;
+  throw new ExternalError(
+    `stack ${stack.name} runs ${orList(missing.map((t) => t.name))} on this machine, and ${missing.length === 1 ? "it is" : "they are"} not on PATH; nothing was changed`,
+    missing.map((t) => `${t.name}: needed by ${t.why}; ${t.install}`),
+  );
+}
+
+function onPath(name: string, path: string): boolean {
+  return path.split(":").some((dir) => dir !== "" && existsSync(join(dir, name)));
 }
 
 /** `terraform plan` (and `show -json`) for one prepared stack; the plan file is left for apply. */

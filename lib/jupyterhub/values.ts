@@ -243,7 +243,8 @@ export function checkHubValuesInput(input: HubValuesInput): Array<Pick<Issue, "c
   const positive = (v: number) => Number.isFinite(v) && v > 0;
   const whole = (v: number, min: number) => Number.isInteger(v) && v >= min;
 
-  need(HOSTNAME.test(input.host) || IPV4.test(input.host), "hub.host", `'host' ("${input.host}") must be a DNS name or an IPv4 address, without scheme or path, e.g. "hub.myalloc.projects.jetstream-cloud.org"`);
+  // Without HTTPS the host may be the address Terraform assigns (a reference to a floating IP).
+  need(HOSTNAME.test(input.host) || IPV4.test(input.host) || (!input.https && isReference(input.host)), "hub.host", `'host' ("${input.host}") must be a DNS name or an IPv4 address, without scheme or path, e.g. "hub.myalloc.projects.jetstream-cloud.org"`);
   if (input.https) {
     need(!IPV4.test(input.host), "hub.https-needs-dns-name", `'https' needs a DNS name for 'host', not an address ("${input.host}"): Let's Encrypt certifies names; point a DNS record at the hub and use it`);
     need(EMAIL.test(input.https.letsEncryptEmail), "hub.https-email", `'https.letsEncryptEmail' ("${input.https.letsEncryptEmail}") must be an e-mail address: Let's Encrypt writes to it before a certificate expires`);
@@ -522,10 +523,30 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/**
+ * A Terraform reference inside a value (`${var.x}`, `${resource.name.attr}`, or a cdktf token
+ * that becomes one at synth): the host or load-balancer address Terraform assigns. At least
+ * one dot, so a literal such as `${HOME}` is not taken for one.
+ */
+const EMBEDDED_REFERENCE = /\$\{(?:TfToken\[TOKEN\.\d+\]|[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\]|\["[^"\\]*"\])+)\}/g;
+
+/** Escapes `${` and `%{` for Terraform, except in the references a value holds. */
+function escapeAround(text: string): string {
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(EMBEDDED_REFERENCE)) {
+    out += asTerraformLiteral(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + asTerraformLiteral(text.slice(last));
+}
+
+const holdsReference = (v: string) => new RegExp(EMBEDDED_REFERENCE.source).test(v);
+
 function toYaml(values: HubValues, refs: ReadonlySet<string>): string {
   const Y = yaml();
   const escape = (v: unknown): unknown => {
-    if (typeof v === "string") return refs.has(v) ? v : asTerraformLiteral(v);
+    if (typeof v === "string") return refs.has(v) ? v : escapeAround(v);
     if (Array.isArray(v)) return v.map(escape);
     if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, escape(x)]));
     return v;
@@ -535,7 +556,7 @@ function toYaml(values: HubValues, refs: ReadonlySet<string>): string {
   doc.commentBefore = ` zero-to-jupyterhub ${CHART_VERSION} values (${CHART_REPO}), written by drover`;
   Y.visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === "string" && refs.has(node.value)) node.type = "QUOTE_DOUBLE";
+      if (typeof node.value === "string" && (refs.has(node.value) || holdsReference(node.value))) node.type = "QUOTE_DOUBLE";
     },
   });
   return doc.toString({ lineWidth: 0 });

@@ -115,7 +115,7 @@ const SHARED_MOUNT_OPTIONS = [
 ].join(",");
 
 /** Deployed length allowed for a reference's value when the size of the user data is checked. */
-const MUNGE_KEY_B64_CHARS = 1368; // a 1,024-byte key (constructs/private/munge-key.ts), base64
+const MUNGE_KEY_B64_CHARS = 1368; // a 1,024-byte key (constructs/private/random.ts), base64
 const SHARE_PATH_CHARS = 512; // several monitor addresses and a path
 const OTHER_REF_CHARS = 255;
 

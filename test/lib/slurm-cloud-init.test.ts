@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { JETSTREAM2_FLAVORS } from "../../lib/catalog/flavors.ts";
 import {
@@ -22,6 +21,7 @@ import { yaml } from "../../lib/vendor.ts";
 import { testPublicKey } from "../support/keys.ts";
 import { TerraformDir } from "../support/terraform.ts";
 import { hasTool, runTool } from "../support/tools.ts";
+import { decoded, deployTemplate, type WriteFile } from "../support/cloud-init.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "drover-slurm-cloud-init-"));
 
@@ -129,28 +129,8 @@ function build(input: Partial<ClusterInput>, ref: typeof REF = REF): Built {
   return { plan: r.plan, files, out: renderClusterCloudInit(r.plan, refsFor(r.plan, ref), files) };
 }
 
-/**
- * What Terraform does to a template string: `$${` and `%%{` become `${` and `%{`, each
- * reference its value. Anything else Terraform would read as an expression fails here.
- */
-function deploy(text: string, values: Record<string, string> = FAKE_VALUES): string {
-  return text.replace(/\$\$\{|%%\{|%\{|\$\{[^}]*\}/g, (m) => {
-    if (m === "$${") return "${";
-    if (m === "%%{") return "%{";
-    const value = values[m];
-    if (value === undefined) throw new Error(`Terraform would read ${m} as an expression, and it is not one of the references`);
-    return value;
-  });
-}
+const deploy = (text: string, values: Record<string, string> = FAKE_VALUES): string => deployTemplate(text, values);
 
-interface WriteFile {
-  path: string;
-  content: string;
-  permissions: string;
-  owner?: string;
-  encoding?: string;
-  defer?: boolean;
-}
 interface Doc {
   packages: string[];
   user: { name: string; homedir: string };
@@ -164,12 +144,6 @@ interface Doc {
 
 const parse = (text: string): Doc => yaml().parse(text) as Doc;
 const fileAt = (doc: Doc, path: string) => doc.write_files.find((f) => f.path === path);
-/** A file's content as the machine writes it. */
-function decoded(f: WriteFile): string {
-  if (f.encoding === "gz+b64") return gunzipSync(Buffer.from(f.content, "base64")).toString();
-  if (f.encoding === "b64") return Buffer.from(f.content, "base64").toString();
-  return f.content;
-}
 /** The elastic compute user data as the controller keeps it. */
 const embeddedCompute = (controller: string): string => decoded(fileAt(parse(deploy(controller)), PATHS.computeUserData)!);
 

@@ -1,0 +1,551 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { USER_DATA_MAX_BYTES } from "../../lib/cloud-init.ts";
+import {
+  CINDER_CSI_CHART,
+  K3S_MANIFESTS,
+  K3S_PATHS,
+  K3S_VERSION,
+  checkK3sInput,
+  renderK3sCloudInit,
+  type K3sCloudInit,
+  type K3sInput,
+} from "../../lib/jupyterhub/k3s.ts";
+import { CHART_VERSION } from "../../lib/jupyterhub/values-schema.ts";
+import { readTemplate, renderTemplate } from "../../lib/templates.ts";
+import { yaml } from "../../lib/vendor.ts";
+import { testPublicKey } from "../support/keys.ts";
+import { TerraformDir } from "../support/terraform.ts";
+import { hasTool, runTool } from "../support/tools.ts";
+import { decoded, deployTemplate, type WriteFile } from "../support/cloud-init.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "drover-k3s-cloud-init-"));
+
+/** Fake references, shaped like the construct's; the values only Terraform would know. */
+const REF = {
+  token: "${random_password.agent_token.result}",
+  authUrl: "${data.openstack_identity_auth_scope_v3.scope.auth_url}",
+  region: "${data.openstack_identity_auth_scope_v3.scope.region}",
+  credId: "${openstack_identity_application_credential_v3.hub.id}",
+  credSecret: "${openstack_identity_application_credential_v3.hub.secret}",
+  oauthSecret: "${var.github_client_secret}",
+};
+const SECRET_REFS = [REF.token, REF.credSecret, REF.oauthSecret];
+const FAKE_VALUES: Record<string, string> = {
+  [REF.token]: "FakeAgentToken0123456789abcdefghijklmnopqrstuvwxyz",
+  [REF.authUrl]: "https://js2.jetstream-cloud.org:5000/v3/",
+  [REF.region]: "FAKE-REGION-IU",
+  [REF.credId]: "0f3c9a4e7b2d4c1e8a6f5b3d2c1e0f9a",
+  // Characters an INI or YAML reader could trip on, as a Keystone-made secret never has them.
+  [REF.credSecret]: "FAKE-CRED-SECRET;#: {x}-" + "y".repeat(60),
+  [REF.oauthSecret]: "FAKE-OAUTH-SECRET-0123456789",
+};
+
+/** Chart values as `renderHubValues(...).yaml` gives them: a Terraform template. */
+const VALUES = [
+  "# zero-to-jupyterhub values, written by drover",
+  "hub:",
+  "  config:",
+  "    GitHubOAuthenticator:",
+  `      client_secret: "${REF.oauthSecret}"`,
+  "    JupyterHub:",
+  "      authenticator_class: github",
+  "  extraConfig:",
+  "    banner: |",
+  '      c.JupyterHub.template_vars = {"greeting": "$${USER} on %%{host}"}',
+  "proxy:",
+  "  service:",
+  "    type: LoadBalancer",
+  "singleuser:",
+  "  storage:",
+  "    capacity: 10Gi",
+  "",
+].join("\n");
+
+const BASE: K3sInput = {
+  clusterName: "class-hub",
+  serverAddress: "10.20.0.10",
+  subnetCidr: "10.20.0.0/24",
+  agentTokenRef: REF.token,
+  adminSshKeys: [testPublicKey("ta@lab", 1), testPublicKey("prof@laptop", 2)],
+  hubValuesYaml: VALUES,
+  openstack: {
+    authUrlRef: REF.authUrl,
+    regionRef: REF.region,
+    applicationCredentialIdRef: REF.credId,
+    applicationCredentialSecretRef: REF.credSecret,
+  },
+};
+const { openstack: _, ...PLAIN } = BASE;
+const SCENARIOS: Record<string, K3sInput> = {
+  "OpenStack cluster": BASE,
+  "cluster without cloud storage": { ...PLAIN, adminSshKeys: [], agentLabels: { "drover.dev/pool": "cpu" }, hubNamespace: "hub" },
+};
+
+const deploy = (text: string, values: Record<string, string> = FAKE_VALUES): string => deployTemplate(text, values);
+
+interface Doc {
+  ssh_authorized_keys?: string[];
+  bootcmd: unknown[][];
+  write_files: WriteFile[];
+  runcmd: string[];
+  [key: string]: unknown;
+}
+
+const parse = (text: string): Doc => yaml().parse(text) as Doc;
+const fileAt = (doc: Doc, path: string): WriteFile => {
+  const f = doc.write_files.find((w) => w.path === path);
+  if (!f) throw new Error(`no file ${path} in ${doc.write_files.map((w) => w.path).join(", ")}`);
+  return f;
+};
+/** A file's content as the machine writes it. */
+/** A role's user data as the machine gets it, parsed. */
+const machine = (text: string, values = FAKE_VALUES): Doc => parse(deploy(text, values));
+/** The Kubernetes objects in a manifest file. */
+const objects = (f: WriteFile): Array<Record<string, any>> => yaml().parseAllDocuments(decoded(f)).map((d) => d.toJS() as Record<string, any>);
+const roles = (out: K3sCloudInit) => Object.entries(out) as Array<[string, string]>;
+
+const built = Object.fromEntries(Object.entries(SCENARIOS).map(([name, input]) => [name, renderK3sCloudInit(input)]));
+const openstack = built["OpenStack cluster"]!;
+const bare = built["cluster without cloud storage"]!;
+
+/** Chart values of some 150 KB that hold no reference: a long profile list. */
+function bigValues(withRef: boolean): string {
+  const profiles = Array.from({ length: 700 }, (_, i) =>
+    [
+      `    - display_name: "Course ${i} environment (${(i * 7919) % 1000} MB)"`,
+      `      description: "Section ${i}: ${(i * 104729).toString(36)} with ${i % 9} extras"`,
+      "      kubespawner_override:",
+      `        image: quay.io/jupyter/scipy-notebook:2025-${String((i % 12) + 1).padStart(2, "0")}-${String((i % 28) + 1).padStart(2, "0")}`,
+      `        mem_limit: ${(i % 16) + 1}G`,
+    ].join("\n"),
+  );
+  return `${withRef ? `hub:\n  config:\n    GitHubOAuthenticator:\n      client_secret: "${REF.oauthSecret}"\n` : ""}singleuser:\n  profileList:\n${profiles.join("\n")}\n`;
+}
+
+describe("renderK3sCloudInit", () => {
+  describe.each(Object.keys(SCENARIOS))("%s", (name) => {
+    const out = built[name]!;
+
+    it("gives both roles a #cloud-config that turns off password and root logins", () => {
+      for (const [, text] of roles(out)) {
+        expect(text.startsWith("#cloud-config\n")).toBe(true);
+        expect(parse(text)).toMatchObject({ ssh_pwauth: false, disable_root: true });
+      }
+    });
+
+    it("is a Terraform template whose only expressions are the references", () => {
+      for (const [, text] of roles(out)) expect(() => deploy(text)).not.toThrow();
+    });
+
+    it("matches the reviewed summary", () => {
+      // What each role writes and runs; contents are checked below.
+      const summary = Object.fromEntries(
+        roles(out).map(([role, text]) => {
+          const doc = parse(text);
+          return [
+            role,
+            {
+              keys: doc.ssh_authorized_keys?.length ?? 0,
+              files: doc.write_files.map((f) => [f.path, f.permissions, f.encoding].filter(Boolean).join(" ")),
+              config: decoded(fileAt(doc, K3S_PATHS.config)),
+              runcmd: doc.runcmd,
+            },
+          ];
+        }),
+      );
+      expect(summary).toMatchSnapshot();
+    });
+  });
+
+  it("lets the image's account in with the admin keys only", () => {
+    for (const [, text] of roles(openstack)) expect(parse(text).ssh_authorized_keys).toEqual([testPublicKey("ta@lab", 1), testPublicKey("prof@laptop", 2)]);
+    for (const [, text] of roles(bare)) expect(parse(text)).not.toHaveProperty("ssh_authorized_keys");
+  });
+
+  it("blocks the metadata service for everyone but root at every boot, with the Slurm nodes' guard", () => {
+    for (const [, text] of roles(openstack)) {
+      expect(machine(text).bootcmd).toEqual([["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"]]);
+    }
+  });
+
+  it("installs the pinned k3s release on both roles and starts each role's unit", () => {
+    for (const [role, text] of roles(openstack)) {
+      const doc = machine(text);
+      const unit = role === "server" ? "k3s" : "k3s-agent";
+      expect(doc.runcmd).toEqual([K3S_PATHS.installProgram]);
+      expect(decoded(fileAt(doc, K3S_PATHS.installProgram))).toBe(renderTemplate("jupyterhub/drover-k3s-install.sh", { version: K3S_VERSION, unit }, { shell: true }));
+      expect(fileAt(doc, K3S_PATHS.installProgram).permissions).toBe("0755");
+      const service = decoded(fileAt(doc, `/etc/systemd/system/${unit}.service`));
+      expect(service).toContain(`\nExecStart=/usr/local/bin/k3s ${role}\n`);
+      expect(service).toContain("\nKillMode=process\n");
+    }
+    expect(parse(renderK3sCloudInit({ ...BASE, k3sVersion: "v1.34.2+k3s1" }).agent).write_files.find((f) => f.path === K3S_PATHS.installProgram)!.content).toContain('version="v1.34.2+k3s1"');
+  });
+
+  describe("the agents", () => {
+    const doc = machine(openstack.agent);
+    const config = yaml().parse(decoded(fileAt(doc, K3S_PATHS.config))) as Record<string, unknown>;
+
+    it("join the server's fixed address with the agent token, from a root-only file", () => {
+      expect(config).toMatchObject({ server: "https://10.20.0.10:6443", "token-file": K3S_PATHS.token, "with-node-id": true });
+      // The reference alone, no line break: the file's content is the token.
+      expect(fileAt(parse(openstack.agent), K3S_PATHS.token)).toEqual({ path: K3S_PATHS.token, content: REF.token, permissions: "0600" });
+    });
+
+    it("are user nodes, tainted so that only user pods land there", () => {
+      expect(config["node-label"]).toEqual(["hub.jupyter.org/node-purpose=user"]);
+      expect(config["node-taint"]).toEqual(["hub.jupyter.org/dedicated=user:NoSchedule"]);
+      const pool = yaml().parse(decoded(fileAt(parse(bare.agent), K3S_PATHS.config))) as Record<string, unknown>;
+      expect(pool["node-label"]).toEqual(["hub.jupyter.org/node-purpose=user", "drover.dev/pool=cpu"]);
+    });
+
+    it("carry nothing of the server's: no manifests, no status program, no cloud credential", () => {
+      expect(doc.write_files.map((f) => f.path)).toEqual([K3S_PATHS.config, K3S_PATHS.token, "/etc/systemd/system/k3s-agent.service", K3S_PATHS.installProgram]);
+    });
+  });
+
+  describe("the server", () => {
+    const doc = machine(openstack.server);
+    const config = yaml().parse(decoded(fileAt(doc, K3S_PATHS.config))) as Record<string, unknown>;
+
+    it("admits agents with the agent token, keeps its own, and encrypts Secrets at rest", () => {
+      expect(config).toMatchObject({ "node-ip": "10.20.0.10", "agent-token-file": K3S_PATHS.agentToken, "secrets-encryption": true, "write-kubeconfig-mode": "0600" });
+      expect(config).not.toHaveProperty("token");
+      expect(fileAt(parse(openstack.server), K3S_PATHS.agentToken)).toEqual({ path: K3S_PATHS.agentToken, content: REF.token, permissions: "0600" });
+    });
+
+    it("is the core node and the only one ServiceLB puts the proxy's ports on", () => {
+      expect(config["node-label"]).toEqual(["hub.jupyter.org/node-purpose=core", "svccontroller.k3s.cattle.io/enablelb=true"]);
+      expect(config).not.toHaveProperty("node-taint");
+    });
+
+    it("leaves 80/443 to the chart's proxy (no Traefik), and local-path storage only where Cinder is missing", () => {
+      expect(config.disable).toEqual(["traefik", "local-storage"]);
+      expect((yaml().parse(decoded(fileAt(parse(bare.server), K3S_PATHS.config))) as Record<string, unknown>).disable).toEqual(["traefik"]);
+    });
+
+    it("gives pods and services k3s's ranges, with cluster DNS inside the services', or the ones asked for", () => {
+      expect(config).toMatchObject({ "cluster-cidr": "10.42.0.0/16", "service-cidr": "10.43.0.0/16", "cluster-dns": "10.43.0.10" });
+      const other = renderK3sCloudInit({ ...BASE, subnetCidr: "10.42.0.0/24", serverAddress: "10.42.0.5", podCidr: "10.100.0.0/16", serviceCidr: "10.101.0.0/20" });
+      expect(yaml().parse(decoded(fileAt(machine(other.server), K3S_PATHS.config)))).toMatchObject({ "cluster-cidr": "10.100.0.0/16", "service-cidr": "10.101.0.0/20", "cluster-dns": "10.101.0.10" });
+    });
+
+    it("installs zero-to-jupyterhub with a HelmChart carrying the values verbatim", () => {
+      const file = fileAt(doc, K3S_MANIFESTS.hub);
+      expect(file.permissions).toBe("0600");
+      const [chart, ...rest] = objects(file);
+      expect(rest).toEqual([]);
+      expect(chart).toEqual({
+        apiVersion: "helm.cattle.io/v1",
+        kind: "HelmChart",
+        metadata: { name: "jupyterhub", namespace: "kube-system" },
+        spec: {
+          repo: "https://hub.jupyter.org/helm-chart/",
+          chart: "jupyterhub",
+          version: CHART_VERSION,
+          targetNamespace: "jhub",
+          createNamespace: true,
+          failurePolicy: "abort",
+          valuesContent: deploy(VALUES),
+        },
+      });
+      // Literal "${" and "%{" reach the chart as written, and so does the secret's value.
+      expect(chart!.spec.valuesContent).toContain('"${USER} on %{host}"');
+      expect(chart!.spec.valuesContent).toContain(`client_secret: "${FAKE_VALUES[REF.oauthSecret]}"`);
+      const other = objects(fileAt(machine(bare.server), K3S_MANIFESTS.hub))[0]!;
+      expect(other.spec).toMatchObject({ targetNamespace: "hub", valuesContent: deploy(VALUES) });
+    });
+
+    it("on OpenStack: the Cinder CSI chart, its credential Secret and the default StorageClass", () => {
+      const [secret, ...more] = objects(fileAt(doc, K3S_MANIFESTS.cinderCloudConfig));
+      expect(more).toEqual([]);
+      expect(secret).toEqual({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "cinder-csi-cloud-config", namespace: "kube-system" },
+        type: "Opaque",
+        stringData: {
+          "cloud.conf": [
+            "[Global]",
+            `auth-url="${FAKE_VALUES[REF.authUrl]}"`,
+            `application-credential-id="${FAKE_VALUES[REF.credId]}"`,
+            `application-credential-secret="${FAKE_VALUES[REF.credSecret]}"`,
+            `region="${FAKE_VALUES[REF.region]}"`,
+            "",
+          ].join("\n"),
+        },
+      });
+      const [chart, storageClass, ...rest] = objects(fileAt(doc, K3S_MANIFESTS.cinder));
+      expect(rest).toEqual([]);
+      expect(chart).toMatchObject({
+        apiVersion: "helm.cattle.io/v1",
+        kind: "HelmChart",
+        metadata: { name: "openstack-cinder-csi", namespace: "kube-system" },
+        spec: { repo: "https://kubernetes.github.io/cloud-provider-openstack", chart: "openstack-cinder-csi", version: CINDER_CSI_CHART.version, targetNamespace: "kube-system" },
+      });
+      // The chart mounts drover's Secret, makes no StorageClass of its own, and tags volumes with the cluster.
+      expect(yaml().parse(chart!.spec.valuesContent)).toEqual({
+        secret: { enabled: true, create: false, name: "cinder-csi-cloud-config", hostMount: false },
+        storageClass: { enabled: false },
+        clusterID: "class-hub",
+      });
+      expect(storageClass).toEqual({
+        apiVersion: "storage.k8s.io/v1",
+        kind: "StorageClass",
+        metadata: { name: "cinder", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+        provisioner: "cinder.csi.openstack.org",
+        reclaimPolicy: "Delete",
+        allowVolumeExpansion: true,
+        volumeBindingMode: "WaitForFirstConsumer",
+      });
+      const named = renderK3sCloudInit({ ...BASE, openstack: { ...BASE.openstack!, regionRef: "IU", storageClassName: "volumes", cinderCsiChartVersion: "2.34.3" } });
+      const [namedChart, namedClass] = objects(fileAt(machine(named.server), K3S_MANIFESTS.cinder));
+      expect(namedChart!.spec.version).toBe("2.34.3");
+      expect(namedClass!.metadata.name).toBe("volumes");
+      expect(objects(fileAt(machine(named.server), K3S_MANIFESTS.cinderCloudConfig))[0]!.stringData["cloud.conf"]).toContain('\nregion="IU"\n');
+    });
+
+    it("without cloud storage: no Cinder files", () => {
+      const paths = parse(bare.server).write_files.map((f) => f.path);
+      expect(paths.filter((p) => p.startsWith(K3S_PATHS.manifests))).toEqual([K3S_MANIFESTS.hub]);
+    });
+
+    it("has drover-hub-status, naming the chart's namespace and the charts k3s installs", () => {
+      const status = fileAt(doc, K3S_PATHS.statusProgram);
+      expect(status.permissions).toBe("0755");
+      expect(decoded(status)).toBe(renderTemplate("jupyterhub/drover-hub-status.sh", { namespace: "jhub", charts: "jupyterhub openstack-cinder-csi" }, { shell: true }));
+      expect(decoded(fileAt(machine(bare.server), K3S_PATHS.statusProgram))).toContain('\nnamespace="hub"\ncharts="jupyterhub"\n');
+    });
+  });
+
+  it("pastes every reference verbatim, and secrets only into root-only files", () => {
+    const secretFiles = new Set<string>([K3S_PATHS.agentToken, K3S_PATHS.token, K3S_MANIFESTS.cinderCloudConfig, K3S_MANIFESTS.hub]);
+    for (const ref of Object.values(REF)) expect({ ref, found: openstack.server.includes(ref) }).toEqual({ ref, found: true });
+    for (const [role, text] of roles(openstack)) {
+      for (const f of parse(text).write_files) {
+        const content = decoded(f);
+        const holds = SECRET_REFS.filter((ref) => content.includes(ref));
+        if (holds.length > 0) expect({ role, path: f.path, rootOnly: f.permissions === "0600" && f.owner === undefined && secretFiles.has(f.path) }).toEqual({ role, path: f.path, rootOnly: true });
+      }
+      // No value Terraform fills ever appears in the rendered text.
+      for (const value of Object.values(FAKE_VALUES)) expect({ role, value, found: text.includes(value) }).toEqual({ role, value, found: false });
+    }
+    expect(openstack.agent).not.toContain(REF.credSecret);
+    expect(openstack.agent).not.toContain(REF.oauthSecret);
+  });
+
+  it("takes cdktf tokens as references: cdktf puts the Terraform expressions in at synth", () => {
+    const token = (n: number) => `\${TfToken[TOKEN.${n}]}`;
+    const input = { ...BASE, agentTokenRef: token(1), openstack: { ...BASE.openstack!, applicationCredentialSecretRef: token(2) } };
+    expect(checkK3sInput(input)).toEqual([]);
+    const out = renderK3sCloudInit(input);
+    expect(fileAt(parse(out.agent), K3S_PATHS.token).content).toBe(token(1));
+    expect(deploy(out.server, { ...FAKE_VALUES, [token(1)]: "t", [token(2)]: "s" })).toContain('application-credential-secret="s"');
+  });
+
+  it("is the same text for the same input", () => {
+    expect(renderK3sCloudInit(BASE)).toEqual(openstack);
+  });
+
+  describe("refuses input it cannot render safely, naming every problem", () => {
+    it.each([
+      ["a secret given as its value", { agentTokenRef: "hunter2hunter2" }, "k3s.secret-not-reference"],
+      ["a credential secret given as its value", { openstack: { ...BASE.openstack!, applicationCredentialSecretRef: "s3cr3t" } }, "k3s.secret-not-reference"],
+      ["a region with a quote", { openstack: { ...BASE.openstack!, regionRef: 'I"U' } }, "k3s.bad-value"],
+      ["a server outside its subnet", { serverAddress: "10.30.0.10" }, "k3s.server-address"],
+      ["a server address that is not one", { serverAddress: "hub.example.org" }, "k3s.server-address"],
+      ["pods in the machines' subnet", { subnetCidr: "10.42.0.0/24", serverAddress: "10.42.0.5" }, "k3s.cidr-overlap"],
+      ["services inside the pods' range", { serviceCidr: "10.42.128.0/20" }, "k3s.cidr-overlap"],
+      ["a range with host bits", { podCidr: "10.50.0.1/16" }, "k3s.cidr"],
+      ["a version that is no k3s tag", { k3sVersion: "1.35.4" }, "k3s.version"],
+      ["a chart version that is none", { hubChartVersion: "latest" }, "k3s.chart-version"],
+      ["a namespace Kubernetes refuses", { hubNamespace: "JHub" }, "k3s.namespace"],
+      ["a private key for a public one", { adminSshKeys: ["-----BEGIN OPENSSH PRIVATE KEY-----"] }, "k3s.bad-key"],
+      ["a kubernetes.io label", { agentLabels: { "node-role.kubernetes.io/worker": "true" } }, "k3s.label"],
+      ["a label with a space", { agentLabels: { pool: "big cpu" } }, "k3s.label"],
+      ["values with an unterminated expression", { hubValuesYaml: 'a: "${var.x"\n' }, "k3s.values"],
+      ["values with a Terraform directive", { hubValuesYaml: "a: %{if true}x%{endif}\n" }, "k3s.values"],
+      ["values with an expression that is not one reference", { hubValuesYaml: 'a: "${upper(var.x)}"\n' }, "k3s.values"],
+    ] as Array<[string, Partial<K3sInput>, string]>)("%s", (_, change, code) => {
+      const input = { ...BASE, ...change };
+      expect(checkK3sInput(input).map((p) => p.code)).toEqual([code]);
+      expect(() => renderK3sCloudInit(input)).toThrow(new RegExp(`^k3s cluster input has problems:\\n  ${code.replace(".", "\\.")}: `));
+    });
+
+    it("reports all problems at once, with the values and the fix", () => {
+      const problems = checkK3sInput({ ...BASE, serverAddress: "10.30.0.10", podCidr: "10.20.0.0/16", agentTokenRef: "plain" });
+      expect(problems.map((p) => p.message)).toEqual([
+        "'subnetCidr' (10.20.0.0/24) and 'podCidr' (10.20.0.0/16) overlap: pods, services and machines need separate ranges; set 'podCidr' or 'serviceCidr' to an unused range",
+        "'serverAddress' (10.30.0.10) is outside 'subnetCidr' (10.20.0.0/24): give the server's fixed address in the cluster's subnet",
+        "'agentTokenRef' must be one Terraform reference such as \"${random_password.agent_token.result}\", not the secret itself: secrets never go into stack code or synthesized files",
+      ]);
+    });
+  });
+
+  describe("sizes", () => {
+    /** Each reference at the longest value the renderer allows for it. */
+    const LONGEST = Object.fromEntries(Object.values(REF).map((ref) => [ref, "x".repeat(255)]));
+
+    it("keeps a small cluster's user data plain text", () => {
+      for (const [, text] of roles(openstack)) expect(parse(text).write_files.filter((f) => f.encoding !== undefined)).toEqual([]);
+    });
+
+    it("fits large chart values by compressing the files that hold no reference", () => {
+      const values = bigValues(false);
+      expect(Buffer.byteLength(values)).toBeGreaterThan(2 * USER_DATA_MAX_BYTES);
+      const out = renderK3sCloudInit({ ...BASE, hubValuesYaml: values });
+      for (const [role, text] of roles(out)) {
+        const bytes = Buffer.byteLength(deploy(text, LONGEST));
+        expect({ role, fits: bytes <= USER_DATA_MAX_BYTES }).toEqual({ role, fits: true });
+      }
+      const doc = parse(out.server);
+      const compressed = doc.write_files.filter((f) => f.encoding === "gz+b64").map((f) => f.path);
+      expect(compressed).toEqual([K3S_PATHS.installProgram, K3S_PATHS.statusProgram, K3S_MANIFESTS.hub]);
+      // Files holding references stay plain: Terraform cannot reach into a compressed one.
+      expect(fileAt(doc, K3S_MANIFESTS.cinderCloudConfig).encoding).toBeUndefined();
+      expect(fileAt(doc, K3S_PATHS.agentToken).encoding).toBeUndefined();
+      expect(objects(fileAt(machine(out.server), K3S_MANIFESTS.hub))[0]!.spec.valuesContent).toBe(values);
+    });
+
+    it("refuses, with the sizes, a user data OpenStack would not take", () => {
+      // Values that hardly compress (every line different), then values with a reference.
+      const noise = `notes: |\n${Array.from({ length: 3000 }, (_, i) => `  ${i} ${((i * 7919) % 65521).toString(36)} ${((i * 104729) % 1048573).toString(16)}`).join("\n")}\n`;
+      expect(() => renderK3sCloudInit({ ...BASE, hubValuesYaml: noise })).toThrow(
+        /^the server user data of JupyterHub cluster class-hub takes up to \d+ bytes even compressed, more than the 49149 OpenStack accepts: the chart values take \d+ bytes, \d+ compressed; shorten them$/,
+      );
+      expect(() => renderK3sCloudInit({ ...BASE, hubValuesYaml: bigValues(true) })).toThrow(
+        /^the server user data of JupyterHub cluster class-hub takes up to \d+ bytes even compressed, more than the 49149 OpenStack accepts: the chart values \(\d+ bytes\) hold Terraform references, so they travel uncompressed; shorten them$/,
+      );
+    });
+  });
+
+  describe.runIf(hasTool("cloud-init", "apt-get install cloud-init"))("checked by the real cloud-init", () => {
+    const all = { ...built, "large chart values": renderK3sCloudInit({ ...BASE, hubValuesYaml: bigValues(false) }) };
+    const cases = Object.entries(all).flatMap(([name, out]) => roles(out).map(([role, text]) => [`${name}: ${role}`, text] as const));
+    it.each(cases)("%s passes cloud-init schema", (label, text) => {
+      const file = join(dir, `${label.replace(/[^a-z0-9]+/gi, "-")}.yaml`);
+      writeFileSync(file, deploy(text));
+      expect(runTool("cloud-init", ["schema", "--config-file", file])).toContain("Valid");
+    });
+  });
+
+  describe.runIf(hasTool("shellcheck", "apt-get install shellcheck"))("checked by the real shellcheck", () => {
+    // The scripts as the machines get them, values filled (templates/ is checked as is by test/repo).
+    const scripts = Object.entries(built).flatMap(([name, out]) =>
+      roles(out).flatMap(([role, text]) =>
+        machine(text)
+          .write_files.filter((f) => decoded(f).startsWith("#!/usr/bin/env bash"))
+          .map((f) => [`${name}: ${role} ${f.path}`, decoded(f)] as const),
+      ),
+    );
+    it("finds the scripts", () => expect(scripts.length).toBe(2 * 3));
+    it.each(scripts)("%s passes shellcheck", (label, content) => {
+      const file = join(dir, label.replace(/[^a-z0-9]+/gi, "-"));
+      writeFileSync(file, content);
+      expect(runTool("shellcheck", ["--severity=style", "-x", "--source-path=SCRIPTDIR", file])).toBe("");
+    });
+  });
+
+  describe("drover-hub-status, run with a stand-in for kubectl", () => {
+    // What kubectl would print for each question the script asks; a missing answer is an error.
+    const kubectl = join(dir, "kubectl");
+    writeFileSync(
+      kubectl,
+      [
+        "#!/usr/bin/env bash",
+        'answer() { if [ -f "$FAKE/$1" ]; then cat "$FAKE/$1"; else echo "error: $1 not found" >&2; exit 1; fi; }',
+        'case "$1 $2 $3 $4" in',
+        '  "get nodes -o "*) answer nodes ;;',
+        '  "-n kube-system get helmchart") answer "helmchart-$5" ;;',
+        '  "-n kube-system get job") answer "job-$5" ;;',
+        '  "-n jhub get pods") answer pods ;;',
+        '  "-n jhub get service") answer address ;;',
+        '  *) echo "unexpected: $*" >&2; exit 3 ;;',
+        "esac",
+        "",
+      ].join("\n"),
+    );
+    chmodSync(kubectl, 0o755);
+    const script = join(dir, "drover-hub-status");
+    writeFileSync(script, decoded(fileAt(machine(openstack.server), K3S_PATHS.statusProgram)));
+
+    const run = (answers: Record<string, string>, args: string[] = []) => {
+      const fake = mkdtempSync(join(dir, "answers-"));
+      for (const [name, text] of Object.entries(answers)) writeFileSync(join(fake, name), text);
+      const r = spawnSync("bash", [script, ...args], { env: { ...process.env, DROVER_KUBECTL: kubectl, FAKE: fake }, encoding: "utf8" });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const NODES = "class-hub-server\tTrue\tcore\nclass-hub-user-1-8f3a2c1d\tTrue\tuser\n";
+    const INSTALLED = { "helmchart-jupyterhub": "helm-install-jupyterhub\t", "job-helm-install-jupyterhub": "1", "helmchart-openstack-cinder-csi": "helm-install-openstack-cinder-csi\t", "job-helm-install-openstack-cinder-csi": "1" };
+
+    it("says ready, and exits 0, when every node is Ready and the hub pod runs ready", () => {
+      const r = run({ nodes: NODES, ...INSTALLED, pods: "hub-7c9d8-x2x4q\tRunning\ttrue\n", address: "10.20.0.10" });
+      expect(r).toEqual({
+        status: 0,
+        stderr: "",
+        stdout: [
+          "nodes: 2 of 2 ready",
+          `  ${"class-hub-server".padEnd(40)} Ready     core`,
+          `  ${"class-hub-user-1-8f3a2c1d".padEnd(40)} Ready     user`,
+          "charts:",
+          `  ${"jupyterhub".padEnd(40)} installed`,
+          `  ${"openstack-cinder-csi".padEnd(40)} installed`,
+          "hub: hub-7c9d8-x2x4q Running, ready",
+          "proxy-public: 10.20.0.10",
+          "",
+        ].join("\n"),
+      });
+    });
+
+    it("says what is missing, and exits 1, while the cluster comes up", () => {
+      const r = run({
+        nodes: "class-hub-server\tTrue\tcore\nclass-hub-user-1-8f3a2c1d\tFalse\tuser\n",
+        "helmchart-jupyterhub": "helm-install-jupyterhub\tTrue",
+        "helmchart-openstack-cinder-csi": "helm-install-openstack-cinder-csi\t",
+        "job-helm-install-openstack-cinder-csi": "",
+        pods: "hub-7c9d8-x2x4q\tPending\tfalse\n",
+      });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain("nodes: 1 of 2 ready\n");
+      expect(r.stdout).toContain(`  ${"class-hub-user-1-8f3a2c1d".padEnd(40)} NotReady  user\n`);
+      expect(r.stdout).toContain("failed: k3s kubectl -n kube-system logs job/helm-install-jupyterhub\n");
+      expect(r.stdout).toContain("installing: k3s kubectl -n kube-system logs -f job/helm-install-openstack-cinder-csi\n");
+      expect(r.stdout).toContain("hub: hub-7c9d8-x2x4q Pending, not ready: k3s kubectl -n jhub describe pod hub-7c9d8-x2x4q\n");
+      expect(r.stdout).toContain("proxy-public: no address yet\n");
+    });
+
+    it("exits 2 when k3s does not answer, and 64 on bad usage", () => {
+      const down = run({});
+      expect(down.status).toBe(2);
+      expect(down.stdout).toMatch(/^k3s does not answer \(yet\): error: nodes not found\n {2}see: systemctl status k3s; journalctl -u k3s\n$/);
+      expect(run({}, ["--wait"]).status).toBe(64);
+      expect(run({}, ["--wait", "soon"]).status).toBe(64);
+      expect(run({}, ["--wait", "0"]).status).toBe(2);
+    });
+  });
+
+  describe.runIf(hasTool("terraform", "see README: terraform or tofu on PATH"))("through the real Terraform", () => {
+    it("comes out of Terraform as the text the tests deploy: escapes undone, references filled", () => {
+      // References to locals, so Terraform can fill them without a provider.
+      const names = Object.keys(REF) as Array<keyof typeof REF>;
+      const local = Object.fromEntries(names.map((n) => [n, `\${local.${n}}`])) as typeof REF;
+      const values = Object.fromEntries(names.map((n) => [local[n], FAKE_VALUES[REF[n]]!]));
+      const out = renderK3sCloudInit({
+        ...BASE,
+        agentTokenRef: local.token,
+        hubValuesYaml: VALUES.replace(REF.oauthSecret, local.oauthSecret),
+        openstack: { authUrlRef: local.authUrl, regionRef: local.region, applicationCredentialIdRef: local.credId, applicationCredentialSecretRef: local.credSecret },
+      });
+      const tf = new TerraformDir().write({
+        locals: Object.fromEntries(names.map((n) => [n, FAKE_VALUES[REF[n]]])),
+        output: Object.fromEntries(roles(out).map(([role, text]) => [role, { value: text }])),
+      });
+      const outputs = JSON.parse(tf.init().apply().run("output", "-json")) as Record<string, { value: string }>;
+      for (const [role, text] of roles(out)) expect({ role, text: outputs[role]!.value }).toEqual({ role, text: deploy(text, values) });
+    });
+  });
+});
