@@ -148,6 +148,11 @@ export interface K3sInput {
   /** Labels for the agents besides `hub.jupyter.org/node-purpose=user`. @default - none */
   readonly agentLabels?: Readonly<Record<string, string>>;
   /**
+   * What each agent's kubelet keeps from pods (`system-reserved`), the capacity planner's reserve:
+   * the scheduler then packs no more users on a node than planned. @default - k3s's: nothing
+   */
+  readonly agentReserved?: { readonly cpuMilli: number; readonly memoryMiB: number };
+  /**
    * The zero-to-jupyterhub values, as `renderHubValues(...).yaml` gives them: a Terraform template
    * (literal `${` written `$${`; references `${...}` left for Terraform). They reach the HelmChart
    * as they are; references keep that manifest uncompressed, so keep secrets few.
@@ -398,6 +403,7 @@ class Renderer {
       "with-node-id": true,
       "node-label": [`${NODE_PURPOSE_LABEL}=user`, ...Object.entries(input.agentLabels ?? {}).map(([k, v]) => `${k}=${v}`)],
       "node-taint": [USER_NODE_TAINT],
+      ...(input.agentReserved ? { "kubelet-arg": [`system-reserved=cpu=${input.agentReserved.cpuMilli}m,memory=${input.agentReserved.memoryMiB}Mi`] } : {}),
     };
     const files = [this.configFile("agent", config), this.tokenFile(K3S_PATHS.token), this.unitFile("agent"), this.installProgram("agent")];
     return this.document("agent", files, compact);

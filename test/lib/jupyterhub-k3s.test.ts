@@ -203,6 +203,13 @@ describe("renderK3sCloudInit", () => {
       expect(pool["node-label"]).toEqual(["hub.jupyter.org/node-purpose=user", "drover.dev/pool=cpu"]);
     });
 
+    it("keep the planner's system reserve from pods when given one, and k3s's default otherwise", () => {
+      const reserved = renderK3sCloudInit({ ...PLAIN, agentReserved: { cpuMilli: 500, memoryMiB: 7424 } });
+      const withReserve = yaml().parse(decoded(fileAt(parse(reserved.agent), K3S_PATHS.config))) as Record<string, unknown>;
+      expect(withReserve["kubelet-arg"]).toEqual(["system-reserved=cpu=500m,memory=7424Mi"]);
+      expect(config).not.toHaveProperty("kubelet-arg");
+    });
+
     it("carry nothing of the server's: no manifests, no status program, no cloud credential", () => {
       expect(doc.write_files.map((f) => f.path)).toEqual([K3S_PATHS.config, K3S_PATHS.token, "/etc/systemd/system/k3s-agent.service", K3S_PATHS.installProgram]);
     });
