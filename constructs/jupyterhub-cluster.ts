@@ -197,6 +197,7 @@ export class JupyterHubCluster extends Construct {
         subnetCidr: HUB_CIDR,
         agentTokenRef: randomPassword(this, "AgentToken", 48),
         ...(adminKey ? { adminSshKeys: [adminKey.line] } : {}),
+        ...(plan.profile.gpus > 0 ? { agentGpu: {} } : {}),
         agentReserved: { cpuMilli: Math.round(plan.userNodes.reserve.cpu * 1000), memoryMiB: Math.round(plan.userNodes.reserve.memoryGiB * 1024) },
         hubValuesYaml: values.yaml,
         hubChartVersion: CHART_VERSION,

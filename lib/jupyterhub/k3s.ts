@@ -1,7 +1,5 @@
 import { createRequire } from "node:module";
-import { isIPv4 } from "node:net";
 import { asTerraformLiteral, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
-import type { Issue } from "../errors.ts";
 import { hostAddress, parseCidr, type Cidr } from "../net/cidr.ts";
 import { parseSshPublicKey } from "../net/ssh-key.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
@@ -42,6 +40,17 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  *   through a default StorageClass (reclaim Delete, expandable, bound where the pod lands), and
  *   k3s's local-path storage is disabled, so no volume lands on a node's disk. Elsewhere
  *   local-path stays the default.
+ * - GPUs (`agentGpu`): the image brings the NVIDIA driver (Jetstream2's Featured images do; their
+ *   vGPU slices need NVIDIA's licensed guest driver, which no public package provides), so drover
+ *   installs none. Before k3s first starts, `drover-nvidia-setup` installs the pinned NVIDIA
+ *   Container Toolkit from NVIDIA's apt repository (key checked against its fingerprint); k3s then
+ *   finds `nvidia-container-runtime` and adds an `nvidia` runtime to containerd, and k3s (v1.28.4
+ *   and later) ships the `nvidia` RuntimeClass itself. The script labels the node
+ *   `nvidia.com/gpu.present=true` only when the driver answers and the toolkit is in, and NVIDIA's
+ *   device plugin (a HelmChart on the server, run with that RuntimeClass) goes to labelled nodes
+ *   only, tolerating the user taint: an agent whose GPU setup fails still joins, without GPUs.
+ *   Containers get a GPU only when they name the RuntimeClass (the GPU profile must), never by
+ *   default, so CPU users on a GPU node see none.
  * - Secrets at rest: Kubernetes Secrets are encrypted in k3s's datastore (`secrets-encryption`).
  *   The metadata guard covers processes on the machines; pods reach the metadata service through
  *   the pod network, where the chart blocks user pods (`singleuser.cloudMetadata` and its network
@@ -54,251 +63,8 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  * cannot fill a reference inside a compressed file).
  */
 
-/**
- * k3s v1.35.4+k3s1 (released 2026-04-27; Kubernetes 1.35.4, helm-controller v0.17.1). The chart's
- * `kubeVersion` (>=1.28) and the Cinder CSI chart below (made for 1.35) both fit it.
- */
-export const K3S_VERSION = "v1.35.4+k3s1";
-
-/** The OpenStack Cinder CSI chart: 2.35.0 ships cinder-csi-plugin v1.35.0, for Kubernetes 1.35. */
-export const CINDER_CSI_CHART = {
-  repo: "https://kubernetes.github.io/cloud-provider-openstack",
-  name: "openstack-cinder-csi",
-  version: "2.35.0",
-  provisioner: "cinder.csi.openstack.org",
-} as const;
-
-/** zero-to-jupyterhub's node label: `core` on the server, `user` on agents. */
-export const NODE_PURPOSE_LABEL = "hub.jupyter.org/node-purpose";
-/** The taint on agents; the chart's user pods tolerate it. */
-export const USER_NODE_TAINT = "hub.jupyter.org/dedicated=user:NoSchedule";
-/** With this label on some node, k3s's ServiceLB puts LoadBalancer ports on labelled nodes only. */
-export const SERVICELB_LABEL = "svccontroller.k3s.cattle.io/enablelb";
-
-/** Where things live on the machines. */
-export const K3S_PATHS = {
-  config: "/etc/rancher/k3s/config.yaml",
-  /** On the server: the token agents join with. */
-  agentToken: "/etc/rancher/k3s/agent-token",
-  /** On an agent: the same token. */
-  token: "/etc/rancher/k3s/token",
-  manifests: "/var/lib/rancher/k3s/server/manifests",
-  installProgram: "/usr/local/sbin/drover-k3s-install",
-  statusProgram: "/usr/local/sbin/drover-hub-status",
-} as const;
-
-/** The auto-deploy manifests on the server (file names must not clash with k3s's own). */
-export const K3S_MANIFESTS = {
-  hub: `${K3S_PATHS.manifests}/drover-jupyterhub.yaml`,
-  cinder: `${K3S_PATHS.manifests}/drover-cinder-csi.yaml`,
-  /** The Secret with cloud.conf, apart from the rest: it holds references, so it is never compressed. */
-  cinderCloudConfig: `${K3S_PATHS.manifests}/drover-cinder-csi-cloud-config.yaml`,
-} as const;
-
-/** Names inside the cluster. */
-export const K3S_NAMES = {
-  /** The HelmChart (in kube-system), and so the Helm release, of zero-to-jupyterhub. */
-  hubChart: "jupyterhub",
-  cinderChart: CINDER_CSI_CHART.name,
-  cinderSecret: "cinder-csi-cloud-config",
-} as const;
-
-export const DEFAULT_POD_CIDR = "10.42.0.0/16";
-export const DEFAULT_SERVICE_CIDR = "10.43.0.0/16";
-export const DEFAULT_HUB_NAMESPACE = "jhub";
-export const DEFAULT_STORAGE_CLASS = "cinder";
-
-/** OpenStack access for the Cinder CSI driver: an application credential of the project. */
-export interface K3sOpenStackInput {
-  /** Keystone's URL: a Terraform reference, or the URL itself. */
-  readonly authUrlRef: string;
-  /** The region: a Terraform reference, or its name (Jetstream2: "IU"). */
-  readonly regionRef: string;
-  /** The application credential's ID: a Terraform reference, or the ID itself (it is not secret). */
-  readonly applicationCredentialIdRef: string;
-  /** The application credential's secret: a Terraform reference only (`${openstack_identity_application_credential_v3.hub.secret}`). */
-  readonly applicationCredentialSecretRef: string;
-  /** The default StorageClass, Cinder volumes. @default "cinder" */
-  readonly storageClassName?: string;
-  /** Version of the openstack-cinder-csi chart. @default CINDER_CSI_CHART.version */
-  readonly cinderCsiChartVersion?: string;
-}
-
-export interface K3sInput {
-  /** Names the cluster in comments and on its Cinder volumes (`cinder.csi.openstack.org/cluster`). */
-  readonly clusterName: string;
-  /** The k3s release, e.g. "v1.35.4+k3s1". @default K3S_VERSION */
-  readonly k3sVersion?: string;
-  /** The server's fixed private IPv4 address; agents join `https://<address>:6443`. */
-  readonly serverAddress: string;
-  /** The machines' subnet; pods and services must use other ranges. */
-  readonly subnetCidr: string;
-  /** Pod addresses. @default "10.42.0.0/16" (k3s's) */
-  readonly podCidr?: string;
-  /** Service addresses; cluster DNS takes the tenth. @default "10.43.0.0/16" (k3s's) */
-  readonly serviceCidr?: string;
-  /**
-   * The token agents join with, as a Terraform reference (`${random_password.agent_token.result}`).
-   * Its value must be letters and digits (`random_password` with `special = false`): k3s reads a
-   * token that starts with `K10`, or holds `:` or `.`, as one of its other token formats.
-   */
-  readonly agentTokenRef: string;
-  /** Public keys for the image's account (ubuntu). @default - none (a key pair, or no SSH) */
-  readonly adminSshKeys?: readonly string[];
-  /** Labels for the agents besides `hub.jupyter.org/node-purpose=user`. @default - none */
-  readonly agentLabels?: Readonly<Record<string, string>>;
-  /**
-   * What each agent's kubelet keeps from pods (`system-reserved`), the capacity planner's reserve:
-   * the scheduler then packs no more users on a node than planned. @default - k3s's: nothing
-   */
-  readonly agentReserved?: { readonly cpuMilli: number; readonly memoryMiB: number };
-  /**
-   * The zero-to-jupyterhub values, as `renderHubValues(...).yaml` gives them: a Terraform template
-   * (literal `${` written `$${`; references `${...}` left for Terraform). They reach the HelmChart
-   * as they are; references keep that manifest uncompressed, so keep secrets few.
-   */
-  readonly hubValuesYaml: string;
-  /** The zero-to-jupyterhub chart version. @default CHART_VERSION */
-  readonly hubChartVersion?: string;
-  /** The namespace the chart is installed in. @default "jhub" */
-  readonly hubNamespace?: string;
-  /** OpenStack only: Cinder volumes for the hub and the users. @default - k3s's local-path storage */
-  readonly openstack?: K3sOpenStackInput;
-}
-
-export interface K3sCloudInit {
-  /** The server's user data. */
-  readonly server: string;
-  /** Every agent's user data: one text for all (an agent takes its name from the cloud). */
-  readonly agent: string;
-}
-
-/** Longest value a reference may have when the size of a user data is checked. */
-const REF_MAX_CHARS = 255;
-/** A file above this size, holding no reference, is compressed when a user data must shrink. */
-const COMPRESS_ABOVE_BYTES = 1024;
-/**
- * One Terraform reference (`${var.x}`, `${resource.name.attr[0]}`), or a cdktf token standing for
- * one (`${TfToken[TOKEN.12]}`): no function call, nothing that could yield a line break.
- */
-const REFERENCE = /^\$\{[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[[\w.]+\]|\["[\w.-]*"\])*\}$/;
-const K3S_RELEASE = /^v\d+\.\d+\.\d+\+k3s\d+$/;
-const CHART_RELEASE = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const LABEL_NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/;
-const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-/** A value pasted between double quotes (cloud.conf) or into YAML as given. */
-const PLAIN_VALUE = /^[^"\\\n]+$/;
-
-type Problem = Pick<Issue, "code" | "message">;
-
-/**
- * Every problem with the input, each naming the input's field, the value and the fix.
- * `renderK3sCloudInit` refuses input that has any.
- */
-export function checkK3sInput(input: K3sInput): Problem[] {
-  const problems: Problem[] = [];
-  const need = (ok: boolean, code: string, message: string) => {
-    if (!ok) problems.push({ code, message });
-  };
-  need(CLUSTER_NAME.test(input.clusterName), "k3s.cluster-name", `'clusterName' ("${input.clusterName}") must be 1 to 63 letters, digits, '.', '_' or '-'`);
-  const version = input.k3sVersion ?? K3S_VERSION;
-  need(K3S_RELEASE.test(version), "k3s.version", `'k3sVersion' ("${version}") must name a k3s release as its GitHub tag, e.g. "${K3S_VERSION}"`);
-  for (const [field, value] of [["hubChartVersion", input.hubChartVersion], ["openstack.cinderCsiChartVersion", input.openstack?.cinderCsiChartVersion]] as const) {
-    if (value !== undefined) need(CHART_RELEASE.test(value), "k3s.chart-version", `'${field}' ("${value}") must be a chart version such as "1.2.3"`);
-  }
-  const namespace = input.hubNamespace ?? DEFAULT_HUB_NAMESPACE;
-  need(DNS_LABEL.test(namespace), "k3s.namespace", `'hubNamespace' ("${namespace}") must be a Kubernetes namespace name: lower-case letters, digits and '-', at most 63`);
-
-  problems.push(...checkNetwork(input));
-
-  const reference = (value: string, field: string, example: string) =>
-    need(REFERENCE.test(value), "k3s.secret-not-reference", `'${field}' must be one Terraform reference such as "${example}", not the secret itself: secrets never go into stack code or synthesized files`);
-  const refOrValue = (value: string, field: string) =>
-    need(REFERENCE.test(value) || (PLAIN_VALUE.test(value) && !value.includes("${")), "k3s.bad-value", `'${field}' ("${value}") must be a Terraform reference or a value without quotes, backslashes or line breaks`);
-  reference(input.agentTokenRef, "agentTokenRef", "${random_password.agent_token.result}");
-  const os = input.openstack;
-  if (os) {
-    refOrValue(os.authUrlRef, "openstack.authUrlRef");
-    refOrValue(os.regionRef, "openstack.regionRef");
-    refOrValue(os.applicationCredentialIdRef, "openstack.applicationCredentialIdRef");
-    reference(os.applicationCredentialSecretRef, "openstack.applicationCredentialSecretRef", "${openstack_identity_application_credential_v3.hub.secret}");
-    const sc = os.storageClassName ?? DEFAULT_STORAGE_CLASS;
-    need(DNS_SUBDOMAIN.test(sc), "k3s.storage-class", `'openstack.storageClassName' ("${sc}") must be a Kubernetes object name: lower-case letters, digits, '-' and '.'`);
-  }
-
-  for (const [i, key] of (input.adminSshKeys ?? []).entries()) {
-    const parsed = parseSshPublicKey(key);
-    if (!parsed.ok) problems.push({ code: "k3s.bad-key", message: `'adminSshKeys[${i}]' ${parsed.reason}` });
-  }
-  for (const [key, value] of Object.entries(input.agentLabels ?? {})) {
-    const slash = key.lastIndexOf("/");
-    const prefix = slash < 0 ? "" : key.slice(0, slash);
-    const ok = LABEL_NAME.test(key.slice(slash + 1)) && (slash < 0 || DNS_SUBDOMAIN.test(prefix)) && LABEL_VALUE.test(value);
-    need(ok, "k3s.label", `'agentLabels' entry "${key}=${value}" is not a Kubernetes label: a name (optionally "prefix/name") and a value of at most 63 letters, digits, '-', '_' and '.'`);
-    // The kubelet refuses to set most labels of these namespaces, and node-purpose is drover's.
-    need(!/(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix) && key !== NODE_PURPOSE_LABEL, "k3s.label", `'agentLabels' cannot set "${key}": labels under kubernetes.io or k8s.io, and ${NODE_PURPOSE_LABEL}, are set by Kubernetes and drover`);
-  }
-  const values = readValuesTemplate(input.hubValuesYaml);
-  if (!values.ok) problems.push({ code: "k3s.values", message: `'hubValuesYaml' ${values.reason}` });
-  return problems;
-}
-
-function checkNetwork(input: K3sInput): Problem[] {
-  const problems: Problem[] = [];
-  const ranges: Array<[string, Cidr]> = [];
-  for (const [field, text] of [["subnetCidr", input.subnetCidr], ["podCidr", input.podCidr ?? DEFAULT_POD_CIDR], ["serviceCidr", input.serviceCidr ?? DEFAULT_SERVICE_CIDR]] as const) {
-    const r = parseCidr(text);
-    if (!r.ok || r.cidr.version !== 4) {
-      problems.push({ code: "k3s.cidr", message: `'${field}' ("${text}") ${r.ok ? "must be an IPv4 range" : r.reason}${!r.ok && r.suggestion ? `: did you mean "${r.suggestion}"?` : ""}` });
-    } else {
-      ranges.push([field, r.cidr]);
-    }
-  }
-  for (const [i, [a, ca]] of ranges.entries()) {
-    for (const [b, cb] of ranges.slice(i + 1)) {
-      if (overlaps(ca, cb)) problems.push({ code: "k3s.cidr-overlap", message: `'${a}' (${ca.text}) and '${b}' (${cb.text}) overlap: pods, services and machines need separate ranges; set 'podCidr' or 'serviceCidr' to an unused range` });
-    }
-  }
-  const subnet = ranges.find(([f]) => f === "subnetCidr")?.[1];
-  const server = isIPv4(input.serverAddress) ? parseCidr(`${input.serverAddress}/32`) : undefined;
-  if (!server?.ok) {
-    problems.push({ code: "k3s.server-address", message: `'serverAddress' ("${input.serverAddress}") must be an IPv4 address` });
-  } else if (subnet && !overlaps(subnet, server.cidr)) {
-    problems.push({ code: "k3s.server-address", message: `'serverAddress' (${input.serverAddress}) is outside 'subnetCidr' (${subnet.text}): give the server's fixed address in the cluster's subnet` });
-  }
-  return problems;
-}
-
-/** Whether two ranges share an address: one holds the other's network address. */
-function overlaps(a: Cidr, b: Cidr): boolean {
-  const shift = BigInt(32 - Math.min(a.prefix, b.prefix));
-  return a.network >> shift === b.network >> shift;
-}
-
-type ValuesTemplate = { readonly ok: true; readonly text: string; readonly refs: readonly string[] } | { readonly ok: false; readonly reason: string };
-
-/**
- * A Terraform template as the text the machine gets: `$${` and `%%{` undone, references kept
- * (and listed). A directive (`%{if ...}`) or an expression that is not one reference is refused.
- */
-function readValuesTemplate(template: string): ValuesTemplate {
-  const refs: string[] = [];
-  let bad: string | undefined;
-  const text = template.replace(/\$\$\{|%%\{|%\{[^}]*\}?|\$\{[^}]*\}?/g, (m) => {
-    if (m === "$${") return "${";
-    if (m === "%%{") return "%{";
-    if (!REFERENCE.test(m)) bad ??= m;
-    else refs.push(m);
-    return m;
-  });
-  if (bad !== undefined) {
-    return { ok: false, reason: `holds ${JSON.stringify(bad)}, which Terraform would read as an expression: write a literal "\${" as "$\${" (renderHubValues does), and references as one plain \${...} each` };
-  }
-  return { ok: true, text, refs };
-}
+export * from "./k3s-input.ts";
+import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
 
 /**
  * Renders the server's and the agents' user data. Deterministic: the same input gives the same
@@ -377,7 +143,7 @@ class Renderer {
       disable: ["traefik", ...(input.openstack ? ["local-storage"] : [])],
       "node-label": [`${NODE_PURPOSE_LABEL}=core`, `${SERVICELB_LABEL}=true`],
     };
-    const charts = [K3S_NAMES.hubChart, ...(input.openstack ? [K3S_NAMES.cinderChart] : [])];
+    const charts = [K3S_NAMES.hubChart, ...(input.openstack ? [K3S_NAMES.cinderChart] : []), ...(input.agentGpu ? [K3S_NAMES.devicePluginChart] : [])];
     const files: WriteFile[] = [
       this.configFile("server", config),
       this.tokenFile(K3S_PATHS.agentToken),
@@ -390,8 +156,9 @@ class Renderer {
       },
       { path: K3S_MANIFESTS.hub, content: this.hubManifest(), permissions: "0600" },
       ...(input.openstack ? this.cinderManifests(input.openstack) : []),
+      ...(input.agentGpu ? [this.devicePluginManifest(input.agentGpu)] : []),
     ];
-    return this.document("server", files, compact);
+    return this.document("server", files, [K3S_PATHS.installProgram], compact);
   }
 
   agent(compact: boolean): string {
@@ -406,10 +173,14 @@ class Renderer {
       ...(input.agentReserved ? { "kubelet-arg": [`system-reserved=cpu=${input.agentReserved.cpuMilli}m,memory=${input.agentReserved.memoryMiB}Mi`] } : {}),
     };
     const files = [this.configFile("agent", config), this.tokenFile(K3S_PATHS.token), this.unitFile("agent"), this.installProgram("agent")];
-    return this.document("agent", files, compact);
+    if (!input.agentGpu) return this.document("agent", files, [K3S_PATHS.installProgram], compact);
+    // Before k3s: k3s looks for the NVIDIA runtime, and reads the label drop-in, when it first
+    // starts. Two commands, so that k3s starts (without GPUs) when the GPU setup fails.
+    files.push(this.nvidiaProgram(input.agentGpu));
+    return this.document("agent", files, [K3S_PATHS.nvidiaProgram, K3S_PATHS.installProgram], compact);
   }
 
-  private document(role: "server" | "agent", files: WriteFile[], compact: boolean): string {
+  private document(role: "server" | "agent", files: WriteFile[], runcmd: string[], compact: boolean): string {
     const keys = (this.input.adminSshKeys ?? []).map((k) => (parseSshPublicKey(k) as { key: { line: string } }).key.line);
     const doc = {
       ssh_pwauth: false,
@@ -418,7 +189,7 @@ class Renderer {
       // At every boot, in cloud-init's network stage: before any login or service.
       bootcmd: [["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"]],
       write_files: compact ? files.map((f) => this.compress(f)) : files,
-      runcmd: [K3S_PATHS.installProgram],
+      runcmd,
     };
     const header = `#cloud-config\n# drover: k3s ${role} of JupyterHub cluster ${this.input.clusterName}\n`;
     return header + this.toYaml(doc);
@@ -441,6 +212,51 @@ class Renderer {
   private installProgram(role: "server" | "agent"): WriteFile {
     const content = renderTemplate("jupyterhub/drover-k3s-install.sh", { version: this.input.k3sVersion ?? K3S_VERSION, unit: unitName(role) }, { shell: true });
     return { path: K3S_PATHS.installProgram, content, permissions: "0755" };
+  }
+
+  private nvidiaProgram(gpu: K3sAgentGpuInput): WriteFile {
+    const values = {
+      version: gpu.containerToolkitVersion ?? NVIDIA_CONTAINER_TOOLKIT.version,
+      repo: NVIDIA_CONTAINER_TOOLKIT.repo,
+      keyUrl: NVIDIA_CONTAINER_TOOLKIT.keyUrl,
+      keyFingerprint: NVIDIA_CONTAINER_TOOLKIT.keyFingerprint,
+      label: `${GPU_NODE_LABEL.key}=${GPU_NODE_LABEL.value}`,
+      dropIn: K3S_PATHS.gpuConfig,
+    };
+    return { path: K3S_PATHS.nvidiaProgram, content: renderTemplate("jupyterhub/drover-nvidia-setup.sh", values, { shell: true }), permissions: "0755" };
+  }
+
+  /**
+   * NVIDIA's device plugin, on the labelled agents only: it must run with the NVIDIA runtime to see
+   * the GPUs, and tolerate the taint that keeps everything but user pods off the agents.
+   */
+  private devicePluginManifest(gpu: K3sAgentGpuInput): WriteFile {
+    const [, key, value, effect] = /^([^=]+)=([^:]+):(\w+)$/.exec(USER_NODE_TAINT)!;
+    const chartValues = {
+      runtimeClassName: NVIDIA_RUNTIME_CLASS,
+      nodeSelector: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
+      // The chart's own two, which a list given here would otherwise drop, and the user taint.
+      tolerations: [
+        { key: "CriticalAddonsOnly", operator: "Exists" },
+        { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+        { key, operator: "Equal", value, effect },
+      ],
+    };
+    const chart = {
+      apiVersion: "helm.cattle.io/v1",
+      kind: "HelmChart",
+      metadata: { name: K3S_NAMES.devicePluginChart, namespace: "kube-system" },
+      spec: {
+        repo: NVIDIA_DEVICE_PLUGIN_CHART.repo,
+        chart: NVIDIA_DEVICE_PLUGIN_CHART.name,
+        version: gpu.devicePluginChartVersion ?? NVIDIA_DEVICE_PLUGIN_CHART.version,
+        // The chart refuses the default namespace; system-node-critical pods belong here.
+        targetNamespace: "kube-system",
+        valuesContent: this.toYaml(chartValues),
+      },
+    };
+    const content = this.manifest(`NVIDIA's device plugin on the GPU agents of JupyterHub cluster ${this.input.clusterName}`, [chart]);
+    return { path: K3S_MANIFESTS.devicePlugin, content, permissions: "0600" };
   }
 
   /** zero-to-jupyterhub, installed by k3s's helm-controller from the chart's repository. */

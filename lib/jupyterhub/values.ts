@@ -2,6 +2,7 @@ import { asTerraformLiteral } from "../cloud-init.ts";
 import type { Issue } from "../errors.ts";
 import { yaml } from "../vendor.ts";
 import { CHART_REPO, CHART_VERSION, parseHubValues, type HubValues } from "./values-schema.ts";
+import { NVIDIA_RUNTIME_CLASS } from "./k3s.ts";
 
 /**
  * The zero-to-jupyterhub chart's values for a JupyterHubCluster, rendered from typed input:
@@ -505,6 +506,9 @@ function profiles(p: HubProfile, gpu: HubGpu): NonNullable<NonNullable<HubValues
       description: `${sizing}, ${gpu.perUser} NVIDIA GPU${gpu.perUser > 1 ? "s" : ""}`,
       kubespawner_override: {
         extra_resource_limits: { "nvidia.com/gpu": String(gpu.perUser) },
+        // The NVIDIA container runtime, on GPU servers only: CUDA images ask for every device,
+        // and a CPU server under this runtime on a GPU node would see them.
+        extra_pod_config: { runtimeClassName: NVIDIA_RUNTIME_CLASS },
         ...(gpu.image ? { image: gpu.image } : {}),
       },
     },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # drover-hub-status: how far a drover JupyterHub cluster has come, on its k3s server: each
-# Kubernetes node and whether it is Ready, each chart k3s installs (its helm-install job), the
-# hub pod, and the address the proxy's LoadBalancer service got.
+# Kubernetes node, whether it is Ready and the GPUs it offers pods (once NVIDIA's device plugin runs
+# there), each chart k3s installs (its helm-install job), the hub pod, and the address the proxy's
+# LoadBalancer service got.
 #
 # Usage: sudo drover-hub-status [--wait SECONDS]
 #   --wait SECONDS  look again every 10 seconds until the hub is ready or SECONDS have passed,
@@ -40,13 +41,13 @@ k() { "${kubectl[@]}" "$@"; }
 
 # One report on stdout; returns 0 (ready), 1 (not yet) or 2 (k3s does not answer).
 report() {
-  local nodes name ready purpose total=0 up=0 listing="" state job failed done_ pods hub_ok=no address
-  if ! nodes=$(k get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.metadata.labels.hub\.jupyter\.org/node-purpose}{"\n"}{end}' 2>&1); then
+  local nodes name ready purpose gpus total=0 up=0 listing="" state job failed done_ pods hub_ok=no address
+  if ! nodes=$(k get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.metadata.labels.hub\.jupyter\.org/node-purpose}{"\t"}{.status.allocatable.nvidia\.com/gpu}{"\n"}{end}' 2>&1); then
     echo "k3s does not answer (yet): $nodes"
     echo "  see: systemctl status k3s; journalctl -u k3s"
     return 2
   fi
-  while IFS=$'\t' read -r name ready purpose; do
+  while IFS=$'\t' read -r name ready purpose gpus; do
     [ -n "$name" ] || continue
     total=$((total + 1))
     state=NotReady
@@ -54,7 +55,7 @@ report() {
       up=$((up + 1))
       state=Ready
     fi
-    listing+=$(printf '  %-40s %-9s %s' "$name" "$state" "${purpose:--}")$'\n'
+    listing+=$(printf '  %-40s %-9s %s%s' "$name" "$state" "${purpose:--}" "${gpus:+, nvidia.com/gpu: $gpus}")$'\n'
   done <<<"$nodes"
   echo "nodes: $up of $total ready"
   printf '%s' "$listing"

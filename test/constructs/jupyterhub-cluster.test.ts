@@ -119,6 +119,18 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     expect(hub.node.metadata.some((m) => String(m.data).includes("password"))).toBe(true);
   });
 
+  it("GIVEN a GPU profile THEN user nodes are GPU flavors that set up NVIDIA's runtime, and users get a GPU profile", () => {
+    const { json, hub } = build({ ...workshop, users: 8, profile: { cpu: 2, memoryGiB: 8, gpus: 1 } });
+    expect(hub.capacity.userNodes.flavor.gpu).toBeGreaterThan(0);
+    const agents = instances(json).filter((v) => v.name.startsWith("class-hub-agent-"));
+    expect(agents).toHaveLength(hub.capacity.userNodes.count);
+    for (const a of agents) expect(a.flavor_name).toMatch(/^g3\./);
+    expect(instances(json).find((v) => v.name === "class-hub-server")!.flavor_name).toMatch(/^m3\./);
+    const gpuProfile = (hub.values.values as Json).singleuser.profileList.find((p: Json) => p.slug === "gpu");
+    expect(gpuProfile.kubespawner_override).toMatchObject({ extra_resource_limits: { "nvidia.com/gpu": "1" }, extra_pod_config: { runtimeClassName: "nvidia" } });
+    expect(schemaFindings(json)).toEqual([]);
+  });
+
   it("serves plain HTTP on the address itself without a host name when https is false, with a warning", () => {
     const { json } = build({ ...workshop, https: false, auth: { kind: "workshop" } }, jetstream2());
     expect(resources(json, "openstack_dns_recordset_v2")).toEqual({});

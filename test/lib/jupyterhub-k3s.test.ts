@@ -1,14 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { USER_DATA_MAX_BYTES } from "../../lib/cloud-init.ts";
 import {
   CINDER_CSI_CHART,
+  GPU_NODE_LABEL,
   K3S_MANIFESTS,
   K3S_PATHS,
   K3S_VERSION,
+  NVIDIA_CONTAINER_TOOLKIT,
+  NVIDIA_DEVICE_PLUGIN_CHART,
   checkK3sInput,
   renderK3sCloudInit,
   type K3sCloudInit,
@@ -80,9 +83,12 @@ const BASE: K3sInput = {
   },
 };
 const { openstack: _, ...PLAIN } = BASE;
+/** Jetstream2 g3 agents: the defaults of NVIDIA's pieces. */
+const GPU: K3sInput = { ...BASE, agentGpu: {} };
 const SCENARIOS: Record<string, K3sInput> = {
   "OpenStack cluster": BASE,
   "cluster without cloud storage": { ...PLAIN, adminSshKeys: [], agentLabels: { "drover.dev/pool": "cpu" }, hubNamespace: "hub" },
+  "OpenStack cluster with GPU agents": GPU,
 };
 
 const deploy = (text: string, values: Record<string, string> = FAKE_VALUES): string => deployTemplate(text, values);
@@ -111,6 +117,7 @@ const roles = (out: K3sCloudInit) => Object.entries(out) as Array<[string, strin
 const built = Object.fromEntries(Object.entries(SCENARIOS).map(([name, input]) => [name, renderK3sCloudInit(input)]));
 const openstack = built["OpenStack cluster"]!;
 const bare = built["cluster without cloud storage"]!;
+const gpu = built["OpenStack cluster with GPU agents"]!;
 
 /** Chart values of some 150 KB that hold no reference: a long profile list. */
 function bigValues(withRef: boolean): string {
@@ -329,6 +336,105 @@ describe("renderK3sCloudInit", () => {
     });
   });
 
+  describe("with GPU agents", () => {
+    const agent = machine(gpu.agent);
+    const server = machine(gpu.server);
+    const setupScript = (values: Partial<Record<string, string>> = {}) =>
+      renderTemplate(
+        "jupyterhub/drover-nvidia-setup.sh",
+        {
+          version: "1.19.1-1",
+          repo: "https://nvidia.github.io/libnvidia-container/stable/deb",
+          keyUrl: "https://nvidia.github.io/libnvidia-container/gpgkey",
+          keyFingerprint: "C95B321B61E88C1809C4F759DDCAE044F796ECB0",
+          label: "nvidia.com/gpu.present=true",
+          dropIn: "/etc/rancher/k3s/config.yaml.d/50-drover-nvidia.yaml",
+          ...values,
+        } as Record<string, string>,
+        { shell: true },
+      );
+
+    it("agents set up NVIDIA's container toolkit, pinned and key-checked, before k3s first starts", () => {
+      expect(agent.runcmd).toEqual([K3S_PATHS.nvidiaProgram, K3S_PATHS.installProgram]);
+      const setup = fileAt(agent, K3S_PATHS.nvidiaProgram);
+      expect(setup.permissions).toBe("0755");
+      expect(decoded(setup)).toBe(setupScript());
+      const other = renderK3sCloudInit({ ...GPU, agentGpu: { containerToolkitVersion: "1.20.0-1" } });
+      expect(decoded(fileAt(machine(other.agent), K3S_PATHS.nvidiaProgram))).toBe(setupScript({ version: "1.20.0-1" }));
+    });
+
+    it("agents get the GPU label from the setup script, once GPUs work, not from their configuration", () => {
+      const config = yaml().parse(decoded(fileAt(agent, K3S_PATHS.config))) as Record<string, unknown>;
+      expect(config["node-label"]).toEqual(["hub.jupyter.org/node-purpose=user"]);
+      expect(config["node-taint"]).toEqual(["hub.jupyter.org/dedicated=user:NoSchedule"]);
+      expect(agent.write_files.map((f) => f.path)).not.toContain(K3S_PATHS.gpuConfig);
+      expect(decoded(fileAt(agent, K3S_PATHS.nvidiaProgram))).toContain('\nlabel="nvidia.com/gpu.present=true"\ndropin="/etc/rancher/k3s/config.yaml.d/50-drover-nvidia.yaml"\n');
+    });
+
+    it("the server installs NVIDIA's device plugin on the labelled, tainted agents, with the NVIDIA runtime", () => {
+      const file = fileAt(server, K3S_MANIFESTS.devicePlugin);
+      expect(file.permissions).toBe("0600");
+      const [chart, ...rest] = objects(file);
+      expect(rest).toEqual([]);
+      expect(chart).toEqual({
+        apiVersion: "helm.cattle.io/v1",
+        kind: "HelmChart",
+        metadata: { name: "nvidia-device-plugin", namespace: "kube-system" },
+        spec: {
+          repo: "https://nvidia.github.io/k8s-device-plugin",
+          chart: "nvidia-device-plugin",
+          version: "0.19.3",
+          targetNamespace: "kube-system",
+          valuesContent: expect.any(String),
+        },
+      });
+      expect(yaml().parse(chart!.spec.valuesContent)).toEqual({
+        runtimeClassName: "nvidia",
+        nodeSelector: { "nvidia.com/gpu.present": "true" },
+        tolerations: [
+          { key: "CriticalAddonsOnly", operator: "Exists" },
+          { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+          { key: "hub.jupyter.org/dedicated", operator: "Equal", value: "user", effect: "NoSchedule" },
+        ],
+      });
+      const pinned = renderK3sCloudInit({ ...GPU, agentGpu: { devicePluginChartVersion: "0.20.0" } });
+      expect(objects(fileAt(machine(pinned.server), K3S_MANIFESTS.devicePlugin))[0]!.spec.version).toBe("0.20.0");
+    });
+
+    it("leaves the nvidia RuntimeClass to k3s, which ships it: no manifest makes one", () => {
+      const kinds = server.write_files.filter((f) => f.path.startsWith(K3S_PATHS.manifests)).flatMap((f) => objects(f).map((o) => `${f.path.split("/").pop()}: ${o.kind}`));
+      expect(kinds).toEqual([
+        "drover-jupyterhub.yaml: HelmChart",
+        "drover-cinder-csi-cloud-config.yaml: Secret",
+        "drover-cinder-csi.yaml: HelmChart",
+        "drover-cinder-csi.yaml: StorageClass",
+        "drover-nvidia-device-plugin.yaml: HelmChart",
+      ]);
+    });
+
+    it("drover-hub-status also reports the device plugin's chart", () => {
+      expect(decoded(fileAt(server, K3S_PATHS.statusProgram))).toContain('\ncharts="jupyterhub openstack-cinder-csi nvidia-device-plugin"\n');
+    });
+
+    it("without agentGpu, nothing of NVIDIA's: no setup, no label, no device plugin", () => {
+      for (const out of [openstack, bare]) {
+        for (const [role, text] of roles(out)) {
+          const doc = machine(text);
+          expect(doc.runcmd).toEqual([K3S_PATHS.installProgram]);
+          // drover-hub-status shows GPU counts wherever a node has some; nothing else names NVIDIA.
+          const naming = doc.write_files.filter((f) => f.path !== K3S_PATHS.statusProgram && /nvidia/i.test(decoded(f))).map((f) => f.path);
+          expect({ role, naming }).toEqual({ role, naming: [] });
+        }
+      }
+    });
+
+    it("the constants are the pins the scripts and manifests use", () => {
+      expect(NVIDIA_CONTAINER_TOOLKIT.version).toBe("1.19.1-1");
+      expect(NVIDIA_DEVICE_PLUGIN_CHART.version).toBe("0.19.3");
+      expect(GPU_NODE_LABEL).toEqual({ key: "nvidia.com/gpu.present", value: "true" });
+    });
+  });
+
   it("pastes every reference verbatim, and secrets only into root-only files", () => {
     const secretFiles = new Set<string>([K3S_PATHS.agentToken, K3S_PATHS.token, K3S_MANIFESTS.cinderCloudConfig, K3S_MANIFESTS.hub]);
     for (const ref of Object.values(REF)) expect({ ref, found: openstack.server.includes(ref) }).toEqual({ ref, found: true });
@@ -377,10 +483,22 @@ describe("renderK3sCloudInit", () => {
       ["values with an unterminated expression", { hubValuesYaml: 'a: "${var.x"\n' }, "k3s.values"],
       ["values with a Terraform directive", { hubValuesYaml: "a: %{if true}x%{endif}\n" }, "k3s.values"],
       ["values with an expression that is not one reference", { hubValuesYaml: 'a: "${upper(var.x)}"\n' }, "k3s.values"],
+      ["a device plugin chart version that is none", { agentGpu: { devicePluginChartVersion: "v0.19" } }, "k3s.chart-version"],
+      ["a toolkit version without the package revision", { agentGpu: { containerToolkitVersion: "1.19.1" } }, "k3s.gpu"],
+      ["a toolkit version with shell in it", { agentGpu: { containerToolkitVersion: "1.19.1-1; reboot" } }, "k3s.gpu"],
+      ["GPU agents on a k3s without the nvidia RuntimeClass", { agentGpu: {}, k3sVersion: "v1.28.3+k3s2" }, "k3s.gpu"],
     ] as Array<[string, Partial<K3sInput>, string]>)("%s", (_, change, code) => {
       const input = { ...BASE, ...change };
       expect(checkK3sInput(input).map((p) => p.code)).toEqual([code]);
       expect(() => renderK3sCloudInit(input)).toThrow(new RegExp(`^k3s cluster input has problems:\\n  ${code.replace(".", "\\.")}: `));
+    });
+
+    it("says which k3s GPU agents need, and takes it", () => {
+      expect(checkK3sInput({ ...GPU, k3sVersion: "v1.27.16+k3s1" }).map((p) => p.message)).toEqual([
+        `'agentGpu' needs k3s v1.28.4 or later, which creates the "nvidia" RuntimeClass; 'k3sVersion' is "v1.27.16+k3s1": raise it or leave it out`,
+      ]);
+      expect(checkK3sInput({ ...GPU, k3sVersion: "v1.28.4+k3s1" })).toEqual([]);
+      expect(checkK3sInput({ ...BASE, k3sVersion: "v1.27.16+k3s1" })).toEqual([]);
     });
 
     it("reports all problems at once, with the values and the fix", () => {
@@ -397,8 +515,12 @@ describe("renderK3sCloudInit", () => {
     /** Each reference at the longest value the renderer allows for it. */
     const LONGEST = Object.fromEntries(Object.values(REF).map((ref) => [ref, "x".repeat(255)]));
 
-    it("keeps a small cluster's user data plain text", () => {
-      for (const [, text] of roles(openstack)) expect(parse(text).write_files.filter((f) => f.encoding !== undefined)).toEqual([]);
+    it("keeps a small cluster's user data plain text, GPU agents too", () => {
+      for (const [, text] of [...roles(openstack), ...roles(gpu)]) expect(parse(text).write_files.filter((f) => f.encoding !== undefined)).toEqual([]);
+      for (const [role, text] of roles(gpu)) {
+        const bytes = Buffer.byteLength(deploy(text, LONGEST));
+        expect({ role, fits: bytes <= USER_DATA_MAX_BYTES }).toEqual({ role, fits: true });
+      }
     });
 
     it("fits large chart values by compressing the files that hold no reference", () => {
@@ -416,6 +538,13 @@ describe("renderK3sCloudInit", () => {
       expect(fileAt(doc, K3S_MANIFESTS.cinderCloudConfig).encoding).toBeUndefined();
       expect(fileAt(doc, K3S_PATHS.agentToken).encoding).toBeUndefined();
       expect(objects(fileAt(machine(out.server), K3S_MANIFESTS.hub))[0]!.spec.valuesContent).toBe(values);
+      // The device plugin's manifest adds too little to matter, compressed or not.
+      const withGpu = renderK3sCloudInit({ ...GPU, hubValuesYaml: values });
+      for (const [role, text] of roles(withGpu)) {
+        const bytes = Buffer.byteLength(deploy(text, LONGEST));
+        expect({ role, fits: bytes <= USER_DATA_MAX_BYTES }).toEqual({ role, fits: true });
+      }
+      expect(objects(fileAt(machine(withGpu.server), K3S_MANIFESTS.devicePlugin))[0]!.kind).toBe("HelmChart");
     });
 
     it("refuses, with the sizes, a user data OpenStack would not take", () => {
@@ -431,7 +560,11 @@ describe("renderK3sCloudInit", () => {
   });
 
   describe.runIf(hasTool("cloud-init", "apt-get install cloud-init"))("checked by the real cloud-init", () => {
-    const all = { ...built, "large chart values": renderK3sCloudInit({ ...BASE, hubValuesYaml: bigValues(false) }) };
+    const all = {
+      ...built,
+      "large chart values": renderK3sCloudInit({ ...BASE, hubValuesYaml: bigValues(false) }),
+      "large chart values, GPU agents": renderK3sCloudInit({ ...GPU, hubValuesYaml: bigValues(false) }),
+    };
     const cases = Object.entries(all).flatMap(([name, out]) => roles(out).map(([role, text]) => [`${name}: ${role}`, text] as const));
     it.each(cases)("%s passes cloud-init schema", (label, text) => {
       const file = join(dir, `${label.replace(/[^a-z0-9]+/gi, "-")}.yaml`);
@@ -449,7 +582,9 @@ describe("renderK3sCloudInit", () => {
           .map((f) => [`${name}: ${role} ${f.path}`, decoded(f)] as const),
       ),
     );
-    it("finds the scripts", () => expect(scripts.length).toBe(2 * 3));
+    // Each scenario: the server's installer and status program, each agent's installer, and
+    // drover-nvidia-setup on GPU agents.
+    it("finds the scripts", () => expect(scripts.length).toBe(3 * 3 + 1));
     it.each(scripts)("%s passes shellcheck", (label, content) => {
       const file = join(dir, label.replace(/[^a-z0-9]+/gi, "-"));
       writeFileSync(file, content);
@@ -525,6 +660,14 @@ describe("renderK3sCloudInit", () => {
       expect(r.stdout).toContain("proxy-public: no address yet\n");
     });
 
+    it("shows the GPUs a node offers pods, once NVIDIA's device plugin runs there", () => {
+      const r = run({ nodes: `${NODES}class-hub-user-2-0c4e9a7b\tTrue\tuser\t1\n`, ...INSTALLED, pods: "hub-7c9d8-x2x4q\tRunning\ttrue\n", address: "10.20.0.10" });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("nodes: 3 of 3 ready\n");
+      expect(r.stdout).toContain(`  ${"class-hub-user-1-8f3a2c1d".padEnd(40)} Ready     user\n`);
+      expect(r.stdout).toContain(`  ${"class-hub-user-2-0c4e9a7b".padEnd(40)} Ready     user, nvidia.com/gpu: 1\n`);
+    });
+
     it("exits 2 when k3s does not answer, and 64 on bad usage", () => {
       const down = run({});
       expect(down.status).toBe(2);
@@ -532,6 +675,104 @@ describe("renderK3sCloudInit", () => {
       expect(run({}, ["--wait"]).status).toBe(64);
       expect(run({}, ["--wait", "soon"]).status).toBe(64);
       expect(run({}, ["--wait", "0"]).status).toBe(2);
+    });
+  });
+
+  describe.runIf(hasTool("gpg", "apt-get install gpg"))("drover-nvidia-setup, run with stand-ins up to its first change to the machine", () => {
+    // Stand-ins: nvidia-smi answers as told; curl logs the address and serves a key file; install,
+    // the script's first write outside its own temporary directory, logs its arguments and stops
+    // the script (status 42), so nothing here touches this machine's apt or k3s.
+    const bin = mkdtempSync(join(dir, "nvidia-bin-"));
+    const standIn = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/usr/bin/env bash
+${body}
+`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    standIn("nvidia-smi", 'if [ -n "$SMI_FAIL" ]; then echo "$SMI_FAIL"; exit 9; fi\nprintf "%s" "$SMI_OUT"');
+    standIn("curl", 'echo "${*: -1}" >>"$LOG/curl"\nwhile [ $# -gt 1 ]; do if [ "$1" = --output ]; then cp "$KEY" "$2"; fi; shift; done');
+    standIn("install", 'echo "install $*" >>"$LOG/install"\nexit 42');
+    standIn("apt-get", 'echo "apt-get $*" >>"$LOG/apt-get"\nexit 1');
+
+    // Two throwaway signing keys stand for NVIDIA's and another one.
+    const gnupg = mkdtempSync(join(dir, "gnupg-"));
+    chmodSync(gnupg, 0o700);
+    const gpg = (...args: string[]) => runTool("gpg", ["--homedir", gnupg, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", ...args]);
+    gpg("--quick-gen-key", "drover test one <one@example.org>", "ed25519", "sign", "never");
+    gpg("--quick-gen-key", "drover test two <two@example.org>", "ed25519", "sign", "never");
+    const [one, two] = gpg("--list-keys", "--with-colons")
+      .split("\n")
+      .reduce<{ pub: boolean; fprs: string[] }>((acc, line) => {
+        const f = line.split(":");
+        if (f[0] === "pub") acc.pub = true;
+        else if (f[0] === "fpr" && acc.pub) (acc.fprs.push(f[9]!), (acc.pub = false));
+        return acc;
+      }, { pub: false, fprs: [] }).fprs;
+    const keyFile = (name: string, content: string) => (writeFileSync(join(dir, name), content), join(dir, name));
+    const KEYS = {
+      one: keyFile("key-one.asc", gpg("--armor", "--export", "one@example.org")),
+      both: keyFile("key-both.asc", gpg("--armor", "--export", "one@example.org", "two@example.org")),
+      page: keyFile("key-page.html", "<html><body>404 Not Found</body></html>\n"),
+    };
+    // Making keys started gpg's agent for that directory; nothing needs it any more.
+    spawnSync("gpgconf", ["--homedir", gnupg, "--kill", "gpg-agent"]);
+    const A100 = "GPU 0: GRID A100X-8C (UUID: GPU-1b2c3d4e-0000-1111-2222-333344445555)\n";
+
+    const run = (script: string, env: Record<string, string>) => {
+      const work = mkdtempSync(join(dir, "nvidia-run-"));
+      const path = join(work, "drover-nvidia-setup");
+      writeFileSync(path, script);
+      const r = spawnSync("bash", [path], { env: { PATH: `${bin}:${process.env.PATH}`, TMPDIR: work, LOG: work, SMI_OUT: "", SMI_FAIL: "", KEY: KEYS.one, ...env }, encoding: "utf8" });
+      const log = (name: string) => {
+        try {
+          return readFileSync(join(work, name), "utf8");
+        } catch {
+          return "";
+        }
+      };
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, curl: log("curl"), install: log("install"), aptGet: log("apt-get") };
+    };
+    const asShipped = decoded(fileAt(machine(gpu.agent), K3S_PATHS.nvidiaProgram));
+    const pinnedTo = (fingerprint: string) => asShipped.replace(`fingerprint="${NVIDIA_CONTAINER_TOOLKIT.keyFingerprint}"`, `fingerprint="${fingerprint}"`);
+
+    it("test keys were made", () => expect([one, two].every((f) => /^[0-9A-F]{40}$/.test(f ?? ""))).toBe(true));
+
+    it("without a working driver: says so, exits 1, and fetches and installs nothing", () => {
+      const r = run(asShipped, { SMI_FAIL: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        "drover-nvidia-setup: no working NVIDIA driver (nvidia-smi -L: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.): this agent joins without GPUs; use an image with the NVIDIA driver (Jetstream2: a Featured image) and rebuild it\n",
+      );
+      expect({ curl: r.curl, install: r.install, aptGet: r.aptGet }).toEqual({ curl: "", install: "", aptGet: "" });
+      const none = run(asShipped, { SMI_OUT: "No devices were found\n" });
+      expect(none.status).toBe(1);
+      expect(none.stderr).toContain("no working NVIDIA driver (nvidia-smi -L: No devices were found)");
+      expect(none.curl).toBe("");
+    });
+
+    it("refuses a key whose fingerprint is not NVIDIA's, fetched over HTTPS from NVIDIA", () => {
+      const r = run(asShipped, { SMI_OUT: A100 });
+      expect(r.status).toBe(1);
+      expect(r.curl).toBe("https://nvidia.github.io/libnvidia-container/gpgkey\n");
+      expect(r.stderr).toBe(`drover-nvidia-setup: https://nvidia.github.io/libnvidia-container/gpgkey holds the key(s) ${one} , not NVIDIA's C95B321B61E88C1809C4F759DDCAE044F796ECB0: nothing installed\n`);
+      expect(r.install).toBe("");
+    });
+
+    it("refuses a file with another key beside the pinned one, or with no key at all", () => {
+      const both = run(pinnedTo(one!), { SMI_OUT: A100, KEY: KEYS.both });
+      expect(both.status).toBe(1);
+      expect(both.stderr).toContain(`holds the key(s) ${one} ${two} , not NVIDIA's ${one}: nothing installed`);
+      const page = run(pinnedTo(one!), { SMI_OUT: A100, KEY: KEYS.page });
+      expect(page.status).toBe(1);
+      expect(page.stderr).toContain(`holds the key(s) none, not NVIDIA's ${one}: nothing installed`);
+      expect(both.install + page.install).toBe("");
+    });
+
+    it("installs the pinned key, and only it, as apt's keyring for NVIDIA's repository", () => {
+      const r = run(pinnedTo(one!), { SMI_OUT: A100 });
+      expect(r.stdout).toBe(`drover-nvidia-setup: ${A100}`);
+      expect(r.install).toMatch(/^install -m 0644 \S+\/keyring\.gpg \/usr\/share\/keyrings\/nvidia-container-toolkit-keyring\.gpg\n$/);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 42, stderr: "" });
     });
   });
 

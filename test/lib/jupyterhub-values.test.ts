@@ -312,7 +312,7 @@ describe("GPU profile", () => {
         display_name: "2 GPUs",
         slug: "gpu",
         description: "0.5 to 2 CPUs, 2 to 4 GiB memory, 2 NVIDIA GPUs",
-        kubespawner_override: { extra_resource_limits: { "nvidia.com/gpu": "2" }, image },
+        kubespawner_override: { extra_resource_limits: { "nvidia.com/gpu": "2" }, extra_pod_config: { runtimeClassName: "nvidia" }, image },
       },
     ]);
   });
