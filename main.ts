@@ -5,10 +5,12 @@
 import { App } from "cdktf";
 import { devVm } from "./stacks/dev-vm.ts";
 import { virtualSlurm } from "./stacks/virtual-slurm.ts";
+import { scienceGateway } from "./stacks/science-gateway.ts";
 import { workshopJupyterHub } from "./stacks/workshop-jupyterhub.ts";
 
 const app = new App();
 devVm(app);
 virtualSlurm(app);
 workshopJupyterHub(app);
+scienceGateway(app);
 app.synth();

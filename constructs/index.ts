@@ -10,3 +10,4 @@ export type { Flavor, SizeRequirement } from "../lib/catalog/flavors.ts";
 export type { BackendSpec } from "../lib/config/project-config.ts";
 export * from "./slurm-cluster.ts";
 export * from "./jupyterhub-cluster.ts";
+export * from "./gateway-host.ts";

@@ -7,10 +7,9 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "../lib/jupyterhub/values-
 import { renderHubValues, type GenericOAuthAuth, type GitHubAuth, type HubAuth, type HubValuesResult, type WorkshopAuth } from "../lib/jupyterhub/values.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
-import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
 import { readTemplate } from "../lib/templates.ts";
 import type { IKeyPair, IMachine, INetwork } from "./cloud.ts";
-import { clusterContext } from "./private/context.ts";
+import { checkSshAccess, clusterContext } from "./private/context.ts";
 import { randomPassword } from "./private/random.ts";
 import { TerraformData } from "./private/terraform-data.ts";
 
@@ -121,18 +120,7 @@ export class JupyterHubCluster extends Construct {
     if (p.https !== false && !host) {
       issues.add("hub.no-host", `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`);
     }
-    const sshFrom: Cidr[] = [];
-    (p.allowSshFrom ?? []).forEach((text, i) => {
-      const parsed = parseCidr(text);
-      if (!parsed.ok) issues.add("hub.bad-cidr", `'allowSshFrom[${i}]' "${text}" ${parsed.reason}${parsed.suggestion ? `: did you mean ${parsed.suggestion}?` : ""}`);
-      else sshFrom.push(parsed.cidr);
-    });
-    let adminKey: { line: string; fingerprint: string } | undefined;
-    if (p.adminPublicKey !== undefined) {
-      const key = parseSshPublicKey(p.adminPublicKey);
-      if (key.ok) adminKey = key.key;
-      else issues.add("hub.bad-key", `'adminPublicKey' ${key.reason}`);
-    }
+    const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey });
     if (sshFrom.length > 0 && !adminKey) issues.add("hub.no-key", "'allowSshFrom' opens SSH but there is no 'adminPublicKey' to sign in with: add one, or drop allowSshFrom");
     issues.throwIfAny();
     if (!capacity.ok) throw new Error("unreachable");

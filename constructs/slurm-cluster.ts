@@ -4,7 +4,6 @@ import { loginUserFor } from "../lib/catalog/images.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
-import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
 import { ELASTIC_ACCESS_RULES } from "../lib/slurm/access-rules.ts";
 import { renderClusterCloudInit } from "../lib/slurm/cloud-init.ts";
 import { renderSlurmFiles } from "../lib/slurm/conf.ts";
@@ -12,7 +11,7 @@ import type { CloudRefs, SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
 import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
-import { clusterContext } from "./private/context.ts";
+import { checkSshAccess, clusterContext } from "./private/context.ts";
 import { mungeKey } from "./private/random.ts";
 
 export interface SlurmPartitionProps {
@@ -183,18 +182,7 @@ export class SlurmCluster extends Construct {
     }
     const adminUser = loginUserFor(image, cloud.images) ?? "ubuntu";
 
-    const sshFrom: Cidr[] = [];
-    (props.allowSshFrom ?? []).forEach((text, i) => {
-      const parsed = parseCidr(String(text));
-      if (!parsed.ok) issues.add("slurm.bad-cidr", `'allowSshFrom[${i}]' "${text}" ${parsed.reason}${parsed.suggestion ? `: did you mean ${parsed.suggestion}?` : ""}`);
-      else sshFrom.push(parsed.cidr);
-    });
-    let adminKey: { line: string; fingerprint: string } | undefined;
-    if (props.adminPublicKey !== undefined) {
-      const key = parseSshPublicKey(String(props.adminPublicKey));
-      if (key.ok) adminKey = key.key;
-      else issues.add("slurm.bad-key", `'adminPublicKey' ${key.reason}`);
-    }
+    const { sshFrom, adminKey } = checkSshAccess(issues, "slurm", props.allowSshFrom, { prop: "adminPublicKey", value: props.adminPublicKey });
     if (sshFrom.length > 0 && !adminKey && (props.users ?? []).length === 0) {
       issues.add("slurm.no-key", "'allowSshFrom' opens SSH but nobody has a key: add 'users' with their public keys, or 'adminPublicKey'");
     }

@@ -95,6 +95,7 @@ describe("drover validate", () => {
       schemas: ["terraform-provider-openstack/openstack 3.4.0"],
       stacks: [
         { name: "dev-vm", valid: true, errors: 0, findings: [] },
+        { name: "science-gateway", valid: true, errors: 0, findings: [] },
         // The munge key comes from the random provider, which has no schema file here.
         { name: "virtual-slurm", valid: true, errors: 0, findings: [], unchecked: ["random_bytes"] },
         { name: "workshop-jupyterhub", valid: true, errors: 0, findings: [], unchecked: ["random_password"] },

@@ -27,11 +27,14 @@ describe("drover synth (the real CLI)", () => {
     const r = drover(dir, ["synth"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Synthesized 3 stacks into cdktf.out\/stacks in \d+\.\d\d s/);
+    expect(r.stdout).toMatch(/Synthesized 4 stacks into cdktf.out\/stacks in \d+\.\d\d s/);
     expect(r.stdout).toMatch(/dev-vm\s+jetstream2 IU\s+14 resources\s+1 data source, 3 outputs/);
     expect(r.stdout).toMatch(/virtual-slurm\s+jetstream2 IU\s+\d+ resources\s+2 data sources, 3 outputs/);
     for (const f of ["slurm.conf", "cgroup.conf", "gres.conf", "cloud-init-controller.yaml", "cloud-init-login.yaml", "cloud-init-compute.yaml", "drover-reap-elastic.mjs"]) {
       expect(r.stdout).toContain(`cdktf.out/stacks/virtual-slurm/files/hpc/${f}`);
+    }
+    for (const f of ["cloud-init.yaml", "nginx-site.conf", "nginx-bootstrap.conf", "nginx-http.conf"]) {
+      expect(r.stdout).toContain(`cdktf.out/stacks/science-gateway/files/portal/${f}`);
     }
     for (const f of ["values.yaml", "cloud-init-server.yaml", "cloud-init-agent.yaml"]) {
       expect(r.stdout).toContain(`cdktf.out/stacks/workshop-jupyterhub/files/hub/${f}`);
@@ -186,7 +189,7 @@ describe("cdktf.json's app command (what the cdktf CLI runs)", () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toEqual(["dev-vm", "virtual-slurm", "workshop-jupyterhub"]);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["dev-vm", "science-gateway", "virtual-slurm", "workshop-jupyterhub"]);
     expect(existsSync(join(outdir, "stacks/dev-vm/cdk.tf.json"))).toBe(true);
     expect(readFileSync(join(outdir, "stacks/dev-vm/files/box/cloud-init.yaml"), "utf8")).toMatch(/^#cloud-config\n/);
     expect(readFileSync(join(outdir, "stacks/virtual-slurm/files/hpc/slurm.conf"), "utf8")).toMatch(/^ClusterName=virtual_slurm_hpc$/m);

@@ -1,0 +1,196 @@
+import { Annotations, TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { loginUserFor } from "../lib/catalog/images.ts";
+import { resolveSize } from "../lib/catalog/resolve-size.ts";
+import { checkGatewayCloudInitInput, renderGatewayCloudInit, type GatewayApp, type GatewayCloudInitInput } from "../lib/gateway/cloud-init.ts";
+import { checkNginxSiteInput, renderNginxSite } from "../lib/gateway/nginx.ts";
+import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
+import { Port } from "../lib/net/port.ts";
+import type { IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
+import { checkSshAccess, clusterContext } from "./private/context.ts";
+
+export interface GatewayHostProps {
+  /** A flavor name ("m3.medium") or what the machine needs ({ vcpus, memoryGiB }). */
+  readonly size: Size;
+  /**
+   * The host's name in the cloud's DNS zone (`jetstream2({ allocation })`): "portal" becomes
+   * `portal.<allocation>.projects.jetstream-cloud.org`, and drover creates the record.
+   * @default - none; give this or `domain`
+   */
+  readonly hostname?: string;
+  /** A full name you manage elsewhere: point its A record at the `<id>_address` output. @default - none */
+  readonly domain?: string;
+  /** The application in a container (podman), published to nginx on 127.0.0.1. */
+  readonly app?: { readonly image: string; readonly port: number; readonly env?: Readonly<Record<string, string>>; readonly dataMountPath?: string };
+  /** Or software you install yourself, listening on 127.0.0.1:`port`. */
+  readonly upstream?: { readonly port: number };
+  /** Certificates from Let's Encrypt, obtained at first boot and renewed automatically. A gateway always serves HTTPS. */
+  readonly tls: { readonly letsEncryptEmail: string };
+  /** Networks that may SSH to the host. @default [] - SSH closed */
+  readonly allowSshFrom?: readonly string[];
+  /** The admin's SSH public key. @default - none */
+  readonly publicKey?: string;
+  /** A data volume (GiB), mounted at /srv/data, protected from destroy. @default - none */
+  readonly dataVolumeGiB?: number;
+  /** The largest upload passed to the app, MiB. @default 100 */
+  readonly maxBodyMiB?: number;
+  /** Seconds nginx waits on the app between reads or writes. @default 60 */
+  readonly proxyTimeoutSeconds?: number;
+  /** @default - the cloud's default image ("Featured-Ubuntu24" on Jetstream2) */
+  readonly image?: string;
+  /** @default - the stack's default network */
+  readonly network?: INetwork;
+}
+
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DATA_MOUNT = "/srv/data";
+const MAX_DATA_GIB = 10_240;
+
+/**
+ * A hardened science-gateway host: one VM with a public address and a DNS name, nginx in front
+ * (HTTP → HTTPS, Let's Encrypt certificates obtained at boot and renewed, modern TLS, security
+ * headers), the app in a container or on a port you run yourself, and cloud-init hardening:
+ * unattended security upgrades, key-only SSH without root, fail2ban, and a host firewall that
+ * matches the security group (80 and 443 from anywhere, SSH from `allowSshFrom` only).
+ */
+export class GatewayHost extends Construct {
+  readonly fqdn: string;
+  readonly url: string;
+  readonly address: string;
+  readonly sshCommand?: string;
+  readonly machine: IMachine;
+
+  constructor(scope: Construct, id: string, props: GatewayHostProps) {
+    super(scope, id);
+    const { stack, cloud, driver, issues } = clusterContext(this, id, "gateway", "GatewayHost");
+    const zone = cloud.dnsZone?.replace(/\.$/, "");
+
+    // The name.
+    let fqdn: string | undefined;
+    if (props.hostname !== undefined && props.domain !== undefined) {
+      issues.add("gateway.two-names", `'hostname' "${props.hostname}" and 'domain' "${props.domain}" both name the host: give 'hostname' (in the cloud's DNS zone) or 'domain' (a name you manage), not both`);
+    } else if (props.hostname !== undefined) {
+      if (!HOSTNAME.test(props.hostname)) issues.add("gateway.bad-hostname", `'hostname' "${props.hostname}" must be one DNS label: lower-case letters, digits and '-', at most 63, not starting or ending with '-' (e.g. "portal")`);
+      else if (!zone) issues.add("gateway.no-zone", `'hostname' "${props.hostname}" needs the cloud's DNS zone: name the allocation (jetstream2({ allocation: "..." })), or give the full name as 'domain'`);
+      else fqdn = `${props.hostname}.${zone}`;
+    } else if (props.domain !== undefined) {
+      if (!DOMAIN.test(props.domain)) issues.add("gateway.bad-domain", `'domain' "${props.domain}" must be a full host name, lower case, without scheme or path (e.g. "portal.example.org")`);
+      else fqdn = props.domain;
+    } else {
+      issues.add("gateway.no-name", "the certificate needs a name: give 'hostname' (in the cloud's DNS zone, e.g. \"portal\") or 'domain' (a name you manage)");
+    }
+    if (props.tls === undefined || props.tls === null || typeof props.tls !== "object") {
+      issues.add("gateway.no-tls", "'tls' is required: { letsEncryptEmail: \"you@example.org\" }; the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there");
+    } else if (!EMAIL.test(props.tls.letsEncryptEmail ?? "")) {
+      issues.add("gateway.tls-email", `'tls.letsEncryptEmail' ${JSON.stringify(props.tls.letsEncryptEmail ?? "")} must be an email address: Let's Encrypt sends expiry notices there`);
+    }
+
+    // The app.
+    let app: GatewayApp | undefined;
+    const port = (prop: string, value: unknown): number | undefined => {
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535 || [22, 80, 443].includes(value)) {
+        issues.add("gateway.bad-port", `'${prop}' ${JSON.stringify(value)} must be a port from 1 to 65535 other than 22, 80 and 443 (nginx and SSH hold those)`);
+        return undefined;
+      }
+      return value;
+    };
+    if (props.app && props.upstream) issues.add("gateway.app-and-upstream", "'app' and 'upstream' both say what nginx serves: give 'app' (a container drover runs) or 'upstream' (a port your own software listens on), not both");
+    else if (!props.app && !props.upstream) issues.add("gateway.no-app", "nothing to serve: give 'app' ({ image, port }) for a container drover runs, or 'upstream' ({ port }) for software you install");
+    else if (props.app) {
+      const p = port("app.port", props.app.port);
+      for (const name of Object.keys(props.app.env ?? {})) {
+        if (!ENV_NAME.test(name)) issues.add("gateway.bad-env", `'app.env' name "${name}" is not a variable name: letters, digits and '_', not starting with a digit`);
+      }
+      if (p !== undefined) app = { kind: "container", image: props.app.image, port: p, ...(props.app.env ? { env: props.app.env } : {}), ...(props.app.dataMountPath ? { dataMountPath: props.app.dataMountPath } : {}) };
+    } else {
+      const p = port("upstream.port", props.upstream!.port);
+      if (p !== undefined) app = { kind: "upstream", port: p };
+    }
+    if (props.dataVolumeGiB !== undefined && (!Number.isInteger(props.dataVolumeGiB) || props.dataVolumeGiB < 1 || props.dataVolumeGiB > MAX_DATA_GIB)) {
+      issues.add("gateway.bad-volume", `'dataVolumeGiB' ${JSON.stringify(props.dataVolumeGiB)} must be a whole number of GiB from 1 to ${MAX_DATA_GIB}`);
+    }
+
+    const { sshFrom, adminKey } = checkSshAccess(issues, "gateway", props.allowSshFrom, { prop: "publicKey", value: props.publicKey });
+    const size = resolveSize(props.size, cloud.flavors, cloud.name, "size");
+    if (!size.ok) issues.add("gateway.bad-size", size.message);
+    const nginxInput = {
+      fqdn: fqdn ?? "gateway.invalid",
+      upstreamPort: app?.port ?? 8000,
+      ...(props.maxBodyMiB !== undefined ? { maxBodyMiB: props.maxBodyMiB } : {}),
+      ...(props.proxyTimeoutSeconds !== undefined ? { proxyTimeoutSeconds: props.proxyTimeoutSeconds } : {}),
+    };
+    // The name and the port were checked above, with the props' own words.
+    const nginxProblems = checkNginxSiteInput(nginxInput);
+    for (const p of nginxProblems) if (p.code !== "gateway.fqdn" && p.code !== "gateway.upstream-port") issues.add(p.code, p.message);
+    const image = props.image ?? cloud.defaultImage;
+    const loginUser = loginUserFor(image, cloud.images) ?? "ubuntu";
+    const nginx = nginxProblems.length === 0 ? renderNginxSite(nginxInput) : undefined;
+    const cloudInit: GatewayCloudInitInput | undefined =
+      fqdn && app && props.tls && nginx
+        ? {
+            fqdn,
+            letsEncryptEmail: props.tls.letsEncryptEmail,
+            loginUser,
+            sshAllowedCidrs: sshFrom.map((c) => c.text),
+            nginx,
+            app,
+            ...(props.dataVolumeGiB ? { dataVolume: { mountPath: DATA_MOUNT } } : {}),
+          }
+        : undefined;
+    // The host's own checks (image name, env values, mount path), in the props' words where they overlap.
+    if (cloudInit) for (const p of checkGatewayCloudInitInput(cloudInit)) if (!["gateway.fqdn", "gateway.email", "gateway.app-port", "gateway.env-name", "gateway.bad-cidr"].includes(p.code)) issues.add(p.code, p.message);
+    issues.throwIfAny();
+    if (!size.ok || !cloudInit || !nginx) throw new Error("unreachable");
+    if (sshFrom.some((c) => c.prefix === 0)) Annotations.of(this).addWarning("'allowSshFrom' opens SSH to the whole internet; fail2ban slows guessing, but name your networks instead");
+
+    const base = `${stack.node.id}-${id}`;
+    const userData = renderGatewayCloudInit(cloudInit);
+    stack.addRenderedFile(this, "cloud-init.yaml", userData);
+    stack.addRenderedFile(this, "nginx-site.conf", nginx.site);
+    stack.addRenderedFile(this, "nginx-bootstrap.conf", nginx.bootstrap);
+    stack.addRenderedFile(this, "nginx-http.conf", nginx.httpConf);
+
+    // Security group: the same rules as the host firewall.
+    const firewall = driver.createFirewall(this, "Firewall", { name: base, description: `drover: web${sshFrom.length ? " and SSH" : ""} to ${this.node.path}` });
+    const world = (parseCidr("0.0.0.0/0") as { cidr: Cidr }).cidr;
+    firewall.allowIngress({ kind: "cidr", cidr: world }, Port.tcp(80), "http (Let's Encrypt, redirect)");
+    firewall.allowIngress({ kind: "cidr", cidr: world }, Port.tcp(443), "https");
+    for (const c of sshFrom) firewall.allowIngress({ kind: "cidr", cidr: c }, Port.tcp(22), `ssh from ${c.text}`);
+    const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;
+    this.machine = driver.createMachine(this, "Resource", {
+      name: base,
+      flavor: size.flavor,
+      image,
+      network: props.network ?? stack.defaultNetwork(),
+      firewalls: [firewall],
+      userData,
+      metadata: { drover_construct: this.node.path, drover_role: "gateway" },
+      ...(keyPair ? { keyPair } : {}),
+    });
+    if (props.dataVolumeGiB) {
+      const volume = driver.createVolume(this, "Volume-data", { name: `${base}-data`, sizeGiB: props.dataVolumeGiB, protect: true });
+      driver.attachVolume(this, "Attach-data", this.machine, volume);
+      this.machine.addMetadata("drover_volume_data", `${volume.volumeId}:${DATA_MOUNT}`);
+    }
+    this.address = driver.createPublicAddress(this, "PublicAddress", { name: `${base}-ip`, machine: this.machine }).address;
+
+    // The name: a record in the cloud's zone, or a note for a name managed elsewhere.
+    if (fqdn && props.hostname && zone && driver.lookupDnsZone) {
+      const zoneId = driver.lookupDnsZone(this, "Zone", `${zone}.`);
+      driver.createDnsRecord(this, "Record", { zoneId, zoneName: `${zone}.`, name: props.hostname, type: "A", values: [this.address], ttlSeconds: 300 });
+    }
+    this.fqdn = fqdn!;
+    this.url = `https://${fqdn}`;
+    if (sshFrom.length > 0) this.sshCommand = `ssh ${loginUser}@${fqdn}`;
+
+    const key = id.replace(/-/g, "_");
+    const output = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${key}_${name}`);
+    output("url", this.url, `The gateway ${this.node.path}`);
+    output("address", this.address, `Public address of ${this.node.path}`);
+    if (this.sshCommand) output("ssh", this.sshCommand, `SSH to ${this.node.path}`);
+    if (props.domain) output("dns_record", `${props.domain}. 300 IN A ${this.address}`, `The record to create for ${props.domain} where you manage it`);
+  }
+}
