@@ -5,6 +5,7 @@ export * from "./network.ts";
 export * from "./stateful.ts";
 export * from "./virtual-machine.ts";
 export * from "./openstack/profiles.ts";
+export * from "./aws/profile.ts";
 export { Port } from "../lib/net/port.ts";
 export type { Flavor, SizeRequirement } from "../lib/catalog/flavors.ts";
 export type { BackendSpec } from "../lib/config/project-config.ts";

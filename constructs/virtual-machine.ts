@@ -109,7 +109,7 @@ const RESERVED_MOUNTS = ["/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64",
 const LOGIN_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._:-]*$/;
 
-const METADATA_SOURCE: Partial<Record<CloudKind, MetadataSource>> = { openstack: "openstack" };
+const METADATA_SOURCE: Partial<Record<CloudKind, MetadataSource>> = { openstack: "openstack", aws: "aws" };
 
 /**
  * A virtual machine with what it needs around it: a network (the stack's default unless given),

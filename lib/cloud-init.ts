@@ -6,7 +6,8 @@ import { readTemplate, renderTemplate } from "./templates.ts";
  * by string pasting, so the output is always valid YAML). `cloud-init schema` checks it in tests.
  */
 
-export type MetadataSource = "openstack";
+/** Where a machine reads its metadata: OpenStack's metadata service, or EC2's instance tags. */
+export type MetadataSource = "openstack" | "aws";
 
 export interface MachineCloudInit {
   /** The image's login account; owns freshly formatted volumes. */

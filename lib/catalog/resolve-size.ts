@@ -1,5 +1,5 @@
 import { nearestMatches, orList } from "../naming.ts";
-import { smallestFitting, type Flavor, type SizeRequirement } from "./flavors.ts";
+import { JETSTREAM2_FLAVORS, smallestFitting, type Flavor, type SizeRequirement } from "./flavors.ts";
 
 export type SizeResult = { readonly ok: true; readonly flavor: Flavor } | { readonly ok: false; readonly message: string };
 
@@ -19,6 +19,22 @@ function describeFlavor(f: Flavor): string {
 }
 
 /**
+ * A Jetstream2 flavor named on another cloud (a stack moved from Jetstream2): suggests the
+ * cheapest of the cloud's sizes that holds as much, else the one nearest in vCPUs and memory.
+ */
+function foreignFlavorMessage(prop: string, like: Flavor, flavors: readonly Flavor[], cloud: string): string {
+  const need: SizeRequirement = { vcpus: like.vcpus, memoryGiB: like.memoryGiB, ...(like.gpu ? { gpu: like.gpu } : {}) };
+  const pool = flavors.filter((f) => !f.onRequest && f.gpu > 0 === like.gpu > 0);
+  const gap = (f: Flavor) => Math.abs(Math.log(f.vcpus / like.vcpus)) + Math.abs(Math.log(f.memoryGiB / like.memoryGiB));
+  const closest = smallestFitting(flavors, need) ?? [...pool].sort((a, b) => gap(a) - gap(b))[0];
+  return (
+    `'${prop}' "${like.name}" is a Jetstream2 flavor, and this stack is on ${cloud}: ` +
+    (closest ? `use ${describeFlavor(closest)}, the closest ${cloud} size, or ` : "") +
+    `size by need: { vcpus: ${need.vcpus}, memoryGiB: ${need.memoryGiB}${need.gpu ? `, gpu: ${need.gpu}` : ""} }`
+  );
+}
+
+/**
  * Turns a `size` prop into a flavor: a name must be in the catalog (unless the cloud has none);
  * a requirement picks the cheapest flavor that fits. Messages name the prop and the fix.
  */
@@ -29,6 +45,8 @@ export function resolveSize(size: unknown, flavors: readonly Flavor[], cloud: st
     if (flavors.length === 0) return { ok: true, flavor: namedFlavor(name) };
     const found = flavors.find((f) => f.name === name);
     if (found) return { ok: true, flavor: found };
+    const jetstream2 = JETSTREAM2_FLAVORS.find((f) => f.name === name);
+    if (jetstream2) return { ok: false, message: foreignFlavorMessage(prop, jetstream2, flavors, cloud) };
     const near = nearestMatches(name, flavors.map((f) => f.name));
     return {
       ok: false,

@@ -2,8 +2,8 @@
 # drover-volumes: formats (the first time only) and mounts the volumes drover attached to this
 # machine. A systemd timer runs it every minute, so a volume attached after boot, or added to the
 # stack later, is mounted without rebuilding the machine. The list of volumes comes from the
-# instance metadata (key drover_volume_<name> = "<volume id>:<mount path>"), which the cloud
-# updates in place when the stack changes.
+# instance metadata (key drover_volume_<name> = "<volume id>:<mount path>"; instance tags on
+# AWS), which the cloud updates in place when the stack changes.
 #
 # It never formats a device that already holds a filesystem or a partition table.
 #
@@ -34,6 +34,28 @@ for key in sorted(meta):
         print(key[len("drover_volume_"):], volume_id, mount_path)
 PY
       ;;
+    aws)
+      # Instance tags, through IMDSv2 (a session token first: drover's instances require it).
+      python3 - <<'PY'
+import urllib.request
+
+BASE = "http://169.254.169.254/latest"
+TAGS = BASE + "/meta-data/tags/instance"
+
+
+def get(url, headers, method="GET"):
+    request = urllib.request.Request(url, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.read().decode()
+
+
+auth = {"X-aws-ec2-metadata-token": get(BASE + "/api/token", {"X-aws-ec2-metadata-token-ttl-seconds": "60"}, "PUT")}
+for key in sorted(get(TAGS, auth).split()):
+    if key.startswith("drover_volume_"):
+        volume_id, _, mount_path = get(TAGS + "/" + key, auth).partition(":")
+        print(key[len("drover_volume_"):], volume_id, mount_path)
+PY
+      ;;
     *)
       log "unknown metadata source '$metadata_source'"
       return 1
@@ -41,10 +63,11 @@ PY
   esac
 }
 
-# KVM exposes a volume's ID (cut to 20 characters) as the disk serial.
+# KVM exposes a volume's ID (cut to 20 characters) as the disk serial; EC2's NVMe disks carry
+# the EBS volume ID without its dash.
 find_device() {
   local id=$1 candidate
-  for candidate in /dev/disk/by-id/virtio-"${id:0:20}"* /dev/disk/by-id/scsi-*"${id}"*; do
+  for candidate in /dev/disk/by-id/virtio-"${id:0:20}"* /dev/disk/by-id/scsi-*"${id}"* /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_"${id/-/}"; do
     if [ -e "$candidate" ]; then
       readlink -f "$candidate"
       return 0

@@ -1,0 +1,146 @@
+import { Testing } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record/index.js";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone/index.js";
+import { GatewayHost, Network, SlurmCluster, VirtualMachine, aws, type CloudDriver, type VirtualMachineProps } from "../../constructs/index.ts";
+import { AWS_USER_DATA_MAX_BYTES } from "../../constructs/aws/driver.ts";
+import { ValidationError } from "../../lib/errors.ts";
+import { testPublicKey } from "../support/keys.ts";
+import { compact, newStack, only, resources, synthJson, validationIssues } from "../support/synth.ts";
+
+const key = testPublicKey("me@laptop");
+const base: VirtualMachineProps = { size: "m7i.large", allowSshFrom: ["203.0.113.0/24"], publicKey: key, publicAddress: true };
+
+function awsStack(name = "web", hostedZone?: string) {
+  return newStack(name, { cloud: aws({ region: "us-east-2", ...(hostedZone ? { hostedZone } : {}) }) });
+}
+
+describe("AWS driver", () => {
+  it("GIVEN a hosted zone WHEN a construct names its address THEN Route 53 finds the public zone and holds an A record", () => {
+    const { stack } = awsStack("web", "lab.example.org");
+    const vm = new VirtualMachine(stack, "box", base);
+    const driver = stack.driver;
+    const zoneName = stack.cloud.dnsZone!;
+    expect(zoneName).toBe("lab.example.org.");
+    const zoneId = driver.lookupDnsZone!(stack, "Zone", zoneName);
+    const record = driver.createDnsRecord(stack, "BoxName", { zoneId, zoneName, name: "box", type: "A", values: [vm.publicAddress!] });
+    expect(record.fqdn).toBe("box.lab.example.org.");
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveDataSourceWithProperties(DataAwsRoute53Zone, { name: "lab.example.org", private_zone: false });
+    expect(synth).toHaveResourceWithProperties(Route53Record, {
+      zone_id: "${data.aws_route53_zone.Zone.zone_id}",
+      name: "box.lab.example.org",
+      type: "A",
+      ttl: 300,
+      records: ["${aws_eip.box_PublicAddress_D358138D.public_ip}"],
+    });
+    expect(compact(synthJson(stack))).toMatchSnapshot();
+  });
+
+  it("reserves an Elastic IP and binds it to a machine later, after the internet route", () => {
+    const { stack } = awsStack();
+    const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
+    const ip = stack.driver.reservePublicAddress!(stack, "Held", { name: "web-held-ip" });
+    stack.driver.attachPublicAddress!(stack, "HeldToBox", { address: ip.address, machine: vm.machine });
+    const json = synthJson(stack);
+    expect(only(json, "aws_eip")).toEqual({ domain: "vpc", tags: { Name: "web-held-ip" } });
+    expect(only(json, "aws_eip_association")).toEqual({
+      allocation_id: "${aws_eip.Held.allocation_id}",
+      instance_id: "${aws_instance.box_45895026.id}",
+      depends_on: [expect.stringContaining("aws_route_table_association.")],
+    });
+    expect(() => stack.driver.attachPublicAddress!(stack, "Other", { address: "198.51.100.7", machine: vm.machine })).toThrow(
+      "web/Other: the address was not reserved by this stack's reservePublicAddress",
+    );
+  });
+
+  it("offers no managed Kubernetes, credentials, shares or cleanup step, and the cluster constructs say they need OpenStack", () => {
+    const { stack } = awsStack();
+    const optional: Array<keyof CloudDriver> = ["createKubernetesCluster", "createCredential", "createShare", "createElasticCleanup"];
+    for (const method of optional) expect(stack.driver[method]).toBeUndefined();
+    expect(
+      validationIssues(() => new SlurmCluster(stack, "hpc", { controller: { size: "m7i.xlarge" }, partitions: [{ name: "cpu", size: "c7i.xlarge", nodes: 2 }] })),
+    ).toContain("web/hpc: SlurmCluster runs on OpenStack clouds (Jetstream2) for now, and this stack is on aws");
+    expect(
+      validationIssues(() => new GatewayHost(stack, "portal", { size: "m7i.large", domain: "portal.example.org", tls: { letsEncryptEmail: "ops@example.org" } })),
+    ).toContain("web/portal: GatewayHost runs on OpenStack clouds (Jetstream2) for now, and this stack is on aws");
+  });
+
+  it("keeps a volume in the zone of its machine, and refuses one attached to no machine", () => {
+    const { stack } = awsStack();
+    stack.driver.createVolume(stack, "Loose", { name: "web-loose", sizeGiB: 10, protect: true });
+    expect(() => synthJson(stack)).toThrow(/volume web-loose is attached to no machine; on AWS a volume is made in the availability zone of its machine/);
+  });
+
+  it("refuses a volume attached to machines in two subnets, and a firewall shared across VPCs", () => {
+    const { stack } = awsStack();
+    const a = new VirtualMachine(stack, "a", { ...base, publicAddress: false });
+    const b = new VirtualMachine(stack, "b", { ...base, publicAddress: false, network: new Network(stack, "other", { cidr: "10.9.0.0/24" }) });
+    const volume = stack.driver.createVolume(stack, "Shared", { name: "web-shared", sizeGiB: 10, protect: true });
+    stack.driver.attachVolume(stack, "ToA", a.machine, volume);
+    expect(() => stack.driver.attachVolume(stack, "ToB", b.machine, volume)).toThrow(
+      "web/ToB: volume web-shared is attached to machines on two subnets; an EBS volume lives in one availability zone",
+    );
+    expect(() =>
+      stack.driver.createMachine(stack, "c", {
+        name: "web-c", flavor: a.flavor, image: "ubuntu-24.04", network: b.network, firewalls: [a.firewall], userData: "#cloud-config\n",
+      }),
+    ).toThrow("web/c: firewall web-a-sg is used by machines on two networks; on AWS a security group belongs to one VPC: give each network its own firewall");
+  });
+
+  it("names data volumes /dev/sdf to /dev/sdp, and says so past the eleventh", () => {
+    const { stack } = awsStack();
+    const volumes = Array.from({ length: 12 }, (_, i) => ({ name: `v${i}`, sizeGiB: 1 }));
+    const issue = (() => {
+      try {
+        new VirtualMachine(stack, "box", { ...base, volumes });
+      } catch (e) {
+        return e instanceof ValidationError ? e.message : String(e);
+      }
+      return "nothing thrown";
+    })();
+    expect(issue).toBe("web/box/Attach-v11: machine web-box has more than 11 volumes attached; drover names them /dev/sdf to /dev/sdp");
+  });
+
+  it("refuses user data over EC2's 16 KB, counting it as Terraform will deliver it", () => {
+    const { stack } = awsStack();
+    const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
+    const spec = { name: "web-big", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall] };
+    // "$${" is Terraform's escape for a literal "${": it reaches the machine as two characters.
+    const escaped = `#cloud-config\n# ${"$${x}".repeat((AWS_USER_DATA_MAX_BYTES - 20) / 4)}\n`;
+    expect(() => stack.driver.createMachine(stack, "fits", { ...spec, userData: escaped })).not.toThrow();
+    expect(() => stack.driver.createMachine(stack, "big", { ...spec, userData: "x".repeat(AWS_USER_DATA_MAX_BYTES + 1) })).toThrow(
+      `web/big: the user data is ${AWS_USER_DATA_MAX_BYTES + 1} bytes; EC2 accepts ${AWS_USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`,
+    );
+  });
+
+  it("warns at synthesis about a machine cut off from the internet: no public address, and no NAT gateway", () => {
+    const { stack } = awsStack();
+    new VirtualMachine(stack, "public", base);
+    new VirtualMachine(stack, "private", { ...base, publicAddress: false });
+    const later = new VirtualMachine(stack, "later", { ...base, publicAddress: false });
+    const held = stack.driver.reservePublicAddress!(stack, "Held", { name: "web-held-ip" });
+    stack.driver.attachPublicAddress!(stack, "HeldToLater", { address: held.address, machine: later.machine });
+    new VirtualMachine(stack, "offline", { ...base, publicAddress: false, network: new Network(stack, "closed", { cidr: "10.1.0.0/24", internetAccess: false }) });
+    synthJson(stack);
+    synthJson(stack);
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => `${c.node.path}: ${m.data}`));
+    expect(warnings).toEqual([
+      "web/private: web-private has no public address, and on AWS drover makes no NAT gateway: it cannot reach the internet (its packages at first boot fail). Give it a public address, or ignore this if it needs none.",
+    ]);
+  });
+
+  it("tags every resource with the stack's tags through the provider's default tags, and names them", () => {
+    const { stack } = newStack("web", { cloud: aws({ region: "eu-west-1", profile: "lab" }), expiresAt: "2026-12-31" });
+    new VirtualMachine(stack, "box", { ...base, volumes: [{ name: "data", sizeGiB: 10 }] });
+    const json = synthJson(stack);
+    expect(json.provider.aws).toEqual([
+      { region: "eu-west-1", profile: "lab", default_tags: [{ tags: { drover_stack: "web", drover_owner: "tester@example.edu", drover_expires: "2026-12-31" } }] },
+    ]);
+    const untagged = Object.entries(json.resource as Record<string, Record<string, { tags?: Record<string, string> }>>)
+      .filter(([type]) => !["aws_route", "aws_route_table_association", "aws_volume_attachment", "terraform_data", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"].includes(type))
+      .flatMap(([type, all]) => Object.entries(all).filter(([, r]) => !r.tags?.Name).map(([name]) => `${type}.${name}`));
+    expect(untagged).toEqual([]);
+    expect(Object.keys(resources(json, "aws_instance"))).toHaveLength(1);
+  });
+});
