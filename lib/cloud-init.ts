@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { yaml } from "./vendor.ts";
 import { readTemplate, renderTemplate } from "./templates.ts";
 
@@ -27,6 +28,21 @@ export interface MachineCloudInit {
  * encodes 49,149 bytes.
  */
 export const USER_DATA_MAX_BYTES = 49_149;
+
+/** gzip+base64 for a `write_files` entry (`encoding: gz+b64`), with no time stamp: deterministic. */
+export function gzipBase64(text: string): string {
+  const { gzipSync } = createRequire(import.meta.url)("fflate") as typeof import("fflate");
+  return Buffer.from(gzipSync(Buffer.from(text), { level: 9, mtime: 0 })).toString("base64");
+}
+
+/**
+ * The bootcmd entry every drover role with secrets in its user data starts with: only root may
+ * reach the metadata service (templates/cloud-init/drover-metadata-guard.sh, run inline because
+ * bootcmd runs before write_files).
+ */
+export function metadataGuardBootcmd(): string[] {
+  return ["bash", "-c", readTemplate("cloud-init/drover-metadata-guard.sh"), "drover-metadata-guard"];
+}
 
 /**
  * Text as a Terraform template that evaluates to itself: Terraform reads `${` and `%{` in any

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { asTerraformLiteral, renderMachineCloudInit, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
+import { asTerraformLiteral, metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
 import type { Issue } from "../errors.ts";
 import { parseCidr } from "../net/cidr.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
@@ -14,7 +14,7 @@ import { letsEncryptPaths, NGINX_GATEWAY_PATHS, NGINX_SITE_DEFAULTS } from "./ng
  *
  * What the machine does:
  * - bootcmd, at every boot: lets only root reach the metadata service
- *   (`templates/slurm/drover-metadata-guard.sh`, the one every drover role uses).
+ *   (`templates/cloud-init/drover-metadata-guard.sh`, the one every drover role uses).
  * - The volume service of every drover machine (`renderMachineCloudInit`): `dataVolume`, which
  *   the construct attaches and names in the instance metadata, is formatted once and mounted.
  * - A host firewall (nftables, its own table `inet drover_gateway`, loaded by a systemd unit
@@ -270,7 +270,7 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
   const doc = {
     ...settings,
     // At every boot, in cloud-init's network stage: before any login or service.
-    bootcmd: [["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"]],
+    bootcmd: [metadataGuardBootcmd()],
     write_files: [...volumeFiles, ...hardeningFiles(input), ...nginxFiles(input), ...(container ? appFiles(container, input, refs) : [])],
     runcmd,
   };
@@ -395,7 +395,7 @@ function appFiles(app: GatewayContainerApp, input: GatewayCloudInitInput, refs: 
       permissions: "0644",
     },
   ];
-  if (data) files.push({ path: GATEWAY_PATHS.waitProgram, content: renderTemplate("slurm/drover-wait-shared.sh", { paths: data.host }, { shell: true }), permissions: "0755" });
+  if (data) files.push({ path: GATEWAY_PATHS.waitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: data.host }, { shell: true }), permissions: "0755" });
   return files;
 }
 

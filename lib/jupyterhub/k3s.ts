@@ -1,8 +1,7 @@
-import { createRequire } from "node:module";
-import { asTerraformLiteral, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
+import { asTerraformLiteral, gzipBase64, metadataGuardBootcmd, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
 import { hostAddress, parseCidr, type Cidr } from "../net/cidr.ts";
 import { parseSshPublicKey } from "../net/ssh-key.ts";
-import { readTemplate, renderTemplate } from "../templates.ts";
+import { renderTemplate } from "../templates.ts";
 import { yaml } from "../vendor.ts";
 import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
 
@@ -13,7 +12,7 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  * `templates/jupyterhub/`.
  *
  * What a machine does at first boot:
- * - bootcmd: lets only root reach the metadata service (`templates/slurm/drover-metadata-guard.sh`),
+ * - bootcmd: lets only root reach the metadata service (`templates/cloud-init/drover-metadata-guard.sh`),
  *   which hands out the user data and so the join token and, on the server, the cloud credential.
  * - write_files: k3s's configuration, the join token (0600), the systemd unit and, on the
  *   server, the auto-deploy manifests k3s applies when it starts (all 0600: some hold secrets).
@@ -187,7 +186,7 @@ class Renderer {
       disable_root: true,
       ...(keys.length > 0 ? { ssh_authorized_keys: keys } : {}),
       // At every boot, in cloud-init's network stage: before any login or service.
-      bootcmd: [["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"]],
+      bootcmd: [metadataGuardBootcmd()],
       write_files: compact ? files.map((f) => this.compress(f)) : files,
       runcmd,
     };
@@ -365,11 +364,6 @@ class Renderer {
 
 const unitName = (role: "server" | "agent") => (role === "server" ? "k3s" : "k3s-agent");
 
-/** gzip+base64 with no time stamp in the header: deterministic. */
-function gzipBase64(text: string): string {
-  const { gzipSync } = createRequire(import.meta.url)("fflate") as typeof import("fflate");
-  return Buffer.from(gzipSync(Buffer.from(text), { level: 9, mtime: 0 })).toString("base64");
-}
 
 /**
  * The Terraform references in the texts. They stand in the documents as they are (the text the

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { gzipBase64, metadataGuardBootcmd, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
 import { yaml } from "../vendor.ts";
 import { SLURMDBD_PASSWORD_PLACEHOLDER, type SlurmFiles } from "./conf.ts";
@@ -33,13 +33,6 @@ export interface ClusterCloudInit {
    */
   readonly elasticCompute?: string;
 }
-
-/**
- * What Nova accepts: `user_data` travels base64-encoded and the API takes at most 65,535
- * characters of it, so at most 49,149 bytes before encoding (cloud-init's own 64 KiB limit is
- * never the one reached on OpenStack).
- */
-export const OPENSTACK_USER_DATA_MAX_BYTES = 49_149;
 
 /** The elastic nodes' table on the controller: `name\taddress\tflavor\tpartition`, one line per elastic node. */
 export const NODE_TABLE_PATH = "/etc/drover/slurm-nodes.tsv";
@@ -180,12 +173,12 @@ export function renderClusterCloudInit(plan: SlurmClusterPlan, refs: CloudRefs, 
   const r = new Renderer(plan, refs, files, table);
   const fit = (role: string, build: (compact: boolean) => string): string => {
     const plain = build(false);
-    if (table.deployedBytes(plain) <= OPENSTACK_USER_DATA_MAX_BYTES) return plain;
+    if (table.deployedBytes(plain) <= USER_DATA_MAX_BYTES) return plain;
     const compact = build(true);
     const bytes = table.deployedBytes(compact);
-    if (bytes > OPENSTACK_USER_DATA_MAX_BYTES) {
+    if (bytes > USER_DATA_MAX_BYTES) {
       throw new Error(
-        `the ${role} user data of cluster ${plan.clusterName} takes up to ${bytes} bytes, more than the ${OPENSTACK_USER_DATA_MAX_BYTES} OpenStack accepts: ` +
+        `the ${role} user data of cluster ${plan.clusterName} takes up to ${bytes} bytes, more than the ${USER_DATA_MAX_BYTES} OpenStack accepts: ` +
           `each of the ${plan.users.length} users takes about 350 bytes, so list fewer users (add the others on the machines) or fewer partitions`,
       );
     }
@@ -251,7 +244,7 @@ class Renderer {
       bootcmd: [
         ["mkdir", "-p", PATHS.adminHomeBase],
         // Last, so its failure is the bootcmd module's.
-        ["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"],
+        metadataGuardBootcmd(),
       ],
       write_files: compact ? writeFiles.map(compress) : writeFiles,
       ...(mounts.length > 0 ? { mounts } : {}),
@@ -327,7 +320,7 @@ class Renderer {
       case "compute":
         return [
           this.nodeProgram("compute"),
-          { path: FILES.waitProgram, content: renderTemplate("slurm/drover-wait-shared.sh", { paths: `${PATHS.home} ${PATHS.software}` }, { shell: true }), permissions: "0755" },
+          { path: FILES.waitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: `${PATHS.home} ${PATHS.software}` }, { shell: true }), permissions: "0755" },
           {
             path: "/etc/systemd/system/slurmd.service.d/drover.conf",
             content: renderTemplate("slurm/slurmd-drover.conf", { waitProgram: FILES.waitProgram }),
@@ -512,10 +505,6 @@ function compress(file: WriteFile): WriteFile {
   return { ...file, content: gzipBase64(file.content), encoding: "gz+b64" };
 }
 
-function gzipBase64(text: string): string {
-  const { gzipSync } = createRequire(import.meta.url)("fflate") as typeof import("fflate");
-  return Buffer.from(gzipSync(Buffer.from(text), { level: 9, mtime: 0 })).toString("base64");
-}
 
 /**
  * YAML text of a document. A one-line string holding a reference or a placeholder is

@@ -102,7 +102,7 @@ describe("renderGatewayCloudInit", () => {
     });
 
     it("blocks the metadata service for everyone but root at every boot, with the guard every drover role uses", () => {
-      expect(machine(name).bootcmd).toEqual([["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"]]);
+      expect(machine(name).bootcmd).toEqual([["bash", "-c", readTemplate("cloud-init/drover-metadata-guard.sh"), "drover-metadata-guard"]]);
     });
   });
 

@@ -175,7 +175,7 @@ describe("renderK3sCloudInit", () => {
 
   it("blocks the metadata service for everyone but root at every boot, with the Slurm nodes' guard", () => {
     for (const [, text] of roles(openstack)) {
-      expect(machine(text).bootcmd).toEqual([["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"]]);
+      expect(machine(text).bootcmd).toEqual([["bash", "-c", readTemplate("cloud-init/drover-metadata-guard.sh"), "drover-metadata-guard"]]);
     }
   });
 

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JETSTREAM2_FLAVORS } from "../../lib/catalog/flavors.ts";
+import { USER_DATA_MAX_BYTES } from "../../lib/cloud-init.ts";
 import {
   ELASTIC_MUNGE_KEY_PATH,
   NODE_HOSTLISTS_PATH,
   NODE_TABLE_PATH,
-  OPENSTACK_USER_DATA_MAX_BYTES,
   renderClusterCloudInit,
   sharePlaceholder,
   type ClusterCloudInit,
@@ -252,7 +252,7 @@ describe("renderClusterCloudInit", () => {
   it("blocks the metadata service for everyone but root at every boot, from bootcmd", () => {
     for (const [, text] of roles(small.out)) {
       const last = parse(deploy(text)).bootcmd.at(-1)!;
-      expect(last).toEqual(["bash", "-c", readTemplate("slurm/drover-metadata-guard.sh"), "drover-metadata-guard"]);
+      expect(last).toEqual(["bash", "-c", readTemplate("cloud-init/drover-metadata-guard.sh"), "drover-metadata-guard"]);
     }
   });
 
@@ -459,7 +459,7 @@ describe("renderClusterCloudInit", () => {
       const { out } = build(input);
       for (const [role, text] of roles(out)) {
         const bytes = Buffer.byteLength(deploy(text, LONGEST));
-        expect({ role, fits: bytes <= OPENSTACK_USER_DATA_MAX_BYTES }).toEqual({ role, fits: true });
+        expect({ role, fits: bytes <= USER_DATA_MAX_BYTES }).toEqual({ role, fits: true });
         expect(Math.ceil(bytes / 3) * 4).toBeLessThanOrEqual(65535);
       }
     });
@@ -579,7 +579,7 @@ describe("renderClusterCloudInit", () => {
     const root = process.getuid?.() === 0;
     if (!root) console.warn("[skip] nft --check needs root, so the metadata rule's syntax is not checked here.");
     it.runIf(root)("is a valid nftables ruleset", () => {
-      const rules = /<<'NFT'\n([\s\S]*?)\nNFT\n/.exec(readTemplate("slurm/drover-metadata-guard.sh"))![1]!;
+      const rules = /<<'NFT'\n([\s\S]*?)\nNFT\n/.exec(readTemplate("cloud-init/drover-metadata-guard.sh"))![1]!;
       const file = join(dir, "metadata.nft");
       writeFileSync(file, rules + "\n");
       expect(runTool("nft", ["--check", "-f", file])).toBe("");

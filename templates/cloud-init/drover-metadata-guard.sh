@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # drover-metadata-guard: lets only root reach the instance metadata service (169.254.169.254, and
-# fe80::a9fe:a9fe over IPv6). A cluster node's user data holds secrets (the munge key; on the
-# controller a cloud credential too) and the metadata service hands the user data to any process
-# that asks, so without this rule every cluster user and every job could read them.
+# fe80::a9fe:a9fe over IPv6). A drover machine's user data may hold secrets (a cluster's munge
+# key, a cloud credential, a join token) and the metadata service hands the user data to any
+# process that asks, so without this rule every user, job and web app could read them.
 #
 # cloud-init runs this from bootcmd, inline (at first boot bootcmd runs before write_files could
 # install a file), at every boot, in its network stage: systemd orders that stage before
-# systemd-user-sessions, sshd and sysinit.target, so no login and no service (slurmd, jobs) runs
+# systemd-user-sessions, sshd and sysinit.target, so no login and no service (slurmd, jobs, apps) runs
 # before the rule is in place. cloud-init itself and drover's own services run as root and keep
 # their access.
 set -euo pipefail
