@@ -37,6 +37,11 @@ export interface CloudProfile {
    * where constructs may create records; undefined when drover does not know one.
    */
   readonly dnsZone?: string;
+  /**
+   * Every machine must carry an SSH key (Azure creates no Linux machine without one when
+   * password login is off), even one whose SSH stays closed.
+   */
+  readonly requiresSshKey?: boolean;
   /** Creates the driver for one stack; called once by `DroverStack`. */
   createDriver(stack: DroverStack): CloudDriver;
 }
@@ -87,6 +92,11 @@ export interface MachineSpec {
   readonly network: INetwork;
   readonly firewalls: readonly IFirewall[];
   readonly keyPair?: IKeyPair;
+  /**
+   * The image's login account, as the construct knows it (its `sshUser`, or the catalog's):
+   * clouds that create the account or write the key into metadata (Azure, GCP) need it.
+   */
+  readonly loginUser?: string;
   readonly userData: string;
   /** Boot from a new volume of this size instead of the flavor's root disk. */
   readonly rootVolumeGiB?: number;

@@ -1,6 +1,7 @@
 import { Annotations, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
+import { metadataSourceFor } from "../lib/cloud-init.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
 import { checkGatewayCloudInitInput, renderGatewayCloudInit, type GatewayApp, type GatewayCloudInitInput } from "../lib/gateway/cloud-init.ts";
 import { checkNginxSiteInput, renderNginxSite } from "../lib/gateway/nginx.ts";
@@ -55,6 +56,10 @@ const MAX_DATA_GIB = 10_240;
  * headers), the app in a container or on a port you run yourself, and cloud-init hardening:
  * unattended security upgrades, key-only SSH without root, fail2ban, and a host firewall that
  * matches the security group (80 and 443 from anywhere, SSH from `allowSshFrom` only).
+ *
+ * The same on every cloud; its user data is past EC2's 16 KB, so on AWS Terraform sends it
+ * gzip-compressed. `hostname` needs the cloud's DNS zone (Jetstream2's `allocation`, AWS's
+ * `hostedZone`, GCP's and Azure's `dnsZone`); Azure needs `publicKey`.
  */
 export class GatewayHost extends Construct {
   readonly fqdn: string;
@@ -65,7 +70,7 @@ export class GatewayHost extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayHostProps) {
     super(scope, id);
-    const { stack, cloud, driver, issues } = clusterContext(this, id, "gateway", "GatewayHost");
+    const { stack, cloud, driver, issues } = clusterContext(this, id, "gateway");
     const zone = cloud.dnsZone?.replace(/\.$/, "");
 
     // The name.
@@ -113,7 +118,7 @@ export class GatewayHost extends Construct {
       issues.add("gateway.bad-volume", `'dataVolumeGiB' ${JSON.stringify(props.dataVolumeGiB)} must be a whole number of GiB from 1 to ${MAX_DATA_GIB}`);
     }
 
-    const { sshFrom, adminKey } = checkSshAccess(issues, "gateway", props.allowSshFrom, { prop: "publicKey", value: props.publicKey });
+    const { sshFrom, adminKey } = checkSshAccess(issues, "gateway", props.allowSshFrom, { prop: "publicKey", value: props.publicKey }, cloud);
     const size = resolveSize(props.size, cloud.flavors, cloud.name, "size");
     if (!size.ok) issues.add("gateway.bad-size", size.message);
     const nginxInput = {
@@ -132,6 +137,7 @@ export class GatewayHost extends Construct {
       fqdn && app && props.tls && nginx
         ? {
             fqdn,
+            metadataSource: metadataSourceFor(cloud.kind),
             letsEncryptEmail: props.tls.letsEncryptEmail,
             loginUser,
             sshAllowedCidrs: sshFrom.map((c) => c.text),
@@ -166,6 +172,7 @@ export class GatewayHost extends Construct {
       image,
       network: props.network ?? stack.defaultNetwork(),
       firewalls: [firewall],
+      loginUser,
       userData,
       metadata: { drover_construct: this.node.path, drover_role: "gateway" },
       ...(keyPair ? { keyPair } : {}),

@@ -12,3 +12,6 @@ export type { BackendSpec } from "../lib/config/project-config.ts";
 export * from "./slurm-cluster.ts";
 export * from "./jupyterhub-cluster.ts";
 export * from "./gateway-host.ts";
+export * from "./cloud-from-environment.ts";
+export * from "./gcp/profile.ts";
+export * from "./azure/profile.ts";

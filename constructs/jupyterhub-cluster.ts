@@ -77,6 +77,11 @@ const HELM_INSTALL = "Install Helm 3 (https://helm.sh/docs/intro/install/), or u
  * zero-to-jupyterhub chart with rendered, schema-checked values, sign-in by GitHub, any OAuth
  * provider or a workshop password, HTTPS with Let's Encrypt, a DNS name where the cloud hosts
  * the zone, culling of idle servers, and outputs for the URL, SSH, nodes and SU per hour.
+ *
+ * On AWS, GCP and Azure: k3s only (no managed Kubernetes drover can make there), and without a
+ * volume service k3s can drive, users' homes and the hub's database live on the nodes' own
+ * disks (k3s's local-path storage): they survive a pod's restart, not the node's replacement.
+ * Azure needs `adminPublicKey` (it makes no machine without a key); sizes are costed in USD.
  */
 export class JupyterHubCluster extends Construct {
   readonly capacity: CapacityPlan;
@@ -90,7 +95,7 @@ export class JupyterHubCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: JupyterHubClusterProps) {
     super(scope, id);
-    const { stack, cloud, driver, issues } = clusterContext(this, id, "hub", "JupyterHubCluster");
+    const { stack, cloud, driver, issues } = clusterContext(this, id, "hub");
 
     const checked = checkHubProps(props);
     if (!checked.ok) {
@@ -120,7 +125,7 @@ export class JupyterHubCluster extends Construct {
     if (p.https !== false && !host) {
       issues.add("hub.no-host", `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`);
     }
-    const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey });
+    const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey }, cloud);
     if (sshFrom.length > 0 && !adminKey) issues.add("hub.no-key", "'allowSshFrom' opens SSH but there is no 'adminPublicKey' to sign in with: add one, or drop allowSshFrom");
     issues.throwIfAny();
     if (!capacity.ok) throw new Error("unreachable");

@@ -1,6 +1,7 @@
 import { Annotations, TerraformOutput, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
+import { metadataSourceFor } from "../lib/cloud-init.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
@@ -148,6 +149,11 @@ export interface SlurmClusterProps {
  * Configuration (slurm.conf, cgroup.conf, gres.conf, cloud-init per role) is rendered at synth
  * into `cdktf.out/stacks/<stack>/files/<construct>/` for review.
  *
+ * On AWS, GCP and Azure: static nodes only (elastic ones need an OpenStack credential with
+ * access rules), and /home and /opt/software over NFS from the controller's volumes (there are
+ * no Manila shares); Azure needs `adminPublicKey`. Every node gets an outbound way to the
+ * internet as each cloud allows (see the README's cloud table).
+ *
  * @example
  * new SlurmCluster(stack, "hpc", {
  *   controller: { size: "m3.medium" },
@@ -173,7 +179,7 @@ export class SlurmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: SlurmClusterProps) {
     super(scope, id);
-    const { stack, cloud, driver, issues } = clusterContext(this, id, "slurm", "SlurmCluster");
+    const { stack, cloud, driver, issues } = clusterContext(this, id, "slurm");
 
     const image = props.image ?? cloud.defaultImage;
     if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
@@ -182,7 +188,7 @@ export class SlurmCluster extends Construct {
     }
     const adminUser = loginUserFor(image, cloud.images) ?? "ubuntu";
 
-    const { sshFrom, adminKey } = checkSshAccess(issues, "slurm", props.allowSshFrom, { prop: "adminPublicKey", value: props.adminPublicKey });
+    const { sshFrom, adminKey } = checkSshAccess(issues, "slurm", props.allowSshFrom, { prop: "adminPublicKey", value: props.adminPublicKey }, cloud);
     if (sshFrom.length > 0 && !adminKey && (props.users ?? []).length === 0) {
       issues.add("slurm.no-key", "'allowSshFrom' opens SSH but nobody has a key: add 'users' with their public keys, or 'adminPublicKey'");
     }
@@ -268,7 +274,7 @@ export class SlurmCluster extends Construct {
 
     // Rendered configuration, kept for review.
     const files = renderSlurmFiles(plan);
-    const userData = renderClusterCloudInit(plan, refs, files);
+    const userData = renderClusterCloudInit(plan, refs, files, { metadataSource: metadataSourceFor(cloud.kind) });
     stack.addRenderedFile(this, "slurm.conf", files.slurmConf);
     stack.addRenderedFile(this, "cgroup.conf", files.cgroupConf);
     if (files.gresConf) stack.addRenderedFile(this, "gres.conf", files.gresConf);
@@ -296,6 +302,7 @@ export class SlurmCluster extends Construct {
         image,
         network: this.network,
         firewalls: spec.firewalls,
+        loginUser: adminUser,
         userData: spec.userData,
         fixedAddress: spec.address,
         metadata: { drover_construct: this.node.path, drover_role: spec.role, ...(spec.partition ? { drover_partition: spec.partition } : {}) },

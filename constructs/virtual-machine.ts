@@ -10,6 +10,7 @@ import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
 import type { CloudKind, IFirewall, IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
+import { keyRequiredMessage } from "./private/context.ts";
 import { Connections } from "./connections.ts";
 import { DroverStack } from "./drover-stack.ts";
 
@@ -109,7 +110,7 @@ const RESERVED_MOUNTS = ["/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64",
 const LOGIN_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._:-]*$/;
 
-const METADATA_SOURCE: Partial<Record<CloudKind, MetadataSource>> = { openstack: "openstack", aws: "aws" };
+const METADATA_SOURCE: Record<CloudKind, MetadataSource> = { openstack: "openstack", aws: "aws", gcp: "gcp", azure: "azure" };
 
 /**
  * A virtual machine with what it needs around it: a network (the stack's default unless given),
@@ -192,6 +193,8 @@ export class VirtualMachine extends Construct {
       else issues.add("vm.bad-key", `'publicKey' ${key.reason}`);
     } else if (props.keyPairName !== undefined && (typeof props.keyPairName !== "string" || !/^[A-Za-z0-9._ -]{1,255}$/.test(props.keyPairName))) {
       issues.add("vm.bad-keypair", `'keyPairName' ${JSON.stringify(props.keyPairName)} is not a key pair name (letters, digits, space, . _ -)`);
+    } else if (props.keyPairName === undefined && cloud.requiresSshKey) {
+      issues.add("vm.key-required", keyRequiredMessage("publicKey", cloud));
     } else if (props.keyPairName === undefined && sshFrom.length > 0) {
       issues.add("vm.no-key", "'allowSshFrom' opens SSH but no key is given, and password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub) or 'keyPairName'");
     }
@@ -226,7 +229,8 @@ export class VirtualMachine extends Construct {
             comment: `drover: ${this.node.path}`,
           })
         : "";
-    if (Buffer.byteLength(userData) > USER_DATA_MAX_BYTES) {
+    // Other clouds' drivers check their own limits (EC2's is 16 KB, compressed if need be).
+    if (cloud.kind === "openstack" && Buffer.byteLength(userData) > USER_DATA_MAX_BYTES) {
       issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; OpenStack accepts ${USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
     }
     issues.throwIfAny();
@@ -256,6 +260,7 @@ export class VirtualMachine extends Construct {
       image,
       network,
       firewalls: [this.firewall],
+      loginUser: this.loginUser,
       userData: asTerraformLiteral(userData),
       metadata: { drover_construct: this.node.path },
       ...(keyPair ? { keyPair } : {}),

@@ -7,8 +7,16 @@ import { readTemplate, renderTemplate } from "./templates.ts";
  * by string pasting, so the output is always valid YAML). `cloud-init schema` checks it in tests.
  */
 
-/** Where a machine reads its metadata: OpenStack's metadata service, or EC2's instance tags. */
-export type MetadataSource = "openstack" | "aws";
+/**
+ * Where a machine reads its metadata: OpenStack's metadata service, EC2's or Azure's instance
+ * tags, GCP's instance attributes.
+ */
+export type MetadataSource = "openstack" | "aws" | "gcp" | "azure";
+
+/** Where machines on a kind of cloud read their metadata (the kinds are `CloudProfile.kind`). */
+export function metadataSourceFor(cloudKind: "openstack" | "aws" | "gcp" | "azure"): MetadataSource {
+  return cloudKind;
+}
 
 export interface MachineCloudInit {
   /** The image's login account; owns freshly formatted volumes. */
@@ -54,6 +62,34 @@ export function asTerraformLiteral(text: string): string {
   return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
+/** Bytes of a Terraform template once its escapes are undone (its references left as written). */
+export function templateBytes(template: string): number {
+  return Buffer.byteLength(template.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{"));
+}
+
+/** Where GCP and Azure machines find a disk by the ID `list_volumes` prints (see the snippets). */
+const MORE_DEVICES: Partial<Record<MetadataSource, string>> = {
+  gcp: ' /dev/disk/by-id/google-"${id}"',
+  azure: ' /dev/disk/azure/scsi1/"${id}"',
+};
+
+/**
+ * The volume service's script (templates/cloud-init/drover-volumes.sh) for machines of `owner`
+ * on a cloud. The script knows OpenStack's and EC2's metadata; for GCP and Azure the branch of
+ * `list_volumes` and the device path come from a snippet each, so the script of machines on
+ * the first two clouds stays byte for byte what it was (new user data would replace them).
+ */
+export function renderVolumesScript(owner: string, source: MetadataSource): string {
+  const script = renderTemplate("cloud-init/drover-volumes.sh", { owner, metadataSource: source }, { shell: true });
+  const devices = MORE_DEVICES[source];
+  if (devices === undefined) return script;
+  const branch = readTemplate(`cloud-init/drover-volumes-${source}.snippet`).replace(/^#.*\n/, "");
+  const fallback = '    *)\n      log "unknown metadata source';
+  const deviceList = '_"${id/-/}"; do';
+  if (!script.includes(fallback) || !script.includes(deviceList)) throw new Error("templates/cloud-init/drover-volumes.sh lost the places the GCP and Azure snippets go");
+  return script.replace(fallback, () => branch + fallback).replace(deviceList, () => `_"\${id/-/}"${devices}; do`);
+}
+
 /** Bodies already rendered: machines of one kind share everything but the comment line. */
 const bodies = new Map<string, string>();
 
@@ -79,11 +115,7 @@ function renderBody(input: MachineCloudInit): string {
       {
         path: "/usr/local/sbin/drover-volumes",
         permissions: "0755",
-        content: renderTemplate(
-          "cloud-init/drover-volumes.sh",
-          { owner: input.loginUser, metadataSource: input.metadataSource },
-          { shell: true },
-        ),
+        content: renderVolumesScript(input.loginUser, input.metadataSource),
       },
       { path: "/etc/systemd/system/drover-volumes.service", permissions: "0644", content: readTemplate("cloud-init/drover-volumes.service") },
       { path: "/etc/systemd/system/drover-volumes.timer", permissions: "0644", content: readTemplate("cloud-init/drover-volumes.timer") },

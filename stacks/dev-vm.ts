@@ -1,19 +1,20 @@
 import type { Construct } from "constructs";
-import { DroverStack, VirtualMachine, jetstream2 } from "../constructs/index.ts";
+import { DroverStack, VirtualMachine, cloudFromEnvironment } from "../constructs/index.ts";
 
 /**
- * A researcher's development machine on Jetstream2: one m3.small with SSH open to one network,
- * a public address and a 100 GiB data volume mounted at /media/volume/data.
+ * A researcher's development machine: 2 vCPUs and 6 GiB (an m3.small on Jetstream2, the
+ * cheapest fitting type elsewhere) with SSH open to one network, a public address and a
+ * 100 GiB data volume mounted at /media/volume/data. `DROVER_CLOUD=aws` (gcp, azure,
+ * openstack) builds the same machine on another cloud.
  */
 export function devVm(scope: Construct): DroverStack {
   const stack = new DroverStack(scope, "dev-vm", {
-    cloud: jetstream2({ region: "IU" }),
+    cloud: cloudFromEnvironment({ jetstream2: { region: "IU" }, aws: { region: "us-east-2" } }),
     owner: "researcher@example.edu",
     description: "A development VM with a data volume",
   });
   new VirtualMachine(stack, "box", {
-    size: "m3.small",
-    image: "Featured-Ubuntu24",
+    size: { vcpus: 2, memoryGiB: 6 },
     allowSshFrom: ["203.0.113.0/24"],
     allowPingFrom: ["203.0.113.0/24"],
     publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDCgcPCAd+7fwsxiLAcDaQ0phhGXQd1ycaaszgy8mXVa researcher@laptop",

@@ -1,23 +1,29 @@
 import type { Construct } from "constructs";
-import { DroverStack, SlurmCluster, jetstream2 } from "../constructs/index.ts";
+import { DroverStack, SlurmCluster, cloudFromEnvironment } from "../constructs/index.ts";
 
 /**
- * A virtual Slurm cluster on Jetstream2: a controller that serves /home (500 GiB) and
- * /opt/software (100 GiB) over NFS, a login node open to SSH from one network, two always-on
- * CPU nodes that grow to 16 when jobs wait, and up to two GPU nodes created on demand.
+ * A virtual Slurm cluster: a controller that serves /home (500 GiB) and /opt/software (100 GiB)
+ * over NFS, a login node open to SSH from one network, two always-on CPU nodes that grow to 16
+ * when jobs wait, and up to two GPU nodes created on demand. Sizes are needs, which are
+ * Jetstream2's m3.medium, m3.small, m3.quad and g3.medium there.
+ *
+ * Nodes created on demand need an OpenStack cloud (drover's resume programs call its API with
+ * an application credential): on AWS, GCP and Azure the CPU partition keeps its two static
+ * nodes and the GPU partition one.
  */
 export function virtualSlurm(scope: Construct): DroverStack {
   const stack = new DroverStack(scope, "virtual-slurm", {
-    cloud: jetstream2({ region: "IU" }),
+    cloud: cloudFromEnvironment({ jetstream2: { region: "IU" } }),
     owner: "hpc-admin@example.edu",
     description: "A virtual Slurm cluster with elastic CPU and GPU nodes",
   });
+  const elastic = stack.cloud.kind === "openstack";
   new SlurmCluster(stack, "hpc", {
-    controller: { size: "m3.medium" },
-    login: { size: "m3.small" },
+    controller: { size: { vcpus: 8, memoryGiB: 30 } },
+    login: { size: { vcpus: 2, memoryGiB: 6 } },
     partitions: [
-      { name: "cpu", size: "m3.quad", nodes: 2, elastic: { max: 16, idleMinutes: 10 }, default: true },
-      { name: "gpu", size: "g3.medium", nodes: 0, elastic: { max: 2 } },
+      { name: "cpu", size: { vcpus: 4, memoryGiB: 15 }, nodes: 2, ...(elastic ? { elastic: { max: 16, idleMinutes: 10 } } : {}), default: true },
+      { name: "gpu", size: { vcpus: 8, memoryGiB: 30, gpu: 0.25 }, ...(elastic ? { nodes: 0, elastic: { max: 2 } } : { nodes: 1 }) },
     ],
     sharedStorage: { homeGiB: 500, softwareGiB: 100 },
     allowSshFrom: ["203.0.113.0/24"],

@@ -1,6 +1,7 @@
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import type { Vpc } from "@cdktf/provider-aws/lib/vpc/index.js";
 import type { Subnet } from "@cdktf/provider-aws/lib/subnet/index.js";
+import type { Ec2SubnetCidrReservation } from "@cdktf/provider-aws/lib/ec2-subnet-cidr-reservation/index.js";
 import type { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway/index.js";
 import type { RouteTable } from "@cdktf/provider-aws/lib/route-table/index.js";
 import type { Route } from "@cdktf/provider-aws/lib/route/index.js";
@@ -31,6 +32,7 @@ export interface AwsBindings {
   readonly AwsProvider: typeof AwsProvider;
   readonly Vpc: typeof Vpc;
   readonly Subnet: typeof Subnet;
+  readonly Ec2SubnetCidrReservation: typeof Ec2SubnetCidrReservation;
   readonly InternetGateway: typeof InternetGateway;
   readonly RouteTable: typeof RouteTable;
   readonly Route: typeof Route;
@@ -57,6 +59,7 @@ const MODULES: Record<keyof AwsBindings, string> = {
   AwsProvider: "provider",
   Vpc: "vpc",
   Subnet: "subnet",
+  Ec2SubnetCidrReservation: "ec2-subnet-cidr-reservation",
   InternetGateway: "internet-gateway",
   RouteTable: "route-table",
   Route: "route",

@@ -1,9 +1,11 @@
 import type { Construct } from "constructs";
-import { Annotations, Lazy, type ITerraformDependable } from "cdktf";
+import { Fn, Lazy, TerraformLocal, type ITerraformDependable } from "cdktf";
 import type { Instance } from "@cdktf/provider-aws/lib/instance/index.js";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group/index.js";
 import type { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume/index.js";
+import { gzipBase64, templateBytes } from "../../lib/cloud-init.ts";
 import { ValidationError } from "../../lib/errors.ts";
+import { blocksCovering, hostIndex } from "../../lib/net/cidr.ts";
 import type { Port } from "../../lib/net/port.ts";
 import type {
   CloudDriver,
@@ -188,6 +190,7 @@ export class AwsDriver implements CloudDriver {
     const vpc = new b.Vpc(scope, id, { cidrBlock: spec.cidr.text, enableDnsSupport: true, enableDnsHostnames: true, tags: name("vpc") });
     // No zone is named: EC2 picks one, and volumes follow the subnet's (see attachVolume).
     const subnet = new b.Subnet(scope, "Subnet", { vpcId: vpc.id, cidrBlock: spec.cidr.text, mapPublicIpOnLaunch: false, tags: name("subnet") });
+    this.reserveFixedRanges(scope, subnet.id, spec);
     if (spec.dnsNameservers?.length) {
       const options = new b.VpcDhcpOptions(scope, "DhcpOptions", { domainNameServers: [...spec.dnsNameservers], tags: name("dhcp") });
       new b.VpcDhcpOptionsAssociation(scope, "DhcpOptionsAssociation", { vpcId: vpc.id, dhcpOptionsId: options.id });
@@ -210,6 +213,29 @@ export class AwsDriver implements CloudDriver {
       displayName: `${spec.name}-vpc`,
       ...(ready ? { internetReady: ready } : {}),
     };
+  }
+
+  /**
+   * EC2 hands out private addresses from the whole subnet, not from a pool: a machine created
+   * first could take the fixed address of one created later. The addresses outside the spec's
+   * DHCP pool are held as "explicit" subnet CIDR reservations, which EC2 assigns only when asked
+   * for by address. (EC2 keeps the first four addresses and the last one for itself.)
+   */
+  private reserveFixedRanges(scope: Construct, subnetId: string, spec: NetworkSpec): void {
+    if (!spec.dhcpPool || spec.cidr.version !== 4) return;
+    const size = 2 ** (32 - spec.cidr.prefix);
+    const first = hostIndex(spec.cidr, spec.dhcpPool.start);
+    const last = hostIndex(spec.cidr, spec.dhcpPool.end);
+    if (first === undefined || last === undefined) return;
+    const blocks = [...(first > 4 ? blocksCovering(spec.cidr, 4, first - 1) : []), ...(last < size - 2 ? blocksCovering(spec.cidr, last + 1, size - 2) : [])];
+    for (const block of blocks) {
+      new this.b.Ec2SubnetCidrReservation(scope, `Fixed-${block.replace(/[./]/g, "-")}`, {
+        subnetId,
+        cidrBlock: block,
+        reservationType: "explicit",
+        description: `${spec.name}: fixed addresses`,
+      });
+    }
   }
 
   /** An existing subnet, by ID (`subnet-...`) or by its Name tag; the network is its VPC. */
@@ -258,16 +284,14 @@ export class AwsDriver implements CloudDriver {
   createMachine(scope: Construct, id: string, spec: MachineSpec): IMachine {
     const path = `${scope.node.path}/${id}`;
     const placement = this.placementOf(spec.network, path);
-    const userDataBytes = Buffer.byteLength(spec.userData.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{"));
-    if (userDataBytes > AWS_USER_DATA_MAX_BYTES) {
-      fail(path, "aws.user-data-too-big", `the user data is ${userDataBytes} bytes; EC2 accepts ${AWS_USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
-    }
+    const userData = this.userDataOf(scope, id, spec.userData, path);
     for (const f of spec.firewalls) {
       if (!(f instanceof AwsFirewall)) fail(path, "aws.foreign-firewall", `firewall ${f.displayName} was not made by the AWS driver`);
       f.placeIn(placement.vpcId, path);
     }
     const image = this.imageOf(scope, spec.image, path);
     const tags = { Name: spec.name, ...spec.metadata };
+    let machine: AwsMachine | undefined;
     const instance = new this.b.Instance(scope, id, {
       ami: image.ami,
       instanceType: spec.flavor.name,
@@ -275,8 +299,13 @@ export class AwsDriver implements CloudDriver {
       vpcSecurityGroupIds: spec.firewalls.map((f) => f.firewallId),
       ...(spec.keyPair ? { keyName: spec.keyPair.keyPairName } : {}),
       ...(spec.fixedAddress ? { privateIp: spec.fixedAddress } : {}),
-      userData: spec.userData,
+      ...userData,
       userDataReplaceOnChange: true,
+      // On Jetstream2 every machine on a routed network reaches the internet through its router.
+      // On AWS that takes a public address: one without an Elastic IP gets an address of EC2's
+      // pool at launch (its security groups still close it to everything they do not open).
+      // A NAT gateway would do it too, at many times the price for a handful of machines.
+      ...(spec.network.internetReady ? { associatePublicIpAddress: Lazy.anyValue({ produce: () => (machine?.hasPublicAddress ? undefined : true) }) } : {}),
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
       rootBlockDevice: {
         volumeType: "gp3",
@@ -289,29 +318,26 @@ export class AwsDriver implements CloudDriver {
       ...(image.trigger ? { lifecycle: { ignoreChanges: ["ami"], replaceTriggeredBy: [image.trigger] } } : {}),
       ...(spec.dependsOn?.length ? { dependsOn: [...spec.dependsOn] } : {}),
     });
-    const machine = new AwsMachine(spec.name, instance, placement, spec.network.internetReady, tags);
-    if (spec.network.internetReady) this.warnIfCutOff(scope, machine);
+    machine = new AwsMachine(spec.name, instance, placement, spec.network.internetReady, tags);
     return machine;
   }
 
   /**
-   * On Jetstream2 a machine without a public address still reaches the internet through its
-   * router; on AWS it would need a NAT gateway, which drover does not make (it bills by the hour).
-   * Checked at synthesis, when every address has been bound.
+   * User data as it is when it fits EC2's 16 KB; larger (a cluster role), gzip-compressed by
+   * Terraform after it fills in the references, which cloud-init unpacks. The compressed size
+   * is measured here on the template (references as written, a few bytes each).
    */
-  private warnIfCutOff(scope: Construct, machine: AwsMachine): void {
-    let warned = false;
-    machine.instance.node.addValidation({
-      validate: () => {
-        if (!machine.hasPublicAddress && !warned) {
-          warned = true;
-          Annotations.of(scope).addWarning(
-            `${machine.name} has no public address, and on AWS drover makes no NAT gateway: it cannot reach the internet (its packages at first boot fail). Give it a public address, or ignore this if it needs none.`,
-          );
-        }
-        return [];
-      },
-    });
+  private userDataOf(scope: Construct, id: string, template: string, path: string): { userData: string } | { userDataBase64: string } {
+    const bytes = templateBytes(template);
+    if (bytes <= AWS_USER_DATA_MAX_BYTES) return { userData: template };
+    const compressed = Buffer.from(gzipBase64(template.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{")), "base64").length;
+    if (compressed > AWS_USER_DATA_MAX_BYTES - 1024) {
+      fail(path, "aws.user-data-too-big", `the user data is ${bytes} bytes, ${compressed} compressed; EC2 accepts ${AWS_USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
+    }
+    // The text as a local value, where Terraform reads it as the template it is; written inside a
+    // function call instead, cdktf would turn its references into plain text.
+    const local = new TerraformLocal(scope, id === "Resource" ? "UserData" : `${id}-UserData`, template);
+    return { userDataBase64: Fn.base64gzip(local.asString) };
   }
 
   private placementOf(network: INetwork, path: string): Placement {

@@ -8,15 +8,15 @@ import { DroverStack } from "../drover-stack.ts";
 
 /**
  * What a cluster construct starts from: its stack, cloud and driver, and an issue collector
- * that already holds the checks every such construct makes (a usable id; an OpenStack cloud,
- * the only kind the clusters run on for now). `prefix` starts the issue codes ("slurm", "hub").
+ * that already holds the checks every such construct makes (a usable id). What a cloud cannot
+ * do (a share, a credential, managed Kubernetes) each construct checks against the driver's
+ * optional methods. `prefix` starts the issue codes ("slurm", "hub").
  */
-export function clusterContext(self: Construct, id: string, prefix: string, what: string): { stack: DroverStack; cloud: CloudProfile; driver: CloudDriver; issues: IssueCollector } {
+export function clusterContext(self: Construct, id: string, prefix: string): { stack: DroverStack; cloud: CloudProfile; driver: CloudDriver; issues: IssueCollector } {
   const stack = DroverStack.of(self);
   const issues = new IssueCollector(self.node.path);
   const bad = checkName(id, "construct id");
   if (bad) issues.add(`${prefix}.bad-id`, bad);
-  if (stack.cloud.kind !== "openstack") issues.add(`${prefix}.unsupported-cloud`, `${what} runs on OpenStack clouds (Jetstream2) for now, and this stack is on ${stack.cloud.name}`);
   return { stack, cloud: stack.cloud, driver: stack.driver, issues };
 }
 
@@ -29,6 +29,7 @@ export function checkSshAccess(
   prefix: string,
   allowSshFrom: readonly string[] | undefined,
   key: { readonly prop: string; readonly value: string | undefined },
+  cloud?: CloudProfile,
 ): { sshFrom: Cidr[]; adminKey?: { line: string; fingerprint: string } } {
   const sshFrom: Cidr[] = [];
   (allowSshFrom ?? []).forEach((text, i) => {
@@ -36,9 +37,17 @@ export function checkSshAccess(
     if (!parsed.ok) issues.add(`${prefix}.bad-cidr`, `'allowSshFrom[${i}]' "${text}" ${parsed.reason}${parsed.suggestion ? `: did you mean ${parsed.suggestion}?` : ""}`);
     else sshFrom.push(parsed.cidr);
   });
-  if (key.value === undefined) return { sshFrom };
+  if (key.value === undefined) {
+    if (cloud?.requiresSshKey) issues.add(`${prefix}.key-required`, keyRequiredMessage(key.prop, cloud));
+    return { sshFrom };
+  }
   const parsed = parseSshPublicKey(String(key.value));
   if (parsed.ok) return { sshFrom, adminKey: parsed.key };
   issues.add(`${prefix}.bad-key`, `'${key.prop}' ${parsed.reason}`);
   return { sshFrom };
+}
+
+/** Why a key is needed on a cloud that makes no machine without one, and the fix. */
+export function keyRequiredMessage(prop: string, cloud: CloudProfile): string {
+  return `'${prop}' is required on ${cloud.name}: it creates no Linux machine without an SSH key (password login stays off). Give the content of ~/.ssh/id_ed25519.pub; SSH stays closed unless allowSshFrom opens it`;
 }

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { asTerraformLiteral, metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
+import { asTerraformLiteral, metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
 import type { Issue } from "../errors.ts";
 import { parseCidr } from "../net/cidr.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
@@ -80,6 +80,8 @@ export type GatewayApp = GatewayContainerApp | GatewayUpstreamApp;
 export interface GatewayCloudInitInput {
   /** The gateway's public DNS name: the certificate's name. */
   readonly fqdn: string;
+  /** Where the host reads the list of its volumes. @default "openstack" */
+  readonly metadataSource?: MetadataSource;
   /** Let's Encrypt's contact for expiry notices; giving it accepts their terms. @default - no TLS: nginx serves `nginx.site` over HTTP only */
   readonly letsEncryptEmail?: string;
   /** The image's account ("ubuntu"); owns a freshly formatted data volume. */
@@ -260,7 +262,7 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
   ];
   const packages = ["nftables", "fail2ban", "python3-systemd", "unattended-upgrades", "nginx", ...(tls ? ["certbot"] : []), ...(container ? ["podman"] : [])];
   // Every drover machine's safe SSH defaults and volume service, with the gateway's packages and commands.
-  const base = yaml().parse(renderMachineCloudInit({ loginUser: input.loginUser, metadataSource: "openstack", packages, commands })) as {
+  const base = yaml().parse(renderMachineCloudInit({ loginUser: input.loginUser, metadataSource: input.metadataSource ?? "openstack", packages, commands })) as {
     write_files: WriteFile[];
     runcmd: unknown[];
   } & Record<string, unknown>;

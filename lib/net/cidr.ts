@@ -92,7 +92,6 @@ export function isWorldOpen(cidr: Cidr): boolean {
   return cidr.prefix === 0;
 }
 
-/** The usable host address at `index` inside a network (index 1 is the usual gateway). */
 /** Whether an IPv4 range lies inside one of RFC 1918's private ranges (10/8, 172.16/12, 192.168/16). */
 export function isPrivateIpv4(cidr: Cidr): boolean {
   if (cidr.version !== 4) return false;
@@ -100,6 +99,7 @@ export function isPrivateIpv4(cidr: Cidr): boolean {
   return inside(0x0a000000, 8) || inside(0xac100000, 12) || inside(0xc0a80000, 16);
 }
 
+/** The usable host address at `index` inside a network (index 1 is the usual gateway). */
 export function hostAddress(cidr: Cidr, index: number): string {
   const bits = cidr.version === 4 ? 32 : 128;
   const size = 1n << BigInt(bits - cidr.prefix);
@@ -109,4 +109,30 @@ export function hostAddress(cidr: Cidr, index: number): string {
   }
   const v = cidr.network + i;
   return cidr.version === 4 ? bigIntToIpv4(v) : bigIntToIpv6(v);
+}
+
+/** The index of an address inside an IPv4 network (`hostAddress`'s inverse); undefined when outside. */
+export function hostIndex(cidr: Cidr, address: string): number | undefined {
+  if (cidr.version !== 4 || !isIPv4(address)) return undefined;
+  const i = ipv4ToBigInt(address) - cidr.network;
+  return i >= 0n && i < 1n << BigInt(32 - cidr.prefix) ? Number(i) : undefined;
+}
+
+/**
+ * The fewest aligned IPv4 blocks that cover exactly the addresses at indexes `from` to `to`
+ * (inclusive) of a network, e.g. 4..9 of 10.0.0.0/24 → 10.0.0.4/30, 10.0.0.8/31.
+ */
+export function blocksCovering(cidr: Cidr, from: number, to: number): string[] {
+  if (cidr.version !== 4) throw new RangeError(`blocksCovering needs an IPv4 network, got ${cidr.text}`);
+  const blocks: string[] = [];
+  let start = cidr.network + BigInt(from);
+  const end = cidr.network + BigInt(to);
+  while (start <= end) {
+    let bits = 0n;
+    // Grow while the block stays aligned and inside the range.
+    while (bits < 32n && start % (1n << (bits + 1n)) === 0n && start + (1n << (bits + 1n)) - 1n <= end) bits++;
+    blocks.push(`${bigIntToIpv4(start)}/${32n - bits}`);
+    start += 1n << bits;
+  }
+  return blocks;
 }

@@ -22,6 +22,20 @@ export const AWS_PROVIDER_PACKAGE: OptionalPackage = {
   purpose: "the Terraform bindings for hashicorp/aws 5.100.0, which stacks on aws() are built from",
 };
 
+/** Bindings for hashicorp/google 6.50.0, which stacks on `gcp()` are built from. */
+export const GOOGLE_PROVIDER_PACKAGE: OptionalPackage = {
+  name: "@cdktf/provider-google",
+  version: "16.12.1",
+  purpose: "the Terraform bindings for hashicorp/google 6.50.0, which stacks on gcp() are built from",
+};
+
+/** Bindings for hashicorp/azurerm 4.55.0, which stacks on `azure()` are built from. */
+export const AZURE_PROVIDER_PACKAGE: OptionalPackage = {
+  name: "@cdktf/provider-azurerm",
+  version: "14.23.1",
+  purpose: "the Terraform bindings for hashicorp/azurerm 4.55.0, which stacks on azure() are built from",
+};
+
 // Resolved from drover's own location, where npm puts a peer dependency of drover.
 const requireHere = createRequire(import.meta.url);
 

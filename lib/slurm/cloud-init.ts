@@ -1,4 +1,4 @@
-import { gzipBase64, metadataGuardBootcmd, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
+import { gzipBase64, metadataGuardBootcmd, renderVolumesScript, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
 import { yaml } from "../vendor.ts";
 import { SLURMDBD_PASSWORD_PLACEHOLDER, type SlurmFiles } from "./conf.ts";
@@ -163,14 +163,14 @@ class RefTable {
  * const userData = renderClusterCloudInit(plan, refs, renderSlurmFiles(plan));
  * driver.createMachine(this, "Controller", { ..., userData: userData.controller });
  */
-export function renderClusterCloudInit(plan: SlurmClusterPlan, refs: CloudRefs, files: SlurmFiles): ClusterCloudInit {
+export function renderClusterCloudInit(plan: SlurmClusterPlan, refs: CloudRefs, files: SlurmFiles, options: { readonly metadataSource?: MetadataSource } = {}): ClusterCloudInit {
   const elastic = plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
   if (elastic && !refs.elastic) throw new Error(`cluster ${plan.clusterName} has elastic nodes but no cloud references for them (refs.elastic)`);
   if (plan.sharedStorage.kind === "manila" && !refs.shares) throw new Error(`cluster ${plan.clusterName} uses Manila shares but has no share references (refs.shares)`);
   if (plan.accounting && !files.slurmdbdConf) throw new Error(`cluster ${plan.clusterName} keeps accounting but has no slurmdbd.conf`);
 
   const table = new RefTable();
-  const r = new Renderer(plan, refs, files, table);
+  const r = new Renderer(plan, refs, files, table, options.metadataSource ?? "openstack");
   const fit = (role: string, build: (compact: boolean) => string): string => {
     const plain = build(false);
     if (table.deployedBytes(plain) <= USER_DATA_MAX_BYTES) return plain;
@@ -209,6 +209,7 @@ class Renderer {
     private readonly refs: CloudRefs,
     private readonly files: SlurmFiles,
     private readonly table: RefTable,
+    private readonly metadataSource: MetadataSource,
   ) {
     this.elastic = plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
   }
@@ -348,7 +349,7 @@ class Renderer {
     const out: WriteFile[] = [
       // The volumes of storage "nfs" are mounted by the same script as a VirtualMachine's; its
       // hook directory runs drover-slurm-shared once they are. Fresh volumes stay root's.
-      { path: "/usr/local/sbin/drover-volumes", content: renderTemplate("cloud-init/drover-volumes.sh", { owner: "root", metadataSource: "openstack" }, { shell: true }), permissions: "0755" },
+      { path: "/usr/local/sbin/drover-volumes", content: renderVolumesScript("root", this.metadataSource), permissions: "0755" },
       { path: "/etc/systemd/system/drover-volumes.service", content: readTemplate("cloud-init/drover-volumes.service"), permissions: "0644" },
       { path: "/etc/systemd/system/drover-volumes.timer", content: readTemplate("cloud-init/drover-volumes.timer"), permissions: "0644" },
       {

@@ -1,14 +1,21 @@
 import { Testing } from "cdktf";
+import { Construct } from "constructs";
+import { gunzipSync } from "node:zlib";
+import { randomBytes } from "node:crypto";
+import { hasTool } from "../support/tools.ts";
+import { TerraformDir } from "../support/terraform.ts";
 import { describe, expect, it } from "vitest";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record/index.js";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone/index.js";
-import { GatewayHost, Network, SlurmCluster, VirtualMachine, aws, type CloudDriver, type VirtualMachineProps } from "../../constructs/index.ts";
+import { JupyterHubCluster, Network, SlurmCluster, VirtualMachine, aws, type CloudDriver, type VirtualMachineProps } from "../../constructs/index.ts";
 import { AWS_USER_DATA_MAX_BYTES } from "../../constructs/aws/driver.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { testPublicKey } from "../support/keys.ts";
 import { compact, newStack, only, resources, synthJson, validationIssues } from "../support/synth.ts";
 
 const key = testPublicKey("me@laptop");
+/** User data past EC2's 16 KB that compresses well, with what Terraform must keep as it is. */
+const BIG = `#cloud-config\n# "quoted" \\ {braces} a reference: \${var.token}, escapes: $\${HOME} %%{ if } \n${"# padding line\n".repeat(2000)}`;
 const base: VirtualMachineProps = { size: "m7i.large", allowSshFrom: ["203.0.113.0/24"], publicKey: key, publicAddress: true };
 
 function awsStack(name = "web", hostedZone?: string) {
@@ -54,16 +61,20 @@ describe("AWS driver", () => {
     );
   });
 
-  it("offers no managed Kubernetes, credentials, shares or cleanup step, and the cluster constructs say they need OpenStack", () => {
-    const { stack } = awsStack();
+  it("offers no managed Kubernetes, credentials, shares or cleanup step, and the constructs that need one say so", () => {
+    const { stack } = awsStack("web", "lab.example.org");
     const optional: Array<keyof CloudDriver> = ["createKubernetesCluster", "createCredential", "createShare", "createElasticCleanup"];
     for (const method of optional) expect(stack.driver[method]).toBeUndefined();
+    const slurm = { controller: { size: "m7i.xlarge" }, partitions: [{ name: "cpu", size: "c7i.xlarge", nodes: 2 }] };
+    expect(validationIssues(() => new SlurmCluster(stack, "elastic", { ...slurm, partitions: [{ name: "cpu", size: "c7i.xlarge", nodes: 1, elastic: { max: 4 } }] }))).toContain(
+      "web/elastic: elastic nodes need a credential drover can create on aws, which it cannot yet: use static nodes only",
+    );
+    expect(validationIssues(() => new SlurmCluster(stack, "manila", { ...slurm, sharedStorage: { kind: "manila" } }))).toContain(
+      `web/manila: 'sharedStorage.kind' "manila" needs shares, which aws does not offer: use kind "nfs"`,
+    );
     expect(
-      validationIssues(() => new SlurmCluster(stack, "hpc", { controller: { size: "m7i.xlarge" }, partitions: [{ name: "cpu", size: "c7i.xlarge", nodes: 2 }] })),
-    ).toContain("web/hpc: SlurmCluster runs on OpenStack clouds (Jetstream2) for now, and this stack is on aws");
-    expect(
-      validationIssues(() => new GatewayHost(stack, "portal", { size: "m7i.large", domain: "portal.example.org", tls: { letsEncryptEmail: "ops@example.org" } })),
-    ).toContain("web/portal: GatewayHost runs on OpenStack clouds (Jetstream2) for now, and this stack is on aws");
+      validationIssues(() => new JupyterHubCluster(stack, "hub", { users: 10, profile: { cpu: 1, memoryGiB: 2 }, kubernetes: "magnum", auth: { kind: "workshop" }, https: false })),
+    ).toContain(`web/hub: 'kubernetes' "magnum" needs the cloud's managed Kubernetes, which drover cannot create on aws: use "k3s"`);
   });
 
   it("keeps a volume in the zone of its machine, and refuses one attached to no machine", () => {
@@ -102,19 +113,56 @@ describe("AWS driver", () => {
     expect(issue).toBe("web/box/Attach-v11: machine web-box has more than 11 volumes attached; drover names them /dev/sdf to /dev/sdp");
   });
 
-  it("refuses user data over EC2's 16 KB, counting it as Terraform will deliver it", () => {
+  it("passes user data up to EC2's 16 KB as it is, counting it as Terraform will deliver it", () => {
+    const { stack } = awsStack();
+    const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
+    const spec = { name: "web-fits", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall] };
+    // "$${" is Terraform's escape for a literal "${": it reaches the machine as two characters.
+    const escaped = `#cloud-config\n# ${"$${x}".repeat((AWS_USER_DATA_MAX_BYTES - 20) / 4)}\n`;
+    stack.driver.createMachine(stack, "fits", { ...spec, userData: escaped });
+    const fits = synthJson(stack).resource.aws_instance.fits;
+    expect(fits.user_data).toBe(escaped);
+    expect(fits).not.toHaveProperty("user_data_base64");
+  });
+
+  it("compresses larger user data with Terraform's base64gzip after the references are filled in, and refuses what stays too big", () => {
     const { stack } = awsStack();
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
     const spec = { name: "web-big", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall] };
-    // "$${" is Terraform's escape for a literal "${": it reaches the machine as two characters.
-    const escaped = `#cloud-config\n# ${"$${x}".repeat((AWS_USER_DATA_MAX_BYTES - 20) / 4)}\n`;
-    expect(() => stack.driver.createMachine(stack, "fits", { ...spec, userData: escaped })).not.toThrow();
-    expect(() => stack.driver.createMachine(stack, "big", { ...spec, userData: "x".repeat(AWS_USER_DATA_MAX_BYTES + 1) })).toThrow(
-      `web/big: the user data is ${AWS_USER_DATA_MAX_BYTES + 1} bytes; EC2 accepts ${AWS_USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`,
+    stack.driver.createMachine(new Construct(stack, "big"), "Resource", { ...spec, userData: BIG });
+    const json = synthJson(stack);
+    const instance = Object.entries(json.resource.aws_instance as Record<string, { user_data_base64: string }>).find(([k]) => k.startsWith("big_"))![1];
+    expect(instance).not.toHaveProperty("user_data");
+    expect(instance.user_data_base64).toMatch(/^\$\{base64gzip\(local\.big_UserData_[0-9A-F]{8}\)\}$/);
+    const local = instance.user_data_base64.slice("${base64gzip(local.".length, -2);
+    expect(json.locals[local]).toBe(BIG);
+
+    // Random text does not compress below the limit.
+    const noise = randomBytes(18_000).toString("base64");
+    expect(() => stack.driver.createMachine(new Construct(stack, "other"), "noise", { ...spec, name: "web-noise", userData: noise })).toThrow(
+      /^web\/other\/noise: the user data is 24000 bytes, 1\d{4} compressed; EC2 accepts 16384: move large files to a volume or download them at boot$/,
     );
   });
 
-  it("warns at synthesis about a machine cut off from the internet: no public address, and no NAT gateway", () => {
+  it.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install"))(
+    "the real terraform fills in the references, keeps quotes, backslashes and escapes, then compresses: the machine gets the text",
+    { timeout: 60_000 },
+    () => {
+      const { stack } = newStack("web", { cloud: aws({ region: "us-east-2" }) });
+      const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
+      stack.driver.createMachine(new Construct(stack, "big"), "Resource", { name: "web-big", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall], userData: BIG });
+      const json = synthJson(stack);
+      const expression = (Object.entries(json.resource.aws_instance).find(([k]) => k.startsWith("big_"))![1] as { user_data_base64: string }).user_data_base64;
+      // Only the local value and the expression: no provider needed.
+      const tf = new TerraformDir().write({ variable: { token: { type: "string" } }, locals: json.locals, output: { user_data: { value: expression } } });
+      tf.run("init", "-input=false", "-no-color");
+      tf.run("apply", "-auto-approve", "-input=false", "-no-color", "-var", "token=s3cr3t-value");
+      const delivered = gunzipSync(Buffer.from(tf.run("output", "-raw", "user_data"), "base64")).toString();
+      expect(delivered).toBe(BIG.replace("${var.token}", "s3cr3t-value").replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{"));
+    },
+  );
+
+  it("gives a machine on a routed network without an Elastic IP a public address at launch (no NAT gateway), and none to the others", () => {
     const { stack } = awsStack();
     new VirtualMachine(stack, "public", base);
     new VirtualMachine(stack, "private", { ...base, publicAddress: false });
@@ -122,12 +170,9 @@ describe("AWS driver", () => {
     const held = stack.driver.reservePublicAddress!(stack, "Held", { name: "web-held-ip" });
     stack.driver.attachPublicAddress!(stack, "HeldToLater", { address: held.address, machine: later.machine });
     new VirtualMachine(stack, "offline", { ...base, publicAddress: false, network: new Network(stack, "closed", { cidr: "10.1.0.0/24", internetAccess: false }) });
-    synthJson(stack);
-    synthJson(stack);
-    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => `${c.node.path}: ${m.data}`));
-    expect(warnings).toEqual([
-      "web/private: web-private has no public address, and on AWS drover makes no NAT gateway: it cannot reach the internet (its packages at first boot fail). Give it a public address, or ignore this if it needs none.",
-    ]);
+    const instances = synthJson(stack).resource.aws_instance as Record<string, Record<string, unknown>>;
+    const launched = Object.fromEntries(Object.entries(instances).map(([k, v]) => [k.split("_")[0], v.associate_public_ip_address ?? "unset"]));
+    expect(launched).toEqual({ public: "unset", private: true, later: "unset", offline: "unset" });
   });
 
   it("tags every resource with the stack's tags through the provider's default tags, and names them", () => {
