@@ -1,4 +1,4 @@
-import type { Flavor, FlavorFamily } from "./flavors.ts";
+import { pricedFlavor, type PricedFlavor } from "./flavors.ts";
 
 /**
  * EC2 instance types drover sizes machines from on AWS: current x86_64 general-purpose (m7i),
@@ -14,34 +14,9 @@ import type { Flavor, FlavorFamily } from "./flavors.ts";
 export const AWS_PRICES = { region: "us-east-1", takenOn: "2026-01-19", currency: "USD" } as const;
 
 /** An EC2 instance type with its on-demand price in `AWS_PRICES.region`. */
-export interface AwsInstanceType extends Flavor {
-  readonly usdPerHour: number;
-}
+export type AwsInstanceType = PricedFlavor;
 
-function type(
-  name: string,
-  vcpus: number,
-  memoryGiB: number,
-  usdPerHour: number,
-  family: FlavorFamily,
-  extra: { gpuModel?: string; burstable?: boolean } = {},
-): AwsInstanceType {
-  return {
-    name,
-    vcpus,
-    memoryGiB,
-    rootDiskGiB: 0,
-    gpu: extra.gpuModel ? 1 : 0,
-    ...(extra.gpuModel ? { gpuModel: extra.gpuModel } : {}),
-    family,
-    suPerHour: usdPerHour,
-    usdPerHour,
-    // Burstable types run at a fraction of a core unless they spend CPU credits, and T3's
-    // default "unlimited" mode bills the credits. They are for machines picked by name, never
-    // for a requirement of whole cores.
-    ...(extra.burstable ? { onRequest: true } : {}),
-  };
-}
+const type = pricedFlavor;
 
 export const AWS_INSTANCE_TYPES: readonly AwsInstanceType[] = [
   type("t3.micro", 2, 1, 0.0104, "cpu", { burstable: true }),

@@ -1,4 +1,4 @@
-import type { Flavor, FlavorFamily } from "./flavors.ts";
+import { pricedFlavor, type FlavorFamily, type PricedFlavor } from "./flavors.ts";
 
 /**
  * Azure VM sizes drover sizes machines from: current x86_64 general-purpose (Dsv5), compute
@@ -23,8 +23,7 @@ export const AZURE_PRICES = {
 } as const;
 
 /** An Azure VM size with its pay-as-you-go price in `AZURE_PRICES.region`. */
-export interface AzureSize extends Flavor {
-  readonly usdPerHour: number;
+export interface AzureSize extends PricedFlavor {
   /** Data disks the size takes: LUNs 0 to maxDataDisks - 1. */
   readonly maxDataDisks: number;
   /** Takes Premium SSD disks (the "s" in the size name). */
@@ -40,23 +39,7 @@ function size(
   family: FlavorFamily,
   extra: { gpuModel?: string; burstable?: boolean } = {},
 ): AzureSize {
-  return {
-    name,
-    vcpus,
-    memoryGiB,
-    rootDiskGiB: 0,
-    gpu: extra.gpuModel ? 1 : 0,
-    ...(extra.gpuModel ? { gpuModel: extra.gpuModel } : {}),
-    family,
-    suPerHour: usdPerHour,
-    usdPerHour,
-    maxDataDisks,
-    premiumStorage: true,
-    // A B-series size earns CPU credits while idle and falls back to a fraction of each core
-    // (40% for B2s) once they are spent. Fine for a machine picked by name; never the answer
-    // to a requirement of whole cores.
-    ...(extra.burstable ? { onRequest: true } : {}),
-  };
+  return { ...pricedFlavor(name, vcpus, memoryGiB, usdPerHour, family, extra), maxDataDisks, premiumStorage: true };
 }
 
 export const AZURE_SIZES: readonly AzureSize[] = [

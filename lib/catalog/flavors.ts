@@ -92,3 +92,37 @@ export function smallestFitting(flavors: readonly Flavor[], need: SizeRequiremen
   fits.sort((a, b) => a.suPerHour - b.suPerHour || a.vcpus - b.vcpus || a.memoryGiB - b.memoryGiB);
   return fits[0];
 }
+
+/** A commercial cloud's size: a Flavor with its on-demand price in the catalog's one region. */
+export interface PricedFlavor extends Flavor {
+  readonly usdPerHour: number;
+}
+
+/**
+ * A commercial cloud's size for a catalog. Such a cloud counts cost in dollars, so `suPerHour`
+ * holds the same USD figure and the shared sizing ("cheapest flavor that fits") compares
+ * dollars. The root disk is a volume the driver creates (rootDiskGiB 0). Burstable sizes run at
+ * a fraction of each core once their CPU credits are spent: fine for a machine picked by name,
+ * never the answer to a requirement of whole cores (`onRequest`).
+ */
+export function pricedFlavor(
+  name: string,
+  vcpus: number,
+  memoryGiB: number,
+  usdPerHour: number,
+  family: FlavorFamily,
+  extra: { readonly gpuModel?: string; readonly gpus?: number; readonly burstable?: boolean } = {},
+): PricedFlavor {
+  return {
+    name,
+    vcpus,
+    memoryGiB,
+    rootDiskGiB: 0,
+    gpu: extra.gpuModel ? (extra.gpus ?? 1) : 0,
+    ...(extra.gpuModel ? { gpuModel: extra.gpuModel } : {}),
+    family,
+    suPerHour: usdPerHour,
+    usdPerHour,
+    ...(extra.burstable ? { onRequest: true } : {}),
+  };
+}

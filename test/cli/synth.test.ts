@@ -22,6 +22,22 @@ app.synth();
 }
 
 describe("drover synth (the real CLI)", () => {
+  it("retargets the examples with DROVER_CLOUD, and refuses an unknown cloud with exit code 2 and no stack trace", () => {
+    const dir = makeProject({}, { copyExamples: true });
+    for (const cloud of ["openstack", "gcp", "azure"]) {
+      const r = drover(dir, ["synth", "--json"], { DROVER_CLOUD: cloud });
+      expect(r.code, r.stderr).toBe(0);
+      const stacks = (JSON.parse(r.stdout) as { stacks: Array<{ name: string; cloud: string }> }).stacks;
+      expect(stacks.map((s) => `${s.name} ${s.cloud}`).sort()).toEqual(["dev-vm", "science-gateway", "virtual-slurm", "workshop-jupyterhub"].map((n) => `${n} ${cloud}`));
+    }
+    const bad = drover(dir, ["synth"], { DROVER_CLOUD: "digitalocean" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('DROVER_CLOUD is "digitalocean", which is not a cloud drover knows');
+    expect(bad.stderr).toContain("Allowed: jetstream2, openstack, aws, gcp, azure (jetstream2 when unset).");
+    expect(bad.stderr).not.toMatch(STACK_TRACE_LINE);
+  });
+
+
   it("synthesizes the example app: every stack's Terraform JSON and its rendered files", () => {
     const dir = makeProject({}, { copyExamples: true });
     const r = drover(dir, ["synth"]);
