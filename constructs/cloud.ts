@@ -42,6 +42,8 @@ export interface CloudProfile {
    * password login is off), even one whose SSH stays closed.
    */
   readonly requiresSshKey?: boolean;
+  /** Jetstream2's allocation type when named (`jetstream2({ allocationType })`): its default quota and policy. */
+  readonly allocationType?: "research" | "education" | "trial";
   /** Creates the driver for one stack; called once by `DroverStack`. */
   createDriver(stack: DroverStack): CloudDriver;
 }

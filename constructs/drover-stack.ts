@@ -1,13 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
+import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
+import { resolve } from "cdktf/lib/_tokens.js";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer.js";
-import { IssueCollector } from "../lib/errors.ts";
+import { ConfigError, IssueCollector } from "../lib/errors.ts";
 import { checkName, resourceName } from "../lib/naming.ts";
 import { writeFilesSoon } from "../lib/app/pending-writes.ts";
 import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
+import { readPowerMarker, SHELVED } from "../lib/deploy/power.ts";
 import { Network } from "./network.ts";
 import { createBackend } from "./private/backend.ts";
 import { loadProjectConfig, parseBackendSpec, type BackendSpec } from "../lib/config/project-config.ts";
@@ -82,6 +84,10 @@ export class DroverStack extends TerraformStack {
   private readonly backendSpec?: BackendSpec;
   private readonly renderedFiles = new Map<string, string>();
   private readonly tools = new Map<string, { name: string; why: string; install: string }>();
+  /** The machines are shelved (`drover shelve`): drivers keep them so. */
+  readonly shelved: boolean = false;
+  private readonly elastic: Array<{ construct: string; flavor: string; max: number }> = [];
+  private readonly suppressions: Array<{ id: string; construct: string; reason: string }> = [];
   private readonly keyPairs = new Map<string, IKeyPair>();
   private network?: INetwork;
 
@@ -110,6 +116,15 @@ export class DroverStack extends TerraformStack {
       Annotations.of(this).addWarning(
         `stack ${id} has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.`,
       );
+    }
+    // `drover shelve` keeps the machines shelved until `drover unshelve` (lib/deploy/power.ts).
+    if (readPowerMarker(process.cwd(), id)) {
+      if (props.cloud.kind !== "openstack") {
+        throw new ConfigError(`stack ${id} is marked shelved (.drover/power/${id}.json), and shelving works on OpenStack clouds only; this stack is on ${props.cloud.name}`, [
+          `Remove the mark: drover unshelve ${id}`,
+        ]);
+      }
+      this.shelved = true;
     }
     this.driver = props.cloud.createDriver(this);
     this.driver.configureProvider();
@@ -175,6 +190,19 @@ export class DroverStack extends TerraformStack {
     this.tools.set(tool.name, { name: tool.name, why, install: tool.install });
   }
 
+  /**
+   * Records machines software in the cloud creates at run time (elastic Slurm nodes), which
+   * Terraform does not hold, so cost and quota can count them at full scale.
+   */
+  recordElastic(construct: Construct, machines: { readonly flavor: string; readonly max: number }): void {
+    this.elastic.push({ construct: construct.node.path, flavor: machines.flavor, max: machines.max });
+  }
+
+  /** Records a policy finding suppressed on a construct (see `suppressPolicy`). */
+  addPolicySuppression(construct: Construct, id: string, reason: string): void {
+    this.suppressions.push({ id, construct: construct.node.path, reason });
+  }
+
   /** Where `addRenderedFile` writes a file, relative to the stack's synthesized directory. */
   renderedFilePath(construct: Construct, fileName: string): string {
     return `files/${this.renderedFileKey(construct, fileName)}`;
@@ -215,7 +243,10 @@ export class DroverStack extends TerraformStack {
 
   private writeSideFiles(session: { outdir: string; manifest: { forStack(stack: TerraformStack): { workingDirectory: string } } }): void {
     const dir = join(session.outdir, session.manifest.forStack(this).workingDirectory);
-    const rendered = [...this.renderedFiles].sort(([a], [b]) => a.localeCompare(b));
+    // Files built from references (a token for a value Terraform knows) show the reference itself.
+    const rendered = [...this.renderedFiles]
+      .map(([key, content]) => [key, Token.isUnresolved(content) ? String(resolve(this, content)) : content] as const)
+      .sort(([a], [b]) => a.localeCompare(b));
     writeFilesSoon(rendered.map(([key, content]) => [join(dir, "files", key), content] as const));
     const files = rendered.map(([key]) => `files/${key}`);
     const counts = { resources: 0, dataSources: 0, outputs: 0 };
@@ -227,13 +258,22 @@ export class DroverStack extends TerraformStack {
     }
     const info: StackInfo = {
       stack: this.node.id,
-      cloud: { kind: this.cloud.kind, name: this.cloud.name, region: this.cloud.region, summary: this.cloud.summary },
+      cloud: {
+        kind: this.cloud.kind,
+        name: this.cloud.name,
+        region: this.cloud.region,
+        summary: this.cloud.summary,
+        ...(this.cloud.allocationType ? { allocationType: this.cloud.allocationType } : {}),
+      },
       ...(this.owner ? { owner: this.owner } : {}),
       ...(this.expiresAt ? { expiresAt: this.expiresAt } : {}),
       ...(this.description ? { description: this.description } : {}),
       files,
       counts,
       ...(this.tools.size > 0 ? { tools: [...this.tools.values()] } : {}),
+      ...(this.elastic.length > 0 ? { elastic: [...this.elastic] } : {}),
+      ...(this.suppressions.length > 0 ? { policySuppressions: [...this.suppressions] } : {}),
+      ...(this.shelved ? { powerState: SHELVED } : {}),
     };
     writeFileSync(join(dir, "drover.json"), `${JSON.stringify(info, null, 2)}\n`);
   }

@@ -15,3 +15,4 @@ export * from "./gateway-host.ts";
 export * from "./cloud-from-environment.ts";
 export * from "./gcp/profile.ts";
 export * from "./azure/profile.ts";
+export * from "./policy.ts";

@@ -286,7 +286,8 @@ export class JupyterHubCluster extends Construct {
     output("address", publicAddress, `Public address of ${this.node.path}`);
     if (this.server && sshFrom.length > 0) output("ssh", `ssh ubuntu@${publicAddress}`, `SSH to the k3s server (control plane) of ${this.node.path}`);
     output("nodes", `${plan.userNodes.count} × ${plan.userNodes.flavor.name} (${plan.userNodes.usersPerNode} users each) + ${plan.controlPlane.flavor.name} control plane`, `User nodes of ${this.node.path}`);
-    output("su_per_hour", String(plan.suPerHour), `Jetstream2 service units per hour of ${this.node.path}, all nodes`);
+    // On a commercial cloud the catalog's "units" are on-demand US dollars.
+    output("su_per_hour", String(Math.round(plan.suPerHour * 10_000) / 10_000), `${cloud.kind === "openstack" ? "Service units" : "On-demand US dollars"} per hour of ${this.node.path}, all nodes`);
     output("summary", plan.summary + (plan.period ? `; ${plan.period.su} SU over ${plan.period.days} days of ${plan.period.hoursPerDay} h` : ""), `Capacity of ${this.node.path}`);
     if (auth.kind === "workshop") output("workshop_password", auth.passwordRef, `The shared password of ${this.node.path}`, true);
   }

@@ -285,6 +285,10 @@ export class SlurmCluster extends Construct {
 
     // Elastic nodes are deleted before the controller goes, and the controller goes first.
     let cleanup: ITerraformDependable | undefined;
+    for (const p of plan.partitions) {
+      const elastic = p.nodes.filter((n) => n.elastic).length;
+      if (elastic > 0) stack.recordElastic(this, { flavor: p.flavor.name, max: elastic });
+    }
     if (credential) {
       stack.addRenderedFile(this, "drover-reap-elastic.mjs", readTemplate("slurm/drover-reap-elastic.mjs"));
       cleanup = driver.createElasticCleanup!(this, "ElasticCleanup", {

@@ -291,7 +291,6 @@ export class AwsDriver implements CloudDriver {
     }
     const image = this.imageOf(scope, spec.image, path);
     const tags = { Name: spec.name, ...spec.metadata };
-    let machine: AwsMachine | undefined;
     const instance = new this.b.Instance(scope, id, {
       ami: image.ami,
       instanceType: spec.flavor.name,
@@ -302,10 +301,11 @@ export class AwsDriver implements CloudDriver {
       ...userData,
       userDataReplaceOnChange: true,
       // On Jetstream2 every machine on a routed network reaches the internet through its router.
-      // On AWS that takes a public address: one without an Elastic IP gets an address of EC2's
-      // pool at launch (its security groups still close it to everything they do not open).
-      // A NAT gateway would do it too, at many times the price for a handful of machines.
-      ...(spec.network.internetReady ? { associatePublicIpAddress: Lazy.anyValue({ produce: () => (machine?.hasPublicAddress ? undefined : true) }) } : {}),
+      // On AWS that takes a public address: each gets one of EC2's pool at launch, so first-boot
+      // downloads work before an Elastic IP is bound (which then takes its place). Its security
+      // groups still close it to everything they do not open. A NAT gateway would do it too, at
+      // many times the price for a handful of machines.
+      ...(spec.network.internetReady ? { associatePublicIpAddress: true } : {}),
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
       rootBlockDevice: {
         volumeType: "gp3",
@@ -318,8 +318,7 @@ export class AwsDriver implements CloudDriver {
       ...(image.trigger ? { lifecycle: { ignoreChanges: ["ami"], replaceTriggeredBy: [image.trigger] } } : {}),
       ...(spec.dependsOn?.length ? { dependsOn: [...spec.dependsOn] } : {}),
     });
-    machine = new AwsMachine(spec.name, instance, placement, spec.network.internetReady, tags);
-    return machine;
+    return new AwsMachine(spec.name, instance, placement, spec.network.internetReady, tags);
   }
 
   /**

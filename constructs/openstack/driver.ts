@@ -1,4 +1,5 @@
 import type { Construct } from "constructs";
+import { SHELVED } from "../../lib/deploy/power.ts";
 import { TerraformLocal, type ITerraformDependable } from "cdktf";
 import { OpenstackProvider } from "../../.gen/providers/openstack/provider/index.ts";
 import { NetworkingNetworkV2 } from "../../.gen/providers/openstack/networking-network-v2/index.ts";
@@ -217,6 +218,8 @@ export class OpenStackDriver implements CloudDriver {
       network: [{ port: port.id }],
       metadata,
       tags,
+      // Shelved by `drover shelve`: set only then, so a stack never shelved keeps its configuration.
+      ...(this.stack.shelved ? { powerState: SHELVED } : {}),
       ...(boot ? { lifecycle: boot.lifecycle } : {}),
       ...(spec.dependsOn?.length ? { dependsOn: [...spec.dependsOn] } : {}),
     });

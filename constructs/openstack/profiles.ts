@@ -140,6 +140,13 @@ export interface Jetstream2Props {
    * @default - no DNS zone: constructs need a domain of their own
    */
   readonly allocation?: string;
+  /**
+   * The allocation's type: its default quota differs (education allocations hold more cores and
+   * floating IPs, trial ones almost none), and policy asks education and trial stacks for an
+   * `expiresAt`. Startup allocations count as "research".
+   * @default - unknown: quota checks use the research defaults
+   */
+  readonly allocationType?: "research" | "education" | "trial";
 }
 
 const JETSTREAM2_NETWORK_CHOICES = ["new", "auto-allocated"];
@@ -166,6 +173,9 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
   if (props.allocation !== undefined && (typeof props.allocation !== "string" || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.allocation))) {
     issues.add("profile.bad-allocation", `'allocation' ${JSON.stringify(props.allocation)} is not an allocation name: lower-case letters, digits and '-', as in "bio230123"`);
   }
+  if (props.allocationType !== undefined && !["research", "education", "trial"].includes(props.allocationType)) {
+    issues.add("profile.bad-allocation-type", `'allocationType' ${JSON.stringify(props.allocationType)} is not one of "research", "education", "trial" (a startup allocation is "research")`);
+  }
   issues.throwIfAny();
   const region = props.region ?? "IU";
   return makeProfile({
@@ -184,6 +194,7 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
     // Jetstream2's Magnum (Cluster API) template with the Cinder storage class and autoscaler.
     kubernetesTemplate: "kubernetes-1-33-jammy",
     ...(props.allocation ? { dnsZone: `${props.allocation}.projects.jetstream-cloud.org.` } : {}),
+    ...(props.allocationType ? { allocationType: props.allocationType } : {}),
     ...(props.cloud ? { cloudName: props.cloud } : {}),
   });
 }

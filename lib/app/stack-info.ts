@@ -3,6 +3,9 @@
  * know about a stack without running the app again. Plain cdktf stacks have none; the CLI infers
  * their cloud from the providers they use.
  */
+/** Jetstream2's allocation types: startup and research allocations share one default quota. */
+export type AllocationType = "research" | "education" | "trial";
+
 export interface StackInfo {
   readonly stack: string;
   readonly cloud: {
@@ -10,6 +13,8 @@ export interface StackInfo {
     readonly name: string;
     readonly region: string;
     readonly summary: string;
+    /** Jetstream2's allocation type, when the profile names it: picks the default quota and policy. */
+    readonly allocationType?: AllocationType;
   };
   readonly owner?: string;
   readonly expiresAt?: string;
@@ -20,4 +25,14 @@ export interface StackInfo {
   readonly counts?: { readonly resources: number; readonly dataSources: number; readonly outputs: number };
   /** Programs a deploy or destroy runs besides terraform (`why`: the constructs that need them). */
   readonly tools?: ReadonlyArray<{ readonly name: string; readonly why: string; readonly install: string }>;
+  /**
+   * Machines software in the cloud creates at run time (elastic Slurm nodes), which Terraform
+   * does not hold: per construct, the flavor and the most there can be at once. Cost and quota
+   * count them at full scale.
+   */
+  readonly elastic?: ReadonlyArray<{ readonly construct: string; readonly flavor: string; readonly max: number }>;
+  /** Policy findings suppressed in code (`suppressPolicy`), each with its reason, shown in reports. */
+  /** "shelved_offloaded" while `drover shelve` holds the machines shelved. */
+  readonly powerState?: "shelved_offloaded";
+  readonly policySuppressions?: ReadonlyArray<{ readonly id: string; readonly construct: string; readonly reason: string }>;
 }

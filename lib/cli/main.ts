@@ -106,14 +106,15 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
   program
     .command("list")
     .alias("ls")
-    .description("list the app's stacks with their cloud and resource counts")
+    .description("list the app's stacks with their cloud, resource counts, expiry and shelved state")
+    .option("--expired", "only stacks whose expiresAt has passed (exit 1 when there are any)")
     .option("--json", "print the result as JSON")
-    .action(async (opts: Common, cmd: Command) =>
+    .action(async (opts: Common & { expired?: boolean }, cmd: Command) =>
       run(Boolean(opts.json), async () => {
         const { list } = await import("./commands/list.ts");
         const { renderList } = await import("./render.ts");
-        const data = await list({ cwd: cwdOf(cmd) });
-        return { data, text: renderList(data) };
+        const data = await list({ cwd: cwdOf(cmd), ...(opts.expired ? { expired: true } : {}) });
+        return { data, text: renderList(data, Boolean(opts.expired)), exit: opts.expired && data.stacks.length > 0 ? ExitCode.Failed : ExitCode.Ok };
       }),
     );
 
@@ -189,6 +190,42 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
             ...(opts.json ? {} : { onEvent: (e) => reporter.onEvent(e) }),
           });
           return { data, text: renderRunResult(data, kind), exit: exitCodeFor(data) };
+        } finally {
+          reporter.stop();
+        }
+      }),
+    );
+  }
+
+  for (const power of ["shelve", "unshelve"] as const) {
+    withTerraformOptions(
+      program
+        .command(power)
+        .description(
+          power === "shelve"
+            ? "shelve every OpenStack machine of a stack (no SUs while shelved; disks and addresses stay), previewed and confirmed like a deploy"
+            : "wake a shelved stack's machines, previewed and confirmed like a deploy",
+        )
+        .argument("<stack>", "the stack")
+        .option("-y, --yes", "do not ask for confirmation (needed when not in a terminal)")
+        .option("--json", "print the result as JSON (no progress, no questions: needs --yes)")
+        .option("-v, --verbose", "show every attribute that changes"),
+    ).action(async (stack: string, opts: TerraformFlags & { yes?: boolean }, cmd: Command) =>
+      run(Boolean(opts.json), async () => {
+        const commands = await import("./commands/shelve.ts");
+        const { runReporter, renderRunResult, exitCodeFor } = await import("./render-run.ts");
+        const { canAsk, confirmOnTerminal } = await import("./prompt.ts");
+        const reporter = runReporter((line) => io.err(line), { tty: Boolean(process.stderr.isTTY), verbose: Boolean(opts.verbose), kind: "deploy" });
+        try {
+          const data = await commands[power]({
+            ...terraformOptions(opts, cwdOf(cmd)),
+            stack,
+            ...(opts.yes ? { yes: true } : {}),
+            ...(!opts.json && canAsk() ? { confirm: confirmOnTerminal } : {}),
+            ...(opts.json ? {} : { onEvent: (e) => reporter.onEvent(e) }),
+          });
+          const state = data.shelved ? `${stack} is shelved until \`drover unshelve ${stack}\`` : `${stack} runs as its code says`;
+          return { data, text: `${renderRunResult(data, "deploy")}\n${state}`, exit: exitCodeFor(data) };
         } finally {
           reporter.stop();
         }
@@ -275,6 +312,7 @@ Example: drover size jupyterhub --users 127 --cpu 1 --memory 2 --hours 6 --days 
         return { data, text: renderSize(data) };
       }),
     );
+
   return program;
 }
 

@@ -33,11 +33,20 @@ export function renderSynth(r: SynthReport): string {
   return lines.join("\n");
 }
 
-export function renderList(r: { stacks: readonly ListedStack[] }): string {
-  if (r.stacks.length === 0) return "The app defines no stacks.";
+export function renderList(r: { stacks: readonly ListedStack[] }, expired = false): string {
+  if (r.stacks.length === 0) return expired ? "No stack has expired." : "The app defines no stacks.";
   return table([
-    ["STACK", "CLOUD", "REGION", "RESOURCES", "OWNER", "EXPIRES", "DESCRIPTION"].map((h) => pc.dim(h)),
-    ...r.stacks.map((s) => [s.name, s.cloud, s.region, String(s.resources), s.owner ?? "-", s.expiresAt ?? "-", s.description ?? ""]),
+    ["STACK", "CLOUD", "REGION", "RESOURCES", "OWNER", "EXPIRES", "STATE", "DESCRIPTION"].map((h) => pc.dim(h)),
+    ...r.stacks.map((s) => [
+      s.name,
+      s.cloud,
+      s.region,
+      String(s.resources),
+      s.owner ?? "-",
+      s.expiresAt ? (s.expired ? pc.red(`${s.expiresAt} (expired)`) : s.expiresAt) : "-",
+      s.shelved ? "shelved" : "-",
+      s.description ?? "",
+    ]),
   ]).join("\n");
 }
 

@@ -482,6 +482,8 @@ export function planCapacity(input: CapacityInput): CapacityResult {
     period = { hoursPerDay, days, hours: Math.round(total * 100) / 100, su: Math.round(suPerHour * total * 100) / 100 };
   }
 
+  // A commercial cloud's catalog holds on-demand US dollars in suPerHour.
+  const U = "usdPerHour" in f ? "USD" : "SU";
   const profileText = `${vcpus(need.cpuMilli / 1000)} and ${num(gib(need.memoryMiB))} GiB${gpus ? ` and ${plural(gpus, "GPU")}` : ""}`;
   const limitText: Record<LimitedBy, string> = { cpu: "CPU", memory: "memory", gpu: "the GPU" };
   const breakdown = [
@@ -490,12 +492,12 @@ export function planCapacity(input: CapacityInput): CapacityResult {
     count === undefined
       ? `${num(seats)} seats ÷ ${fit.usersPerNode} per node = ${plural(nodes, "node")} (rounded up), holding ${plural(capacity, "user")}`
       : `${plural(nodes, "node")} as given, holding ${plural(capacity, "user")}`,
-    `${nodes} × ${num(f.suPerHour)} SU/hour + control plane ${control.name} (k3s server, hub, proxy) ${num(control.suPerHour)} SU/hour = ${su(suPerHour)} SU/hour`,
-    ...(period ? [`${su(suPerHour)} SU/hour × ${plural(period.hoursPerDay, "hour")} × ${plural(period.days, "day")} = ${su(period.su)} SU`] : []),
+    `${nodes} × ${num(f.suPerHour)} ${U}/hour + control plane ${control.name} (k3s server, hub, proxy) ${num(control.suPerHour)} ${U}/hour = ${su(suPerHour)} ${U}/hour`,
+    ...(period ? [`${su(suPerHour)} ${U}/hour × ${plural(period.hoursPerDay, "hour")} × ${plural(period.days, "day")} = ${su(period.su)} ${U}`] : []),
   ];
   const summary =
-    `${nodes} × ${f.name} for ${plural(users, "user")} (${fit.usersPerNode} per node) + ${control.name} control plane: ${su(suPerHour)} SU/hour` +
-    (period ? `, ${su(period.su)} SU for ${plural(period.days, "day")} of ${plural(period.hoursPerDay, "hour")}` : "");
+    `${nodes} × ${f.name} for ${plural(users, "user")} (${fit.usersPerNode} per node) + ${control.name} control plane: ${su(suPerHour)} ${U}/hour` +
+    (period ? `, ${su(period.su)} ${U} for ${plural(period.days, "day")} of ${plural(period.hoursPerDay, "hour")}` : "");
 
   return {
     ok: true,

@@ -61,9 +61,9 @@ describe("drover list", () => {
     const r = drover(dir, ["list"]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n").map((l) => l.replace(/\s+/g, " ").trim())).toEqual([
-      "STACK CLOUD REGION RESOURCES OWNER EXPIRES DESCRIPTION",
-      "lab jetstream2 IU 11 pi@uni.edu 2027-01-31 Lab machines",
-      "plain none - 1 - -",
+      "STACK CLOUD REGION RESOURCES OWNER EXPIRES STATE DESCRIPTION",
+      "lab jetstream2 IU 11 pi@uni.edu 2027-01-31 - Lab machines",
+      "plain none - 1 - - -",
       "",
     ]);
     expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
@@ -77,7 +77,38 @@ describe("drover list", () => {
       owner: "pi@uni.edu",
       expiresAt: "2027-01-31",
       description: "Lab machines",
+      expired: false,
+      shelved: false,
     });
+  });
+
+  it("marks expired and shelved stacks, and --expired lists only the expired ones with exit 1 (0 when none)", () => {
+    const app = `import { App } from "cdktf";
+import { DroverStack, jetstream2 } from "./constructs/index.ts";
+const app = new App();
+new DroverStack(app, "old-class", { cloud: jetstream2(), owner: "ta@uni.edu", expiresAt: "2020-05-15" });
+new DroverStack(app, "lab", { cloud: jetstream2(), owner: "pi@uni.edu", expiresAt: "2099-01-31" });
+new DroverStack(app, "forever", { cloud: jetstream2(), owner: "pi@uni.edu" });
+app.synth();
+`;
+    const dir = makeProject({ "main.ts": app, ".drover/power/lab.json": JSON.stringify({ state: "shelved_offloaded", since: "2026-11-01T00:00:00Z" }) });
+    const all = drover(dir, ["list"]);
+    expect(all.code).toBe(0);
+    expect(all.stdout.split("\n").map((l) => l.replace(/\s+/g, " ").trim())).toEqual([
+      "STACK CLOUD REGION RESOURCES OWNER EXPIRES STATE DESCRIPTION",
+      "forever jetstream2 IU 0 pi@uni.edu - -",
+      "lab jetstream2 IU 0 pi@uni.edu 2099-01-31 shelved",
+      "old-class jetstream2 IU 0 ta@uni.edu 2020-05-15 (expired) -",
+      "",
+    ]);
+    const expired = drover(dir, ["list", "--expired", "--json"]);
+    expect(expired.code).toBe(1);
+    expect(JSON.parse(expired.stdout).stacks.map((s: { name: string }) => s.name)).toEqual(["old-class"]);
+
+    const fresh = makeProject({ "main.ts": twoStacks });
+    const none = drover(fresh, ["list", "--expired"]);
+    expect(none.code).toBe(0);
+    expect(none.stdout.trim()).toBe("No stack has expired.");
   });
 });
 

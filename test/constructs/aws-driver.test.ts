@@ -162,7 +162,7 @@ describe("AWS driver", () => {
     },
   );
 
-  it("gives a machine on a routed network without an Elastic IP a public address at launch (no NAT gateway), and none to the others", () => {
+  it("gives every machine on a routed network a public address at launch (no NAT gateway; an Elastic IP takes its place), and none to an isolated one", () => {
     const { stack } = awsStack();
     new VirtualMachine(stack, "public", base);
     new VirtualMachine(stack, "private", { ...base, publicAddress: false });
@@ -172,7 +172,7 @@ describe("AWS driver", () => {
     new VirtualMachine(stack, "offline", { ...base, publicAddress: false, network: new Network(stack, "closed", { cidr: "10.1.0.0/24", internetAccess: false }) });
     const instances = synthJson(stack).resource.aws_instance as Record<string, Record<string, unknown>>;
     const launched = Object.fromEntries(Object.entries(instances).map(([k, v]) => [k.split("_")[0], v.associate_public_ip_address ?? "unset"]));
-    expect(launched).toEqual({ public: "unset", private: true, later: "unset", offline: "unset" });
+    expect(launched).toEqual({ public: true, private: true, later: true, offline: "unset" });
   });
 
   it("tags every resource with the stack's tags through the provider's default tags, and names them", () => {

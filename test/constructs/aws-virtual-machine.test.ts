@@ -45,7 +45,7 @@ describe("VirtualMachine on AWS", () => {
       user_data_replace_on_change: true,
       tags: { Name: "dev-vm-box", drover_construct: "dev-vm/box" },
     });
-    // No Elastic IP, on a routed network: EC2 gives it a public address at launch, its way out.
+    // On a routed network: EC2 gives it a public address at launch, its way out.
     expect(instance.associate_public_ip_address).toBe(true);
     expect(vm.loginUser).toBe("ubuntu");
     expect(json.output.box_ssh.value).toBe("ssh ubuntu@${aws_instance.box_45895026.private_ip}");

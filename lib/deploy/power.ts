@@ -1,0 +1,39 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Whether a stack's machines are shelved: an operational state, not part of the code, kept in
+ * `.drover/power/<stack>.json` (git-ignored, beside the deploy baselines) by `drover shelve`
+ * and removed by `drover unshelve`. Synthesis reads it, so every plan and deploy of the stack
+ * keeps the machines shelved until it is removed: a deploy never wakes them by surprise.
+ *
+ * Shelving uses the OpenStack provider's `power_state` argument: "shelved_offloaded" frees the
+ * hypervisor, and a shelved instance burns no service units on Jetstream2; its volumes, ports
+ * and addresses stay.
+ */
+export const SHELVED = "shelved_offloaded";
+
+export interface PowerMarker {
+  readonly state: typeof SHELVED;
+  /** When `drover shelve` asked for it (ISO time). */
+  readonly since: string;
+}
+
+const pathOf = (root: string, stack: string) => join(root, ".drover", "power", `${stack}.json`);
+
+export function readPowerMarker(root: string, stack: string): PowerMarker | undefined {
+  const path = pathOf(root, stack);
+  if (!existsSync(path)) return undefined;
+  const marker = JSON.parse(readFileSync(path, "utf8")) as PowerMarker;
+  return marker.state === SHELVED ? marker : undefined;
+}
+
+export function writePowerMarker(root: string, stack: string, marker: PowerMarker | undefined): void {
+  const path = pathOf(root, stack);
+  if (!marker) {
+    rmSync(path, { force: true });
+    return;
+  }
+  mkdirSync(join(root, ".drover", "power"), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(marker, null, 2)}\n`);
+}
