@@ -3,8 +3,9 @@ import { DroverStack, SlurmCluster, cloudFromEnvironment } from "../constructs/i
 
 /**
  * A virtual Slurm cluster: a controller that serves /home (500 GiB) and /opt/software (100 GiB)
- * over NFS, a login node open to SSH from one network, two always-on CPU nodes that grow to 16
- * when jobs wait, and up to two GPU nodes created on demand. Sizes are needs, which are
+ * over NFS, a login node open to SSH from one network, two always-on CPU nodes that grow to 6
+ * when jobs wait, and up to two GPU nodes created on demand: ten machines at full scale, an
+ * allocation's default instance quota. Sizes are needs, which are
  * Jetstream2's m3.medium, m3.small, m3.quad and g3.medium there.
  *
  * Nodes created on demand need an OpenStack cloud (drover's resume programs call its API with
@@ -22,7 +23,7 @@ export function virtualSlurm(scope: Construct): DroverStack {
     controller: { size: { vcpus: 8, memoryGiB: 30 } },
     login: { size: { vcpus: 2, memoryGiB: 6 } },
     partitions: [
-      { name: "cpu", size: { vcpus: 4, memoryGiB: 15 }, nodes: 2, ...(elastic ? { elastic: { max: 16, idleMinutes: 10 } } : {}), default: true },
+      { name: "cpu", size: { vcpus: 4, memoryGiB: 15 }, nodes: 2, ...(elastic ? { elastic: { max: 6, idleMinutes: 10 } } : {}), default: true },
       { name: "gpu", size: { vcpus: 8, memoryGiB: 30, gpu: 0.25 }, ...(elastic ? { nodes: 0, elastic: { max: 2 } } : { nodes: 1 }) },
     ],
     sharedStorage: { homeGiB: 500, softwareGiB: 100 },

@@ -11,7 +11,8 @@ import { DroverStack, JupyterHubCluster, cloudFromEnvironment } from "../constru
 export function workshopJupyterHub(scope: Construct): DroverStack {
   const stack = new DroverStack(scope, "workshop-jupyterhub", {
     cloud: cloudFromEnvironment({
-      jetstream2: { region: "IU", allocation: "atm240001" },
+      // An education allocation: its default quota holds the class (200 cores, 780 GB).
+      jetstream2: { region: "IU", allocation: "atm240001", allocationType: "education" },
       aws: { region: "us-east-2", hostedZone: "workshop.example.org" },
       gcp: { project: "my-research-project", region: "us-central1", dnsZone: { name: "workshop", domain: "workshop.example.org" } },
       azure: { location: "eastus2", dnsZone: { name: "workshop.example.org", resourceGroup: "dns" } },

@@ -1,4 +1,5 @@
 import { JETSTREAM2_FLAVORS, JETSTREAM2_QUOTA, type Flavor } from "../../lib/catalog/flavors.ts";
+import { JETSTREAM2_QUOTA_PROFILES } from "../../lib/quota/profiles.ts";
 import { JETSTREAM2_FEATURED_IMAGES, type ImageInfo } from "../../lib/catalog/images.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import type { CloudProfile, NetworkLookup } from "../cloud.ts";
@@ -149,6 +150,13 @@ export interface Jetstream2Props {
   readonly allocationType?: "research" | "education" | "trial";
 }
 
+/** The allocation type's default cores, memory and floating IPs, for the constructs' early warnings. */
+function allocationQuota(type: Jetstream2Props["allocationType"]): OpenStackProfile["quota"] {
+  if (!type || type === "research") return JETSTREAM2_QUOTA;
+  const q = JETSTREAM2_QUOTA_PROFILES[type];
+  return { cores: q.cores, memoryGiB: Math.round(q.ramMiB / 1024), floatingIps: q.floatingIps };
+}
+
 const JETSTREAM2_NETWORK_CHOICES = ["new", "auto-allocated"];
 
 /**
@@ -188,7 +196,7 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
     defaultNetwork: network === "auto-allocated" ? { name: "auto_allocated_network" } : "new",
     externalNetwork: "public",
     providerRegion: region,
-    quota: JETSTREAM2_QUOTA,
+    quota: allocationQuota(props.allocationType),
     // Jetstream2's Manila shares are CephFS, of this type.
     shareType: "cephfsnativetype",
     // Jetstream2's Magnum (Cluster API) template with the Cinder storage class and autoscaler.

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { ExitCode, UsageError, isDroverError } from "../errors.ts";
@@ -71,6 +71,13 @@ function terraformOptions(opts: TerraformFlags, cwd: string) {
   };
 }
 
+/** `--policy-level`: error (the default), warning or off. */
+function policyLevelOf(value: string | undefined): "error" | "warning" | "off" {
+  const level = value ?? "error";
+  if (level === "error" || level === "warning" || level === "off") return level;
+  throw new UsageError(`--policy-level "${level}" is not a level`, ["Use error (fail on errors, the default), warning (fail on warnings too) or off."]);
+}
+
 function build(io: Io, run: Run): Command {
   const program = new Command("drover")
     .description("Research-computing stacks in TypeScript, synthesized to Terraform for Jetstream2 and other clouds.")
@@ -120,14 +127,15 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
 
   program
     .command("validate")
-    .description("check each stack's Terraform against the provider schemas, offline (exit 1 on errors)")
+    .description("check each stack's Terraform against the provider schemas and the security policy, offline (exit 1 on errors)")
     .argument("[stacks...]", "stacks to validate (default: all)")
+    .option("--policy-level <level>", "policy findings that make a stack invalid: error, warning or off", "error")
     .option("--json", "print the result as JSON")
-    .action(async (stacks: string[], opts: Common, cmd: Command) =>
+    .action(async (stacks: string[], opts: Common & { policyLevel?: string }, cmd: Command) =>
       run(Boolean(opts.json), async () => {
         const { validate } = await import("./commands/validate.ts");
         const { renderValidate } = await import("./render.ts");
-        const data = await validate({ cwd: cwdOf(cmd), stacks });
+        const data = await validate({ cwd: cwdOf(cmd), stacks, policyLevel: policyLevelOf(opts.policyLevel) });
         return { data, text: renderValidate(data), exit: data.valid ? ExitCode.Ok : ExitCode.Failed };
       }),
     );
@@ -143,18 +151,36 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
       .option("--json", "print the plan model as JSON")
       .option("-v, --verbose", "show every attribute that changes")
       .option("--detailed-exitcode", "exit 0 for no changes, 2 for changes, 1 for errors (like terraform)")
-      .option("--allow-destroy", "plan as deploy --allow-destroy would (protected data may be destroyed)"),
-  ).action(async (stacks: string[], opts: TerraformFlags & { offline?: boolean; against?: string; markdown?: boolean; detailedExitcode?: boolean }, cmd: Command) =>
+      .option("--allow-destroy", "plan as deploy --allow-destroy would (protected data may be destroyed)")
+      .option("--policy-level <level>", "policy findings that fail the plan: error, warning or off", "error")
+      .option("--html", "also write each stack's plan as a page with its picture (cdktf.out/stacks/<stack>/plan.html)"),
+  ).action(async (stacks: string[], opts: TerraformFlags & { offline?: boolean; against?: string; markdown?: boolean; detailedExitcode?: boolean; policyLevel?: string; html?: boolean }, cmd: Command) =>
     run(
       Boolean(opts.json),
       async () => {
         const { plan } = await import("./commands/plan.ts");
         const { renderPlanText, renderPlanMarkdown } = await import("../plan/render.ts");
-        const data = await plan({ ...terraformOptions(opts, cwdOf(cmd)), stacks, ...(opts.offline ? { offline: true } : {}), ...(opts.against ? { against: opts.against } : {}) });
+        const { renderStackChecks } = await import("../checks/stack-checks.ts");
+        const data = await plan({
+          ...terraformOptions(opts, cwdOf(cmd)),
+          stacks,
+          ...(opts.offline ? { offline: true } : {}),
+          ...(opts.against ? { against: opts.against } : {}),
+          policyLevel: policyLevelOf(opts.policyLevel),
+          ...(opts.html ? { html: true } : {}),
+        });
         const text = data.plans
-          .map(({ plan: p, target }) => (opts.markdown ? renderPlanMarkdown(p, { target }) : renderPlanText(p, { verbose: Boolean(opts.verbose), target })))
+          .map(({ plan: p, target, checks, htmlPath }) =>
+            [
+              opts.markdown ? renderPlanMarkdown(p, { target }) : renderPlanText(p, { verbose: Boolean(opts.verbose), target }),
+              renderStackChecks(checks),
+              ...(htmlPath ? [`Plan page: ${relative(process.cwd(), htmlPath) || htmlPath}`] : []),
+            ].join("\n"),
+          )
           .join("\n\n");
         const changed = data.plans.some(({ plan: p }) => p.hasChanges);
+        // Quota exceeded or policy failed: the plan is not fit to apply.
+        if (data.failed) return { data, text: `${text}\n\nThe plan does not pass the checks before apply (quota or policy): a deploy would stop.`, exit: ExitCode.Failed };
         return { data, text, exit: opts.detailedExitcode && changed ? 2 : ExitCode.Ok };
       },
       { detailedExitCode: Boolean(opts.detailedExitcode) },
@@ -174,8 +200,9 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
         .option("-y, --yes", "do not ask for confirmation (needed when not in a terminal)")
         .option("--allow-destroy", kind === "deploy" ? "allow changes that destroy data (volumes, shares, containers)" : "allow destroying resources that hold data")
         .option("--json", "print the result as JSON (no progress, no questions: needs --yes)")
-        .option("-v, --verbose", "show every attribute that changes"),
-    ).action(async (stack: string | undefined, opts: TerraformFlags & { yes?: boolean }, cmd: Command) =>
+        .option("-v, --verbose", "show every attribute that changes")
+        .option("--policy-level <level>", kind === "deploy" ? "policy findings that stop the deploy: error, warning or off" : "(ignored: a destroy is never refused for policy)", "error"),
+    ).action(async (stack: string | undefined, opts: TerraformFlags & { yes?: boolean; policyLevel?: string }, cmd: Command) =>
       run(Boolean(opts.json), async () => {
         const commands = await import("./commands/deploy.ts");
         const { runReporter, renderRunResult, exitCodeFor } = await import("./render-run.ts");
@@ -184,6 +211,7 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
         try {
           const data = await commands[kind]({
             ...terraformOptions(opts, cwdOf(cmd)),
+            policyLevel: policyLevelOf(opts.policyLevel),
             ...(stack ? { stack } : {}),
             ...(opts.yes ? { yes: true } : {}),
             ...(!opts.json && canAsk() ? { confirm: confirmOnTerminal } : {}),
@@ -232,6 +260,20 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
       }),
     );
   }
+
+  program
+    .command("graph")
+    .description("draw a stack's networks, machines, public addresses, firewalls and volumes (graph.svg, graph.html)")
+    .argument("<stack>", "the stack")
+    .option("--out <dir>", "write graph.svg and graph.html here (default: cdktf.out/stacks/<stack>/)")
+    .option("--json", "print the files written and what the picture counts as JSON")
+    .action(async (stack: string, opts: Common & { out?: string }, cmd: Command) =>
+      run(Boolean(opts.json), async () => {
+        const { graph, renderGraph } = await import("./commands/graph.ts");
+        const data = await graph({ cwd: cwdOf(cmd), stack, ...(opts.out ? { out: opts.out } : {}) });
+        return { data, text: renderGraph(data, cwdOf(cmd)) };
+      }),
+    );
 
   program
     .command("output")
@@ -313,6 +355,21 @@ Example: drover size jupyterhub --users 127 --cpu 1 --memory 2 --hours 6 --days 
       }),
     );
 
+  program
+    .command("cost")
+    .description("what a stack's machines cost per hour (SU on Jetstream2, USD elsewhere), idle and at full scale, per construct")
+    .argument("<stack>", "the stack")
+    .option("--hours <n>", "also total the cost over this many hours")
+    .option("--days <n>", "also total the cost over this many days of 24 hours")
+    .option("--json", "print the cost model as JSON")
+    .action(async (stack: string, opts: import("./commands/cost.ts").CostFlags & Common, cmd: Command) =>
+      run(Boolean(opts.json), async () => {
+        const { cost, periodFromFlags } = await import("./commands/cost.ts");
+        const { renderCost } = await import("../cost/render.ts");
+        const data = await cost({ cwd: cwdOf(cmd), stack, ...periodFromFlags(opts) });
+        return { data, text: renderCost(data) };
+      }),
+    );
   return program;
 }
 

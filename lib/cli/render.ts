@@ -1,4 +1,5 @@
 import pc from "picocolors";
+import { renderFindings } from "../policy/render.ts";
 import type { ListedStack } from "./commands/list.ts";
 import type { SynthReport } from "./commands/synth.ts";
 import type { ValidateReport } from "./commands/validate.ts";
@@ -64,6 +65,7 @@ export function renderValidate(r: ValidateReport): string {
     }
     if (s.unchecked.length) lines.push(pc.dim(`  not checked offline (no schema here): ${s.unchecked.join(", ")}`));
     for (const w of s.constructWarnings) lines.push(`  ${pc.yellow("!")} ${w}`);
+    if (s.policy.length > 0 || s.policyFailed) lines.push(`  policy${s.policyFailed ? pc.red(" (fails)") : ""}:`, renderFindings(s.policy).trimEnd().replace(/^/gm, "    "));
   }
   return lines.join("\n");
 }

@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { checkStack, refuseFailedChecks } from "../checks/stack-checks.ts";
+import type { PolicyLevel } from "../policy/index.ts";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { loadProject, type Project } from "../app/project.ts";
@@ -60,6 +62,8 @@ export interface RunOptions extends TerraformOptions {
   readonly confirm?: (request: ConfirmRequest) => Promise<boolean>;
   readonly onEvent?: (event: DeployEvent) => void;
   readonly env?: NodeJS.ProcessEnv;
+  /** Which policy findings stop a deploy. @default "error" */
+  readonly policyLevel?: PolicyLevel;
 }
 
 /** Picks the one stack a deploy or destroy works on. */
@@ -178,6 +182,7 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
   });
   const prepared = p!;
   const stack = prepared.stack.name;
+  const baseline = (await readBaseline(prepared.project.root, stack))?.config;
   emit({ type: "phase", phase: "plan", stack });
   const { plan, planFile } = await terraformPlan(prepared, { destroy: kind === "destroy", ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
   emit({ type: "planned", plan, target: prepared.target });
@@ -193,6 +198,26 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
     return done("no-changes", kind === "deploy" ? { outputs: masked(await prepared.terraform.outputs()) } : {});
   }
   if (!options.allowDestroy) refuseDestructive(stack, plan, kind);
+  if (kind === "deploy") {
+    // Quota and policy, before anything is asked or applied (a destroy frees quota and is never refused).
+    const checks = await checkStack({
+      stack,
+      dir: prepared.stack.dir,
+      config: prepared.config,
+      ...(prepared.stack.info ? { info: prepared.stack.info } : {}),
+      ...(baseline ? { baseline } : {}),
+      policyLevel: options.policyLevel ?? "error",
+      live: true,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.allowDestroy ? { allowDestroy: true } : {}),
+    });
+    try {
+      refuseFailedChecks(stack, checks);
+    } catch (e) {
+      await rm(planFile, { force: true });
+      throw e;
+    }
+  }
   if (!options.yes) {
     if (!options.confirm) {
       await rm(planFile, { force: true });

@@ -1,4 +1,8 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { StackInfo } from "../../app/stack-info.ts";
+import { checkStack, type StackChecks } from "../../checks/stack-checks.ts";
+import type { PolicyLevel } from "../../policy/index.ts";
 import { loadProject } from "../../app/project.ts";
 import { synthesizeApp } from "../../app/synthesize.ts";
 import { readBaseline } from "../../deploy/baseline.ts";
@@ -15,24 +19,79 @@ export interface PlanOptions extends TerraformOptions {
   readonly offline?: boolean;
   /** With `offline`: compare with the stack as it was at this git ref instead of the last deploy. */
   readonly against?: string;
+  /** Which policy findings fail the plan. @default "error" */
+  readonly policyLevel?: PolicyLevel;
+  /** Also write each stack's plan as a page with its picture (`cdktf.out/stacks/<stack>/plan.html`). */
+  readonly html?: boolean;
+}
+
+export interface PlannedStack {
+  readonly plan: Plan;
+  readonly target: string;
+  /** SU or cost change, quota and policy (lib/checks/stack-checks.ts). */
+  readonly checks: StackChecks;
+  /** The plan page, with `html`. */
+  readonly htmlPath?: string;
 }
 
 export interface PlanReport {
-  readonly plans: ReadonlyArray<{ readonly plan: Plan; readonly target: string }>;
+  readonly plans: readonly PlannedStack[];
+  /** Some stack's quota is exceeded or its policy failed: `drover plan` exits 1. */
+  readonly failed: boolean;
 }
 
 /** `drover plan [stack...]`: what a deploy would change, from terraform or offline. */
 export async function plan(options: PlanOptions): Promise<PlanReport> {
   if (options.offline || options.against) return offline(options);
   const prepared = await prepare(options);
-  const plans = [];
+  const plans: PlannedStack[] = [];
   for (const p of prepared) {
     const { plan, planFile } = await terraformPlan(p, options.lockTimeout ? { lockTimeout: options.lockTimeout } : {});
     // A plan file holds every value of the stack in clear text: do not leave it lying around.
     await rm(planFile, { force: true });
-    plans.push({ plan, target: p.target });
+    const baseline = (await readBaseline(p.project.root, p.stack.name))?.config;
+    plans.push(await withChecks(options, { name: p.stack.name, dir: p.stack.dir, info: p.stack.info }, p.config, baseline, plan, p.target, true));
   }
-  return { plans };
+  return { plans, failed: plans.some((p) => failedChecks(p.checks)) };
+}
+
+/** Cost, quota and policy for one planned stack, and its page when asked for. */
+async function withChecks(
+  options: PlanOptions,
+  stack: { name: string; dir: string; info: StackInfo | undefined },
+  config: Record<string, unknown>,
+  baseline: Record<string, unknown> | undefined,
+  plan: Plan,
+  target: string,
+  live: boolean,
+): Promise<PlannedStack> {
+  const checks = await checkStack({
+    stack: stack.name,
+    dir: stack.dir,
+    config,
+    ...(stack.info ? { info: stack.info } : {}),
+    ...(baseline ? { baseline } : {}),
+    policyLevel: options.policyLevel ?? "error",
+    live,
+    ...(options.allowDestroy ? { allowDestroy: true } : {}),
+  });
+  if (!options.html) return { plan, target, checks };
+  const { buildGraphModel } = await import("../../graph/model.ts");
+  const { renderPlanHtml } = await import("../../graph/plan-page.ts");
+  const page = await renderPlanHtml({
+    stack: buildGraphModel(config, { stack: stack.name }),
+    plan,
+    target,
+    cost: { line: checks.cost.text },
+    policy: checks.policy.findings.map((f) => ({ id: f.id, severity: f.severity, message: f.message, construct: f.construct, ...(f.suppressed ? { suppressed: f.suppressed } : {}) })),
+  });
+  const htmlPath = join(stack.dir, "plan.html");
+  await writeFile(htmlPath, page);
+  return { plan, target, checks, htmlPath };
+}
+
+function failedChecks(checks: StackChecks): boolean {
+  return Boolean(checks.quota && !checks.quota.ok) || checks.policy.failed;
 }
 
 async function offline(options: PlanOptions): Promise<PlanReport> {
@@ -54,10 +113,8 @@ async function offline(options: PlanOptions): Promise<PlanReport> {
       baseline = deployed?.config;
       baselineInfo = deployed ? { kind: "deployed", description: `the last deploy (${deployed.meta.deployedAt})` } : { kind: "none", description: "nothing: the stack was never deployed from here" };
     }
-    plans.push({
-      plan: offlinePlan({ stack: s.name, current, ...(baseline ? { baseline } : {}), baselineInfo: baselineInfo!, providers }),
-      target: describeTarget(current, project.root, process.env, s.dir),
-    });
+    const plan = offlinePlan({ stack: s.name, current, ...(baseline ? { baseline } : {}), baselineInfo: baselineInfo!, providers });
+    plans.push(await withChecks(options, { name: s.name, dir: s.dir, info: s.info }, current, baseline, plan, describeTarget(current, project.root, process.env, s.dir), false));
   }
-  return { plans };
+  return { plans, failed: plans.some((p) => failedChecks(p.checks)) };
 }

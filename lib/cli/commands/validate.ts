@@ -3,10 +3,14 @@ import { loadProject } from "../../app/project.ts";
 import { synthesizeApp } from "../../app/synthesize.ts";
 import { builtinProviders } from "../../schema/registry.ts";
 import { validateTerraformJson, type Finding } from "../../schema/validate.ts";
+import { checkStack } from "../../checks/stack-checks.ts";
+import type { Finding as PolicyFinding, PolicyLevel } from "../../policy/index.ts";
 
 export interface ValidateOptions {
   readonly cwd: string;
   readonly stacks: readonly string[];
+  /** Which policy findings make a stack invalid. @default "error" */
+  readonly policyLevel?: PolicyLevel;
 }
 
 export interface StackValidation {
@@ -21,6 +25,10 @@ export interface StackValidation {
   readonly findings: readonly Finding[];
   /** Warnings the constructs raised while building the stack. */
   readonly constructWarnings: readonly string[];
+  /** Policy findings (lib/policy), suppressed ones included with their reason. */
+  readonly policy: readonly PolicyFinding[];
+  /** The policy fails at the chosen level. */
+  readonly policyFailed: boolean;
 }
 
 export interface ValidateReport {
@@ -37,11 +45,18 @@ export async function validate(options: ValidateOptions): Promise<ValidateReport
   try {
     const stacks: StackValidation[] = [];
     for (const s of result.stacks) {
-      const report = validateTerraformJson(JSON.parse(await readFile(s.configPath, "utf8")), providers);
+      const config = JSON.parse(await readFile(s.configPath, "utf8")) as Record<string, unknown>;
+      const report = validateTerraformJson(config, providers);
       const errors = report.findings.filter((f) => f.severity === "error").length;
+      const level = options.policyLevel ?? "error";
+      const checks = s.info && level !== "off" ? await checkStack({ stack: s.name, dir: s.dir, config, info: s.info, policyLevel: level, live: false }) : undefined;
+      const policy = checks?.policy.findings ?? [];
+      const policyFailed = checks?.policy.failed ?? false;
       stacks.push({
         name: s.name,
-        valid: errors === 0,
+        valid: errors === 0 && !policyFailed,
+        policy,
+        policyFailed,
         errors,
         warnings: report.findings.length - errors,
         checked: report.checked,
