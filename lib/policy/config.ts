@@ -3,20 +3,14 @@
  * construct paths, who references whom, and which machines carry a firewall.
  */
 
-export type Json = Record<string, unknown>;
+import { isObject, resourcesOf, type ConfigResource, type Json } from "../terraform/config-resources.ts";
 
-export interface TfResource {
-  /** `openstack_compute_instance_v2.box_45895026`, `data.aws_ami.Image`. */
-  readonly address: string;
-  readonly type: string;
-  readonly name: string;
-  readonly mode: "managed" | "data";
-  readonly body: Json;
-  /** `//`.metadata.path, or the address for JSON cdktf did not write. */
+export { isObject, type Json };
+
+export interface TfResource extends ConfigResource {
+  /** `constructPath`, or the address for JSON cdktf did not write. */
   readonly construct: string;
 }
-
-export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Machines: what carries firewalls and user data. */
 export const MACHINE_TYPES: ReadonlySet<string> = new Set([
@@ -53,28 +47,6 @@ const NOT_CONFIG = new Set(["//", "depends_on", "lifecycle", "provider", "count"
 
 const INTERPOLATION = /\$\{((?:[^{}]|\{[^{}]*\})*)\}/g;
 const ADDRESS = /(?<![\w.-])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)/g;
-
-export function constructOf(body: Json, fallback: string): string {
-  const meta = (body["//"] as Json | undefined)?.metadata as Json | undefined;
-  return typeof meta?.path === "string" ? meta.path : fallback;
-}
-
-export function resourcesOf(config: Json): TfResource[] {
-  const out: TfResource[] = [];
-  for (const mode of ["managed", "data"] as const) {
-    const block = config[mode === "managed" ? "resource" : "data"];
-    if (!isObject(block)) continue;
-    for (const [type, named] of Object.entries(block)) {
-      if (!isObject(named)) continue;
-      for (const [name, body] of Object.entries(named)) {
-        if (!isObject(body)) continue;
-        const address = `${mode === "data" ? "data." : ""}${type}.${name}`;
-        out.push({ address, type, name, mode, body, construct: constructOf(body, address) });
-      }
-    }
-  }
-  return out;
-}
 
 /** Every string in a value, with its attribute path (`network[0].port`), skipping `//` metadata. */
 export function* stringsIn(value: unknown, path = "", skip: ReadonlySet<string> = new Set(["//"])): Generator<{ path: string; key: string; value: string }> {
@@ -134,7 +106,7 @@ export class ConfigIndex {
   private readonly referrers = new Map<string, Set<string>>();
 
   constructor(config: Json) {
-    this.resources = resourcesOf(config);
+    this.resources = resourcesOf(config).map((r) => ({ ...r, construct: r.constructPath ?? r.address }));
     for (const r of this.resources) this.byAddress.set(r.address, r);
     this.addresses = new Set(this.byAddress.keys());
     for (const r of this.resources) {

@@ -1,6 +1,6 @@
 import type { GraphRule } from "../model.ts";
-import { type GraphBuilder, machineDraft, protocolName, rulePorts } from "./builder.ts";
-import { blocks, displayName, droverTag, literal, mountPoints, num, strings, type Json, type TfResource } from "./refs.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords, rulePorts } from "./builder.ts";
+import { blocks, displayName, droverTag, literal, num, type Json, type TfResource } from "./refs.ts";
 
 /** AWS: VPCs, subnets, internet gateways, EC2 instances, Elastic IPs, EBS volumes, Route 53. */
 export function addAws(b: GraphBuilder): void {
@@ -62,27 +62,8 @@ export function addAws(b: GraphBuilder): void {
     if (ip && machine) b.associate(ip, machine, r.address);
   }
 
-  for (const r of index.managed("aws_volume_attachment")) {
-    const volume = index.ref(r.body.volume_id);
-    const machine = index.ref(r.body.instance_id);
-    if (!volume || !machine) continue;
-    const device = literal(r.body.device_name);
-    const mountPoint = mountPoints(index, machine).get(volume.address);
-    b.attach(volume.address, { machine: machine.address, address: r.address, ...(device ? { device } : {}), ...(mountPoint ? { mountPoint } : {}) });
-  }
-
-  for (const r of index.managed("aws_route53_record")) {
-    const zone = index.ref(r.body.zone_id);
-    const records = strings(r.body.records);
-    const targets = records.flatMap((v) => index.refs(v)).filter((t) => b.publicAddresses.has(t.address));
-    b.dnsRecords.set(r.address, {
-      ...b.base(r, cloud),
-      recordType: literal(r.body.type) ?? "A",
-      ...(zone ? { zone: literal(zone.body.name) ?? displayName(zone) } : {}),
-      values: records.map((v) => literal(v) ?? index.refs(v).map((t) => b.publicAddresses.get(t.address)?.name ?? displayName(t)).join(", ")),
-      targets: targets.map((t) => t.address),
-    });
-  }
+  readAttachments(b, "aws_volume_attachment", { volume: "volume_id", machine: "instance_id", device: "device_name" });
+  readDnsRecords(b, cloud, "aws_route53_record", { zone: "zone_id", records: "records" });
 
   for (const r of index.managed("aws_eks_cluster")) {
     const config = blocks(r.body.vpc_config)[0] ?? {};

@@ -1,5 +1,5 @@
-import { type GraphBuilder, machineDraft, protocolName } from "./builder.ts";
-import { blocks, displayName, droverTag, literal, mountPoints, num, strings, type Json, type TfResource } from "./refs.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords } from "./builder.ts";
+import { blocks, displayName, droverTag, literal, num, strings, type Json, type TfResource } from "./refs.ts";
 
 interface NicInfo {
   subnet?: string;
@@ -77,28 +77,22 @@ export function addAzure(b: GraphBuilder): void {
     for (const m of b.machines.values()) if (m.subnet === subnet) b.joinGroup(m.id, group);
   }
 
-  for (const r of index.managed("azurerm_virtual_machine_data_disk_attachment")) {
-    const volume = index.ref(r.body.managed_disk_id);
-    const machine = index.ref(r.body.virtual_machine_id);
-    if (!volume || !machine) continue;
-    const lun = literal(r.body.lun);
-    const mountPoint = mountPoints(index, machine).get(volume.address);
-    b.attach(volume.address, { machine: machine.address, address: r.address, ...(lun ? { device: `LUN ${lun}` } : {}), ...(mountPoint ? { mountPoint } : {}) });
-  }
-
-  for (const r of index.managed("azurerm_dns_a_record")) {
-    const records = strings(r.body.records);
-    const target = index.ref(r.body.target_resource_id);
-    const targets = [...records.flatMap((v) => index.refs(v)), ...(target ? [target] : [])].filter((t) => b.publicAddresses.has(t.address));
-    const zone = literal(r.body.zone_name) ?? index.refs(r.body.zone_name).map((z) => literal(z.body.name) ?? displayName(z))[0];
-    b.dnsRecords.set(r.address, {
-      ...b.base(r, cloud),
-      recordType: "A",
-      ...(zone ? { zone } : {}),
-      values: records.length ? records.map((v) => literal(v) ?? index.refs(v).map(displayName).join(", ")) : targets.map((t) => b.publicAddresses.get(t.address)!.name),
-      targets: targets.map((t) => t.address),
-    });
-  }
+  readAttachments(b, "azurerm_virtual_machine_data_disk_attachment", {
+    volume: "managed_disk_id",
+    machine: "virtual_machine_id",
+    device: (body) => {
+      const lun = literal(body.lun);
+      return lun ? `LUN ${lun}` : undefined;
+    },
+  });
+  readDnsRecords(b, cloud, "azurerm_dns_a_record", {
+    zone: "zone_name",
+    zoneAsText: true,
+    records: "records",
+    target: "target_resource_id",
+    recordType: "A",
+    show: displayName,
+  });
 
   for (const r of index.managed("azurerm_kubernetes_cluster")) {
     const pool = blocks(r.body.default_node_pool)[0] ?? {};

@@ -13,7 +13,7 @@ import type {
   GraphSubnet,
   GraphVolume,
 } from "../model.ts";
-import { displayName, type ResourceIndex, type TfResource } from "./refs.ts";
+import { displayName, literal, mountPoints, strings, type Json, type ResourceIndex, type TfResource } from "./refs.ts";
 
 /** The model's shapes while they are being filled in. */
 export type Draft<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
@@ -136,6 +136,77 @@ export class GraphBuilder {
 /** A new machine with its lists empty. */
 export function machineDraft(base: ReturnType<GraphBuilder["base"]>): Draft<GraphMachine> {
   return { ...base, publicAddresses: [], ephemeralPublicAddress: false, securityGroups: [], volumes: [] };
+}
+
+/** Where an attachment resource names its volume, its machine and the device. */
+export interface AttachmentFields {
+  /** The attribute that refers to the volume (`volume_id`). */
+  readonly volume: string;
+  /** The attribute that refers to the machine (`instance_id`). */
+  readonly machine: string;
+  /** The attribute that holds the device (`device_name`), or how to label it from the body. */
+  readonly device: string | ((body: Json) => string | undefined);
+}
+
+/**
+ * Attachment resources of one type (`aws_volume_attachment`): each links its volume to its
+ * machine, mounted where the machine's drover tags say.
+ */
+export function readAttachments(b: GraphBuilder, type: string, fields: AttachmentFields): void {
+  const { index } = b;
+  for (const r of index.managed(type)) {
+    const volume = index.ref(r.body[fields.volume]);
+    const machine = index.ref(r.body[fields.machine]);
+    if (!volume || !machine) continue;
+    const device = typeof fields.device === "string" ? literal(r.body[fields.device]) : fields.device(r.body);
+    const mountPoint = mountPoints(index, machine).get(volume.address);
+    b.attach(volume.address, { machine: machine.address, address: r.address, ...(device ? { device } : {}), ...(mountPoint ? { mountPoint } : {}) });
+  }
+}
+
+/** Where a DNS record resource keeps its zone, its values and its type. */
+export interface DnsRecordFields {
+  /** The attribute that names the zone (`zone_id`), by reference or, with `zoneAsText`, as text. */
+  readonly zone: string;
+  /**
+   * Show a zone given as text rather than as a reference. Off where the text is an ID
+   * (Route 53's `Z0123…`, Designate's UUID) that tells a reader nothing.
+   * @default false
+   */
+  readonly zoneAsText?: boolean;
+  /** The zone resource's attribute that holds its domain. @default "name" */
+  readonly zoneDomain?: string;
+  /** The attribute that lists the record's values (`records`). */
+  readonly records: string;
+  /** An attribute that points the record at a resource instead of listing values (Azure's `target_resource_id`). */
+  readonly target?: string;
+  /** The record type, for resources that hold one kind. @default - the `type` attribute, else `A` */
+  readonly recordType?: string;
+  /** How a value shows the resources it refers to. @default - a public address's name, else the resource's display name */
+  readonly show?: (r: TfResource) => string;
+}
+
+/**
+ * DNS record resources of one type (`aws_route53_record`): their zone, their values, and the
+ * public addresses they point at.
+ */
+export function readDnsRecords(b: GraphBuilder, cloud: GraphCloud, type: string, fields: DnsRecordFields): void {
+  const { index } = b;
+  const show = fields.show ?? ((t: TfResource) => b.publicAddresses.get(t.address)?.name ?? displayName(t));
+  for (const r of index.managed(type)) {
+    const records = strings(r.body[fields.records]);
+    const target = fields.target ? index.ref(r.body[fields.target]) : undefined;
+    const targets = [...records.flatMap((v) => index.refs(v)), ...(target ? [target] : [])].filter((t) => b.publicAddresses.has(t.address));
+    const zone = index.ref(r.body[fields.zone]);
+    const zoneName = zone ? (literal(zone.body[fields.zoneDomain ?? "name"]) ?? displayName(zone)) : fields.zoneAsText ? literal(r.body[fields.zone]) : undefined;
+    b.dnsRecords.set(r.address, {
+      ...b.base(r, cloud),
+      recordType: fields.recordType ?? literal(r.body.type) ?? "A",
+      ...(zoneName ? { zone: zoneName } : {}),
+      values: records.length ? records.map((v) => literal(v) ?? index.refs(v).map(show).join(", ")) : targets.map((t) => b.publicAddresses.get(t.address)!.name),
+      targets: targets.map((t) => t.address),
+    });
+  }
 }
 
 /** `tcp` + 22..22 → `22`; a range → `8000-8100`; no ports, or 0..65535 → `all`. */

@@ -1,5 +1,5 @@
-import { type GraphBuilder, machineDraft, protocolName } from "./builder.ts";
-import { blocks, displayName, droverTag, literal, mountPoints, num, strings, type TfResource } from "./refs.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords } from "./builder.ts";
+import { blocks, droverTag, literal, mountPoints, num, strings, type TfResource } from "./refs.ts";
 
 /**
  * GCP: VPC networks and subnetworks, Compute Engine instances, static addresses, disks, Cloud DNS.
@@ -43,28 +43,8 @@ export function addGcp(b: GraphBuilder): void {
 
   for (const r of index.managed("google_compute_instance")) addInstance(b, r);
 
-  for (const r of index.managed("google_compute_attached_disk")) {
-    const volume = index.ref(r.body.disk);
-    const machine = index.ref(r.body.instance);
-    if (!volume || !machine) continue;
-    const device = literal(r.body.device_name);
-    const mountPoint = mountPoints(index, machine).get(volume.address);
-    b.attach(volume.address, { machine: machine.address, address: r.address, ...(device ? { device } : {}), ...(mountPoint ? { mountPoint } : {}) });
-  }
-
-  for (const r of index.managed("google_dns_record_set")) {
-    const zone = index.ref(r.body.managed_zone);
-    const records = strings(r.body.rrdatas);
-    const targets = records.flatMap((v) => index.refs(v)).filter((t) => b.publicAddresses.has(t.address));
-    const zoneName = zone ? (literal(zone.body.dns_name) ?? displayName(zone)) : literal(r.body.managed_zone);
-    b.dnsRecords.set(r.address, {
-      ...b.base(r, cloud),
-      recordType: literal(r.body.type) ?? "A",
-      ...(zoneName ? { zone: zoneName } : {}),
-      values: records.map((v) => literal(v) ?? index.refs(v).map((t) => b.publicAddresses.get(t.address)?.name ?? displayName(t)).join(", ")),
-      targets: targets.map((t) => t.address),
-    });
-  }
+  readAttachments(b, "google_compute_attached_disk", { volume: "disk", machine: "instance", device: "device_name" });
+  readDnsRecords(b, cloud, "google_dns_record_set", { zone: "managed_zone", zoneAsText: true, zoneDomain: "dns_name", records: "rrdatas" });
 
   for (const r of index.managed("google_container_cluster")) {
     const network = index.ref(r.body.network)?.address;

@@ -1,5 +1,5 @@
-import { type GraphBuilder, machineDraft, protocolName, rulePorts } from "./builder.ts";
-import { blocks, displayName, droverTag, literal, mountPoints, num, strings, type TfResource } from "./refs.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords, rulePorts } from "./builder.ts";
+import { blocks, droverTag, literal, mountPoints, num, strings, type TfResource } from "./refs.ts";
 
 interface PortInfo {
   network?: string;
@@ -87,27 +87,8 @@ export function addOpenStack(b: GraphBuilder): void {
     if (ip && machine) b.associate(ip, machine, r.address);
   }
 
-  for (const r of index.managed("openstack_compute_volume_attach_v2")) {
-    const volume = index.ref(r.body.volume_id);
-    const machine = index.ref(r.body.instance_id);
-    if (!volume || !machine) continue;
-    const device = literal(r.body.device);
-    const mountPoint = mountPoints(index, machine).get(volume.address);
-    b.attach(volume.address, { machine: machine.address, address: r.address, ...(device ? { device } : {}), ...(mountPoint ? { mountPoint } : {}) });
-  }
-
-  for (const r of index.managed("openstack_dns_recordset_v2")) {
-    const zone = index.ref(r.body.zone_id);
-    const records = strings(r.body.records);
-    const targets = records.flatMap((v) => index.refs(v)).filter((t) => b.publicAddresses.has(t.address));
-    b.dnsRecords.set(r.address, {
-      ...b.base(r, cloud),
-      recordType: literal(r.body.type) ?? "A",
-      ...(zone ? { zone: literal(zone.body.name) ?? displayName(zone) } : {}),
-      values: records.map((v) => literal(v) ?? index.refs(v).map((t) => displayOf(b, t)).join(", ")),
-      targets: targets.map((t) => t.address),
-    });
-  }
+  readAttachments(b, "openstack_compute_volume_attach_v2", { volume: "volume_id", machine: "instance_id", device: "device" });
+  readDnsRecords(b, cloud, "openstack_dns_recordset_v2", { zone: "zone_id", records: "records" });
 
   for (const r of index.managed("openstack_containerinfra_cluster_v1")) {
     const subnet = index.ref(r.body.fixed_subnet)?.address;
@@ -128,10 +109,6 @@ export function addOpenStack(b: GraphBuilder): void {
     const cluster = index.ref(r.body.cluster_id)?.address;
     if (cluster) b.member(cluster, r.address);
   }
-}
-
-function displayOf(b: GraphBuilder, r: TfResource): string {
-  return b.publicAddresses.get(r.address)?.name ?? displayName(r);
 }
 
 function addServer(b: GraphBuilder, r: TfResource, ports: Map<string, PortInfo>, portOwner: Map<string, string>): void {

@@ -3,20 +3,10 @@
  * between them (`${openstack_networking_network_v2.net.id}`), which are the edges of the graph.
  */
 
-export type Json = Record<string, unknown>;
+import { isObject, resourcesOf, type ConfigResource, type Json } from "../../terraform/config-resources.ts";
 
-export interface TfResource {
-  /** `openstack_compute_instance_v2.box_45895026`, or `data.openstack_networking_network_v2.ext`. */
-  readonly address: string;
-  readonly type: string;
-  readonly name: string;
-  readonly mode: "managed" | "data";
-  readonly body: Json;
-  /** The construct path cdktf writes into `//`.metadata.path. */
-  readonly constructPath?: string;
-}
-
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+export type { Json };
+export type TfResource = ConfigResource;
 
 /** `${...}` interpolations; their bodies may be whole expressions (`[for s in ... : s.url]`). */
 const INTERPOLATION = /\$\{([^}]*)\}/g;
@@ -30,24 +20,7 @@ export class ResourceIndex {
   private readonly byType = new Map<string, TfResource[]>();
 
   constructor(config: Json) {
-    const all: TfResource[] = [];
-    for (const [mode, section] of [
-      ["managed", config.resource],
-      ["data", config.data],
-    ] as const) {
-      if (!isObject(section)) continue;
-      for (const [type, blocks] of Object.entries(section)) {
-        if (!isObject(blocks)) continue;
-        for (const [name, body] of Object.entries(blocks)) {
-          if (!isObject(body)) continue;
-          const meta = isObject(body["//"]) && isObject(body["//"].metadata) ? body["//"].metadata : undefined;
-          const path = typeof meta?.path === "string" ? meta.path : undefined;
-          const address = `${mode === "data" ? "data." : ""}${type}.${name}`;
-          all.push({ address, type, name, mode, body, ...(path ? { constructPath: path } : {}) });
-        }
-      }
-    }
-    all.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    const all = resourcesOf(config).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
     for (const r of all) {
       this.byAddress.set(r.address, r);
       const list = this.byType.get(r.type) ?? [];
