@@ -245,7 +245,8 @@ export class DroverStack extends TerraformStack {
     const dir = join(session.outdir, session.manifest.forStack(this).workingDirectory);
     // Files built from references (a token for a value Terraform knows) show the reference itself.
     const rendered = [...this.renderedFiles]
-      .map(([key, content]) => [key, Token.isUnresolved(content) ? String(resolve(this, content)) : content] as const)
+      // (cdktf writes a token into a string as "${TfToken[TOKEN.n]}": a cheap test before its own.)
+      .map(([key, content]) => [key, content.includes("${TfToken[") && Token.isUnresolved(content) ? String(resolve(this, content)) : content] as const)
       .sort(([a], [b]) => a.localeCompare(b));
     writeFilesSoon(rendered.map(([key, content]) => [join(dir, "files", key), content] as const));
     const files = rendered.map(([key]) => `files/${key}`);
