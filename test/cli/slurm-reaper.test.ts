@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlurmCluster } from "../../constructs/index.ts";
 import { settleWrites } from "../../lib/app/pending-writes.ts";
 import { ELASTIC_ACCESS_RULES, allowedBy } from "../../lib/slurm/access-rules.ts";
-import { startOpenStackMock, type OpenStackMock } from "../support/openstack-mock.ts";
+import { startOpenStackMock, type OpenStackMock } from "../../lab/standin/openstack.ts";
 import { fullSynthJson, newStack, type Json } from "../support/synth.ts";
 import { terraformEnv } from "../support/terraform.ts";
 import { testPublicKey } from "../support/keys.ts";

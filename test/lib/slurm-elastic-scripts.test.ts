@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ELASTIC_ACCESS_RULES, allowedBy } from "../../lib/slurm/access-rules.ts";
 import { MUNGE_KEY_PLACEHOLDER } from "../../lib/slurm/model.ts";
-import { startOpenStackMock, type OpenStackMock, type RecordedRequest } from "../support/openstack-mock.ts";
+import { startOpenStackMock, type OpenStackMock, type RecordedRequest } from "../../lab/standin/openstack.ts";
 import { REPO } from "../support/project.ts";
 import { hasTool } from "../support/tools.ts";
 

@@ -4,10 +4,12 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A small stand-in for an OpenStack cloud, enough for the real `openstack` CLI commands drover's
- * Slurm programs run and for the destroy-time reaper: Keystone v3 (tokens from application
+ * Slurm programs run, for the destroy-time reaper and for the lab (which boots a machine for each
+ * server created, see `onServerCreate`, and enforces the credential's access rules): Keystone v3 (tokens from application
  * credentials, with a catalog), Nova (servers, flavors, key pairs), Neutron (ports, networks,
  * subnets, security groups, extensions) and Glance (images). Written from the public API
- * reference; it keeps everything in memory and listens on 127.0.0.1 only.
+ * reference; it keeps everything in memory and listens on 127.0.0.1 unless told otherwise (the lab: its own
+ * private network).
  *
  * Every request is recorded (`requests`) with its parsed query and body. A test can make a call
  * fail (`failOn`), let deleted servers linger for a number of reads (`setDeletePolls`), and seed
@@ -81,6 +83,8 @@ export interface OpenStackMock {
   readonly applicationCredential: { readonly id: string; readonly secret: string };
   /** IDs of the seeded network, subnet (10.42.0.0/16), security group, image and key pair. */
   readonly ids: { readonly network: string; readonly subnet: string; readonly securityGroup: string; readonly image: string };
+  /** The stand-in's root URL (`http://host:port`). */
+  readonly baseUrl: string;
   readonly imageName: string;
   readonly keyName: string;
   readonly requests: readonly RecordedRequest[];
@@ -99,10 +103,52 @@ export interface OpenStackMock {
   close(): Promise<void>;
 }
 
+/** One Keystone access rule of an application credential (`service` is the catalog type). */
+export interface AccessRule {
+  readonly service: string;
+  readonly method: string;
+  /** `*` stands for one path segment, `**` for any number of them. */
+  readonly path: string;
+}
+
 export interface OpenStackMockOptions {
   readonly region?: string;
   /** Largest page a list returns (Nova's max_limit, Neutron's pagination). @default 1000 */
   readonly pageSize?: number;
+  /** Address to listen on. @default "127.0.0.1" */
+  readonly host?: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** IDs of the seeded network, subnet and security group. @default - random UUIDs */
+  readonly ids?: Partial<OpenStackMock["ids"]>;
+  /** Further security groups ports may use (ID → name), beside the seeded one. */
+  readonly securityGroups?: Readonly<Record<string, string>>;
+  /** The seeded subnet's range; its gateway is the first address. @default "10.42.0.0/16" */
+  readonly subnetCidr?: string;
+  /** @default "Featured-Ubuntu24" */
+  readonly imageName?: string;
+  /** The one application credential the stand-in accepts. @default - a random one */
+  readonly credential?: { readonly id: string; readonly secret: string };
+  /**
+   * The credential's access rules. When given, a request that none of them allows is refused
+   * with 401, as Keystone refuses a token whose rules do not cover the request; discovery
+   * documents and token requests are not checked, as Keystone does not check them.
+   * @default - the credential may make every request
+   */
+  readonly accessRules?: readonly AccessRule[];
+  /** Told of each server created (the lab boots a machine for it). */
+  readonly onServerCreate?: (server: MockServer, ports: readonly MockPort[]) => void;
+  /** Told of each server deleted (the lab stops its machine). */
+  readonly onServerDelete?: (server: MockServer) => void;
+}
+
+/** Whether a request path matches an access rule's path (Keystone's `*` and `**`). */
+export function accessRulePathMatches(pattern: string, path: string): boolean {
+  const source = pattern
+    .split(/(\*\*|\*)/)
+    .map((part) => (part === "**" ? ".*" : part === "*" ? "[^/]+" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${source}$`).test(path);
 }
 
 /** Flavors as Jetstream2 names them (vCPUs, RAM MiB, disk GB). */
@@ -111,6 +157,9 @@ const FLAVORS: ReadonlyArray<{ id: string; name: string; vcpus: number; ram: num
   { id: "4", name: "m3.quad", vcpus: 4, ram: 15360, disk: 20 },
   { id: "5", name: "m3.medium", vcpus: 8, ram: 30720, disk: 60 },
   { id: "21", name: "g3.small", vcpus: 4, ram: 15360, disk: 60 },
+  { id: "1", name: "m3.tiny", vcpus: 1, ram: 3072, disk: 20 },
+  { id: "6", name: "m3.large", vcpus: 16, ram: 61440, disk: 60 },
+  { id: "22", name: "g3.medium", vcpus: 8, ram: 30720, disk: 60 },
 ];
 
 const COMPUTE_MAX_MICROVERSION = "2.96";
@@ -181,14 +230,38 @@ function ipToNumber(ip: string): number {
   return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
 }
 
+/**
+ * Keystone's service catalog as the stand-in serves it, for a stand-in at `base`. It also lists
+ * endpoints that lead nowhere (the `internal` interface, and a second region), so a client that
+ * picks the wrong one fails.
+ */
+export function serviceCatalog(base: string, region: string) {
+  const entry = (type: string, name: string, path: string) => ({
+    type,
+    name,
+    id: randomUUID().replace(/-/g, ""),
+    endpoints: [
+      { id: randomUUID().replace(/-/g, ""), interface: "public", region, region_id: region, url: `${base}${path}` },
+      // Endpoints a client must not pick: 127.0.0.1:9 (discard) refuses connections.
+      { id: randomUUID().replace(/-/g, ""), interface: "internal", region, region_id: region, url: `http://127.0.0.1:9${path}` },
+      { id: randomUUID().replace(/-/g, ""), interface: "public", region: "elsewhere", region_id: "elsewhere", url: `http://127.0.0.1:9${path}` },
+    ],
+  });
+  return [entry("identity", "keystone", "/identity/v3"), entry("compute", "nova", "/compute/v2.1"), entry("network", "neutron", "/network"), entry("image", "glance", "/image")];
+}
+
 export async function startOpenStackMock(options: OpenStackMockOptions = {}): Promise<OpenStackMock> {
   const region = options.region ?? "IU";
   const pageSize = options.pageSize ?? 1000;
-  const credential = { id: randomBytes(16).toString("hex"), secret: `mock-secret-${randomBytes(18).toString("base64url")}` };
-  const ids = { network: randomUUID(), subnet: randomUUID(), securityGroup: randomUUID(), image: randomUUID() };
-  const imageName = "Featured-Ubuntu24";
+  const credential = options.credential ?? { id: randomBytes(16).toString("hex"), secret: `mock-secret-${randomBytes(18).toString("base64url")}` };
+  const ids = { network: randomUUID(), subnet: randomUUID(), securityGroup: randomUUID(), image: randomUUID(), ...options.ids };
+  const imageName = options.imageName ?? "Featured-Ubuntu24";
   const keyName = "drover-admin";
-  const subnetCidr = { cidr: "10.42.0.0/16", start: ipToNumber("10.42.0.0"), size: 65536 };
+  const [cidrBase, cidrBits] = (options.subnetCidr ?? "10.42.0.0/16").split("/");
+  const subnetSize = 2 ** (32 - Number(cidrBits));
+  const subnetCidr = { cidr: options.subnetCidr ?? "10.42.0.0/16", start: ipToNumber(cidrBase!), size: subnetSize };
+  const numberToIp = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join(".");
+  const gatewayIp = numberToIp(subnetCidr.start + 1);
   const tokens = new Set<string>();
   const servers = new Map<string, Server>();
   const ports = new Map<string, Port>();
@@ -277,6 +350,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
 
   const removeServer = (s: Server) => {
     servers.delete(s.id);
+    options.onServerDelete?.(snapshotServer(s));
     // Nova unbinds ports the user created; it does not delete them.
     for (const id of s.portIds) {
       const p = ports.get(id);
@@ -373,6 +447,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       p.deviceId = s.id;
       p.deviceOwner = "compute:nova";
     }
+    options.onServerCreate?.(snapshotServer(s), portIds.map((id) => snapshotPort(ports.get(id)!)));
     return { status: 202, body: { server: { id: s.id, links: serverBody(s, call.microversion, false).links, "OS-DCF:diskConfig": "MANUAL", security_groups: [{ name: "default" }], adminPass: "mock-admin-pass" } } };
   };
 
@@ -430,8 +505,14 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
   // ---- Neutron --------------------------------------------------------------------------------
 
   const network = { id: ids.network, name: "drover-net", status: "ACTIVE", admin_state_up: true, subnets: [ids.subnet], shared: false, "router:external": false, mtu: 1500, tags: [], tenant_id: PROJECT_ID, project_id: PROJECT_ID, description: "", port_security_enabled: true, availability_zones: ["nova"], revision_number: 1 };
-  const subnet = { id: ids.subnet, name: "drover-subnet", network_id: ids.network, cidr: subnetCidr.cidr, ip_version: 4, gateway_ip: "10.42.0.1", enable_dhcp: true, allocation_pools: [{ start: "10.42.0.2", end: "10.42.255.254" }], dns_nameservers: [], host_routes: [], tags: [], tenant_id: PROJECT_ID, project_id: PROJECT_ID, description: "", revision_number: 1 };
+  const subnet = { id: ids.subnet, name: "drover-subnet", network_id: ids.network, cidr: subnetCidr.cidr, ip_version: 4, gateway_ip: gatewayIp, enable_dhcp: true, allocation_pools: [{ start: numberToIp(subnetCidr.start + 2), end: numberToIp(subnetCidr.start + subnetCidr.size - 2) }], dns_nameservers: [], host_routes: [], tags: [], tenant_id: PROJECT_ID, project_id: PROJECT_ID, description: "", revision_number: 1 };
   const securityGroup = { id: ids.securityGroup, name: "drover-cluster", description: "", security_group_rules: [], tags: [], stateful: true, tenant_id: PROJECT_ID, project_id: PROJECT_ID, revision_number: 1 };
+  const securityGroups = [
+    securityGroup,
+    ...Object.entries(options.securityGroups ?? {})
+      .filter(([id]) => id !== ids.securityGroup)
+      .map(([id, name]) => ({ ...securityGroup, id, name })),
+  ];
   const extensions = [
     { alias: "standard-attr-tag", name: "Tag support for resources with standard attribute", description: "Enables to set tag on resources with standard attribute.", updated: "2017-01-01T00:00:00-00:00", links: [] },
     { alias: "tag-ports-during-bulk-creation", name: "Tag Ports During Bulk Creation", description: "Allow to tag ports during bulk creation", updated: "2019-12-29T19:00:00-00:00", links: [] },
@@ -512,7 +593,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       }
     }
     const groups = (req.security_groups as string[] | undefined) ?? [ids.securityGroup];
-    for (const g of groups) if (g !== ids.securityGroup) throw neutronNotFound("SecurityGroup", g);
+    for (const g of groups) if (!securityGroups.some((x) => x.id === g)) throw neutronNotFound("SecurityGroup", g);
     const p: Port = {
       id: randomUUID(),
       name: String(req.name ?? ""),
@@ -554,7 +635,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
     if (collection === "networks") return simpleCollection(call, "networks", [network], "Network");
     if (collection === "subnets") return simpleCollection(call, "subnets", [subnet], "Subnet");
     if (collection === "security-groups") {
-      const r = simpleCollection(call, "security-groups", [securityGroup], "SecurityGroup");
+      const r = simpleCollection(call, "security-groups", securityGroups, "SecurityGroup");
       return id === undefined ? { status: 200, body: { security_groups: (r.body as Json)["security-groups"] } } : r;
     }
     if (collection === "ports") {
@@ -627,20 +708,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
 
   // ---- Keystone -------------------------------------------------------------------------------
 
-  const catalog = () => {
-    const entry = (type: string, name: string, path: string) => ({
-      type,
-      name,
-      id: randomUUID().replace(/-/g, ""),
-      endpoints: [
-        { id: randomUUID().replace(/-/g, ""), interface: "public", region, region_id: region, url: `${base}${path}` },
-        // Endpoints a client must not pick: 127.0.0.1:9 (discard) refuses connections.
-        { id: randomUUID().replace(/-/g, ""), interface: "internal", region, region_id: region, url: `http://127.0.0.1:9${path}` },
-        { id: randomUUID().replace(/-/g, ""), interface: "public", region: "elsewhere", region_id: "elsewhere", url: `http://127.0.0.1:9${path}` },
-      ],
-    });
-    return [entry("identity", "keystone", "/identity/v3"), entry("compute", "nova", "/compute/v2.1"), entry("network", "neutron", "/network"), entry("image", "glance", "/image")];
-  };
+  const catalog = () => serviceCatalog(base, region);
 
   const identity = (call: Call, res: ServerResponse): { status: number; body?: unknown } => {
     const [version, collection, sub] = call.segments;
@@ -755,6 +823,9 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       if (!isAuth && !isDiscovery && !tokens.has(String(req.headers["x-auth-token"] ?? ""))) {
         throw new ApiError(401, "The request you have made requires authentication.");
       }
+      if (options.accessRules && !isAuth && !isDiscovery && !options.accessRules.some((r) => r.service === service && r.method === method && accessRulePathMatches(r.path, path))) {
+        throw new ApiError(401, `The request you have made requires authentication. (the application credential's access rules do not allow ${method} ${path} on ${service})`);
+      }
       if (service === "compute" && compareVersions(microversion, COMPUTE_MAX_MICROVERSION) > 0) {
         throw new ApiError(406, `Version ${microversion} is not supported by the API. Minimum is 2.1 and maximum is ${COMPUTE_MAX_MICROVERSION}.`, "notAcceptable");
       }
@@ -777,15 +848,16 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://${options.host ?? "127.0.0.1"}:${(server.address() as AddressInfo).port}`;
 
   const snapshotServer = (s: Server): MockServer => ({ ...s, tags: [...s.tags], portIds: [...s.portIds] });
   const snapshotPort = (p: Port): MockPort => ({ id: p.id, name: p.name, networkId: p.networkId, fixedIps: p.fixedIps.map((x) => ({ ...x })), securityGroups: [...p.securityGroups], tags: [...p.tags], deviceId: p.deviceId, deviceOwner: p.deviceOwner });
 
   return {
     authUrl: `${base}/identity/v3`,
+    baseUrl: base,
     region,
     applicationCredential: credential,
     ids,

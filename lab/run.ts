@@ -1,0 +1,187 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startAptProxy, type AptProxy } from "./apt-proxy.ts";
+import { hasCommand, must, run } from "./host.ts";
+import { ensureImage } from "./image.ts";
+import { summarize, type LabReport, type ScenarioReport } from "./report.ts";
+import { LabAborted, ScenarioRun, type LabContext, type ScenarioDefinition } from "./scenario.ts";
+import { SCENARIOS } from "./scenarios/index.ts";
+import { RunState, releaseRun, sweep } from "./state.ts";
+
+export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO = dirname(LAB_DIR);
+const APP = join(LAB_DIR, "app");
+
+/** Where the lab keeps its image, its package cache and its runs. */
+export function defaultCacheDir(): string {
+  return process.env.DROVER_LAB_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "drover", "lab");
+}
+
+/** A problem with this machine that stops the lab before it starts (exit 2). */
+export class LabSetupError extends Error {}
+
+/** Tools the lab runs on the host, with the Debian package each comes from. */
+export const HOST_TOOLS: ReadonlyArray<readonly [string, string]> = [
+  ["debootstrap", "debootstrap"],
+  ["systemd-nspawn", "systemd-container"],
+  ["apt-cacher-ng", "apt-cacher-ng"],
+  ["socat", "socat"],
+  ["dnsmasq", "dnsmasq-base"],
+  ["pebble", "pebble"],
+  ["openssl", "openssl"],
+  ["ssh", "openssh-client"],
+  ["ssh-keygen", "openssh-client"],
+  ["curl", "curl"],
+  ["nft", "nftables"],
+  ["ip", "iproute2"],
+  ["losetup", "mount"],
+  ["nsenter", "util-linux"],
+];
+
+export async function preflight(): Promise<{ terraform: string }> {
+  if (process.getuid?.() !== 0) {
+    throw new LabSetupError("the lab needs root: it makes network namespaces, boots containers with systemd-nspawn and attaches loop devices (run it as root, e.g. sudo npm run lab)");
+  }
+  const missing: string[] = [];
+  for (const [tool, pkg] of HOST_TOOLS) if (!(await hasCommand(tool))) missing.push(`${tool} (Debian package ${pkg})`);
+  const terraform = process.env.DROVER_TERRAFORM ?? "terraform";
+  if (!(await hasCommand(terraform))) missing.push(`${terraform} (Terraform 1.5 or later, or set DROVER_TERRAFORM)`);
+  if (missing.length > 0) {
+    const packages = [...new Set(HOST_TOOLS.filter(([t]) => missing.some((m) => m.startsWith(`${t} `))).map(([, p]) => p))];
+    throw new LabSetupError(`the lab needs tools this machine lacks: ${missing.join(", ")}${packages.length ? `\n  apt-get install ${packages.join(" ")}` : ""}`);
+  }
+  return { terraform };
+}
+
+export interface LabOptions {
+  readonly scenarios: readonly string[];
+  readonly keep: boolean;
+  readonly cacheDir: string;
+  readonly signal: AbortSignal;
+  progress(message: string): void;
+}
+
+export function scenarioDefinitions(names: readonly string[]): ScenarioDefinition[] {
+  if (names.length === 0) return [...SCENARIOS];
+  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length > 0) throw new LabSetupError(`no scenario named ${unknown.map((u) => `'${u}'`).join(", ")}: the scenarios are ${SCENARIOS.map((s) => s.name).join(", ")}`);
+  return SCENARIOS.filter((s) => names.includes(s.name));
+}
+
+/** Synthesizes the lab app's stacks with the real `drover synth`, as a user would. */
+async function synthesize(stacks: readonly string[], keys: { alice: string; admin: string }): Promise<Map<string, string>> {
+  const r = await run(process.execPath, [join(REPO, "bin", "drover.mjs"), "synth", ...stacks, "--json"], {
+    cwd: APP,
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", NO_COLOR: "1", DROVER_LAB_KEY_ALICE: keys.alice, DROVER_LAB_KEY_ADMIN: keys.admin },
+  });
+  if (r.code !== 0) throw new Error(`drover synth failed for the lab's stacks (exit ${r.code}):\n${r.stderr || r.stdout}`);
+  const out = JSON.parse(r.stdout) as { stacks: Array<{ name: string; config: string }> };
+  return new Map(out.stacks.map((s) => [s.name, join(APP, dirname(s.config))]));
+}
+
+async function makeKey(dir: string, who: string): Promise<{ privateKey: string; publicKey: string }> {
+  const file = join(dir, who);
+  await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${who}@drover-lab`, "-f", file]);
+  return { privateKey: file, publicKey: (await readFile(`${file}.pub`, "utf8")).trim() };
+}
+
+/** Runs the chosen scenarios, each on its own lab network, at the same time; returns the report. */
+export async function runLab(options: LabOptions): Promise<LabReport> {
+  const started = Date.now();
+  const definitions = scenarioDefinitions(options.scenarios);
+  const { terraform } = await preflight();
+  const runsDir = join(options.cacheDir, "runs");
+  const swept = await sweep(runsDir, { includeKept: false });
+  if (swept.length > 0) options.progress(`gave back what ${swept.length} earlier run(s) left behind (${swept.join(", ")})`);
+
+  const runId = randomBytes(3).toString("hex");
+  const runDir = join(runsDir, runId);
+  await mkdir(join(runDir, "keys"), { recursive: true, mode: 0o700 });
+  const state = new RunState(runDir, runId);
+  await state.update(() => undefined);
+  // The machines' disks live in memory: dpkg's many fsyncs cost nothing there, and nothing of a
+  // run outlives it (the image and the package cache stay on disk).
+  await must("mount", ["-t", "tmpfs", "-o", "size=12g,mode=0700", "drover-lab", await ensureDir(join(runDir, "machines"))]);
+  await state.update((r) => r.mounts.push(join(runDir, "machines")));
+  await must("mount", ["-t", "tmpfs", "-o", "size=16g,mode=0700", "drover-lab-volumes", await ensureDir(join(runDir, "volumes"))]);
+  await state.update((r) => r.mounts.push(join(runDir, "volumes")));
+
+  let proxy: AptProxy | undefined;
+  const reports: ScenarioReport[] = [];
+  let image = { key: "-", built: false, seconds: 0 };
+  let downloadedBytes = 0;
+  try {
+    proxy = await startAptProxy(options.cacheDir, runDir, state);
+    const img = await ensureImage(options.cacheDir, proxy.address, { progress: options.progress });
+    image = { key: img.key, built: img.built, seconds: img.seconds };
+    options.progress(img.built ? `image ${img.key} built in ${img.seconds.toFixed(0)} s` : `image ${img.key} from the cache`);
+    const alice = await makeKey(join(runDir, "keys"), "alice");
+    const admin = await makeKey(join(runDir, "keys"), "admin");
+    options.progress(`drover synth ${definitions.map((d) => d.stack).join(" ")}`);
+    const stacks = await synthesize(
+      definitions.map((d) => d.stack),
+      { alice: alice.publicKey, admin: admin.publicKey },
+    );
+    const context: LabContext = {
+      runId,
+      runDir,
+      image: img.rootfs,
+      aptSocket: proxy.socket,
+      terraform,
+      state,
+      keep: options.keep,
+      keys: { alice: alice.privateKey, admin: admin.privateKey },
+      stacks,
+      signal: options.signal,
+      progress: options.progress,
+    };
+    const runs = definitions.map((d) => new ScenarioRun(d, context));
+    await Promise.all(
+      runs.map(async (r) => {
+        try {
+          await r.setUp();
+          await r.def.exercise(r);
+        } catch (e) {
+          if (!(e instanceof LabAborted)) {
+            r.checks.push({ scenario: r.name, name: "the scenario runs to its end", passed: false, observed: e instanceof Error ? e.message : String(e), seconds: 0 });
+            r.progress(`stopped: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        } finally {
+          if (!options.keep) await r.tearDown();
+        }
+        reports.push(r.report());
+      }),
+    );
+    downloadedBytes = await proxy.downloadedBytes();
+    if (options.signal.aborted) throw new LabAborted();
+  } finally {
+    if (!options.keep || options.signal.aborted) {
+      await proxy?.stop();
+      await releaseRun(state.record);
+      await rm(runDir, { recursive: true, force: true });
+    } else {
+      await state.update((r) => {
+        r.kept = true;
+      });
+    }
+  }
+  const ordered = definitions.map((d) => reports.find((r) => r.name === d.name)!).filter(Boolean);
+  const { passed, failed } = summarize(ordered);
+  return {
+    scenarios: ordered,
+    passed,
+    failed,
+    seconds: (Date.now() - started) / 1000,
+    image,
+    downloadedBytes,
+    ...(options.keep ? { kept: { run: runId, machines: Object.keys(state.record.machines) } } : {}),
+  };
+}
+
+async function ensureDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  return dir;
+}

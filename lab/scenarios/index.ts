@@ -1,0 +1,5 @@
+import type { ScenarioDefinition } from "../scenario.ts";
+import { vmScenario } from "./vm.ts";
+
+/** Every scenario, in the order `npm run lab` runs and reports them. */
+export const SCENARIOS: readonly ScenarioDefinition[] = [vmScenario];

@@ -1,0 +1,102 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { removeMachineCgroups } from "./cgroups.ts";
+import { run, sleep } from "./host.ts";
+
+/**
+ * What a lab run holds on the host, written down as it is taken (processes, mounts, loop
+ * devices, network namespaces, cgroups), so that whatever happens to the run (Ctrl-C, a crash,
+ * a machine switched off) the next lab, or `npm run lab -- --down`, gives it all back.
+ */
+export interface RunRecord {
+  readonly id: string;
+  /** PID of the lab process that owns the run. */
+  readonly owner: number;
+  readonly started: string;
+  kept: boolean;
+  processes: number[];
+  mounts: string[];
+  loops: string[];
+  namespaces: string[];
+  cgroups: string[];
+  /** Kept runs: the machines to open a shell in (name → nspawn PID). */
+  machines: Record<string, { handle: string; nspawn: number; scenario: string; address: string }>;
+}
+
+export class RunState {
+  private writing = Promise.resolve();
+  readonly record: RunRecord;
+
+  constructor(
+    readonly dir: string,
+    id: string,
+  ) {
+    this.record = { id, owner: process.pid, started: new Date().toISOString(), kept: false, processes: [], mounts: [], loops: [], namespaces: [], cgroups: [], machines: {} };
+  }
+
+  get file(): string {
+    return join(this.dir, "state.json");
+  }
+
+  /** Changes the record and writes it (atomically, in order). */
+  update(change: (r: RunRecord) => void): Promise<void> {
+    change(this.record);
+    const text = `${JSON.stringify(this.record, null, 2)}\n`;
+    this.writing = this.writing.then(async () => {
+      const tmp = `${this.file}.tmp`;
+      await writeFile(tmp, text);
+      await rename(tmp, this.file);
+    });
+    return this.writing;
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Gives back everything a run took, in reverse order of taking: processes, mounts, loops, namespaces, cgroups. */
+export async function releaseRun(record: RunRecord): Promise<void> {
+  for (const pid of record.processes) if (alive(pid)) process.kill(pid, "SIGTERM");
+  for (let i = 0; i < 50 && record.processes.some(alive); i++) await sleep(100);
+  for (const pid of record.processes) if (alive(pid)) process.kill(pid, "SIGKILL");
+  for (const m of [...record.mounts].reverse()) await run("umount", ["-R", "-l", m]);
+  for (const l of record.loops) await run("losetup", ["-d", l]);
+  for (const ns of record.namespaces) if (existsSync(`/run/netns/${ns}`)) await run("ip", ["netns", "delete", ns]);
+  await removeMachineCgroups(record.cgroups);
+}
+
+/** Runs under `runsDir` whose lab is gone (or, with `kept`, kept ones too). */
+export async function staleRuns(runsDir: string, options: { includeKept: boolean }): Promise<Array<{ dir: string; record: RunRecord }>> {
+  if (!existsSync(runsDir)) return [];
+  const found: Array<{ dir: string; record: RunRecord }> = [];
+  for (const name of await readdir(runsDir)) {
+    const dir = join(runsDir, name);
+    let record: RunRecord;
+    try {
+      record = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as RunRecord;
+    } catch {
+      continue;
+    }
+    if (record.owner === process.pid) continue;
+    if (record.kept ? options.includeKept : !alive(record.owner)) found.push({ dir, record });
+  }
+  return found;
+}
+
+/** Releases every stale run and removes its directory; returns their IDs. */
+export async function sweep(runsDir: string, options: { includeKept: boolean }): Promise<string[]> {
+  const done: string[] = [];
+  for (const { dir, record } of await staleRuns(runsDir, options)) {
+    await releaseRun(record);
+    await rm(dir, { recursive: true, force: true });
+    done.push(record.id);
+  }
+  return done;
+}
