@@ -76,5 +76,9 @@ export async function removeMachineCgroups(dirs: readonly string[]): Promise<voi
     for (const entry of await readdir(dir, { withFileTypes: true })) if (entry.isDirectory()) await remove(join(dir, entry.name));
     await rmdir(dir).catch(() => undefined);
   };
-  for (const dir of dirs) await remove(dir);
+  for (const dir of dirs) {
+    await remove(dir);
+    // The lab's own level goes too once no machine of any run is left in it.
+    await rmdir(join(dir, "..")).catch(() => undefined);
+  }
 }

@@ -67,9 +67,15 @@ export class Machine {
     return join(this.dir, "console.log");
   }
 
-  /** PID of the machine's systemd-nspawn. */
+  /** PID of the process that holds the machine (unshare, whose child is systemd-nspawn). */
   get nspawnPid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** PID of systemd-nspawn itself. */
+  private nspawn(): number | undefined {
+    if (!this.running || this.child?.pid === undefined) return undefined;
+    return firstChild(this.child.pid);
   }
 
   get running(): boolean {
@@ -142,7 +148,7 @@ export class Machine {
       "--quiet",
       "--register=no",
       "--keep-unit",
-      "--console=passive",
+      "--console=read-only",
       "--link-journal=no",
       "--resolv-conf=off",
       "--timezone=off",
@@ -154,8 +160,13 @@ export class Machine {
       ...this.loops.map((l) => `--bind=${l}`),
       "--boot",
     ];
-    // Joins the machine's own cgroups, then the lab network, then boots (see cgroups.ts).
-    const child = spawn("sh", ["-c", 'for d in $DROVER_LAB_CGROUPS; do echo $$ >"$d/cgroup.procs" || exit 1; done; exec "$@"', "sh", ...this.network.enter, ...nspawn], {
+    // Joins the machine's own cgroups (see cgroups.ts), then the lab network, then a time
+    // namespace whose clock starts now: a container shares the host's kernel, and without it the
+    // machine's uptime, and the boot time Slurm's power saving waits for a new node to report,
+    // would be the host's.
+    const uptime = Math.floor(Number((await readFile("/proc/uptime", "utf8")).split(" ")[0]));
+    const timens = ["unshare", "--time", "--fork", "--kill-child=SIGTERM", `--boottime=-${uptime}`, `--monotonic=-${uptime}`, "--"];
+    const child = spawn("sh", ["-c", 'for d in $DROVER_LAB_CGROUPS; do echo $$ >"$d/cgroup.procs" || exit 1; done; exec "$@"', "sh", ...this.network.enter, ...timens, ...nspawn], {
       stdio: ["ignore", log.fd, log.fd],
       env: { ...process.env, DROVER_LAB_CGROUPS: this.cgroups.join(" "), SYSTEMD_NSPAWN_TMPFS_TMP: "0" },
       // Its own session: a Ctrl-C at the lab's terminal is the lab's to handle (an orderly shutdown).
@@ -178,14 +189,9 @@ export class Machine {
 
   /** PID (on the host) of the machine's systemd, or undefined while it is not running. */
   leader(): number | undefined {
-    if (!this.running || this.child?.pid === undefined) return undefined;
-    try {
-      // nspawn's child is the machine's PID 1.
-      const first = readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/children`, "utf8").trim().split(/\s+/)[0];
-      return first ? Number(first) : undefined;
-    } catch {
-      return undefined;
-    }
+    // unshare → systemd-nspawn → the machine's PID 1.
+    const nspawn = this.nspawn();
+    return nspawn === undefined ? undefined : firstChild(nspawn);
   }
 
   private async waitForLeader(timeoutMs: number): Promise<number> {
@@ -278,7 +284,14 @@ export class Machine {
     const child = this.child;
     if (!child || !this.running) return;
     const exited = new Promise<void>((resolve) => this.exits.push(resolve));
-    child.kill("SIGTERM");
+    // systemd-nspawn powers the machine off on SIGTERM; unshare ends with it.
+    const nspawn = this.nspawn();
+    try {
+      if (nspawn !== undefined) process.kill(nspawn, "SIGTERM");
+      else child.kill("SIGTERM");
+    } catch {
+      // Gone in the meantime.
+    }
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     await exited;
     clearTimeout(timer);
@@ -293,6 +306,16 @@ export class Machine {
     for (const loop of this.loops.splice(0)) await run("losetup", ["-d", loop]);
     await removeMachineCgroups(this.cgroups);
     if (!options.keepFiles) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The first child of a process (the next link of a chain of execs and forks), if any. */
+export function firstChild(pid: number): number | undefined {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url";
 import { startAptProxy, type AptProxy } from "./apt-proxy.ts";
 import { hasCommand, must, run } from "./host.ts";
 import { ensureImage } from "./image.ts";
+import { firstChild } from "./machine.ts";
 import { summarize, type LabReport, type ScenarioReport } from "./report.ts";
 import { LabAborted, ScenarioRun, type LabContext, type ScenarioDefinition } from "./scenario.ts";
 import { SCENARIOS } from "./scenarios/index.ts";
-import { RunState, releaseRun, sweep } from "./state.ts";
+import { RunState, releaseRun, staleRuns, sweep } from "./state.ts";
 
 export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(LAB_DIR);
@@ -88,6 +89,29 @@ async function makeKey(dir: string, who: string): Promise<{ privateKey: string; 
   return { privateKey: file, publicKey: (await readFile(`${file}.pub`, "utf8")).trim() };
 }
 
+/** Stops the machines of kept runs (and of runs whose lab died) and gives back all they hold. */
+export async function downLab(cacheDir: string): Promise<string[]> {
+  await preflight();
+  return sweep(join(cacheDir, "runs"), { includeKept: true });
+}
+
+/** A kept machine to open a shell in: the PID of its systemd on the host. */
+export async function keptMachine(cacheDir: string, name: string): Promise<{ pid: number; run: string }> {
+  const kept = (await staleRuns(join(cacheDir, "runs"), { includeKept: true })).filter((r) => r.record.kept);
+  const all = kept.flatMap((r) => Object.entries(r.record.machines).map(([m, info]) => ({ name: m, info, run: r.record.id })));
+  const found = all.find((m) => m.name === name);
+  if (!found) {
+    throw new LabSetupError(
+      all.length === 0 ? "no machine is kept: run the lab with --keep first (npm run lab -- slurm --keep)" : `no kept machine named '${name}': the kept machines are ${all.map((m) => m.name).join(", ")}`,
+    );
+  }
+  // unshare → systemd-nspawn → the machine's systemd.
+  const nspawn = firstChild(found.info.nspawn);
+  const pid = nspawn === undefined ? undefined : firstChild(nspawn);
+  if (!pid) throw new LabSetupError(`${name} is not running any more (its run ${found.run} was kept, but the machine stopped): npm run lab -- --down`);
+  return { pid: Number(pid), run: found.run };
+}
+
 /** Runs the chosen scenarios, each on its own lab network, at the same time; returns the report. */
 export async function runLab(options: LabOptions): Promise<LabReport> {
   const started = Date.now();
@@ -139,24 +163,31 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
       progress: options.progress,
     };
     const runs = definitions.map((d) => new ScenarioRun(d, context));
-    await Promise.all(
-      runs.map(async (r) => {
-        try {
-          await r.setUp();
-          await r.def.exercise(r);
-        } catch (e) {
-          if (!(e instanceof LabAborted)) {
-            r.checks.push({ scenario: r.name, name: "the scenario runs to its end", passed: false, observed: e instanceof Error ? e.message : String(e), seconds: 0 });
-            r.progress(`stopped: ${e instanceof Error ? e.message : String(e)}`);
+    // Ctrl-C (or SIGTERM, SIGHUP) stops waiting at once: every scenario is torn down below.
+    const aborted = new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve(), { once: true }));
+    await Promise.race([
+      aborted,
+      Promise.all(
+        runs.map(async (r) => {
+          try {
+            await r.setUp();
+            await r.def.exercise(r);
+          } catch (e) {
+            if (!(e instanceof LabAborted) && !options.signal.aborted) {
+              r.checks.push({ scenario: r.name, name: "the scenario runs to its end", passed: false, observed: e instanceof Error ? e.message : String(e), seconds: 0 });
+              r.progress(`stopped: ${e instanceof Error ? e.message : String(e)}`);
+            }
           }
-        } finally {
-          if (!options.keep) await r.tearDown();
-        }
-        reports.push(r.report());
-      }),
-    );
+          if (!options.keep && !options.signal.aborted) await r.tearDown();
+          reports.push(r.report());
+        }),
+      ),
+    ]);
+    if (options.signal.aborted) {
+      await Promise.all(runs.map((r) => r.tearDown().catch(() => undefined)));
+      throw new LabAborted();
+    }
     downloadedBytes = await proxy.downloadedBytes();
-    if (options.signal.aborted) throw new LabAborted();
   } finally {
     if (!options.keep || options.signal.aborted) {
       await proxy?.stop();

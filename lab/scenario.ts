@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { sleep } from "./host.ts";
 import { Machine, type MachineSpec } from "./machine.ts";
 import { LabNetwork, METADATA_ADDRESS, PROXY_ADDRESS, PROXY_PORT } from "./network.ts";
+import { NfsStandIn } from "./nfs.ts";
 import type { CheckResult, ScenarioReport } from "./report.ts";
 import type { FromServices } from "./services.ts";
 import { loadLabStack, type LabMachine, type LabStack } from "./stack.ts";
@@ -81,6 +82,9 @@ export class ScenarioRun {
   private readonly started = Date.now();
   /** Machines the stand-in cloud asked for and the lab is still booting or stopping. */
   private readonly pending = new Set<Promise<unknown>>();
+  private nfs?: NfsStandIn;
+  private nfsLoop?: ReturnType<typeof setInterval>;
+  private nfsBusy = false;
   /** Per-scenario values scenarios keep between steps. */
   readonly memo = new Map<string, unknown>();
   readonly events: string[] = [];
@@ -216,6 +220,14 @@ export class ScenarioRun {
 
     this.progress(`booting ${this.stack.machines.length} machine(s): ${this.stack.machines.map((m) => `${m.name} ${m.address}`).join(", ")}`);
     await Promise.all(this.stack.machines.map((m) => this.boot(this.specOf(m))));
+    this.nfs = new NfsStandIn(join(this.lab.runDir, "nfs", this.def.name), this.lab.state);
+    this.nfsLoop = setInterval(() => {
+      if (this.nfsBusy) return;
+      this.nfsBusy = true;
+      this.nfs!.sync([...this.machines.values()])
+        .catch((e: unknown) => this.progress(`NFS stand-in: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => (this.nfsBusy = false));
+    }, 2000);
     await Promise.all(
       [...this.machines.values()].map((m) =>
         this.check(`${m.spec.name}: cloud-init finishes its first boot without error`, async () => {
@@ -335,19 +347,28 @@ export class ScenarioRun {
   }
 
   async tearDown(): Promise<void> {
+    if (this.nfsLoop) clearInterval(this.nfsLoop);
     await this.settle().catch(() => undefined);
     await this.def.after?.(this).catch(() => undefined);
     await Promise.all([...this.machines.values()].map((m) => m.destroy().catch(() => undefined)));
+    await this.nfs?.release();
     await this.network?.tearDown();
   }
 
   report(): ScenarioReport {
+    const substitutions = [...this.substitutions];
+    if (this.nfs && this.nfs.served.length > 0) {
+      substitutions.push(
+        `NFS (no NFS server or client in this kernel): the exports ${this.nfs.served.join(", ")}, read from the server's own export table, reach the machines they name as bind mounts of the same file system, mounted by a stand-in mount.nfs; the server's nfs-server unit is a stand-in that keeps the export table (exportfs is real); export options (root_squash) are not enforced`,
+        "automount (no autofs in this kernel): `systemctl start <tree>.automount` of an NFS tree starts a unit that mounts it as soon as it is exported",
+      );
+    }
     return {
       name: this.def.name,
       stack: this.def.stack,
       machines: this.stack ? this.stack.machines.map((m) => m.name) : [],
       checks: this.checks,
-      substitutions: this.substitutions,
+      substitutions,
       seconds: (Date.now() - this.started) / 1000,
     };
   }

@@ -53,6 +53,8 @@ export interface LabStack {
   readonly securityGroupIds: Readonly<Record<string, string>>;
   /** A records the stack makes (name without the trailing dot → addresses). */
   readonly dns: ReadonlyArray<{ readonly name: string; readonly addresses: readonly string[] }>;
+  /** Every resource of the stack with its values filled in, by `type.name`. */
+  readonly resources: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The application credential the stack creates, with its access rules. */
   readonly credential?: { readonly id: string; readonly secret: string; readonly accessRules: ReadonlyArray<{ service: string; method: string; path: string }> };
 }
@@ -106,7 +108,7 @@ export async function loadLabStack(
 
   const wanted: Record<string, Json> = {};
   for (const [type, items] of Object.entries(resources)) {
-    if (!type.startsWith("openstack_")) continue;
+    if (!type.startsWith("openstack_") && type !== "terraform_data") continue;
     for (const n of Object.keys(items)) wanted[`${type}.${n}`] = `\${${type}.${n}}`;
   }
   const filled = (await evaluateWithTerraform(terraform, workDir, config, values, wanted)) as Record<string, Body>;
@@ -159,6 +161,7 @@ export async function loadLabStack(
   const credential = credentials[0]?.[1];
   return {
     name,
+    resources: filled,
     machines,
     subnets,
     securityGroupIds,

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { removeMachineCgroups } from "./cgroups.ts";
@@ -52,20 +52,41 @@ export class RunState {
   }
 }
 
-const alive = (pid: number) => {
+/** Whether a process runs (a zombie, waiting for its parent to read its end, does not). */
+export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
-};
+}
+
+/** Whether any process is left in a cgroup or below it. */
+function occupied(dir: string): boolean {
+  try {
+    if (readFileSync(join(dir, "cgroup.procs"), "utf8").trim()) return true;
+    return readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && occupied(join(dir, e.name)));
+  } catch {
+    return false;
+  }
+}
 
 /** Gives back everything a run took, in reverse order of taking: processes, mounts, loops, namespaces, cgroups. */
 export async function releaseRun(record: RunRecord): Promise<void> {
-  for (const pid of record.processes) if (alive(pid)) process.kill(pid, "SIGTERM");
-  for (let i = 0; i < 50 && record.processes.some(alive); i++) await sleep(100);
-  for (const pid of record.processes) if (alive(pid)) process.kill(pid, "SIGKILL");
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // Gone already.
+    }
+  };
+  // systemd-nspawn powers its machine off on SIGTERM; the rest simply stop.
+  for (const pid of record.processes) if (alive(pid)) signal(pid, "SIGTERM");
+  for (let i = 0; i < 150 && record.processes.some(alive); i++) await sleep(100);
+  for (const pid of record.processes) if (alive(pid)) signal(pid, "SIGKILL");
+  // A machine's processes may outlive its nspawn for a moment; its cgroups go once they are empty.
+  for (let i = 0; i < 100 && record.cgroups.some(occupied); i++) await sleep(100);
   for (const m of [...record.mounts].reverse()) await run("umount", ["-R", "-l", m]);
   for (const l of record.loops) await run("losetup", ["-d", l]);
   for (const ns of record.namespaces) if (existsSync(`/run/netns/${ns}`)) await run("ip", ["netns", "delete", ns]);

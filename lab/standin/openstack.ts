@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { allowedBy, type AccessRule as LibAccessRule } from "../../lib/slurm/access-rules.ts";
 
 /**
  * A small stand-in for an OpenStack cloud, enough for the real `openstack` CLI commands drover's
@@ -88,6 +89,8 @@ export interface OpenStackMock {
   readonly imageName: string;
   readonly keyName: string;
   readonly requests: readonly RecordedRequest[];
+  /** Requests the access rules refused since the stand-in started (`clearRequests` keeps these). */
+  readonly refused: readonly RecordedRequest[];
   /** Servers that exist now (deleting ones included until they are gone). */
   servers(): MockServer[];
   ports(): MockPort[];
@@ -136,19 +139,12 @@ export interface OpenStackMockOptions {
    * @default - the credential may make every request
    */
   readonly accessRules?: readonly AccessRule[];
+  /** Neutron extensions (by alias) this cloud lacks, as an older Neutron would. @default [] */
+  readonly withoutExtensions?: readonly string[];
   /** Told of each server created (the lab boots a machine for it). */
   readonly onServerCreate?: (server: MockServer, ports: readonly MockPort[]) => void;
   /** Told of each server deleted (the lab stops its machine). */
   readonly onServerDelete?: (server: MockServer) => void;
-}
-
-/** Whether a request path matches an access rule's path (Keystone's `*` and `**`). */
-export function accessRulePathMatches(pattern: string, path: string): boolean {
-  const source = pattern
-    .split(/(\*\*|\*)/)
-    .map((part) => (part === "**" ? ".*" : part === "*" ? "[^/]+" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`).test(path);
 }
 
 /** Flavors as Jetstream2 names them (vCPUs, RAM MiB, disk GB). */
@@ -266,6 +262,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
   const servers = new Map<string, Server>();
   const ports = new Map<string, Port>();
   const requests: RecordedRequest[] = [];
+  const refused: RecordedRequest[] = [];
   let faults: Array<{ fault: Fault; left: number }> = [];
   let deletePolls = 0;
   let base = "";
@@ -513,11 +510,13 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       .filter(([id]) => id !== ids.securityGroup)
       .map(([id, name]) => ({ ...securityGroup, id, name })),
   ];
-  const extensions = [
+  const allExtensions = [
     { alias: "standard-attr-tag", name: "Tag support for resources with standard attribute", description: "Enables to set tag on resources with standard attribute.", updated: "2017-01-01T00:00:00-00:00", links: [] },
     { alias: "tag-ports-during-bulk-creation", name: "Tag Ports During Bulk Creation", description: "Allow to tag ports during bulk creation", updated: "2019-12-29T19:00:00-00:00", links: [] },
     { alias: "security-group", name: "security-group", description: "The security groups extension.", updated: "2012-10-05T10:00:00-00:00", links: [] },
   ];
+
+  const extensions = allExtensions.filter((e) => !(options.withoutExtensions ?? []).includes(e.alias));
 
   const portBody = (p: Port) => ({
     id: p.id,
@@ -823,7 +822,8 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       if (!isAuth && !isDiscovery && !tokens.has(String(req.headers["x-auth-token"] ?? ""))) {
         throw new ApiError(401, "The request you have made requires authentication.");
       }
-      if (options.accessRules && !isAuth && !isDiscovery && !options.accessRules.some((r) => r.service === service && r.method === method && accessRulePathMatches(r.path, path))) {
+      if (options.accessRules && !isAuth && !isDiscovery && !allowedBy(options.accessRules as readonly LibAccessRule[], service, method, path)) {
+        refused.push({ service, method, path, query, ...(body !== undefined ? { body } : {}), status: 401 });
         throw new ApiError(401, `The request you have made requires authentication. (the application credential's access rules do not allow ${method} ${path} on ${service})`);
       }
       if (service === "compute" && compareVersions(microversion, COMPUTE_MAX_MICROVERSION) > 0) {
@@ -864,6 +864,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
     imageName,
     keyName,
     requests,
+    refused,
     servers: () => [...servers.values()].map(snapshotServer),
     ports: () => [...ports.values()].map(snapshotPort),
     addServer(spec) {

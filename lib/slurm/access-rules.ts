@@ -10,7 +10,7 @@
  */
 export interface AccessRule {
   readonly service: "compute" | "network" | "image";
-  readonly method: "GET" | "POST" | "DELETE" | "HEAD";
+  readonly method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
   readonly path: string;
 }
 
@@ -32,9 +32,15 @@ export const ELASTIC_ACCESS_RULES: readonly AccessRule[] = [
   rule("network", "GET", "/"),
   rule("network", "GET", "/v2.0"),
   rule("network", "GET", "/v2.0/"),
-  // Ports: create with a fixed address, list (by tag), show, delete.
+  // Ports: create with a fixed address, list (by tag), show, delete. `port create --tag` first
+  // asks whether Neutron takes tags in the create call (the tag-ports-during-bulk-creation
+  // extension, then the whole list when that one is not found); where it does not, the CLI
+  // creates the port and then sets its tags.
+  rule("network", "GET", "/v2.0/extensions"),
+  rule("network", "GET", "/v2.0/extensions/*"),
   rule("network", "GET", "/v2.0/ports"),
   rule("network", "POST", "/v2.0/ports"),
+  rule("network", "PUT", "/v2.0/ports/*/tags"),
   rule("network", "GET", "/v2.0/ports/*"),
   rule("network", "DELETE", "/v2.0/ports/*"),
   // Networks, subnets and security groups are read to resolve IDs.

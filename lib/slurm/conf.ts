@@ -147,7 +147,11 @@ function renderSlurmConf(plan: SlurmClusterPlan): string {
     "# munge, NFS) keep some, and Slurm drains a node that reports less memory than its RealMemory.",
   );
   for (const p of plan.partitions) nodeLines(p, lines);
-  lines.push("", "# Partitions.");
+  lines.push(
+    "",
+    "# Partitions. Memory is consumable (CR_Core_Memory): a job that names none gets DefMemPerCPU per",
+    "# core, its share of the node, instead of the whole node's memory, so small jobs share a node.",
+  );
   for (const p of plan.partitions) lines.push(partitionLine(p));
   return text(lines);
 }
@@ -161,10 +165,15 @@ function nodeLines(p: SlurmPartition, out: string[]): void {
   for (const h of hostlistPairs(elastic)) out.push(`NodeName=${h.names} NodeAddr=${h.addresses} ${attrs} State=CLOUD`);
 }
 
+/** A core's share of a node's RealMemory (MiB): what a job that asks for no memory gets per core. */
+export function defMemPerCpu(p: Pick<SlurmPartition, "realMemoryMiB" | "cpusPerNode">): number {
+  return Math.floor(p.realMemoryMiB / p.cpusPerNode);
+}
+
 function partitionLine(p: SlurmPartition): string {
   const parts = [`PartitionName=${p.name}`, `Nodes=${compressHostlist(p.nodes.map((n) => n.name))}`];
   if (p.isDefault) parts.push("Default=YES");
-  parts.push("MaxTime=INFINITE", "State=UP");
+  parts.push(`DefMemPerCPU=${defMemPerCpu(p)}`, "MaxTime=INFINITE", "State=UP");
   if (p.idleMinutes !== undefined) parts.push(`SuspendTime=${p.idleMinutes * 60}`);
   return parts.join(" ");
 }

@@ -131,7 +131,8 @@ describe("renderSlurmFiles", () => {
     it("declares the nodes with their address, CPUs and memory, and the default partition", () => {
       // m3.quad: 15 GiB = 15360 MiB, less 5% (768) and 512, rounded down to 64.
       expect(conf).toContain("NodeName=hpc-cpu-[1-3] NodeAddr=10.42.4.[1-3] CPUs=4 RealMemory=14080");
-      expect(conf).toContain("PartitionName=cpu Nodes=hpc-cpu-[1-3] Default=YES MaxTime=INFINITE State=UP");
+      // A core's share of the node: 14080 / 4 = 3520 MiB for a job that names no memory.
+      expect(conf).toContain("PartitionName=cpu Nodes=hpc-cpu-[1-3] Default=YES DefMemPerCPU=3520 MaxTime=INFINITE State=UP");
       expect(files.slurmConf).not.toMatch(/State=CLOUD|Gres/);
     });
 
@@ -183,7 +184,7 @@ describe("renderSlurmFiles", () => {
 
     it("declares every node as CLOUD, at its fixed address", () => {
       expect(conf).toContain("NodeName=hpc-cpu-[1-4] NodeAddr=10.42.4.[1-4] CPUs=4 RealMemory=14080 State=CLOUD");
-      expect(conf).toContain("PartitionName=cpu Nodes=hpc-cpu-[1-4] Default=YES MaxTime=INFINITE State=UP SuspendTime=900");
+      expect(conf).toContain("PartitionName=cpu Nodes=hpc-cpu-[1-4] Default=YES DefMemPerCPU=3520 MaxTime=INFINITE State=UP SuspendTime=900");
     });
 
     it("turns power saving on with drover's programs and the plan's timeouts", () => {
@@ -234,9 +235,10 @@ describe("renderSlurmFiles", () => {
 
     it("gives each elastic partition its idle time and a static one none", () => {
       expect(conf.filter((l) => l.startsWith("PartitionName="))).toEqual([
-        "PartitionName=cpu Nodes=hpc-cpu-[1-16] Default=YES MaxTime=INFINITE State=UP SuspendTime=600",
-        "PartitionName=gpu Nodes=hpc-gpu-[1-2] MaxTime=INFINITE State=UP SuspendTime=600",
-        "PartitionName=big Nodes=hpc-big-1 MaxTime=INFINITE State=UP",
+        "PartitionName=cpu Nodes=hpc-cpu-[1-16] Default=YES DefMemPerCPU=3520 MaxTime=INFINITE State=UP SuspendTime=600",
+        // 28672 / 8 and, for m3.large, (61440 - 3072 - 512) / 16.
+        "PartitionName=gpu Nodes=hpc-gpu-[1-2] DefMemPerCPU=3584 MaxTime=INFINITE State=UP SuspendTime=600",
+        "PartitionName=big Nodes=hpc-big-1 DefMemPerCPU=3616 MaxTime=INFINITE State=UP",
       ]);
     });
   });
@@ -290,6 +292,6 @@ describe("renderSlurmFiles", () => {
       "NodeName=hpc-cpu-[1-255] NodeAddr=10.42.4.[1-255] CPUs=4 RealMemory=14080",
       "NodeName=hpc-cpu-[256-500] NodeAddr=10.42.5.[0-244] CPUs=4 RealMemory=14080",
     ]);
-    expect(conf).toContain("PartitionName=cpu Nodes=hpc-cpu-[1-500] Default=YES MaxTime=INFINITE State=UP");
+    expect(conf).toContain("PartitionName=cpu Nodes=hpc-cpu-[1-500] Default=YES DefMemPerCPU=3520 MaxTime=INFINITE State=UP");
   });
 });

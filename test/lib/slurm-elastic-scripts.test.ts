@@ -58,8 +58,9 @@ interface Controller {
   output(): string;
 }
 
-async function startController(options: { keyName?: boolean } = {}): Promise<Controller> {
-  const mock = await startOpenStackMock();
+async function startController(options: { keyName?: boolean; withoutExtensions?: readonly string[] } = {}): Promise<Controller> {
+  // Keystone refuses every call the credential's access rules do not allow, as a real cloud does.
+  const mock = await startOpenStackMock({ accessRules: ELASTIC_ACCESS_RULES, ...(options.withoutExtensions ? { withoutExtensions: options.withoutExtensions } : {}) });
   const dir = mkdtempSync(join(tmpdir(), "drover-slurm-elastic-"));
   const bin = join(dir, "bin");
   const scratch = join(dir, "tmp");
@@ -379,11 +380,14 @@ describe.runIf(hasTools)("elastic node programs against a stand-in OpenStack", {
   });
 
   it("only calls the APIs the cluster's credential is allowed (ELASTIC_ACCESS_RULES)", () => {
-    const refused = c.mock.requests
+    // The stand-in enforces the rules from its start; what it refused stays on record even where
+    // a test forgot the requests before its own.
+    expect([...new Set(c.mock.refused.map((r) => `${r.service} ${r.method} ${r.path}`))]).toEqual([]);
+    const outside = c.mock.requests
       .filter((r) => r.service !== "identity" && r.status !== 500)
       .filter((r) => !allowedBy(ELASTIC_ACCESS_RULES, r.service, r.method, r.path))
       .map((r) => `${r.service} ${r.method} ${r.path}`);
-    expect([...new Set(refused)]).toEqual([]);
+    expect([...new Set(outside)]).toEqual([]);
   });
 
   it("never prints the application credential secret or the munge key", () => {
@@ -506,5 +510,28 @@ describe.runIf(hasTools)("drover-slurm-reconcile", { timeout: 180_000 }, () => {
 
   it("never prints the application credential secret", () => {
     expect(c.output()).not.toContain(c.mock.applicationCredential.secret);
+  });
+});
+
+describe.runIf(hasTools)("resume on a Neutron that cannot tag ports during creation", { timeout: 180_000 }, () => {
+  let c: Controller;
+  beforeAll(async () => {
+    c = await startController({ withoutExtensions: ["tag-ports-during-bulk-creation"] });
+  });
+  afterAll(async () => {
+    await c?.mock.close();
+  });
+
+  it("creates the port, then sets its tags, within the credential's access rules", async () => {
+    // WHEN
+    const r = await c.run("resume", "hpc-cpu-1");
+
+    // THEN the node exists with a tagged port, and Keystone refused nothing
+    expect(r.code, r.stderr).toBe(0);
+    const [port] = portOf(c.mock, "hpc-cpu-1-port");
+    expect([...port!.tags].sort()).toEqual(tagsOf("cpu"));
+    expect(calls(c.mock, "PUT", /^\/v2\.0\/ports\/[0-9a-f-]{36}\/tags$/)).toHaveLength(1);
+    expect(c.mock.refused).toEqual([]);
+    expect(serversNamed(c.mock, "hpc-cpu-1")).toHaveLength(1);
   });
 });
