@@ -1,4 +1,5 @@
 import { spawn, type SpawnOptions } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** What a command printed and how it ended. */
 export interface RunResult {
@@ -64,6 +65,32 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
     await sleep(intervalMs);
+  }
+}
+
+/** A process and all its descendants (children first listed before theirs), from /proc. */
+export function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    let children: string[] = [];
+    try {
+      for (const task of readdirSync(`/proc/${p}/task`)) children.push(...readFileSync(`/proc/${p}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean));
+    } catch {
+      children = [];
+    }
+    for (const c of children) walk(Number(c));
+  };
+  walk(pid);
+  return out;
+}
+
+/** Sends a signal, ignoring a process that is gone already. */
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Gone already.
   }
 }
 

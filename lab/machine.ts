@@ -4,7 +4,7 @@ import { chmod, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { createMachineCgroups, removeMachineCgroups } from "./cgroups.ts";
-import { must, run, sleep, type RunResult } from "./host.ts";
+import { must, processTree, run, signal, sleep, type RunResult } from "./host.ts";
 import { BRIDGE, type LabNetwork } from "./network.ts";
 import type { RunState } from "./state.ts";
 
@@ -292,7 +292,11 @@ export class Machine {
     } catch {
       // Gone in the meantime.
     }
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    // A machine that does not power off in time is killed whole: its nspawn, and with it the
+    // machine's PID namespace.
+    const timer = setTimeout(() => {
+      for (const pid of child.pid === undefined ? [] : processTree(child.pid).slice(0, 2)) signal(pid, "SIGKILL");
+    }, timeoutMs);
     await exited;
     clearTimeout(timer);
   }

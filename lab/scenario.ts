@@ -37,6 +37,12 @@ export interface ScenarioDefinition {
   readonly summary: string;
   /** What this scenario substitutes, whatever happens in it. */
   readonly substitutions: readonly string[];
+  /**
+   * A first boot that cannot succeed here, and how it is expected to fail: cloud-init's errors
+   * match `errors` and its output log `output` (say, a download from a host the lab cannot
+   * reach). The first-boot check then passes only when that is the whole failure.
+   */
+  readonly firstBoot?: { readonly errors: RegExp; readonly output: RegExp; readonly why: string };
   /** Files to add to a machine's disk before it boots (a test CA, say). */
   machineFiles?(run: ScenarioRun, machine: LabMachine): MachineSpec["files"];
   /** Prepares what the machines need from the lab before they boot (an ACME server, say). */
@@ -230,9 +236,14 @@ export class ScenarioRun {
     }, 2000);
     await Promise.all(
       [...this.machines.values()].map((m) =>
-        this.check(`${m.spec.name}: cloud-init finishes its first boot without error`, async () => {
+        this.check(`${m.spec.name}: cloud-init finishes its first boot ${this.def.firstBoot ? "up to what cannot run here" : "without error"}`, async () => {
           const r = await m.waitForCloudInit(15 * 60_000);
+          const expected = this.def.firstBoot;
+          if (r.done && r.errors.length > 0 && expected && r.errors.every((e) => expected.errors.test(e)) && expected.output.test(await m.cloudInitOutput(200))) {
+            return `finished in ${r.seconds.toFixed(0)} s after boot; as expected, ${expected.why}`;
+          }
           if (!r.done || r.errors.length > 0) throw new CheckFailure(r.errors.join("\n") || "cloud-init did not finish", await this.evidence(m));
+          if (expected) throw new CheckFailure(`cloud-init finished without the failure the lab expects here (${expected.why}): is the lab network leaking?`);
           return `finished in ${r.seconds.toFixed(0)} s after boot`;
         }),
       ),

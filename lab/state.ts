@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { removeMachineCgroups } from "./cgroups.ts";
-import { run, sleep } from "./host.ts";
+import { processTree, run, signal, sleep } from "./host.ts";
 
 /**
  * What a lab run holds on the host, written down as it is taken (processes, mounts, loop
@@ -74,17 +74,13 @@ function occupied(dir: string): boolean {
 
 /** Gives back everything a run took, in reverse order of taking: processes, mounts, loops, namespaces, cgroups. */
 export async function releaseRun(record: RunRecord): Promise<void> {
-  const signal = (pid: number, sig: NodeJS.Signals) => {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // Gone already.
-    }
-  };
+  // Every process the run started, and theirs: a machine is unshare → systemd-nspawn → its
+  // systemd, and killing nspawn ends the machine's whole PID namespace.
+  const tree = record.processes.filter(alive).flatMap((pid) => processTree(pid));
   // systemd-nspawn powers its machine off on SIGTERM; the rest simply stop.
   for (const pid of record.processes) if (alive(pid)) signal(pid, "SIGTERM");
-  for (let i = 0; i < 150 && record.processes.some(alive); i++) await sleep(100);
-  for (const pid of record.processes) if (alive(pid)) signal(pid, "SIGKILL");
+  for (let i = 0; i < 150 && tree.some(alive); i++) await sleep(100);
+  for (const pid of tree) if (alive(pid)) signal(pid, "SIGKILL");
   // A machine's processes may outlive its nspawn for a moment; its cgroups go once they are empty.
   for (let i = 0; i < 100 && record.cgroups.some(occupied); i++) await sleep(100);
   for (const m of [...record.mounts].reverse()) await run("umount", ["-R", "-l", m]);
