@@ -67,6 +67,11 @@ export async function startAptProxy(cacheDir: string, runDir: string, state: Run
       "Remap-debrep: file:deb_mirror*.gz /debian ; file:backends_debian",
       `Remap-secdeb: security.debian.org security.debian.org/debian-security ${security} /debian-security ; ${security}`,
       "ExThreshold: 4",
+      // The archive's index files (InRelease, Packages) are taken as fresh for an hour instead of
+      // apt-cacher-ng's 27 s: a lab run right after another fetches nothing at all, and the
+      // archive keeps the packages an hour-old index names (superseded ones go at its next
+      // publishing run, hours apart).
+      "FreshIndexMaxAge: 3600",
       "",
     ].join("\n"),
   );
