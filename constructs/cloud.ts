@@ -30,6 +30,13 @@ export interface CloudProfile {
   readonly defaultImage: string;
   /** The network machines join when none is given: a new one per stack, or an existing one. */
   readonly defaultNetwork: "new" | NetworkLookup;
+  /**
+   * An existing router every network a construct creates joins, instead of a router of its own
+   * (Jetstream2's `auto_allocated_router` with `network: "auto-allocated"`: an allocation holds
+   * one router by default).
+   * @default - each network gets its own router
+   */
+  readonly sharedRouter?: string;
   /** A project's default quota, when the cloud publishes one: checks warn before a deploy hits it. */
   readonly quota?: { readonly cores: number; readonly memoryGiB: number; readonly floatingIps: number };
   /**
@@ -42,6 +49,8 @@ export interface CloudProfile {
    * password login is off), even one whose SSH stays closed.
    */
   readonly requiresSshKey?: boolean;
+  /** The project (Jetstream2 allocation) when named (`jetstream2({ allocation })`): stacks in one share its quota. */
+  readonly project?: string;
   /** Jetstream2's allocation type when named (`jetstream2({ allocationType })`): its default quota and policy. */
   readonly allocationType?: "research" | "education" | "trial";
   /** Creates the driver for one stack; called once by `DroverStack`. */
@@ -165,6 +174,8 @@ export interface NetworkSpec {
   readonly dnsNameservers?: readonly string[];
   /** The range DHCP hands addresses out from; the rest of the subnet is left for fixed addresses. */
   readonly dhcpPool?: { readonly start: string; readonly end: string };
+  /** Join this existing router (by name) for internet access instead of creating one. */
+  readonly router?: { readonly name: string };
 }
 
 /**
@@ -188,6 +199,11 @@ export interface CredentialSpec {
    * project-wide rights of the person deploying (still unable to create other credentials).
    */
   readonly accessRules?: ReadonlyArray<{ readonly service: string; readonly method: string; readonly path: string }>;
+  /**
+   * A credential the person created, by reference (sensitive variables): the driver creates
+   * none, only finds the cloud's endpoints for it.
+   */
+  readonly provided?: { readonly id: string; readonly secret: string };
 }
 
 export interface ShareSpec {

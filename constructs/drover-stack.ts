@@ -89,6 +89,8 @@ export class DroverStack extends TerraformStack {
   private readonly elastic: Array<{ construct: string; flavor: string; max: number }> = [];
   private readonly suppressions: Array<{ id: string; construct: string; reason: string }> = [];
   private readonly keyPairs = new Map<string, IKeyPair>();
+  /** Names that must be unique in the stack, each with the constructs that took it. */
+  private readonly claims = new Map<string, { kind: UniqueKind; value: string; paths: string[] }>();
   private network?: INetwork;
 
   constructor(scope: Construct, id: string, props: DroverStackProps) {
@@ -126,8 +128,11 @@ export class DroverStack extends TerraformStack {
       }
       this.shelved = true;
     }
-    this.driver = props.cloud.createDriver(this);
+    this.driver = stackDriver(this, props.cloud.createDriver(this));
     this.driver.configureProvider();
+    // Two constructs with the same name for a machine, an output or a cluster would overwrite
+    // each other (an output silently, a cluster's reaper would delete the other's nodes).
+    this.node.addValidation({ validate: () => this.duplicateNames() });
     addCustomSynthesis(this, { onSynthesize: (session) => this.writeSideFiles(session) });
   }
 
@@ -135,6 +140,32 @@ export class DroverStack extends TerraformStack {
   resourceName(construct: Construct, role?: string): string {
     const path = construct.node.scopes.slice(construct.node.scopes.indexOf(this) + 1).map((s) => s.node.id);
     return resourceName(this.node.id, ...path, role);
+  }
+
+  /**
+   * Takes a name that must be unique in the stack (a machine's name, an output's, a cluster's
+   * tag). Two constructs taking the same one fail the stack's validation, naming both.
+   */
+  claimUnique(kind: UniqueKind, value: string, construct: Construct): void {
+    const key = `${kind}\u0000${value}`;
+    const claim = this.claims.get(key) ?? { kind, value, paths: [] };
+    claim.paths.push(construct.node.path);
+    this.claims.set(key, claim);
+  }
+
+  /** An output of the stack under the name users see (`<construct>_<name>`), unique in the stack. */
+  addOutput(scope: Construct, id: string, name: string, config: { value: string; description: string; sensitive?: boolean }): TerraformOutput {
+    const output = new TerraformOutput(scope, id, config);
+    output.overrideLogicalId(name);
+    this.claimUnique("output", name, scope);
+    return output;
+  }
+
+  private duplicateNames(): string[] {
+    return [...this.claims.values()]
+      .filter((c) => c.paths.length > 1)
+      .sort((a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value))
+      .map((c) => `'${c.value}' is the ${c.kind} of both ${c.paths[0]} and ${c.paths[1]}${c.paths.length > 2 ? ` (and ${c.paths.length - 2} more)` : ""}: ${UNIQUE_FIX[c.kind]}`);
   }
 
   /** Tags every resource of the stack carries (as OpenStack metadata or tags, AWS tags, labels). */
@@ -265,6 +296,7 @@ export class DroverStack extends TerraformStack {
         region: this.cloud.region,
         summary: this.cloud.summary,
         ...(this.cloud.allocationType ? { allocationType: this.cloud.allocationType } : {}),
+        ...(this.cloud.project ? { project: this.cloud.project } : {}),
       },
       ...(this.owner ? { owner: this.owner } : {}),
       ...(this.expiresAt ? { expiresAt: this.expiresAt } : {}),
@@ -278,6 +310,46 @@ export class DroverStack extends TerraformStack {
     };
     writeFileSync(join(dir, "drover.json"), `${JSON.stringify(info, null, 2)}\n`);
   }
+}
+
+/** Names that must be unique in a stack. */
+export type UniqueKind = "machine name" | "volume name" | "network name" | "firewall name" | "output" | "variable" | "cluster name";
+
+const UNIQUE_FIX: Record<UniqueKind, string> = {
+  "machine name": "machine names come from the stack, the construct's id (and a partition's name): give one of them another id or partition name",
+  "volume name": "volume names come from the stack, the construct's id and the volume's name: give one another id or name",
+  "network name": "give one of the constructs another id",
+  "firewall name": "give one of the constructs another id",
+  output: "outputs are named after the construct's id: give one of them another id",
+  variable: "variables are named after the construct's id: give one of them another id",
+  "cluster name": "a cluster's name comes from the stack and its id, and its machines are tagged with it: give one of them another id",
+};
+
+/**
+ * The stack's driver: it claims the name of every machine, volume, network and firewall it
+ * makes, and joins every network a construct creates to the cloud's shared router when the
+ * cloud has one (`jetstream2({ network: "auto-allocated" })`), so no construct adds a router.
+ */
+function stackDriver(stack: DroverStack, driver: CloudDriver): CloudDriver {
+  const router = stack.cloud.sharedRouter;
+  const kinds: Partial<Record<keyof CloudDriver, UniqueKind>> = {
+    createMachine: "machine name",
+    createVolume: "volume name",
+    createNetwork: "network name",
+    createFirewall: "firewall name",
+  };
+  return new Proxy(driver, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      const kind = kinds[prop as keyof CloudDriver];
+      if (!kind || typeof value !== "function") return value;
+      return (scope: Construct, id: string, spec: { readonly name: string; readonly internetAccess?: boolean; readonly router?: unknown }, ...rest: unknown[]) => {
+        stack.claimUnique(kind, spec.name, scope);
+        const joined = prop === "createNetwork" && router && spec.internetAccess && !spec.router ? { ...spec, router: { name: router } } : spec;
+        return (value as (...a: unknown[]) => unknown).call(target, scope, id, joined, ...rest);
+      };
+    },
+  });
 }
 
 function isIsoDate(text: string): boolean {

@@ -1,4 +1,4 @@
-import { Annotations, TerraformOutput } from "cdktf";
+import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { metadataSourceFor } from "../lib/cloud-init.ts";
@@ -119,6 +119,9 @@ export class GatewayHost extends Construct {
     }
 
     const { sshFrom, adminKey } = checkSshAccess(issues, "gateway", props.allowSshFrom, { prop: "publicKey", value: props.publicKey }, cloud);
+    if (sshFrom.length > 0 && props.publicKey === undefined && !cloud.requiresSshKey) {
+      issues.add("gateway.no-key", "'allowSshFrom' opens SSH but no key is given, and password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), or leave SSH closed");
+    }
     const size = resolveSize(props.size, cloud.flavors, cloud.name, "size");
     if (!size.ok) issues.add("gateway.bad-size", size.message);
     const nginxInput = {
@@ -194,7 +197,7 @@ export class GatewayHost extends Construct {
     if (sshFrom.length > 0) this.sshCommand = `ssh ${loginUser}@${fqdn}`;
 
     const key = id.replace(/-/g, "_");
-    const output = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${key}_${name}`);
+    const output = (name: string, value: string, description: string) => stack.addOutput(this, name, `${key}_${name}`, { value, description });
     output("url", this.url, `The gateway ${this.node.path}`);
     output("address", this.address, `Public address of ${this.node.path}`);
     if (this.sshCommand) output("ssh", this.sshCommand, `SSH to ${this.node.path}`);

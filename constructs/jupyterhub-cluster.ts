@@ -1,4 +1,4 @@
-import { Annotations, Fn, TerraformLocal, TerraformOutput, TerraformVariable } from "cdktf";
+import { Annotations, Fn, TerraformLocal, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "../lib/jupyterhub/capacity.ts";
 import { renderK3sCloudInit } from "../lib/jupyterhub/k3s.ts";
@@ -10,6 +10,7 @@ import { Port } from "../lib/net/port.ts";
 import { readTemplate } from "../lib/templates.ts";
 import type { IKeyPair, IMachine, INetwork } from "./cloud.ts";
 import { checkSshAccess, clusterContext } from "./private/context.ts";
+import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { randomPassword } from "./private/random.ts";
 import { TerraformData } from "./private/terraform-data.ts";
 
@@ -64,6 +65,13 @@ export interface JupyterHubClusterProps {
   readonly adminPublicKey?: string;
   /** Hours a day and days the class runs, for the SU total in the summary. @default - per hour only */
   readonly hours?: { readonly perDay: number; readonly days: number };
+  /**
+   * k3s: the application credential the Cinder CSI driver makes the users' home volumes with.
+   * `"create"` (the stack creates it: deploy with an unrestricted credential) or `"provided"` (you
+   * create one and pass it as `TF_VAR_<id>_application_credential_id` and `_secret`).
+   * @default "create"
+   */
+  readonly applicationCredential?: CredentialSource;
 }
 
 export const DEFAULT_HUB_IMAGE = "quay.io/jupyter/scipy-notebook:2025-10-20";
@@ -121,6 +129,7 @@ export class JupyterHubCluster extends Construct {
     }
     const zone = cloud.dnsZone?.replace(/\.$/, "");
     const base = `${stack.node.id}-${id}`;
+    stack.claimUnique("cluster name", base, this);
     const host = p.domain ?? (zone ? `${base}.${zone}` : undefined);
     if (p.https !== false && !host) {
       issues.add("hub.no-host", `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`);
@@ -137,6 +146,7 @@ export class JupyterHubCluster extends Construct {
     const secretVariable = (name: string, description: string) => {
       const variable = new TerraformVariable(this, name, { type: "string", sensitive: true, nullable: false, description });
       variable.overrideLogicalId(`${id.replace(/-/g, "_")}_${name}`);
+      stack.claimUnique("variable", `${id.replace(/-/g, "_")}_${name}`, this);
       return variable.stringValue;
     };
     const auth = this.auth(p, id, secretVariable);
@@ -177,10 +187,12 @@ export class JupyterHubCluster extends Construct {
       web.allowIngress({ kind: "cidr", cidr: (parseCidr("0.0.0.0/0") as { cidr: Cidr }).cidr }, Port.tcp(443), "https");
       for (const c of sshFrom) web.allowIngress({ kind: "cidr", cidr: c }, Port.tcp(22), `ssh from ${c.text}`);
 
-      const credential = driver.createCredential?.(this, "Credential", {
-        name: `${base}-cinder`,
-        description: `drover: the Cinder CSI driver of ${this.node.path} creates and attaches users' home volumes`,
-      });
+      const credential = driver.createCredential
+        ? clusterCredential(stack, this, driver, p.applicationCredential ?? "create", {
+            name: `${base}-cinder`,
+            description: `drover: the Cinder CSI driver of ${this.node.path} creates and attaches users' home volumes`,
+          })
+        : undefined;
       const values = renderValues(publicAddress);
       this.values = values;
       stack.addRenderedFile(this, "values.yaml", values.yaml);
@@ -281,7 +293,7 @@ export class JupyterHubCluster extends Construct {
     this.url = `${p.https === false ? "http" : "https"}://${host ?? publicAddress}`;
     const key = id.replace(/-/g, "_");
     const output = (name: string, value: string, description: string, sensitive = false) =>
-      new TerraformOutput(this, name, { value, description, ...(sensitive ? { sensitive } : {}) }).overrideLogicalId(`${key}_${name}`);
+      stack.addOutput(this, name, `${key}_${name}`, { value, description, ...(sensitive ? { sensitive } : {}) });
     output("url", this.url, `The hub of ${this.node.path}`);
     output("address", publicAddress, `Public address of ${this.node.path}`);
     if (this.server && sshFrom.length > 0) output("ssh", `ssh ubuntu@${publicAddress}`, `SSH to the k3s server (control plane) of ${this.node.path}`);

@@ -1,4 +1,4 @@
-import { Annotations, TerraformOutput, type ITerraformDependable } from "cdktf";
+import { Annotations, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { metadataSourceFor } from "../lib/cloud-init.ts";
@@ -13,6 +13,7 @@ import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts
 import { readTemplate } from "../lib/templates.ts";
 import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
 import { checkSshAccess, clusterContext } from "./private/context.ts";
+import { clusterCredential, credentialSourceIssue, type CredentialSource } from "./private/credential.ts";
 import { mungeKey } from "./private/random.ts";
 
 export interface SlurmPartitionProps {
@@ -136,6 +137,15 @@ export interface SlurmClusterProps {
    * @default true
    */
   readonly restrictCredential?: boolean;
+  /**
+   * The application credential elastic nodes are made with: `"create"` (the stack creates it,
+   * which Keystone allows only when you deploy with an unrestricted credential) or `"provided"`
+   * (you create one, restricted is fine, and pass it at deploy time as
+   * `TF_VAR_<id>_application_credential_id` and `TF_VAR_<id>_application_credential_secret`; the
+   * access rules it needs are written to `files/<id>/access-rules.json`).
+   * @default "create"
+   */
+  readonly applicationCredential?: CredentialSource;
 }
 
 /**
@@ -211,14 +221,26 @@ export class SlurmCluster extends Construct {
     });
     if (!planned.ok) for (const issue of planned.issues) issues.add(issue.code, issue.message);
     const hasElastic = planned.ok && planned.plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
+    const credentialIssue = credentialSourceIssue(props.applicationCredential);
+    if (credentialIssue) issues.add("slurm.bad-credential", credentialIssue);
     if (hasElastic && !driver.createCredential) issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
     if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !driver.createShare) issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
     issues.throwIfAny();
     if (!planned.ok) throw new Error("unreachable: planCluster failed without issues");
     for (const w of planned.warnings) Annotations.of(this).addWarning(w);
+    const gpuPartitions = planned.plan.partitions.filter((p) => p.gpusPerNode > 0);
+    if (gpuPartitions.length > 0 && cloud.kind !== "openstack" && props.image === undefined) {
+      // Jetstream2's featured images carry NVIDIA's vGPU driver; the commercial clouds' stock Ubuntu does not.
+      Annotations.of(this).addWarning(
+        `${gpuPartitions.map((p) => `partition ${p.name}`).join(" and ")} has GPUs, and ${cloud.name}'s image ${cloud.defaultImage} has no NVIDIA driver: slurmd waits for the GPUs gres.conf names and keeps retrying, so those nodes stay down until the driver is installed; give 'image' one that has it`,
+      );
+    }
 
     const plan = planned.plan;
     this.plan = plan;
+    // Its tag marks what its reaper deletes; elastic nodes are named outside the driver.
+    stack.claimUnique("cluster name", plan.clusterName, this);
+    for (const p of plan.partitions) for (const n of p.nodes) if (n.elastic) stack.claimUnique("machine name", n.name, this);
     const cidr = (parseCidr(plan.cidr) as { cidr: Cidr }).cidr;
 
     // The network: DHCP for other machines in the first block, fixed addresses for the cluster.
@@ -239,7 +261,7 @@ export class SlurmCluster extends Construct {
     // Values decided at deploy time.
     let credential: ICloudCredential | undefined;
     if (hasElastic) {
-      credential = driver.createCredential!(this, "Credential", {
+      credential = clusterCredential(stack, this, driver, props.applicationCredential ?? "create", {
         name: `${plan.baseName}-slurm`,
         description: `drover: Slurm on ${plan.controller.name} creates and deletes the elastic nodes of ${this.node.path}`,
         ...(props.restrictCredential === false ? {} : { accessRules: ELASTIC_ACCESS_RULES }),
@@ -274,7 +296,7 @@ export class SlurmCluster extends Construct {
 
     // Rendered configuration, kept for review.
     const files = renderSlurmFiles(plan);
-    const userData = renderClusterCloudInit(plan, refs, files, { metadataSource: metadataSourceFor(cloud.kind) });
+    const userData = renderClusterCloudInit(plan, refs, files, { metadataSource: metadataSourceFor(cloud.kind), ...(adminKey ? { adminPublicKey: adminKey.line } : {}) });
     stack.addRenderedFile(this, "slurm.conf", files.slurmConf);
     stack.addRenderedFile(this, "cgroup.conf", files.cgroupConf);
     if (files.gresConf) stack.addRenderedFile(this, "gres.conf", files.gresConf);
@@ -355,7 +377,7 @@ export class SlurmCluster extends Construct {
     this.summary = clusterSummary(plan).line;
 
     const base = id.replace(/-/g, "_");
-    const output = (key: string, value: string, description: string) => new TerraformOutput(this, key, { value, description }).overrideLogicalId(`${base}_${key}`);
+    const output = (key: string, value: string, description: string) => stack.addOutput(this, key, `${base}_${key}`, { value, description });
     if (this.loginAddress) output("login_address", this.loginAddress, `Public address of the ${publicOn} node of ${this.node.path}`);
     output("ssh", this.sshCommand, `SSH command for ${this.node.path}`);
     output("summary", this.summary, `Partitions, cores, GPUs, nodes and service units of ${this.node.path}`);

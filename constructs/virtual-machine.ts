@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
 import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
@@ -285,8 +284,7 @@ export class VirtualMachine extends Construct {
     this.sshCommand = `ssh ${this.loginUser}@${this.publicAddress ?? this.privateAddress}`;
 
     const base = stack.resourceName(this).slice(stack.node.id.length + 1).replace(/-/g, "_");
-    const output = (key: string, value: string, description: string) =>
-      new TerraformOutput(this, key, { value, description }).overrideLogicalId(`${base}_${key}`);
+    const output = (key: string, value: string, description: string) => stack.addOutput(this, key, `${base}_${key}`, { value, description });
     output("private_address", this.privateAddress, `Private address of ${this.node.path}`);
     if (this.publicAddress) output("public_address", this.publicAddress, `Public address of ${this.node.path}`);
     output("ssh", this.sshCommand, `SSH command for ${this.node.path}`);

@@ -40,6 +40,8 @@ const IMAGE_PACKAGES = [
   "systemd-resolved",
   "libnss-resolve",
   "bash-completion",
+  "logrotate",
+  "cron",
 ];
 
 const IMAGE_FILES = fileURLToPath(new URL("./image/", import.meta.url));

@@ -9,7 +9,9 @@ import { DroverStack, VirtualMachine, cloudFromEnvironment } from "../constructs
  */
 export function devVm(scope: Construct): DroverStack {
   const stack = new DroverStack(scope, "dev-vm", {
-    cloud: cloudFromEnvironment({ jetstream2: { region: "IU" }, aws: { region: "us-east-2" } }),
+    // The allocation's own network and router: it holds one router by default, and this app's
+    // stacks without an allocation of their own (this one, virtual-slurm) share one project.
+    cloud: cloudFromEnvironment({ jetstream2: { region: "IU", network: "auto-allocated" }, aws: { region: "us-east-2" } }),
     owner: "researcher@example.edu",
     description: "A development VM with a data volume",
   });

@@ -20,6 +20,7 @@ import { DataOpenstackDnsZoneV2 } from "../../.gen/providers/openstack/data-open
 import { ContainerinfraClusterV1 } from "../../.gen/providers/openstack/containerinfra-cluster-v1/index.ts";
 import { DataOpenstackContainerinfraClustertemplateV1 } from "../../.gen/providers/openstack/data-openstack-containerinfra-clustertemplate-v1/index.ts";
 import { DataOpenstackNetworkingNetworkV2 } from "../../.gen/providers/openstack/data-openstack-networking-network-v2/index.ts";
+import { DataOpenstackNetworkingRouterV2 } from "../../.gen/providers/openstack/data-openstack-networking-router-v2/index.ts";
 import { DataOpenstackImagesImageV2 } from "../../.gen/providers/openstack/data-openstack-images-image-v2/index.ts";
 import { DataOpenstackIdentityAuthScopeV3 } from "../../.gen/providers/openstack/data-openstack-identity-auth-scope-v3/index.ts";
 import { IdentityApplicationCredentialV3 } from "../../.gen/providers/openstack/identity-application-credential-v3/index.ts";
@@ -150,7 +151,11 @@ export class OpenStackDriver implements CloudDriver {
       tags,
     });
     let ready: ITerraformDependable | undefined;
-    if (spec.internetAccess) {
+    if (spec.internetAccess && spec.router) {
+      // An existing router (the allocation's own): the subnet joins it, no router is created.
+      const shared = new DataOpenstackNetworkingRouterV2(scope, "Router", { name: spec.router.name });
+      ready = new NetworkingRouterInterfaceV2(scope, "RouterInterface", { routerId: shared.id, subnetId: subnet.id });
+    } else if (spec.internetAccess) {
       const external = new DataOpenstackNetworkingNetworkV2(scope, "ExternalNetwork", {
         name: this.profile.externalNetwork,
         external: true,
@@ -209,6 +214,10 @@ export class OpenStackDriver implements CloudDriver {
     });
     const metadata = { ...this.stack.tags, ...spec.metadata };
     const boot = spec.rootVolumeGiB ? this.bootVolume(scope, spec.image, spec.rootVolumeGiB) : undefined;
+    // Featured images are refreshed weekly under the same name and the old ones renamed: read
+    // back, the server's image then has another name, which would rebuild it. The image is
+    // ignored after creation; a change of the name in the code still rebuilds (the trigger).
+    const imageLifecycle = boot ? undefined : { ignoreChanges: ["image_name", "image_id"], replaceTriggeredBy: [this.imageNameTrigger(scope, spec.image)] };
     const instance = new ComputeInstanceV2(scope, id, {
       name: spec.name,
       flavorName: spec.flavor.name,
@@ -220,7 +229,7 @@ export class OpenStackDriver implements CloudDriver {
       tags,
       // Shelved by `drover shelve`: set only then, so a stack never shelved keeps its configuration.
       ...(this.stack.shelved ? { powerState: SHELVED } : {}),
-      ...(boot ? { lifecycle: boot.lifecycle } : {}),
+      lifecycle: boot ? boot.lifecycle : imageLifecycle,
       ...(spec.dependsOn?.length ? { dependsOn: [...spec.dependsOn] } : {}),
     });
     return new OpenStackMachine(spec.name, instance, port, network, metadata);
@@ -233,7 +242,6 @@ export class OpenStackDriver implements CloudDriver {
    */
   private bootVolume(scope: Construct, image: string, sizeGiB: number) {
     const lookup = new DataOpenstackImagesImageV2(scope, "Image", { name: image, mostRecent: true });
-    const trigger = new TerraformData(scope, "ImageName", { input: image });
     return {
       device: {
         uuid: lookup.id,
@@ -243,10 +251,19 @@ export class OpenStackDriver implements CloudDriver {
         bootIndex: 0,
         deleteOnTermination: true,
       },
-      // A plain reference: cdktf would write a resource object here as "${...}", which
-      // Terraform's JSON syntax rejects in replace_triggered_by.
-      lifecycle: { ignoreChanges: ["block_device[0].uuid"], replaceTriggeredBy: [`${TerraformData.tfResourceType}.${trigger.friendlyUniqueId}`] },
+      lifecycle: { ignoreChanges: ["block_device[0].uuid"], replaceTriggeredBy: [this.imageNameTrigger(scope, image)] },
     };
+  }
+
+  /**
+   * A step holding the image's name, for `replace_triggered_by`: the machine is rebuilt when
+   * the name in the code changes, not when the cloud renames or refreshes the image.
+   */
+  private imageNameTrigger(scope: Construct, image: string): string {
+    const trigger = new TerraformData(scope, "ImageName", { input: image });
+    // A plain reference: cdktf would write a resource object here as "${...}", which
+    // Terraform's JSON syntax rejects in replace_triggered_by.
+    return `${TerraformData.tfResourceType}.${trigger.friendlyUniqueId}`;
   }
 
   createVolume(scope: Construct, id: string, spec: VolumeSpec): IVolume {
@@ -297,12 +314,14 @@ export class OpenStackDriver implements CloudDriver {
    */
   createCredential(scope: Construct, id: string, spec: CredentialSpec): ICloudCredential {
     const auth = new DataOpenstackIdentityAuthScopeV3(scope, `${id}-scope`, { name: spec.name });
-    const credential = new IdentityApplicationCredentialV3(scope, id, {
-      name: spec.name,
-      description: spec.description,
-      unrestricted: false,
-      ...(spec.accessRules ? { accessRules: spec.accessRules.map((r) => ({ service: r.service, method: r.method, path: r.path })) } : {}),
-    });
+    const credential = spec.provided
+      ? { id: spec.provided.id, secret: spec.provided.secret }
+      : new IdentityApplicationCredentialV3(scope, id, {
+          name: spec.name,
+          description: spec.description,
+          unrestricted: false,
+          ...(spec.accessRules ? { accessRules: spec.accessRules.map((r) => ({ service: r.service, method: r.method, path: r.path })) } : {}),
+        });
     const catalog = `data.${DataOpenstackIdentityAuthScopeV3.tfResourceType}.${auth.friendlyUniqueId}.service_catalog`;
     // Locals keep the expressions (with their quotes) out of the strings that use them.
     const endpoint = (localId: string, type: string, field: "url" | "region") =>

@@ -194,6 +194,8 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
     images: JETSTREAM2_FEATURED_IMAGES,
     defaultImage: "Featured-Ubuntu24",
     defaultNetwork: network === "auto-allocated" ? { name: "auto_allocated_network" } : "new",
+    // The clusters' own networks then join the allocation's router instead of adding one.
+    ...(network === "auto-allocated" ? { sharedRouter: "auto_allocated_router" } : {}),
     externalNetwork: "public",
     providerRegion: region,
     quota: allocationQuota(props.allocationType),
@@ -203,6 +205,7 @@ export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
     kubernetesTemplate: "kubernetes-1-33-jammy",
     ...(props.allocation ? { dnsZone: `${props.allocation}.projects.jetstream-cloud.org.` } : {}),
     ...(props.allocationType ? { allocationType: props.allocationType } : {}),
+    ...(props.allocation ? { project: props.allocation } : {}),
     ...(props.cloud ? { cloudName: props.cloud } : {}),
   });
 }

@@ -15,6 +15,8 @@ export interface StackInfo {
     readonly summary: string;
     /** Jetstream2's allocation type, when the profile names it: picks the default quota and policy. */
     readonly allocationType?: AllocationType;
+    /** The project (Jetstream2 allocation) when the profile names it: stacks of one project share its quota. */
+    readonly project?: string;
   };
   readonly owner?: string;
   readonly expiresAt?: string;

@@ -32,6 +32,11 @@ export interface SynthesizedStack {
 
 export interface SynthResult {
   readonly stacks: readonly SynthesizedStack[];
+  /**
+   * With `app: true`, every stack of the app (selected or not) with its Terraform JSON and
+   * drover.json: what the checks count across stacks that share a project (routers, cores).
+   */
+  readonly app: ReadonlyArray<{ readonly name: string; readonly config: Record<string, unknown>; readonly info?: StackInfo }>;
   /** Every stack the app defines, selected or not. */
   readonly allStacks: readonly string[];
   readonly outdir: string;
@@ -47,6 +52,8 @@ export interface SynthOptions {
    * that the caller reads and `cleanup()` removes.
    */
   readonly commit: boolean;
+  /** Also read every stack's Terraform JSON and drover.json into `app` (for checks across stacks). */
+  readonly app?: boolean;
 }
 
 interface Manifest {
@@ -141,6 +148,15 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
       );
     }
 
+    const app: Array<{ name: string; config: Json; info?: StackInfo }> = [];
+    for (const name of options.app ? allStacks : []) {
+      const entry = manifest.stacks[name]!;
+      const infoPath = join(staging, entry.workingDirectory, "drover.json");
+      const config = JSON.parse(await readFile(join(staging, entry.synthesizedStackPath), "utf8")) as Json;
+      const info = existsSync(infoPath) ? (JSON.parse(await readFile(infoPath, "utf8")) as StackInfo) : undefined;
+      app.push({ name, config, ...(info ? { info } : {}) });
+    }
+
     const stacks: SynthesizedStack[] = [];
     for (const name of selected) {
       const entry = manifest.stacks[name]!;
@@ -168,7 +184,7 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
     }
 
     if (options.commit) await commitStacks(project, staging, manifest, selected, selected.length === allStacks.length);
-    return { stacks, allStacks, outdir: options.commit ? project.outdir : staging, durationMs: performance.now() - started, cleanup };
+    return { stacks, app, allStacks, outdir: options.commit ? project.outdir : staging, durationMs: performance.now() - started, cleanup };
   } catch (e) {
     await cleanup();
     throw e;

@@ -6,7 +6,7 @@ import { CheckFailedError } from "../errors.ts";
 import { policyOutcome, renderFindings, runPolicy, type Finding, type PolicyLevel } from "../policy/index.ts";
 import { checkQuota, renderQuotaCheck, type QuotaCheck } from "../quota/check.ts";
 import { readLiveQuota } from "../quota/live.ts";
-import { needsIncrease, stackNeeds } from "../quota/needs.ts";
+import { QUOTA_ITEMS, needsIncrease, stackNeeds, type Counts } from "../quota/needs.ts";
 import { defaultQuotaFor } from "../quota/profiles.ts";
 
 /**
@@ -24,6 +24,19 @@ export interface StackChecks {
     readonly findings: readonly Finding[];
     readonly failed: boolean;
   };
+  /**
+   * Constructs that create an application credential while the deploying one is restricted
+   * (Keystone refuses it that, so the apply would stop halfway): known only with live credentials.
+   */
+  readonly credential?: { readonly restricted: true; readonly creators: readonly string[] };
+}
+
+/** Top-level constructs of the stack that create an OpenStack application credential. */
+export function credentialCreators(config: Record<string, unknown>): string[] {
+  const byName = ((config.resource as Record<string, unknown> | undefined)?.openstack_identity_application_credential_v3 ?? {}) as Record<string, { "//"?: { metadata?: { path?: string } } }>;
+  const paths = Object.values(byName).map((r) => r["//"]?.metadata?.path ?? "");
+  // "stack/hpc/Credential" → "stack/hpc": the construct a person wrote.
+  return [...new Set(paths.filter(Boolean).map((p) => p.split("/").slice(0, 2).join("/")))].sort();
 }
 
 export interface StackCheckInput {
@@ -39,21 +52,40 @@ export interface StackCheckInput {
   readonly live: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly allowDestroy?: boolean;
+  /**
+   * The app's other stacks: those on the same project share its quota, so offline their needs
+   * are counted with this stack's (two stacks with a router each need two routers).
+   */
+  readonly others?: ReadonlyArray<{ readonly name: string; readonly config: Record<string, unknown>; readonly info?: StackInfo }>;
+}
+
+/** Whether two stacks draw on one project's quota: the same cloud, region and project (or none named). */
+function sameProject(a: StackInfo, b: StackInfo): boolean {
+  return a.cloud.kind === b.cloud.kind && a.cloud.name === b.cloud.name && a.cloud.region === b.cloud.region && (a.cloud.project ?? "") === (b.cloud.project ?? "");
 }
 
 export async function checkStack(input: StackCheckInput): Promise<StackChecks> {
   const info = input.info;
   const cost = costChange(input.baseline, input.config, info, info);
   let quota: QuotaCheck | undefined;
+  let credential: StackChecks["credential"];
   if (info?.cloud.kind === "openstack") {
     const after = stackNeeds(input.config, info);
     const live = input.live ? await readLiveQuota(input.env ?? process.env) : undefined;
+    const creators = credentialCreators(input.config);
+    if (live?.applicationCredential?.restricted && creators.length > 0) credential = { restricted: true, creators };
     if (live) {
       const before = input.baseline ? stackNeeds(input.baseline, info) : undefined;
       quota = checkQuota(after, live.quota, live.inUse, needsIncrease(after, before));
     } else {
       const limits = defaultQuotaFor(info);
-      if (limits) quota = checkQuota(after, limits);
+      const siblings = (input.others ?? []).filter((o) => o.name !== input.stack && o.info && sameProject(o.info, info));
+      let total = after;
+      for (const o of siblings) {
+        const n = stackNeeds(o.config, o.info);
+        total = { ...(Object.fromEntries(QUOTA_ITEMS.map((k) => [k, total[k] + n[k]])) as Counts), notCounted: [...total.notCounted, ...n.notCounted] };
+      }
+      if (limits) quota = checkQuota(total, limits, undefined, undefined, siblings.map((o) => o.name));
     }
   }
   let findings: readonly Finding[] = [];
@@ -63,7 +95,7 @@ export async function checkStack(input: StackCheckInput): Promise<StackChecks> {
     findings = runPolicy({ config: input.config, info, files, ...(input.allowDestroy ? { allowDestroy: true } : {}) }).findings;
   }
   const { failed } = policyOutcome(findings, input.policyLevel);
-  return { cost, ...(quota ? { quota } : {}), policy: { level: input.policyLevel, findings, failed } };
+  return { cost, ...(quota ? { quota } : {}), policy: { level: input.policyLevel, findings, failed }, ...(credential ? { credential } : {}) };
 }
 
 /** The lines `drover plan` prints under a stack's plan. */
@@ -73,6 +105,7 @@ export function renderStackChecks(checks: StackChecks): string {
     lines.push(checks.quota.ok ? `Quota${checks.quota.quotaName ? ` (${checks.quota.quotaName})` : ""}: within` : renderQuotaCheck(checks.quota).trimEnd());
   }
   if (checks.policy.level !== "off") lines.push(`Policy (level ${checks.policy.level}):`, renderFindings(checks.policy.findings).trimEnd().replace(/^/gm, "  "));
+  if (checks.credential) lines.push(`Credential: restricted, and ${checks.credential.creators.join(", ")} ${checks.credential.creators.length === 1 ? "creates" : "create"} an application credential (see below)`);
   return lines.join("\n");
 }
 
@@ -87,9 +120,20 @@ export function refuseFailedChecks(stack: string, checks: StackChecks): void {
     const counted = policyOutcome(checks.policy.findings, checks.policy.level).counted;
     for (const f of counted) reasons.push(`policy ${f.id} (${f.severity}) ${f.construct}: ${f.message}`);
   }
+  const fixes: string[] = [];
+  if (reasons.length > 0) fixes.push("Make the stack smaller or ask for a quota increase; fix the policy findings, suppress one in code with suppressPolicy(scope, id, reason), or lower --policy-level.");
+  if (checks.credential) {
+    for (const c of checks.credential.creators) {
+      reasons.push(`credential: ${c} creates an application credential, and the one you deploy with is restricted, which Keystone forbids: terraform apply would stop halfway with a 403`);
+    }
+    const id = (c: string) => c.split("/").pop()!.replace(/-/g, "_");
+    fixes.push(
+      "Either deploy with an unrestricted application credential (openstack application credential create --unrestricted <name>, or tick Unrestricted in Horizon; then source its openrc),",
+      `or give ${checks.credential.creators.join(" and ")} applicationCredential: "provided" and pass one you created (restricted is fine): ${checks.credential.creators
+        .map((c) => `TF_VAR_${id(c)}_application_credential_id and TF_VAR_${id(c)}_application_credential_secret`)
+        .join("; ")}; the access rules it needs are in cdktf.out/stacks/${stack}/files/<construct>/access-rules.json.`,
+    );
+  }
   if (reasons.length === 0) return;
-  throw new CheckFailedError(`stack ${stack} does not pass the checks before apply; nothing was applied`, [
-    ...reasons,
-    "Make the stack smaller or ask for a quota increase; fix the policy findings, suppress one in code with suppressPolicy(scope, id, reason), or lower --policy-level.",
-  ]);
+  throw new CheckFailedError(`stack ${stack} does not pass the checks before apply; nothing was applied`, [...reasons, ...fixes]);
 }

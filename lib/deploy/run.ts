@@ -4,7 +4,7 @@ import type { PolicyLevel } from "../policy/index.ts";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { loadProject, type Project } from "../app/project.ts";
-import { synthesizeApp, type SynthesizedStack } from "../app/synthesize.ts";
+import { synthesizeApp, type SynthesizedStack, type SynthResult } from "../app/synthesize.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { nearestMatches, orList } from "../naming.ts";
 import { planFromTerraform, type TerraformPlanJson } from "../plan/from-terraform.ts";
@@ -85,6 +85,8 @@ export interface PreparedStack {
   readonly configText: string;
   readonly config: Record<string, unknown>;
   readonly target: string;
+  /** Every stack of the app, for the checks across stacks of one project. */
+  readonly app: SynthResult["app"];
 }
 
 /** Synthesizes the stacks, finds terraform and initializes each stack's directory. */
@@ -97,7 +99,7 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
   finding.catch(() => undefined);
   let synth: Awaited<ReturnType<typeof synthesizeApp>>;
   try {
-    synth = await synthesizeApp(project, { stacks: options.stacks, commit: true });
+    synth = await synthesizeApp(project, { stacks: options.stacks, commit: true, app: true });
   } catch (e) {
     // A missing terraform explains more than a synthesis that needed it (cdktf's DataResource).
     await finding;
@@ -118,7 +120,7 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
     options.onEvent?.({ type: "phase", phase: "init", stack: name });
     await terraform.init(options.pluginDir ? { pluginDir: options.pluginDir } : {});
     mark(`${name}: init checked`);
-    prepared.push({ project, stack, terraform, binary, configText, config, target: describeTarget(config, project.root, options.env ?? process.env, stack.dir) });
+    prepared.push({ project, stack, terraform, binary, configText, config, target: describeTarget(config, project.root, options.env ?? process.env, stack.dir), app: synth.app });
   }
   return prepared;
 }
@@ -210,6 +212,7 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
       live: true,
       ...(options.env ? { env: options.env } : {}),
       ...(options.allowDestroy ? { allowDestroy: true } : {}),
+      others: prepared.app,
     });
     try {
       refuseFailedChecks(stack, checks);

@@ -73,6 +73,11 @@ function buildSchema() {
     allowSshFrom: z.array(z.string()).optional(),
     adminPublicKey: z.string().optional(),
     hours: z.strictObject({ perDay: z.number().positive().max(24), days: z.number().int().min(1).max(365) }).optional(),
+    applicationCredential: z
+      .enum(["create", "provided"], {
+        error: 'must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)',
+      })
+      .optional(),
   });
 }
 

@@ -3,6 +3,7 @@ import {
   STATEFUL_TYPES,
   hasChanges,
   isDestructive,
+  replacementReason,
   summarize,
   topConstruct,
   type Action,
@@ -121,12 +122,13 @@ function resourceChange(rc: TfResourceChange, stack: string, paths: Map<string, 
           forcesReplacement: (path) => replacePaths.some((rp) => sameReplacePath(path, rp)),
         });
   const forcing = changes.filter((c) => c.forcesReplacement).map((c) => c.path);
-  const reason =
+  const why =
     action === "replace" && forcing.length > 0
       ? `${forcing.join(", ")} ${forcing.length === 1 ? "forces" : "force"} replacement`
       : rc.action_reason
         ? (REASONS[rc.action_reason] ?? rc.action_reason)
         : undefined;
+  const reason = action === "replace" ? replacementReason(rc.type, why) : why;
   return {
     address: rc.address,
     mode: rc.mode,

@@ -1,3 +1,4 @@
+import { MACHINE_TYPES } from "../policy/config.ts";
 /**
  * The plan model: one shape for what would change in a stack, whether it came from diffing two
  * syntheses offline or from `terraform show -json`. `drover plan --json` prints it as is, so its
@@ -114,6 +115,15 @@ export function topConstruct(constructPath: string | undefined, fallback: string
 
 export function isDestructive(action: Action, stateful: boolean): boolean {
   return stateful && (action === "delete" || action === "replace");
+}
+
+/**
+ * A replacement's reason as a person reads it: for a machine, that it is rebuilt (its disk,
+ * everything done on it since it booted, and its jobs or sessions are lost), then why.
+ */
+export function replacementReason(type: string, reason: string | undefined): string | undefined {
+  if (!MACHINE_TYPES.has(type)) return reason;
+  return reason ? `rebuilds the machine: ${reason}` : "rebuilds the machine";
 }
 
 export function summarize(resources: readonly ResourceChange[]): PlanSummary {

@@ -4,6 +4,7 @@ import {
   STATEFUL_TYPES,
   hasChanges,
   isDestructive,
+  replacementReason,
   summarize,
   topConstruct,
   type Action,
@@ -51,6 +52,19 @@ function entries(config: Json | undefined): Map<string, Entry> {
 
 function stateOf(body: Json): Json {
   return Object.fromEntries(Object.entries(body).filter(([k]) => !META_KEYS.has(k)));
+}
+
+/** What a resource's `lifecycle` block says, as far as the plan is concerned. */
+function lifecycleOf(body: Json): { ignore: readonly string[] | "all"; triggers: readonly string[] } {
+  const lifecycle = (body.lifecycle ?? {}) as Json;
+  const ignore = lifecycle.ignore_changes;
+  const triggers = Array.isArray(lifecycle.replace_triggered_by) ? lifecycle.replace_triggered_by.map((t) => String(t).replace(/^\$\{(.*)\}$/, "$1")) : [];
+  return { ignore: ignore === "all" ? "all" : Array.isArray(ignore) ? ignore.map(String) : [], triggers };
+}
+
+/** Whether an attribute path (`block_device[0].uuid`) falls under an ignore_changes entry. */
+function ignored(path: string, ignore: readonly string[]): boolean {
+  return ignore.some((i) => path === i || path.startsWith(`${i}.`) || path.startsWith(`${i}[`));
 }
 
 function constructPathOf(body: Json): string | undefined {
@@ -156,9 +170,13 @@ export function offlinePlan(input: OfflinePlanInput): Plan {
         action = "read";
         changes = mask(compareValues(b, a));
       } else {
-        changes = mask(compareValues(b, a, { forcesReplacement: (path) => facts.forcesReplacement(entry.type, path) }));
+        // Terraform leaves what ignore_changes names as it is on the resource.
+        const { ignore } = lifecycleOf(after.body);
+        changes = mask(compareValues(b, a, { forcesReplacement: (path) => facts.forcesReplacement(entry.type, path) })).filter((c) => ignore !== "all" && !ignored(c.path, ignore));
         const forcing = changes.filter((c) => c.forcesReplacement).map((c) => c.path);
-        if (forcing.length > 0) {
+        if (changes.length === 0) {
+          action = "no-op";
+        } else if (forcing.length > 0) {
           action = "replace";
           reason = `${forcing.join(", ")} ${forcing.length === 1 ? "forces" : "force"} replacement`;
         } else {
@@ -184,6 +202,9 @@ export function offlinePlan(input: OfflinePlanInput): Plan {
     });
   }
 
+  replaceTriggered(resources, now);
+  for (const r of resources) if (r.action === "replace") (r as { reason?: string }).reason = replacementReason(r.type, r.reason);
+
   const outputs = compareOutputs(input.baseline, input.current);
   return {
     format: PLAN_FORMAT,
@@ -196,6 +217,31 @@ export function offlinePlan(input: OfflinePlanInput): Plan {
     summary: summarize(resources),
     hasChanges: hasChanges(resources, outputs),
   };
+}
+
+/**
+ * `replace_triggered_by`: a resource whose trigger is created, changed or replaced in this plan
+ * is replaced too, whatever its own attributes say (followed through chains of triggers).
+ */
+function replaceTriggered(resources: ResourceChange[], now: Map<string, Entry>): void {
+  const byAddress = new Map(resources.map((r) => [r.address, r]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of resources) {
+      const entry = now.get(r.address);
+      if (!entry || r.action === "create" || r.action === "replace" || r.action === "delete") continue;
+      const fired = lifecycleOf(entry.body)
+        .triggers.map((t) => byAddress.get(t.split(".").slice(0, 2).join(".")))
+        .find((target) => target !== undefined && (target.action === "create" || target.action === "update" || target.action === "replace"));
+      if (!fired) continue;
+      const mutable = r as { action: Action; reason?: string; destructive: boolean; mayReplace?: boolean };
+      mutable.action = "replace";
+      mutable.reason = `${fired.constructPath ?? fired.address} changes, and replace_triggered_by names it`;
+      mutable.destructive = isDestructive("replace", r.stateful);
+      delete mutable.mayReplace;
+      changed = true;
+    }
+  }
 }
 
 function compareOutputs(baseline: Json | undefined, current: Json): OutputChange[] {

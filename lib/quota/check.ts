@@ -26,6 +26,8 @@ export interface QuotaCheck {
   readonly quotaName?: string;
   readonly items: readonly QuotaFinding[];
   readonly notCounted: readonly Uncounted[];
+  /** Offline: the app's other stacks on the same project, whose needs are counted in too. */
+  readonly sharedWith?: readonly string[];
   /** The findings as text (`renderQuotaCheck`). */
   readonly text: string;
 }
@@ -59,7 +61,7 @@ export const QUOTA_LABELS: Readonly<Record<QuotaItem, string>> = {
  * if (!check.ok) throw new CheckFailedError("the stack exceeds its quota", check.text.split("\n"));
  * ```
  */
-export function checkQuota(need: Needs, quota: Quota, inUse?: Usage, increase?: Counts): QuotaCheck {
+export function checkQuota(need: Needs, quota: Quota, inUse?: Usage, increase?: Counts, sharedWith?: readonly string[]): QuotaCheck {
   const live = inUse !== undefined;
   const items = QUOTA_ITEMS.map((item): QuotaFinding => {
     const limit = quota[item];
@@ -69,7 +71,7 @@ export function checkQuota(need: Needs, quota: Quota, inUse?: Usage, increase?: 
     const used = inUse[item];
     return { item, label: QUOTA_LABELS[item], need: adds, inUse: used, limit, over: !unlimited && adds > 0 && used + adds > limit };
   });
-  const partial = { ok: items.every((i) => !i.over), live, ...(quota.name ? { quotaName: quota.name } : {}), items, notCounted: need.notCounted };
+  const partial = { ok: items.every((i) => !i.over), live, ...(quota.name ? { quotaName: quota.name } : {}), items, notCounted: need.notCounted, ...(sharedWith?.length ? { sharedWith } : {}) };
   return { ...partial, text: renderQuotaCheck(partial) };
 }
 
@@ -87,6 +89,7 @@ export function renderQuotaCheck(check: Omit<QuotaCheck, "text">, options: { rea
   } else {
     lines.push(check.live ? `Quota: the deploy needs more than is left of ${whose}:` : `Quota: the stack needs more than ${whose} allows:`);
   }
+  if (check.sharedWith?.length) lines.push(`  (counted with the app's other stacks on this project: ${check.sharedWith.join(", ")}; name each stack's allocation if they go to different ones)`);
   for (const f of options.all ? check.items : over) lines.push(`  ${renderFinding(f, check.live)}${options.all && f.over ? "  (over)" : ""}`);
   if (over.length > 0) {
     if (over.some((f) => f.item === "routers")) {

@@ -44,6 +44,8 @@ export interface LiveQuota {
   readonly inUse: Usage;
   readonly project: { readonly id: string; readonly name?: string };
   readonly region?: string;
+  /** The deploying credential, when it is an application credential: restricted or not. */
+  readonly applicationCredential?: { readonly restricted: boolean };
 }
 
 export interface LiveQuotaOptions {
@@ -213,13 +215,15 @@ export async function readLiveQuota(env: Env, options: LiveQuotaOptions = {}): P
 
   const { project, region } = session;
   const name = `project ${project.name ?? project.id}${region ? ` in region ${region}` : ""}`;
-  return { quota: { ...quota, name }, inUse, project, ...(region ? { region } : {}) };
+  return { quota: { ...quota, name }, inUse, project, ...(region ? { region } : {}), ...(session.applicationCredential ? { applicationCredential: session.applicationCredential } : {}) };
 }
 
 // ---- HTTP -----------------------------------------------------------------------------------
 
 interface Session {
   readonly token: string;
+  /** Set when the token comes from an application credential: whether it is restricted. */
+  readonly applicationCredential?: { readonly restricted: boolean };
   readonly catalog: ReadonlyArray<{ readonly type: string; readonly endpoints: ReadonlyArray<{ readonly interface?: string; readonly region?: string; readonly region_id?: string; readonly url?: string }> }>;
   readonly project: { readonly id: string; readonly name?: string };
   readonly region?: string;
@@ -270,9 +274,13 @@ class Client {
       throw new ExternalError(`Reading the project's quota: the token from ${what} is not scoped to a project`, ["Set OS_PROJECT_NAME (or OS_PROJECT_ID), or use an application credential, which is always scoped to its project."]);
     }
     const catalog = Array.isArray(t.catalog) ? (t.catalog as Session["catalog"]) : [];
+    // Keystone says in the token whether an application credential is restricted (the default:
+    // it may not create or delete other application credentials).
+    const appCred = t.application_credential as Json | undefined;
     return {
       token,
       catalog,
+      ...(appCred && typeof appCred === "object" ? { applicationCredential: { restricted: appCred.restricted !== false } } : {}),
       project: { id: project.id, ...(typeof project.name === "string" ? { name: project.name } : {}) },
       ...(this.credentials.region ? { region: this.credentials.region } : {}),
     };

@@ -68,7 +68,7 @@ interface CloudConfig {
   disable_root: true;
   package_update: true;
   packages: string[];
-  user: { name: string; homedir: string };
+  user: { name: string; homedir: string; ssh_authorized_keys?: string[] };
   users?: CloudUser[];
   bootcmd: string[][];
   write_files: WriteFile[];
@@ -83,6 +83,7 @@ const FILES = {
   controllerProgram: "/usr/local/sbin/drover-slurm-controller",
   nodeProgram: "/usr/local/sbin/drover-slurm-node",
   waitProgram: "/usr/local/sbin/drover-wait-shared",
+  gpuWaitProgram: "/usr/local/sbin/drover-wait-gpus",
   dbdSetupProgram: "/usr/local/sbin/drover-slurmdbd-setup",
   sharedHook: "/etc/drover/volumes.d/50-slurm-shared",
   reconcileProgram: "/usr/local/sbin/drover-slurm-reconcile",
@@ -91,6 +92,7 @@ const FILES = {
   nodeTableProgram: "/usr/local/sbin/drover-slurm-node-table",
   sshdDropIn: "/etc/ssh/sshd_config.d/10-drover-authorized-keys.conf",
   mungeKey: "/etc/munge/munge.key",
+  elasticLogrotate: "/etc/logrotate.d/drover-slurm-elastic",
 } as const;
 
 /** Options of the shared trees on login and compute nodes (and everywhere with shares). */
@@ -163,14 +165,26 @@ class RefTable {
  * const userData = renderClusterCloudInit(plan, refs, renderSlurmFiles(plan));
  * driver.createMachine(this, "Controller", { ..., userData: userData.controller });
  */
-export function renderClusterCloudInit(plan: SlurmClusterPlan, refs: CloudRefs, files: SlurmFiles, options: { readonly metadataSource?: MetadataSource } = {}): ClusterCloudInit {
+export function renderClusterCloudInit(
+  plan: SlurmClusterPlan,
+  refs: CloudRefs,
+  files: SlurmFiles,
+  options: {
+    readonly metadataSource?: MetadataSource;
+    /**
+     * The admin's public key. Static nodes get it from the cloud's key pair; elastic nodes,
+     * which Slurm creates without one, get it in their user data.
+     */
+    readonly adminPublicKey?: string;
+  } = {},
+): ClusterCloudInit {
   const elastic = plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
   if (elastic && !refs.elastic) throw new Error(`cluster ${plan.clusterName} has elastic nodes but no cloud references for them (refs.elastic)`);
   if (plan.sharedStorage.kind === "manila" && !refs.shares) throw new Error(`cluster ${plan.clusterName} uses Manila shares but has no share references (refs.shares)`);
   if (plan.accounting && !files.slurmdbdConf) throw new Error(`cluster ${plan.clusterName} keeps accounting but has no slurmdbd.conf`);
 
   const table = new RefTable();
-  const r = new Renderer(plan, refs, files, table, options.metadataSource ?? "openstack");
+  const r = new Renderer(plan, refs, files, table, options.metadataSource ?? "openstack", options.adminPublicKey);
   const fit = (role: string, build: (compact: boolean) => string): string => {
     const plain = build(false);
     if (table.deployedBytes(plain) <= USER_DATA_MAX_BYTES) return plain;
@@ -210,6 +224,7 @@ class Renderer {
     private readonly files: SlurmFiles,
     private readonly table: RefTable,
     private readonly metadataSource: MetadataSource,
+    private readonly adminPublicKey?: string,
   ) {
     this.elastic = plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
   }
@@ -226,7 +241,11 @@ class Renderer {
       package_update: true,
       packages: this.packages(role),
       // The image's account keeps its home out of /home, which the cluster shares.
-      user: { name: plan.adminUser, homedir: `${PATHS.adminHomeBase}/${plan.adminUser}` },
+      user: {
+        name: plan.adminUser,
+        homedir: `${PATHS.adminHomeBase}/${plan.adminUser}`,
+        ...(elasticCopy && this.adminPublicKey ? { ssh_authorized_keys: [this.adminPublicKey] } : {}),
+      },
       ...(plan.users.length > 0
         ? {
             users: plan.users.map((u) => ({
@@ -322,9 +341,16 @@ class Renderer {
         return [
           this.nodeProgram("compute"),
           { path: FILES.waitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: `${PATHS.home} ${PATHS.software}` }, { shell: true }), permissions: "0755" },
+          ...(this.files.gresConf ? [{ path: FILES.gpuWaitProgram, content: renderTemplate("slurm/drover-wait-gpus.sh", { gresConf: PATHS.gresConf, timeoutSeconds: "600" }, { shell: true }), permissions: "0755" }] : []),
           {
             path: "/etc/systemd/system/slurmd.service.d/drover.conf",
-            content: renderTemplate("slurm/slurmd-drover.conf", { waitProgram: FILES.waitProgram }),
+            content: renderTemplate("slurm/slurmd-drover.conf", {
+              waitProgram: FILES.waitProgram,
+              // GPU nodes (the same user data on every compute node: the program finds its own).
+              gpuComment: this.files.gresConf ? `\n# A node with GPUs also waits for them (${FILES.gpuWaitProgram}), after the NVIDIA driver's own services.` : "",
+              gpuAfter: this.files.gresConf ? " nvidia-persistenced.service" : "",
+              gpuWait: this.files.gresConf ? `\nExecStartPre=${FILES.gpuWaitProgram}` : "",
+            }),
             permissions: "0644",
             // After the packages: installing slurmd starts it, and this drop-in would hold the
             // package installation until /home is mounted, which this boot does only later.
@@ -413,7 +439,8 @@ class Renderer {
       ["DROVER_SUBNET_ID", this.table.mark(e.subnetId)],
       ["DROVER_SECURITY_GROUP_ID", this.table.mark(e.securityGroupId)],
       ["DROVER_IMAGE", plainValue("image", plan.image)],
-      // No key pair: nodes are reached from the controller and login node with the users' keys.
+      // No key pair: the admin's key is in the elastic nodes' user data instead (a key pair
+      // belongs to the person who made it, and the credential may act for another).
       ["DROVER_KEY_NAME", ""],
       ["DROVER_NODE_TABLE", NODE_TABLE_PATH],
       ["DROVER_COMPUTE_USER_DATA", PATHS.computeUserData],
@@ -454,6 +481,7 @@ class Renderer {
       script(FILES.reconcileProgram, "slurm/drover-slurm-reconcile.sh"),
       { path: "/etc/systemd/system/drover-slurm-reconcile.service", content: readTemplate("slurm/drover-slurm-reconcile.service"), permissions: "0644" },
       { path: "/etc/systemd/system/drover-slurm-reconcile.timer", content: readTemplate("slurm/drover-slurm-reconcile.timer"), permissions: "0644" },
+      { path: FILES.elasticLogrotate, content: readTemplate("slurm/logrotate-drover-elastic"), permissions: "0644" },
     ];
   }
 

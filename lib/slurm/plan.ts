@@ -192,7 +192,14 @@ export function planCluster(input: ClusterInput): PlanResult {
       add("slurm.empty-partition", `'${at}' has no nodes: give 'nodes' (static nodes) or 'elastic: { max }' (nodes created on demand)`);
       ok = false;
     }
-    if (size.ok) {
+    if (p.gpu !== undefined && typeof p.gpu !== "boolean") {
+      // A number here is most often meant as the node's GPU, which belongs to its size.
+      add(
+        "slurm.bad-gpu",
+        `'${at}.gpu' ${JSON.stringify(p.gpu)} must be true or false (whether the partition is for GPU jobs); the GPU each node needs goes in its size: size: { vcpus, memoryGiB, gpu: ${typeof p.gpu === "number" ? p.gpu : 1} }, or a GPU flavor's name`,
+      );
+      ok = false;
+    } else if (size.ok) {
       const hasGpu = size.flavor.gpu > 0;
       if (p.gpu === true && !hasGpu) {
         add("slurm.gpu-without-gpu", `'${at}.gpu' is true but ${size.flavor.name} has no GPU: use a GPU flavor (${orList(input.flavors.filter((f) => f.gpu > 0 && !f.onRequest).map((f) => f.name)) || "none in this cloud's catalog"}) or drop gpu`);
@@ -308,7 +315,10 @@ export function planCluster(input: ClusterInput): PlanResult {
 
 export interface ScaleFigures {
   readonly nodes: number;
+  /** Every machine's cores: controller and login included (what the quota and SUs count). */
   readonly cores: number;
+  /** The compute nodes' cores: what jobs can use. */
+  readonly computeCores: number;
   readonly memoryGiB: number;
   readonly gpus: number;
   readonly suPerHour: number;
@@ -326,17 +336,19 @@ export function clusterSummary(plan: SlurmClusterPlan): { idle: ScaleFigures; fu
     let su = hosts.reduce((s, h) => s + h.flavor.suPerHour, 0);
     let nodes = 0;
     let gpus = 0;
+    let computeCores = 0;
     for (const p of plan.partitions) {
       const count = full ? p.nodes.length : p.nodes.filter((n) => !n.elastic).length;
       if (count === 0) continue;
       nodes += count;
       cores += count * p.flavor.vcpus;
+      computeCores += count * p.flavor.vcpus;
       memoryGiB += count * p.flavor.memoryGiB;
       su += count * p.flavor.suPerHour;
       gpus += count * p.gpusPerNode;
       parts.push(`${p.name} ${count}×${p.flavor.vcpus}`);
     }
-    return { nodes, cores, memoryGiB, gpus, suPerHour: su, breakdown: parts.join(" + ") };
+    return { nodes, cores, computeCores, memoryGiB, gpus, suPerHour: su, breakdown: parts.join(" + ") };
   };
   const idle = figures(false);
   const fullScale = figures(true);
@@ -347,8 +359,11 @@ export function clusterSummary(plan: SlurmClusterPlan): { idle: ScaleFigures; fu
       return `${p.name}${p.isDefault ? "*" : ""} ${range}×${p.flavor.name}`;
     })
     .join(", ");
-  const gpus = fullScale.gpus > 0 ? `, ${idle.gpus}-${fullScale.gpus} GPUs` : "";
-  const line = `${plan.clusterName}: ${partitions}; ${idle.cores}-${fullScale.cores} cores${gpus}, up to ${fullScale.nodes} compute nodes; ${idle.suPerHour} SU/hour idle, ${fullScale.suPerHour} SU/hour at full scale`;
+  // "4 compute cores" for a cluster without elastic nodes, "4-12" for one that grows.
+  const span = (a: number, b: number) => (a === b ? `${a}` : `${a}-${b}`);
+  const gpus = fullScale.gpus > 0 ? `, ${span(idle.gpus, fullScale.gpus)} GPU${fullScale.gpus === 1 ? "" : "s"}` : "";
+  const nodes = fullScale.nodes === idle.nodes ? `${fullScale.nodes} compute node${fullScale.nodes === 1 ? "" : "s"}` : `up to ${fullScale.nodes} compute nodes`;
+  const line = `${plan.clusterName}: ${partitions}; ${span(idle.computeCores, fullScale.computeCores)} compute cores${gpus}, ${nodes}; ${idle.suPerHour} SU/hour idle, ${fullScale.suPerHour} SU/hour at full scale`;
   return { idle, fullScale, line };
 }
 

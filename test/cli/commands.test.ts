@@ -62,7 +62,7 @@ describe("drover list", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n").map((l) => l.replace(/\s+/g, " ").trim())).toEqual([
       "STACK CLOUD REGION RESOURCES OWNER EXPIRES STATE DESCRIPTION",
-      "lab jetstream2 IU 11 pi@uni.edu 2027-01-31 - Lab machines",
+      "lab jetstream2 IU 12 pi@uni.edu 2027-01-31 - Lab machines",
       "plain none - 1 - - -",
       "",
     ]);
@@ -73,7 +73,7 @@ describe("drover list", () => {
       cloud: "jetstream2",
       region: "IU",
       summary: "Jetstream2 (OpenStack), region IU",
-      resources: 11,
+      resources: 12,
       owner: "pi@uni.edu",
       expiresAt: "2027-01-31",
       description: "Lab machines",
@@ -118,7 +118,7 @@ describe("drover validate", () => {
     const r = drover(dir, ["validate"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^✔ dev-vm: valid \(16 blocks checked against terraform-provider-openstack\/openstack 3\.4\.0\)$/m);
+    expect(r.stdout).toMatch(/^✔ dev-vm: valid \(12 blocks checked against terraform-provider-openstack\/openstack 3\.4\.0\)$/m);
     expect(r.stdout).toMatch(/^✔ virtual-slurm: valid \(\d+ blocks checked against terraform-provider-openstack\/openstack 3\.4\.0\)/m);
     const json = JSON.parse(drover(dir, ["validate", "--json"]).stdout);
     expect(json).toMatchObject({

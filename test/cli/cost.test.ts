@@ -7,7 +7,7 @@ import { STACK_TRACE_LINE, drover, makeProject } from "../support/project.ts";
 // workshop-jupyterhub: 5 × m3.xl (32 vCPUs × 1 SU = 32 each, 160) + m3.small (2) = 162 SU/h;
 //   3 days = 72 hours × 162 = 11,664 SU.
 // virtual-slurm: controller m3.medium 8 + 2 static m3.quad 8 + login m3.small 2 = 18 SU/h idle;
-//   Slurm may add 4 m3.quad (16) and 2 g3.medium (8 vCPUs × 4 = 32 each, 64): 98 SU/h at full scale.
+//   Slurm may add 3 m3.quad (12) and 2 g3.medium (8 vCPUs × 4 = 32 each, 64): 94 SU/h at full scale.
 const squeeze = (text: string) => text.split("\n").map((l) => l.replace(/\s+/g, " ").trim());
 const JS2_NOTE = "Jetstream2 service units: 1 SU per vCPU-hour, large-memory flavors ×2, GPU flavors ×4; shelved instances cost 0, stopped ones half";
 
@@ -74,12 +74,12 @@ describe("drover cost", () => {
     const r = cost("virtual-slurm", "--hours", "10");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    // 18 × 10 = 180 SU idle; 98 × 10 = 980 SU at full scale.
+    // 18 × 10 = 180 SU idle; 94 × 10 = 940 SU at full scale.
     expect(squeeze(r.stdout)).toEqual([
       "virtual-slurm on jetstream2 IU: cost in service units (SU) per hour",
       "CONSTRUCT MACHINES IDLE SU/h FULL SCALE SU/h 10 HOURS IDLE 10 HOURS FULL SCALE",
-      "virtual-slurm/hpc 1 × m3.medium, 2 × m3.quad, 1 × m3.small, ≤ 4 × m3.quad elastic, ≤ 2 × g3.medium elastic 18 98 180 SU 980 SU",
-      "total 18 98 180 SU 980 SU",
+      "virtual-slurm/hpc 1 × m3.medium, 2 × m3.quad, 1 × m3.small, ≤ 3 × m3.quad elastic, ≤ 2 × g3.medium elastic 18 94 180 SU 940 SU",
+      "total 18 94 180 SU 940 SU",
       "Idle: the machines Terraform keeps. Full scale: with every elastic node and autoscaled worker running.",
       "",
       JS2_NOTE,

@@ -252,7 +252,7 @@ describe("terraform discovery", () => {
     const offline = drover(examples, ["plan", "--offline"], { PATH: "/usr/bin/nonexistent-dir", DROVER_TERRAFORM: "" });
     expect(offline.stderr).toBe("");
     expect(offline.code).toBe(0);
-    expect(offline.stdout).toContain("Plan for dev-vm (offline, against nothing: the stack was never deployed from here): 14 to create, 1 to read");
+    expect(offline.stdout).toContain("Plan for dev-vm (offline, against nothing: the stack was never deployed from here): 11 to create, 1 to read");
   });
 
   it("with --detailed-exitcode, turns any error into exit 1", () => {

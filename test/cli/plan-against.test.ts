@@ -40,7 +40,7 @@ describe.runIf(hasTool("git", "apt-get install git"))("drover plan --offline --a
     writeFileSync(join(dir, "main.ts"), app("m3.small", "other"));
     const r = drover(dir, ["plan", "other", "--offline", "--against", "HEAD"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Plan for other \(offline, against HEAD \([0-9a-f]{10}\), where the stack did not exist\): 9 to create, 1 to read$/m);
+    expect(r.stdout).toMatch(/^Plan for other \(offline, against HEAD \([0-9a-f]{10}\), where the stack did not exist\): 10 to create, 1 to read$/m);
   });
 
   it("names a ref that does not exist (exit 2)", () => {

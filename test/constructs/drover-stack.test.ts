@@ -1,7 +1,7 @@
 import { App, LocalBackend, Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { DroverStack, Network, VirtualMachine, jetstream2, openstack } from "../../constructs/index.ts";
+import { DroverStack, Network, SlurmCluster, VirtualMachine, jetstream2, openstack } from "../../constructs/index.ts";
 import { OpenstackProvider } from "../../.gen/providers/openstack/provider/index.ts";
 import { fullSynthJson, newStack, only, resources, synthJson, validationIssues } from "../support/synth.ts";
 
@@ -51,6 +51,55 @@ describe("DroverStack", () => {
     expect(() => new VirtualMachine(plain, "box", { size: "m3.small" })).toThrow(
       'plain/box: drover constructs must be created inside a DroverStack (new DroverStack(app, "name", { cloud: jetstream2() }))',
     );
+  });
+});
+
+describe("names unique in a stack", () => {
+  const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINH2gSAOn1cA4cEz2KFpcLmZMATCb7oziHDevBdnwgaK a@b";
+  const cluster = (scope: Construct, id: string) =>
+    new SlurmCluster(scope, id, { controller: { size: "m3.small" }, partitions: [{ name: "cpu", size: "m3.small", nodes: 1, elastic: { max: 2 } }], adminPublicKey: KEY });
+
+  it("refuses two clusters whose partitions give their nodes the same names, naming both", () => {
+    // GIVEN two clusters in one stack, each with a partition cpu
+    const { stack } = newStack("lab");
+    cluster(stack, "a");
+    cluster(stack, "b");
+
+    // WHEN the tree is validated (synth does it)
+    const problems = stack.node.validate();
+
+    // THEN each shared name is reported once, with both construct paths and the fix
+    expect(problems).toEqual([
+      // A static node is the partition's construct; an elastic one, the cluster's.
+      "'lab-cpu-1' is the machine name of both lab/a/cpu-1 and lab/b/cpu-1: machine names come from the stack, the construct's id (and a partition's name): give one of them another id or partition name",
+      "'lab-cpu-2' is the machine name of both lab/a and lab/b: machine names come from the stack, the construct's id (and a partition's name): give one of them another id or partition name",
+    ]);
+    expect(() => synthJson(stack)).toThrow(/\[lab\] 'lab-cpu-2' is the machine name of both lab\/a and lab\/b/);
+  });
+
+  it("refuses same-id clusters under different parents: their outputs and their cluster tag would be shared", () => {
+    const { stack } = newStack("lab");
+    cluster(new Construct(stack, "team1"), "hpc");
+    cluster(new Construct(stack, "team2"), "hpc");
+    const problems = stack.node.validate();
+    expect(problems).toContain("'hpc_ssh' is the output of both lab/team1/hpc and lab/team2/hpc: outputs are named after the construct's id: give one of them another id");
+    expect(problems).toContain(
+      "'lab_hpc' is the cluster name of both lab/team1/hpc and lab/team2/hpc: a cluster's name comes from the stack and its id, and its machines are tagged with it: give one of them another id",
+    );
+  });
+
+  it("tells apart two VMs of one id under different parents (their names and outputs follow the path)", () => {
+    const { stack } = newStack("lab");
+    for (const parent of ["x", "y"]) new VirtualMachine(new Construct(stack, parent), "box", { size: "m3.small" });
+    // Their machines are told apart by path (lab-x-box, lab-y-box); their outputs are not.
+    expect(stack.node.validate()).toEqual([]);
+  });
+
+  it("passes distinct names", () => {
+    const { stack } = newStack("lab");
+    cluster(stack, "a");
+    new VirtualMachine(stack, "box", { size: "m3.small" });
+    expect(stack.node.validate()).toEqual([]);
   });
 });
 

@@ -115,6 +115,15 @@ describe("GatewayHost validation", () => {
     expect(issues({ app: { image: "portal:1.4", port: 8000 } })).toEqual([expect.stringMatching(/^gw\/portal: .*image.*"portal:1\.4".*registry/)]);
   });
 
+  it("refuses to open SSH to a host nobody has a key for, as VirtualMachine does", () => {
+    expect(issues({ publicKey: undefined })).toEqual([
+      "gw/portal: 'allowSshFrom' opens SSH but no key is given, and password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), or leave SSH closed",
+    ]);
+    // SSH closed: no key needed.
+    const { stack } = newStack("gw", { cloud: jetstream2({ allocation: "bio230123" }) });
+    expect(() => new GatewayHost(stack, "portal", { ...portal, publicKey: undefined, allowSshFrom: undefined } as GatewayHostProps)).not.toThrow();
+  });
+
   it("needs the cloud's zone for a short hostname", () => {
     expect(issues({}, jetstream2())).toEqual([
       "gw/portal: 'hostname' \"portal\" needs the cloud's DNS zone: name the allocation (jetstream2({ allocation: \"...\" })), or give the full name as 'domain'",

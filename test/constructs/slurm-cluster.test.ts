@@ -65,10 +65,11 @@ describe("SlurmCluster: a small static cluster", () => {
     });
     // No elastic nodes: no credential, no cleanup step.
     expect(resources(json, "openstack_identity_application_credential_v3")).toEqual({});
-    expect(resources(json, "terraform_data")).toEqual({});
+    // (Each machine has a step holding its image's name, for replace_triggered_by.)
+    expect(Object.keys(resources(json, "terraform_data")).filter((name) => !name.includes("_ImageName_"))).toEqual([]);
     expect(text).toHaveResourceWithProperties(ComputeInstanceV2, { name: "hpc-cpu-1", flavor_name: "m3.quad", image_name: "Featured-Ubuntu24" });
     expect(json.output.lab_ssh.value).toBe("ssh alice@${" + json.output.lab_login_address.value.slice(2));
-    expect(json.output.lab_summary.value).toBe("hpc_lab: cpu* 2×m3.quad; 16-16 cores, up to 2 compute nodes; 16 SU/hour idle, 16 SU/hour at full scale");
+    expect(json.output.lab_summary.value).toBe("hpc_lab: cpu* 2×m3.quad; 8 compute cores, 2 compute nodes; 16 SU/hour idle, 16 SU/hour at full scale");
     expect(cluster.summary).toBe(json.output.lab_summary.value);
     expect(schemaFindings(json)).toEqual([]);
     expect(compact(json)).toMatchSnapshot();
@@ -112,7 +113,7 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
     const { json, cluster } = build({ ...small, partitions: [{ name: "gpu", size: "g3.large", nodes: 1 }] });
     expect(byName(json, "hpc-gpu-1")).toMatchObject({ flavor_name: "g3.large", metadata: expect.objectContaining({ drover_partition: "gpu" }) });
     expect(cluster.plan.partitions[0]!.gpusPerNode).toBe(1);
-    expect(json.output.lab_summary.value).toContain("1-1 GPUs");
+    expect(json.output.lab_summary.value).toContain("16 compute cores, 1 GPU, 1 compute node");
   });
 
   it("GIVEN elastic partitions THEN only static nodes are instances, and a restricted credential and a cleanup step exist", () => {
@@ -121,7 +122,7 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
     const credential = only(json, "openstack_identity_application_credential_v3");
     expect(credential).toMatchObject({ name: "hpc-lab-slurm", unrestricted: false });
     expect(credential.access_rules).toEqual(ELASTIC_ACCESS_RULES.map((r) => ({ service: r.service, method: r.method, path: r.path })));
-    const cleanup = only(json, "terraform_data");
+    const cleanup = Object.entries(resources(json, "terraform_data")).find(([name]) => name.includes("ElasticCleanup"))![1];
     expect(cleanup).not.toHaveProperty("input");
     expect(cleanup.triggers_replace).toMatchObject({ cluster: "hpc_lab", region: "IU", secret: expect.stringMatching(/^\$\{openstack_identity_application_credential_v3\..+\.secret\}$/) });
     expect(cleanup.provisioner[0]["local-exec"]).toMatchObject({ when: "destroy", command: "node files/lab/drover-reap-elastic.mjs", environment: { DROVER_APP_CRED_SECRET: "${self.triggers_replace.secret}" } });
@@ -142,7 +143,7 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
   it("GIVEN an elastic-only cluster THEN it creates no compute instance at all and the summary counts from 0", () => {
     const { json } = build({ ...small, partitions: [{ name: "cpu", size: "m3.quad", elastic: { max: 4 } }] });
     expect(instances(json).map((i) => i.name)).toEqual(["hpc-lab-controller"]);
-    expect(json.output.lab_summary.value).toBe("hpc_lab: cpu* 0-4×m3.quad; 8-24 cores, up to 4 compute nodes; 8 SU/hour idle, 24 SU/hour at full scale");
+    expect(json.output.lab_summary.value).toBe("hpc_lab: cpu* 0-4×m3.quad; 0-16 compute cores, up to 4 compute nodes; 8 SU/hour idle, 24 SU/hour at full scale");
   });
 
   it("can leave the credential unrestricted where Keystone has no access rules", () => {

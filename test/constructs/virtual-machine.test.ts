@@ -189,7 +189,7 @@ describe("VirtualMachine on Jetstream2", () => {
       owner: "tester@example.edu",
       expiresAt: "2026-12-31",
       files: ["files/box/cloud-init.yaml"],
-      counts: { resources: 9, dataSources: 1, outputs: 2 },
+      counts: { resources: 10, dataSources: 1, outputs: 2 },
     });
   });
 

@@ -43,7 +43,8 @@ describe("offlinePlan on VirtualMachine stacks", () => {
 
   it("GIVEN nothing deployed THEN everything is created and the external network read", () => {
     const p = plan(undefined, deployed);
-    expect(p.summary).toMatchObject({ create: 11, read: 1, update: 0, delete: 0 });
+    // 10 resources of the VM and its network, and the step holding the image's name.
+    expect(p.summary).toMatchObject({ create: 12, read: 1, update: 0, delete: 0 });
     expect(p.baseline).toEqual({ kind: "none", description: "nothing" });
   });
 
@@ -57,10 +58,28 @@ describe("offlinePlan on VirtualMachine stacks", () => {
 
   it("GIVEN new packages THEN the user data changes and the machine is replaced, with a line diff", () => {
     const p = plan(deployed, synth({ packages: ["tmux"] }));
-    expect(changed(p)).toEqual(["replace dev-vm/box/Resource (user_data forces replacement)"]);
+    expect(changed(p)).toEqual(["replace dev-vm/box/Resource (rebuilds the machine: user_data forces replacement)"]);
     const userData = p.resources.find((r) => r.action === "replace")!.changes.find((c) => c.path === "user_data")!;
     expect(userData.forcesReplacement).toBe(true);
     expect(userData.textDiff).toContain("+packages:\n+  - tmux");
+  });
+
+  it("GIVEN another image in the code THEN the machine is rebuilt, and the plan says so", () => {
+    const p = plan(deployed, synth({ image: "Featured-Ubuntu22" }));
+    expect(changed(p)).toEqual([
+      "replace dev-vm/box/Resource (rebuilds the machine: dev-vm/box/ImageName changes, and replace_triggered_by names it)",
+      "update dev-vm/box/ImageName",
+    ]);
+  });
+
+  it("GIVEN the cloud refreshed the featured image (its old one renamed) THEN nothing is rebuilt", () => {
+    // What terraform reads back from the server after a weekly refresh: another name, another ID.
+    const refreshed = JSON.parse(JSON.stringify(deployed)) as Json;
+    const server = Object.values(refreshed.resource.openstack_compute_instance_v2 as Record<string, Json>)[0]!;
+    server.image_name = "Featured-Ubuntu24 (2026-11-29)";
+    server.image_id = "3c1e2a8e-0000-4000-8000-000000000000";
+    const p = plan(refreshed, deployed);
+    expect(changed(p)).toEqual([]);
   });
 
   it("GIVEN another SSH range THEN one rule goes and one comes, nothing else", () => {
@@ -118,7 +137,7 @@ describe("offlinePlan on plain configurations", () => {
   it("replaces when a block marked force_new changes, and ignores meta-arguments", () => {
     const a = resource("openstack_compute_instance_v2", { name: "vm", network: [{ uuid: "n1" }], lifecycle: { prevent_destroy: true } });
     const b = resource("openstack_compute_instance_v2", { name: "vm", network: [{ uuid: "n2" }], depends_on: ["x.y"] });
-    expect(run(a, b).resources[0]).toMatchObject({ action: "replace", reason: "network[0].uuid forces replacement" });
+    expect(run(a, b).resources[0]).toMatchObject({ action: "replace", reason: "rebuilds the machine: network[0].uuid forces replacement" });
     const c = resource("openstack_compute_instance_v2", { name: "vm", network: [{ uuid: "n1" }], depends_on: ["x.y"] });
     expect(run(a, c).resources[0]?.action).toBe("no-op");
   });

@@ -32,7 +32,7 @@ describe("renderPlanText", () => {
       "",
       "dev-vm/box",
       "  - delete  Volume-data                      openstack_blockstorage_volume_v3       (it is no longer in the stack)  DESTROYS DATA",
-      "-/+ replace Resource                         openstack_compute_instance_v2          (user_data forces replacement)",
+      "-/+ replace Resource                         openstack_compute_instance_v2          (rebuilds the machine: user_data forces replacement)",
       "  - delete  Attach-data                      openstack_compute_volume_attach_v2     (it is no longer in the stack)",
       "  + create  Firewall-tcp-22-198-51-100-0-24  openstack_networking_secgroup_rule_v2",
       "  - delete  Firewall-tcp-22-203-0-113-0-24   openstack_networking_secgroup_rule_v2  (it is no longer in the stack)",

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JETSTREAM2_FLAVORS } from "../../lib/catalog/flavors.ts";
@@ -275,6 +275,36 @@ describe("renderClusterCloudInit", () => {
     expect(embeddedCompute(b.out.controller)).toBe(deploy(b.out.elasticCompute!));
   });
 
+  it("makes slurmd on a GPU cluster wait for the node's GPUs and come back when it exits; a CPU cluster only restarts", () => {
+    const gpu = parse(built["GPU cluster"]!.out.compute);
+    const dropIn = fileAt(gpu, "/etc/systemd/system/slurmd.service.d/drover.conf")!.content;
+    expect(dropIn).toContain("After=munge.service drover-slurm-hosts.service remote-fs.target nvidia-persistenced.service\n");
+    expect(dropIn).toContain("ExecStartPre=/usr/local/sbin/drover-wait-shared\nExecStartPre=/usr/local/sbin/drover-wait-gpus\n");
+    expect(dropIn).toContain("Restart=on-failure\nRestartSec=30\n");
+    expect(fileAt(gpu, "/usr/local/sbin/drover-wait-gpus")).toMatchObject({ permissions: "0755" });
+    const cpu = parse(small.out.compute);
+    const cpuDropIn = fileAt(cpu, "/etc/systemd/system/slurmd.service.d/drover.conf")!.content;
+    expect(cpuDropIn).not.toMatch(/nvidia|drover-wait-gpus/);
+    expect(cpuDropIn).toContain("Restart=on-failure\n");
+    expect(fileAt(cpu, "/usr/local/sbin/drover-wait-gpus")).toBeUndefined();
+  });
+
+  it("gives elastic nodes the admin's key in their user data (static nodes have the key pair), and nobody else's", () => {
+    // GIVEN an admin key
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINH2gSAOn1cA4cEz2KFpcLmZMATCb7oziHDevBdnwgaK admin@laptop";
+    const r = planCluster({ ...BASE, partitions: [{ name: "cpu", size: "m3.quad", elastic: { max: 2 } }] });
+    if (!r.ok) throw new Error("plan");
+    const files = renderSlurmFiles(r.plan);
+
+    // WHEN
+    const out = renderClusterCloudInit(r.plan, refsFor(r.plan), files, { adminPublicKey: key });
+
+    // THEN the image's account on an elastic node takes the key; the static roles' documents do not carry it
+    expect((parse(out.elasticCompute!) as unknown as { user: unknown }).user).toEqual({ name: "ubuntu", homedir: "/var/lib/drover-admin/ubuntu", ssh_authorized_keys: [key] });
+    for (const role of ["controller", "compute"] as const) expect(out[role]).not.toContain(key);
+    expect(parse(embeddedCompute(out.controller)).user).toMatchObject({ ssh_authorized_keys: [key] });
+  });
+
   describe("the controller", () => {
     it("exports /home and /opt/software from its volumes once both are mounted, and creates the homes", () => {
       const doc = parse(small.out.controller);
@@ -500,6 +530,28 @@ describe("renderClusterCloudInit", () => {
     });
   });
 
+  describe.runIf(hasTool("logrotate", "apt-get install logrotate"))("the elastic programs' log, rotated by the real logrotate", () => {
+    it("is rotated on the controller of an elastic cluster only, and logrotate accepts and applies the rule", () => {
+      // GIVEN the rule the controller gets, pointed at a log in a scratch directory
+      const rule = fileAt(parse(elastic.out.controller), "/etc/logrotate.d/drover-slurm-elastic");
+      expect(rule).toMatchObject({ permissions: "0644" });
+      expect(fileAt(parse(small.out.controller), "/etc/logrotate.d/drover-slurm-elastic")).toBeUndefined();
+      const scratch = mkdtempSync(join(tmpdir(), "drover-logrotate-"));
+      const log = join(scratch, "drover-elastic.log");
+      writeFileSync(log, "2026-12-06T13:30:18Z drover-slurm-resume: resuming 1 node(s)\n");
+      const config = join(scratch, "rule");
+      writeFileSync(config, rule!.content.replace("/var/log/slurm/drover-elastic.log", log).replace(/^\s*su .*$/m, ""));
+
+      // WHEN logrotate runs it (forced: the weekly period has not passed)
+      const r = spawnSync("logrotate", ["-f", "-s", join(scratch, "state"), config], { encoding: "utf8" });
+
+      // THEN the old lines moved aside and a new, empty log is there for the programs
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(`${log}.1`, "utf8")).toContain("drover-slurm-resume");
+      expect(readFileSync(log, "utf8")).toBe("");
+    });
+  });
+
   describe.runIf(hasTool("shellcheck", "apt-get install shellcheck"))("checked by the real shellcheck", () => {
     // The scripts as the machines get them, values filled (templates/ is checked as is by test/repo).
     // Each with the library the elastic programs source, as the same machine gets it.
@@ -552,6 +604,31 @@ describe("renderClusterCloudInit", () => {
           "",
         ].join("\n"),
       );
+    });
+
+    it("drover-wait-gpus waits for the devices gres.conf names for this node, passes nodes it does not name, and gives up with the reason", () => {
+      // GIVEN a gres.conf naming this machine (by its short hostname) with two devices, and one for other nodes
+      const me = hostname().split(".")[0]!;
+      const devices = join(dir, "dev-nvidia");
+      const gres = join(dir, "gres-wait.conf");
+      writeFileSync(gres, `# comment\nNodeName=${me} Name=gpu File=${devices}[0-1]\nNodeName=hpc-gpu-[1-2] Name=gpu File=/dev/nvidia0\n`);
+      const script = join(dir, "drover-wait-gpus");
+      writeFileSync(script, renderTemplate("slurm/drover-wait-gpus.sh", { gresConf: gres, timeoutSeconds: "5" }, { shell: true }));
+      const wait = () => spawnSync("bash", [script], { env, encoding: "utf8", timeout: 30_000 });
+
+      // WHEN the devices are missing THEN it fails after the wait, naming the first
+      const missing = wait();
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toBe(`drover-wait-gpus: ${devices}0 is still missing after 5s: is the NVIDIA driver installed and loaded (nvidia-smi)? slurmd is started again later\n`);
+
+      // WHEN both exist THEN it passes at once
+      writeFileSync(`${devices}0`, "");
+      writeFileSync(`${devices}1`, "");
+      expect(wait()).toMatchObject({ status: 0, stderr: "" });
+
+      // A node gres.conf does not name (a CPU node) passes whatever exists.
+      writeFileSync(gres, "NodeName=hpc-gpu-[1-2] Name=gpu File=/dev/nvidia-missing\n");
+      expect(wait()).toMatchObject({ status: 0, stdout: "", stderr: "" });
     });
 
     it("drover-slurm-node-table expands the elastic nodes' hostlists into ResumeProgram's table", () => {

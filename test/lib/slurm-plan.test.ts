@@ -547,6 +547,12 @@ describe("planCluster: validation", () => {
       ]);
     });
 
+    it("gpu given as a number (meant as the node's GPU) is refused with the size that says it", () => {
+      expect(issues({ partitions: [part({ name: "ml", gpu: 1 as unknown as boolean })] })).toEqual([
+        { code: "slurm.bad-gpu", message: "'partitions[0].gpu' 1 must be true or false (whether the partition is for GPU jobs); the GPU each node needs goes in its size: size: { vcpus, memoryGiB, gpu: 1 }, or a GPU flavor's name" },
+      ]);
+    });
+
     it("a cloud whose catalog has no GPU flavor", () => {
       const cpuOnly = JETSTREAM2_FLAVORS.filter((f) => f.gpu === 0);
       expect(issues({ flavors: cpuOnly, partitions: [part({ gpu: true })] })).toEqual([
@@ -736,6 +742,7 @@ describe("clusterSummary", () => {
     expect(s.idle).toEqual({
       nodes: 3,
       cores: 22, // 8 + 2 + 2 × 4 + 1 × 4
+      computeCores: 12, // 2 × 4 + 1 × 4
       memoryGiB: 81, // 30 + 6 + 2 × 15 + 15
       gpus: 1,
       suPerHour: 34, // 8 + 2 + 2 × 4 + 16
@@ -747,6 +754,7 @@ describe("clusterSummary", () => {
     expect(s.fullScale).toEqual({
       nodes: 11, // 6 + 3 + 2
       cores: 78, // 10 + 6 × 4 + 3 × 4 + 2 × 16
+      computeCores: 68, // 6 × 4 + 3 × 4 + 2 × 16
       memoryGiB: 291, // 36 + 6 × 15 + 3 × 15 + 2 × 60
       gpus: 3,
       suPerHour: 114, // 10 + 6 × 4 + 3 × 16 + 2 × 16
@@ -754,19 +762,24 @@ describe("clusterSummary", () => {
     });
   });
 
-  it("sums it up in one line", () => {
-    expect(s.line).toBe("lab_hpc: cpu* 2-6×m3.quad, gpu 1-3×g3.small, big 0-2×m3.large; 22-78 cores, 1-3 GPUs, up to 11 compute nodes; 34 SU/hour idle, 114 SU/hour at full scale");
+  it("sums it up in one line, counting the cores jobs can use", () => {
+    expect(s.line).toBe("lab_hpc: cpu* 2-6×m3.quad, gpu 1-3×g3.small, big 0-2×m3.large; 12-68 compute cores, 1-3 GPUs, up to 11 compute nodes; 34 SU/hour idle, 114 SU/hour at full scale");
   });
 
-  it("leaves GPUs and the login node out when there are none", () => {
+  it("leaves GPUs and the login node out when there are none, and a range when nothing grows", () => {
     const q = clusterSummary(plan({ login: undefined, partitions: [{ name: "cpu", size: "m3.quad", nodes: 2 }] }));
-    expect(q.line).toBe("lab_hpc: cpu* 2×m3.quad; 16-16 cores, up to 2 compute nodes; 16 SU/hour idle, 16 SU/hour at full scale");
+    expect(q.line).toBe("lab_hpc: cpu* 2×m3.quad; 8 compute cores, 2 compute nodes; 16 SU/hour idle, 16 SU/hour at full scale");
     expect(q.fullScale.breakdown).toBe("controller 8 + cpu 2×4");
   });
 
   it("marks the default partition and charges large-memory flavors 2 SU per vCPU", () => {
     const q = clusterSummary(plan({ partitions: [{ name: "cpu", size: "m3.quad", nodes: 1 }, { name: "mem", size: "r3.large", elastic: { max: 1 }, default: true }] }));
     // Idle: 8 + 2 + 4 = 14 SU; full: + 64 × 2 = 142 SU.
-    expect(q.line).toBe("lab_hpc: cpu 1×m3.quad, mem* 0-1×r3.large; 14-78 cores, up to 2 compute nodes; 14 SU/hour idle, 142 SU/hour at full scale");
+    expect(q.line).toBe("lab_hpc: cpu 1×m3.quad, mem* 0-1×r3.large; 4-68 compute cores, up to 2 compute nodes; 14 SU/hour idle, 142 SU/hour at full scale");
+  });
+
+  it("says a one-node cluster's cores as one number (was '4-4 cores', the controller's counted in)", () => {
+    const q = clusterSummary(plan({ login: undefined, partitions: [{ name: "cpu", size: "m3.small", nodes: 1 }] }));
+    expect(q.line).toBe("lab_hpc: cpu* 1×m3.small; 2 compute cores, 1 compute node; 10 SU/hour idle, 10 SU/hour at full scale");
   });
 });

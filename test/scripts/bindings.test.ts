@@ -19,7 +19,7 @@ describe("the OpenStack schema file", () => {
       ].map((t) => `openstack_${t}`).sort(),
     );
     expect(Object.keys(provider.data_source_schemas ?? {}).sort()).toEqual(
-      ["compute_flavor_v2", "containerinfra_clustertemplate_v1", "dns_zone_v2", "identity_auth_scope_v3", "images_image_v2", "networking_network_v2", "networking_subnet_v2"].map(
+      ["compute_flavor_v2", "containerinfra_clustertemplate_v1", "dns_zone_v2", "identity_auth_scope_v3", "images_image_v2", "networking_network_v2", "networking_router_v2", "networking_subnet_v2"].map(
         (t) => `openstack_${t}`,
       ),
     );

@@ -90,7 +90,7 @@ function dig(value: unknown, ...path: string[]): unknown {
   return v;
 }
 
-export async function startLimitsMock(options: { readonly region?: string } = {}): Promise<LimitsMock> {
+export async function startLimitsMock(options: { readonly region?: string; readonly unrestricted?: boolean } = {}): Promise<LimitsMock> {
   const region = options.region ?? "IU";
   const projectId = randomUUID().replace(/-/g, "");
   const projectName = "TRA000000";
@@ -177,6 +177,8 @@ export async function startLimitsMock(options: { readonly region?: string } = {}
           user: { id: randomUUID().replace(/-/g, ""), name: user.name, domain: { id: "d1", name: user.domain }, password_expires_at: null },
           project: { id: projectId, name: projectName, domain: { id: "d1", name: user.domain } },
           roles: [{ id: randomUUID().replace(/-/g, ""), name: "member" }],
+          // Keystone names the application credential a token comes from, and whether it is restricted.
+          ...(method === "application_credential" ? { application_credential: { id: applicationCredential.id, name: "drover-deploy", restricted: options.unrestricted !== true } } : {}),
           catalog: catalog(),
           expires_at: new Date(Date.now() + 3600_000).toISOString(),
           issued_at: new Date().toISOString(),

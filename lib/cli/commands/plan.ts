@@ -4,7 +4,7 @@ import type { StackInfo } from "../../app/stack-info.ts";
 import { checkStack, type StackChecks } from "../../checks/stack-checks.ts";
 import type { PolicyLevel } from "../../policy/index.ts";
 import { loadProject } from "../../app/project.ts";
-import { synthesizeApp } from "../../app/synthesize.ts";
+import { synthesizeApp, type SynthResult } from "../../app/synthesize.ts";
 import { readBaseline } from "../../deploy/baseline.ts";
 import { prepare, terraformPlan, type TerraformOptions } from "../../deploy/run.ts";
 import { describeTarget } from "../../deploy/target.ts";
@@ -50,7 +50,7 @@ export async function plan(options: PlanOptions): Promise<PlanReport> {
     // A plan file holds every value of the stack in clear text: do not leave it lying around.
     await rm(planFile, { force: true });
     const baseline = (await readBaseline(p.project.root, p.stack.name))?.config;
-    plans.push(await withChecks(options, { name: p.stack.name, dir: p.stack.dir, info: p.stack.info }, p.config, baseline, plan, p.target, true));
+    plans.push(await withChecks(options, { name: p.stack.name, dir: p.stack.dir, info: p.stack.info }, p.config, baseline, plan, p.target, true, p.app));
   }
   return { plans, failed: plans.some((p) => failedChecks(p.checks)) };
 }
@@ -64,6 +64,7 @@ async function withChecks(
   plan: Plan,
   target: string,
   live: boolean,
+  others: SynthResult["app"],
 ): Promise<PlannedStack> {
   const checks = await checkStack({
     stack: stack.name,
@@ -74,6 +75,7 @@ async function withChecks(
     policyLevel: options.policyLevel ?? "error",
     live,
     ...(options.allowDestroy ? { allowDestroy: true } : {}),
+    others,
   });
   if (!options.html) return { plan, target, checks };
   const { buildGraphModel } = await import("../../graph/model.ts");
@@ -91,13 +93,13 @@ async function withChecks(
 }
 
 function failedChecks(checks: StackChecks): boolean {
-  return Boolean(checks.quota && !checks.quota.ok) || checks.policy.failed;
+  return Boolean(checks.quota && !checks.quota.ok) || checks.policy.failed || checks.credential !== undefined;
 }
 
 async function offline(options: PlanOptions): Promise<PlanReport> {
   const project = loadProject(options.cwd);
   if (options.allowDestroy) process.env.DROVER_ALLOW_DESTROY = "1";
-  const synth = await synthesizeApp(project, { stacks: options.stacks, commit: true });
+  const synth = await synthesizeApp(project, { stacks: options.stacks, commit: true, app: true });
   const providers = builtinProviders();
   const plans = [];
   for (const s of synth.stacks) {
@@ -114,7 +116,7 @@ async function offline(options: PlanOptions): Promise<PlanReport> {
       baselineInfo = deployed ? { kind: "deployed", description: `the last deploy (${deployed.meta.deployedAt})` } : { kind: "none", description: "nothing: the stack was never deployed from here" };
     }
     const plan = offlinePlan({ stack: s.name, current, ...(baseline ? { baseline } : {}), baselineInfo: baselineInfo!, providers });
-    plans.push(await withChecks(options, { name: s.name, dir: s.dir, info: s.info }, current, baseline, plan, describeTarget(current, project.root, process.env, s.dir), false));
+    plans.push(await withChecks(options, { name: s.name, dir: s.dir, info: s.info }, current, baseline, plan, describeTarget(current, project.root, process.env, s.dir), false, synth.app));
   }
   return { plans, failed: plans.some((p) => failedChecks(p.checks)) };
 }

@@ -1,0 +1,47 @@
+import { TerraformVariable } from "cdktf";
+import type { Construct } from "constructs";
+import type { CloudDriver, CredentialSpec, ICloudCredential } from "../cloud.ts";
+import type { DroverStack } from "../drover-stack.ts";
+
+/** Where a cluster's application credential comes from (the `applicationCredential` prop). */
+export type CredentialSource = "create" | "provided";
+
+/**
+ * A cluster's application credential: created by the stack (which needs the deploying
+ * credential to be unrestricted: Keystone refuses a restricted one that), or one the person
+ * created themselves, given at deploy time as two sensitive variables
+ * (`TF_VAR_<id>_application_credential_id` and `_secret`), so no unrestricted credential is ever
+ * needed. Either way the access rules it needs are written to `access-rules.json` beside the
+ * construct's other rendered files, in the form `openstack application credential create
+ * --access-rules` reads.
+ */
+export function clusterCredential(
+  stack: DroverStack,
+  scope: Construct,
+  driver: CloudDriver,
+  source: CredentialSource,
+  spec: CredentialSpec,
+): ICloudCredential {
+  if (spec.accessRules) stack.addRenderedFile(scope, "access-rules.json", `${JSON.stringify(spec.accessRules, null, 2)}\n`);
+  if (source === "create") return driver.createCredential!(scope, "Credential", spec);
+  const prefix = scope.node.id.replace(/-/g, "_");
+  const variable = (name: string, description: string) => {
+    const v = new TerraformVariable(scope, `ApplicationCredential-${name}`, { type: "string", sensitive: true, nullable: false, description });
+    v.overrideLogicalId(`${prefix}_application_credential_${name}`);
+    stack.claimUnique("variable", `${prefix}_application_credential_${name}`, scope);
+    return v.stringValue;
+  };
+  return driver.createCredential!(scope, "Credential", {
+    ...spec,
+    provided: {
+      id: variable("id", `ID of the application credential ${scope.node.path} uses (${spec.description.replace(/^drover: /, "")})`),
+      secret: variable("secret", `Secret of the application credential ${scope.node.path} uses`),
+    },
+  });
+}
+
+/** The prop's check: "create" or "provided". */
+export function credentialSourceIssue(value: unknown): string | undefined {
+  if (value === undefined || value === "create" || value === "provided") return undefined;
+  return `'applicationCredential' ${JSON.stringify(value)} must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)`;
+}
