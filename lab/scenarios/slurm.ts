@@ -134,6 +134,28 @@ export const slurmScenario: ScenarioDefinition = {
       }
     });
 
+    await run.check("alice reaches a compute node over SSH only while her job runs there, and her session joins the job; the admin always", async () => {
+      const node = run.stack.machines.find((m) => m.name === NODES[1])!.address;
+      const refused = await run.ssh(run.lab.keys.alice, "alice", node, "hostname");
+      if (refused.code === 0) throw new CheckFailure(`alice logged in to ${NODES[1]} without a job there: ${refused.stdout.trim()}`, await run.evidence(run.machine(NODES[1]!)));
+      const admin = await run.ssh(run.lab.keys.admin, "ubuntu", node, "hostname");
+      if (admin.code !== 0) throw new CheckFailure(`the admin (ubuntu) cannot log in to ${NODES[1]}: ${(admin.stderr || admin.stdout).trim()}`);
+      const submit = await asAlice(run, `sbatch --parsable -p cpu -w ${NODES[1]} -n1 -o /dev/null --wrap 'sleep 120'`);
+      const id = submit.stdout.trim();
+      if (!/^\d+$/.test(id)) throw new CheckFailure(`sbatch: ${(submit.stdout + submit.stderr).trim()}`);
+      try {
+        const running = await run.poll(45_000, async () => ((await login.exec(["squeue", "-h", "-j", id, "-o", "%T"])).stdout.trim() === "RUNNING" ? true : undefined));
+        if (!running) throw new CheckFailure(`job ${id} did not start on ${NODES[1]}`, await slurmEvidence(run));
+        const inside = await run.ssh(run.lab.keys.alice, "alice", node, "cat /proc/self/cgroup");
+        if (inside.code !== 0 || !inside.stdout.includes(`job_${id}`)) {
+          throw new CheckFailure(`with job ${id} running, ssh alice@${NODES[1]}: exit ${inside.code}: ${(inside.stdout + inside.stderr).trim().replace(/\n/g, " | ")}`, await run.evidence(run.machine(NODES[1]!)));
+        }
+        return `without a job: refused (${refused.stderr.trim().split("\n").pop()}); admin: in; with job ${id}: in, adopted into its cgroup`;
+      } finally {
+        await login.exec(["scancel", id]);
+      }
+    });
+
     await run.check("a job on the elastic partition makes Slurm create a node that boots, registers and runs it", async () => {
       const submit = await asAlice(run, "cd ~ && sbatch --parsable -p burst -o burst-%j.out --wrap 'hostname'");
       const id = submit.stdout.trim();

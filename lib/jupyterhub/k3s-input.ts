@@ -98,6 +98,8 @@ export const DEFAULT_POD_CIDR = "10.42.0.0/16";
 export const DEFAULT_SERVICE_CIDR = "10.43.0.0/16";
 export const DEFAULT_HUB_NAMESPACE = "jhub";
 export const DEFAULT_STORAGE_CLASS = "cinder";
+/** Volumes the Cinder CSI driver attaches to one node at most: a KVM guest takes about 25 disks, its root disk one. */
+export const CSI_VOLUMES_PER_NODE = 24;
 
 /** OpenStack access for the Cinder CSI driver: an application credential of the project. */
 export interface K3sOpenStackInput {

@@ -63,7 +63,7 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  */
 
 export * from "./k3s-input.ts";
-import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
+import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, CSI_VOLUMES_PER_NODE, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
 
 /**
  * Renders the server's and the agents' user data. Deterministic: the same input gives the same
@@ -282,6 +282,7 @@ class Renderer {
 
   /** The Cinder CSI driver with drover's credential Secret and the default StorageClass. */
   private cinderManifests(os: K3sOpenStackInput): WriteFile[] {
+    const CSI_ATTACH_LIMIT = CSI_VOLUMES_PER_NODE;
     const value = (v: string) => `"${REFERENCE.test(v) ? this.refs.add(v) : v}"`;
     // gcfg (the driver's INI reader) takes quoted values literally: ';' and '#' stay.
     const cloudConf = [
@@ -290,6 +291,10 @@ class Renderer {
       `application-credential-id=${value(os.applicationCredentialIdRef)}`,
       `application-credential-secret=${value(os.applicationCredentialSecretRef)}`,
       `region=${value(os.regionRef)}`,
+      // A KVM guest takes about 25 disks, its root disk one of them: the scheduler then puts no
+      // more home volumes on a node than it can attach (the driver's default is 256).
+      "[BlockStorage]",
+      `node-volume-attach-limit=${CSI_ATTACH_LIMIT}`,
       "",
     ].join("\n");
     const secret = {

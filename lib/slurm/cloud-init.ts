@@ -84,6 +84,7 @@ const FILES = {
   nodeProgram: "/usr/local/sbin/drover-slurm-node",
   waitProgram: "/usr/local/sbin/drover-wait-shared",
   gpuWaitProgram: "/usr/local/sbin/drover-wait-gpus",
+  pamProgram: "/usr/local/sbin/drover-slurm-pam",
   dbdSetupProgram: "/usr/local/sbin/drover-slurmdbd-setup",
   sharedHook: "/etc/drover/volumes.d/50-slurm-shared",
   reconcileProgram: "/usr/local/sbin/drover-slurm-reconcile",
@@ -115,7 +116,7 @@ const SHARE_PATH_CHARS = 512; // several monitor addresses and a path
 const OTHER_REF_CHARS = 255;
 
 /** A ref-free file above this size is compressed when a user data must shrink to fit. */
-const COMPRESS_ABOVE_BYTES = 1024;
+const COMPRESS_ABOVE_BYTES = 512;
 
 const REF_MARK = /@@DROVER_REF_(\d+)@@/g;
 /** A reference marker, or a placeholder filled on the machine (munge key, share path and key). */
@@ -292,7 +293,7 @@ class Renderer {
       case "login":
         return ["slurm-client", "munge", client];
       case "compute":
-        return ["slurmd", "slurm-client", "munge", client];
+        return ["slurmd", "slurm-client", "munge", client, "libpam-slurm-adopt"];
     }
   }
 
@@ -340,6 +341,7 @@ class Renderer {
       case "compute":
         return [
           this.nodeProgram("compute"),
+          { path: FILES.pamProgram, content: renderTemplate("slurm/drover-slurm-pam.sh", { adminUser: plainValue("adminUser", this.plan.adminUser) }, { shell: true }), permissions: "0755" },
           { path: FILES.waitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: `${PATHS.home} ${PATHS.software}` }, { shell: true }), permissions: "0755" },
           ...(this.files.gresConf ? [{ path: FILES.gpuWaitProgram, content: renderTemplate("slurm/drover-wait-gpus.sh", { gresConf: PATHS.gresConf, timeoutSeconds: "600" }, { shell: true }), permissions: "0755" }] : []),
           {

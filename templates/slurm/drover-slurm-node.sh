@@ -25,6 +25,8 @@ systemctl enable munge
 systemctl restart munge
 
 if [ "$role" = compute ]; then
+  # SSH to this node only with a job on it, and into that job (pam_slurm_adopt).
+  /usr/local/sbin/drover-slurm-pam
   install -d -o slurm -g slurm -m 0755 "$log_dir"
   install -d -o root -g root -m 0755 "$spool"
   systemctl enable slurmd

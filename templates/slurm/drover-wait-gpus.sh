@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
-# drover-wait-gpus: holds slurmd's start (ExecStartPre) until this node's GPUs, as gres.conf lists
-# them, exist. slurmd exits at once when a device gres.conf names is missing, and the NVIDIA
-# driver can come up after slurmd would start (its module loads late on first boot); without this
-# the node would stay down. Nodes that gres.conf does not list (CPU nodes) pass at once. After the
-# time below it fails with the reason, and systemd starts slurmd again later (Restart=on-failure).
-#
-# Usage: drover-wait-gpus          Exit status: 0 when every device is there (or none is named),
-#                                  1 when one is still missing after the wait.
+# drover-wait-gpus: holds slurmd's start (ExecStartPre) until the GPUs gres.conf names for this
+# node exist (slurmd exits when one is missing, and the NVIDIA driver can come up later); other
+# nodes pass at once. Exit 1 after the wait, with the reason; systemd restarts slurmd later.
 set -euo pipefail
 
 gres_conf="{{gresConf}}"

@@ -289,6 +289,9 @@ describe("renderK3sCloudInit", () => {
             `application-credential-id="${FAKE_VALUES[REF.credId]}"`,
             `application-credential-secret="${FAKE_VALUES[REF.credSecret]}"`,
             `region="${FAKE_VALUES[REF.region]}"`,
+            // No more home volumes on a node than a KVM guest can attach (about 25 disks, the root one included).
+            "[BlockStorage]",
+            "node-volume-attach-limit=24",
             "",
           ].join("\n"),
         },

@@ -144,6 +144,8 @@ interface Doc {
 
 const parse = (text: string): Doc => yaml().parse(text) as Doc;
 const fileAt = (doc: Doc, path: string) => doc.write_files.find((f) => f.path === path);
+/** The node's first-boot program as it lands on the machine. */
+const decodedNodeProgram = (doc: Doc) => decoded(fileAt(doc, "/usr/local/sbin/drover-slurm-node")!);
 /** The elastic compute user data as the controller keeps it. */
 const embeddedCompute = (controller: string): string => decoded(fileAt(parse(deploy(controller)), PATHS.computeUserData)!);
 
@@ -194,13 +196,13 @@ describe("renderClusterCloudInit", () => {
     expect(pkgs(small)).toEqual({
       controller: ["slurmctld", "slurm-client", "munge", "nfs-kernel-server"],
       login: ["slurm-client", "munge", "nfs-common"],
-      compute: ["slurmd", "slurm-client", "munge", "nfs-common"],
+      compute: ["slurmd", "slurm-client", "munge", "nfs-common", "libpam-slurm-adopt"],
     });
     expect(pkgs(accounting).controller).toEqual(["slurmctld", "slurm-client", "munge", "nfs-kernel-server", "python3-openstackclient", "slurmdbd", "mariadb-server"]);
     expect(pkgs(cephfs)).toMatchObject({
       controller: ["slurmctld", "slurm-client", "munge", "ceph-common", "python3-openstackclient"],
       login: ["slurm-client", "munge", "ceph-common"],
-      compute: ["slurmd", "slurm-client", "munge", "ceph-common"],
+      compute: ["slurmd", "slurm-client", "munge", "ceph-common", "libpam-slurm-adopt"],
     });
     expect(pkgs(built["Manila NFS cluster"]!).controller).toEqual(["slurmctld", "slurm-client", "munge", "nfs-common"]);
   });
@@ -273,6 +275,19 @@ describe("renderClusterCloudInit", () => {
     // The placeholder is in the elastic copy only.
     for (const [role, text] of roles(b.out)) expect({ role, has: text.includes(MUNGE_KEY_PLACEHOLDER) }).toEqual({ role, has: role === "elasticCompute" });
     expect(embeddedCompute(b.out.controller)).toBe(deploy(b.out.elasticCompute!));
+  });
+
+  it("lets users SSH to a compute node only into a job of theirs there (pam_slurm_adopt), the admin always", () => {
+    const compute = parse(small.out.compute);
+    expect(compute.packages).toContain("libpam-slurm-adopt");
+    const pam = fileAt(compute, "/usr/local/sbin/drover-slurm-pam")!;
+    expect(pam.permissions).toBe("0755");
+    expect(pam.content).toContain('admin="ubuntu"');
+    expect(decodedNodeProgram(compute)).toContain("/usr/local/sbin/drover-slurm-pam");
+    // Login nodes and the controller keep ordinary SSH.
+    for (const role of [small.out.login!, small.out.controller]) expect(parse(role).packages).not.toContain("libpam-slurm-adopt");
+    // Jobs get their extern step at once, for the sessions to join.
+    expect(small.files.slurmConf).toMatch(/^PrologFlags=contain$/m);
   });
 
   it("makes slurmd on a GPU cluster wait for the node's GPUs and come back when it exits; a CPU cluster only restarts", () => {
