@@ -3,7 +3,7 @@ import { TerraformOutput } from "cdktf";
 import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
-import { asTerraformLiteral, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../lib/cloud-init.ts";
+import { renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../lib/cloud-init.ts";
 import { IssueCollector } from "../lib/errors.ts";
 import { MAX_HOSTNAME_LENGTH, checkName, nearestMatches, orList } from "../lib/naming.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
@@ -261,7 +261,7 @@ export class VirtualMachine extends Construct {
       network,
       firewalls: [this.firewall],
       loginUser: this.loginUser,
-      userData: asTerraformLiteral(userData),
+      userData,
       metadata: { drover_construct: this.node.path },
       ...(keyPair ? { keyPair } : {}),
       ...(props.rootVolumeGiB ? { rootVolumeGiB: props.rootVolumeGiB } : {}),

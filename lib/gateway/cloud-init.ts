@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { asTerraformLiteral, metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
+import { metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
 import type { Issue } from "../errors.ts";
 import { parseCidr } from "../net/cidr.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
@@ -39,9 +39,9 @@ import { letsEncryptPaths, NGINX_GATEWAY_PATHS, NGINX_SITE_DEFAULTS } from "./ng
  *   start, publishes the port on 127.0.0.1 only, reads the environment from a root-only file and
  *   waits for the data volume before it starts.
  *
- * The text is a Terraform template, like the Slurm and k3s user data: the references in
- * `app.env` values stay for Terraform to fill; every other `${` and `%{` is written `$${` and
- * `%%{`. Pass it to the machine as it is, not through `asTerraformLiteral`.
+ * Like the Slurm and k3s user data, the text holds the references in `app.env` values (cdktf
+ * tokens) for Terraform to fill; everything else is text, escaped for Terraform at synthesis
+ * (lib/terraform/text.ts).
  */
 
 export interface GatewayNginxFiles {
@@ -281,10 +281,10 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
   if (bytes > USER_DATA_MAX_BYTES) {
     throw new Error(`the user data of gateway ${input.fqdn} takes up to ${bytes} bytes, more than the ${USER_DATA_MAX_BYTES} OpenStack accepts: shorten 'app.env' or the nginx files`);
   }
-  return asTerraformLiteral(text).replace(/@@DROVER_REF_(\d+)@@/g, (_, i: string) => refs[Number(i)]!);
+  return text.replace(/@@DROVER_REF_(\d+)@@/g, (_, i: string) => refs[Number(i)]!);
 }
 
-/** Stands for a reference while the text is built and escaped (plain text for YAML). */
+/** Stands for a reference while the text is built (plain text for YAML). */
 const marker = (i: number) => `@@DROVER_REF_${i}@@`;
 
 function hardeningFiles(input: GatewayCloudInitInput): WriteFile[] {
