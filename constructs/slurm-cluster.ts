@@ -12,7 +12,7 @@ import type { CloudRefs, SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
 import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
-import { checkSshAccess, clusterContext } from "./private/context.ts";
+import { checkSshAccess, clusterContext, requireShape } from "./private/context.ts";
 import { mungeKey } from "./private/random.ts";
 
 export interface SlurmPartitionProps {
@@ -180,6 +180,7 @@ export class SlurmCluster extends Construct {
   constructor(scope: Construct, id: string, props: SlurmClusterProps) {
     super(scope, id);
     const { stack, cloud, driver, issues } = clusterContext(this, id, "slurm");
+    requireShape(issues, "slurmCluster", props, "slurm");
 
     const image = props.image ?? cloud.defaultImage;
     if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {

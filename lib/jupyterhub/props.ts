@@ -1,5 +1,7 @@
 import type { z as Z } from "zod";
 import { zod } from "../vendor.ts";
+import { describeValue, keysAt, pathText } from "../props/check.ts";
+import { nearestMatches, orList } from "../naming.ts";
 
 /**
  * The JupyterHubCluster construct's props, checked with zod: types, ranges and the rules that
@@ -85,7 +87,7 @@ export interface PropsIssue {
   readonly message: string;
 }
 
-const describe = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : v === undefined ? "nothing" : JSON.stringify(v) ?? String(v));
+const describe = describeValue;
 
 function at(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
@@ -95,18 +97,28 @@ function at(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Checks the props; returns the typed props or every problem found. */
 export function checkHubProps(input: unknown): { ok: true; props: HubProps } | { ok: false; issues: PropsIssue[] } {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    return { ok: false, issues: [{ code: "hub.bad-props", message: `the props must be an object ({ users, profile, auth, https }), got ${describe(input)}` }] };
+  }
   const r = (schema ??= buildSchema()).safeParse(input);
   if (!r.success) {
     return {
       ok: false,
-      issues: r.error.issues.map((i) => {
-        const path = i.path.map(String).join(".");
+      issues: r.error.issues.flatMap((i) => {
+        const path = pathText(i.path);
         if (i.code === "unrecognized_keys") {
-          return { code: "hub.unknown-prop", message: `${path ? `'${path}' has` : "the props have"} unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}: check the spelling` };
+          const known = keysAt(schema!, i.path);
+          return i.keys.map((k) => {
+            const near = nearestMatches(k, known);
+            return {
+              code: "hub.unknown-prop",
+              message: `${path ? `'${path}' has` : "the props have"} an unknown key '${k}'${near.length ? `: did you mean ${orList(near.map((n) => `'${n}'`))}?` : ": check the spelling"} Known: ${known.join(", ")}.`,
+            };
+          });
         }
         const value = at(input, i.path);
         const shown = value === undefined ? "is required and" : `${describe(value)}`;
-        return { code: "hub.bad-prop", message: `'${path}' ${shown} ${i.message}`.replace(" is required and Invalid input", " is required") };
+        return [{ code: "hub.bad-prop", message: `'${path}' ${shown} ${i.message}`.replace(" is required and Invalid input", " is required") }];
       }),
     };
   }
