@@ -470,8 +470,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   if (io === defaultIo) {
     guardStream(process.stdout);
     guardStream(process.stderr);
-    guardProcess(io, (code) => (late ??= code));
   }
+  const real = io === defaultIo;
+  // Nothing drover prints shows a secret from its environment, unless asked to (output --show-sensitive).
+  if (!argv.includes("--show-sensitive")) {
+    const { maskSecrets, secretValues } = await import("../secrets-mask.ts");
+    const secrets = secretValues();
+    if (secrets.length > 0) {
+      const inner = io;
+      io = { out: (t) => inner.out(maskSecrets(t, secrets)), err: (t) => inner.err(maskSecrets(t, secrets)) };
+    }
+  }
+  if (real) guardProcess(io, (code) => (late ??= code));
   const jsonRequested = argv.includes("--json");
   const program = build(io, async (json, work, options = {}) => {
     try {

@@ -178,7 +178,7 @@ function build() {
     allocation: text('an allocation name, e.g. "bio230123"').optional(),
     allocationType: z.enum(["research", "education", "trial"], { error: 'must be "research", "education" or "trial" (a startup allocation is "research")' }).optional(),
   });
-  const keysOnly = (keys: readonly string[]) => z.strictObject(Object.fromEntries(keys.map((k) => [k, z.unknown()])));
+  const keysOnly = (keys: readonly string[]) => z.strictObject(Object.fromEntries(keys.map((k) => [k, z.unknown().optional()])));
   return {
     virtualMachine,
     slurmCluster,

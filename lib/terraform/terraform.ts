@@ -101,8 +101,7 @@ export class Terraform {
     if (options.pluginDir) args.push(`-plugin-dir=${options.pluginDir}`);
     const r = await this.run(args);
     if (r.exitCode !== 0) {
-      const text = `${String(r.stdout)}\n${String(r.stderr)}`;
-      throw failureFrom(this.stack, "init", [], text.split("\n").filter((l) => /Error|error:|│/.test(l)).join("\n") || text, this.backend);
+      throw failureFrom(this.stack, "init", [], `${String(r.stdout)}\n${String(r.stderr)}`, this.backend);
     }
     await writeFile(marker, JSON.stringify({ key }));
     return { ran: true };
