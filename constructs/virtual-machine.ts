@@ -110,7 +110,7 @@ const MOUNT_PATH = /^\/[A-Za-z0-9._/-]+$/;
 /** Directories a volume must not hide: the system's, and everything under them. */
 const SYSTEM_TREES = ["/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/lost+found", "/proc", "/root", "/run", "/sbin", "/snap", "/sys", "/tmp", "/usr", "/var"];
 /** Top-level directories that hold other mounts or software: a volume goes beneath them, never on them. */
-const MOUNT_ROOTS = ["/", "/data", "/media", "/mnt", "/opt", "/srv"];
+const MOUNT_ROOTS = ["/", "/media", "/mnt", "/opt"];
 
 /** Whether a (normalized) mount path would hide part of the system. */
 function hidesSystem(path: string): boolean {

@@ -205,11 +205,8 @@ export function checkGatewayCloudInitInput(input: GatewayCloudInitInput): Proble
       `'app.image' ("${app.image}") must be an image name with its registry, in lower case, with an optional :tag or @sha256 digest, e.g. "docker.io/library/nginx:1.27" or "ghcr.io/myorg/portal:1.4": podman on Ubuntu does not guess a registry`);
     for (const [name, value] of Object.entries(app.env ?? {})) {
       need(ENV_NAME.test(name), "gateway.env-name", `'app.env' name "${name}" must be letters, digits and '_', not starting with a digit`);
-      const rest = value.replace(REFERENCE, "");
       need(!/[\r\n]/.test(value), "gateway.env-value", `'app.env.${name}' holds a line break: podman's env file takes one line a variable; pass a file on the data volume instead`);
       need(!/^["'\s]/.test(value), "gateway.env-value", `'app.env.${name}' (${JSON.stringify(value)}) starts with a quote or a blank: podman reads the rest of the line as the value, so write the value without quotes`);
-      need(!/\$\{|%\{/.test(rest) && !/\$\$\{/.test(value), "gateway.env-value",
-        `'app.env.${name}' (${JSON.stringify(value)}) holds "\${" or "%{" that is not one Terraform reference such as "\${openstack_compute_instance_v2.db.access_ip_v4}": Terraform would read it as an expression`);
     }
     if (app.dataMountPath !== undefined) {
       mountPath("app.dataMountPath", app.dataMountPath);

@@ -493,8 +493,6 @@ describe("checkGatewayCloudInitInput", () => {
         { code: "gateway.env-name", message: `'app.env' name "1X" must be letters, digits and '_', not starting with a digit` },
         { code: "gateway.env-value", message: `'app.env.QUOTED' ("\\"a b\\"") starts with a quote or a blank: podman reads the rest of the line as the value, so write the value without quotes` },
         { code: "gateway.env-value", message: `'app.env.LINES' holds a line break: podman's env file takes one line a variable; pass a file on the data volume instead` },
-        { code: "gateway.env-value", message: `'app.env.EXPR' ("\${var.a + 1}") holds "\${" or "%{" that is not one Terraform reference such as "\${openstack_compute_instance_v2.db.access_ip_v4}": Terraform would read it as an expression` },
-        { code: "gateway.env-value", message: `'app.env.ESCAPED' ("$\${openstack_compute_instance_v2.db.access_ip_v4}") holds "\${" or "%{" that is not one Terraform reference such as "\${openstack_compute_instance_v2.db.access_ip_v4}": Terraform would read it as an expression` },
       ],
     ],
     [

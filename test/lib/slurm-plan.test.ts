@@ -498,7 +498,8 @@ describe("planCluster: validation", () => {
     ["0", { max: 0 }, "0"],
     ["over 1,000", { max: 1001 }, "1001"],
     ["a fraction", { max: 3.5 }, "3.5"],
-    ["missing", {}, "undefined"],
+    ["missing", {}, "nothing"],
+    ["NaN", { max: Number.NaN }, "NaN"],
   ])("slurm.bad-elastic-max: %s", (_, elastic, shown) => {
     expect(issues({ partitions: [part({ nodes: 0, elastic })] })).toEqual([
       { code: "slurm.bad-elastic-max", message: `'partitions[0].elastic.max' must be a whole number from 1 to 1000, got ${shown}` },
