@@ -175,6 +175,14 @@ describe("JupyterHubCluster on Magnum", () => {
   });
 });
 
+describe("JupyterHubCluster without a DNS name", () => {
+  it("GIVEN GitHub sign-in over plain HTTP on a cloud without a zone THEN the callback uses the address Terraform fills in (it used to crash the values check)", () => {
+    const { json } = build({ ...workshop, https: false }, jetstream2());
+    const userData = Object.values(resources(json, "openstack_compute_instance_v2")).find((v) => v.name === "class-hub-server")!.user_data as string;
+    expect(userData).toMatch(/oauth_callback_url: "http:\/\/\$\{openstack_networking_floatingip_v2\.hub_PublicAddress_[0-9A-F]+\.address\}\/hub\/oauth_callback"/);
+  });
+});
+
 describe("JupyterHubCluster validation", () => {
   const issues = (props: Partial<JupyterHubClusterProps> & Record<string, unknown>, cloud = jetstream2({ allocation: "atm240001" })) =>
     validationIssues(() => {
