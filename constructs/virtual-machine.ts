@@ -189,7 +189,7 @@ export class VirtualMachine extends Construct {
     if (loginUser === undefined) {
       issues.add("vm.unknown-user", `cannot tell the login account of image "${image}": set 'sshUser' (e.g. "ubuntu", "rocky")`);
     } else if (!LOGIN_USER.test(loginUser)) {
-      issues.add("vm.bad-user", `'sshUser' "${loginUser}" is not a valid account name (lower-case letters, digits, _ and -, at most 32)`);
+      issues.add("vm.bad-user", `'sshUser' "${loginUser}" is not a valid account name (lower-case letters, digits, _ and -, at most 32): use the image's account, e.g. "ubuntu"`);
     } else if (loginUser === "root") {
       issues.add("vm.root-user", `'sshUser' "root" cannot log in: drover machines disable root login over SSH. Use the image's own account (${loginUserFor(image, cloud.images) ?? "e.g. ubuntu"}) and sudo`);
     }
@@ -219,7 +219,7 @@ export class VirtualMachine extends Construct {
     }
 
     (props.packages ?? []).forEach((p, i) => {
-      if (typeof p !== "string" || !PACKAGE_NAME.test(p)) issues.add("vm.bad-package", `'packages[${i}]' ${JSON.stringify(p)} is not a package name`);
+      if (typeof p !== "string" || !PACKAGE_NAME.test(p)) issues.add("vm.bad-package", `'packages[${i}]' ${JSON.stringify(p)} is not a package name: use the distribution's name for it (letters, digits and + . _ : -), e.g. "htop"`);
     });
     (props.bootCommands ?? []).forEach((c, i) => {
       if (typeof c !== "string" || c.trim() === "") issues.add("vm.bad-command", `'bootCommands[${i}]' must be a non-empty shell command`);

@@ -53,8 +53,8 @@ export function resolveSize(size: unknown, flavors: readonly Flavor[], cloud: st
       ok: false,
       message:
         `'${prop}' "${name}" is not a ${cloud} flavor` +
-        (near.length ? `: did you mean ${orList(near)}?` : ".") +
-        ` Flavors: ${flavors.map((f) => f.name).join(", ")}.`,
+        (near.length ? `: did you mean ${orList(near)}? Flavors: ` : `. Use one of: `) +
+        `${flavors.map((f) => f.name).join(", ")}.`,
     };
   }
   if (typeof size !== "object" || size === null) {

@@ -14,7 +14,7 @@ import { packageRoot } from "../paths.ts";
  * exit code (see lib/errors.ts for the table).
  */
 
-interface Io {
+export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
@@ -420,13 +420,21 @@ Example: drover size jupyterhub --users 127 --cpu 1 --memory 2 --hours 6 --days 
   return program;
 }
 
-function printError(io: Io, json: boolean, e: unknown): number {
+/**
+ * A message's text with control characters written as escapes: a value quoted in a message (an
+ * image name, a key's comment) never drives the terminal it is printed on.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export function printError(io: Io, json: boolean, e: unknown): number {
   if (isDroverError(e)) {
     if (json) {
       io.out(JSON.stringify({ error: { kind: e.name, message: e.message, details: e.details, exitCode: e.exitCode } }, null, 2));
     } else {
-      io.err(`${pc.red("Error:")} ${e.message}`);
-      for (const d of e.details) io.err(`  ${d}`);
+      io.err(`${pc.red("Error:")} ${printable(e.message)}`);
+      for (const d of e.details) io.err(`  ${printable(d)}`);
       if (process.env.DROVER_DEBUG && e.stack) io.err(pc.dim(e.stack));
     }
     return e.exitCode;

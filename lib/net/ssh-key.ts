@@ -83,16 +83,16 @@ export function parseSshPublicKey(text: string): SshKeyResult {
   if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) {
     return {
       ok: false,
-      reason: `does not start with a known key type (got "${type.slice(0, 40)}"; allowed: ${SSH_KEY_TYPES.join(", ")})`,
+      reason: `does not start with a known key type (got ${JSON.stringify(type.slice(0, 40))}; allowed: ${SSH_KEY_TYPES.join(", ")}): give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub`,
     };
   }
   if (!blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) {
-    return { ok: false, reason: "has no valid base64 key data after the key type" };
+    return { ok: false, reason: "has no valid base64 key data after the key type: give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub" };
   }
   const data = Buffer.from(blob, "base64");
   const inner = readString(data, 0);
   if (!inner || inner.value.toString("latin1") !== type) {
-    return { ok: false, reason: `has key data that does not match its type "${type}" (truncated or pasted wrong?)` };
+    return { ok: false, reason: `has key data that does not match its type "${type}" (truncated or pasted wrong?): copy the whole line of the .pub file again` };
   }
   const shape = keyDataProblem(type, data, inner.next);
   if (shape) return { ok: false, reason: `${shape}: copy the whole line of the .pub file (ssh-keygen -y -f ~/.ssh/id_ed25519 prints it again)` };

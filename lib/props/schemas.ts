@@ -115,7 +115,7 @@ function build() {
       )
       .optional(),
     upstream: z.strictObject({ port: port("where your software listens") }, { error: "must be { port }" }).optional(),
-    tls: z.strictObject({ letsEncryptEmail: text("an email address for Let's Encrypt") }, { error: `{ letsEncryptEmail: "you@example.org" }; the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there` }),
+    tls: z.strictObject({ letsEncryptEmail: text("an email address for Let's Encrypt") }, { error: `must be { letsEncryptEmail: "you@example.org" }: the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there` }),
     allowSshFrom: cidrs.optional(),
     publicKey: key.optional(),
     dataVolumeGiB: number("a whole number of GiB from 1 to 10240").optional(),

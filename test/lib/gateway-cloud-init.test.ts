@@ -476,7 +476,7 @@ describe("checkGatewayCloudInitInput", () => {
       { sshAllowedCidrs: ["203.0.113.5/24", "example.org", "203.0.113.0/24", "203.0.113.0/24"] },
       [
         { code: "gateway.bad-cidr", message: `'sshAllowedCidrs[0]' ("203.0.113.5/24") has host bits set: did you mean "203.0.113.0/24"?` },
-        { code: "gateway.bad-cidr", message: `'sshAllowedCidrs[1]' ("example.org") is not an address range in CIDR notation (like 203.0.113.0/24)` },
+        { code: "gateway.bad-cidr", message: `'sshAllowedCidrs[1]' ("example.org") is not an address range: write one in CIDR notation, e.g. 203.0.113.0/24` },
         { code: "gateway.duplicate-cidr", message: `'sshAllowedCidrs[3]' ("203.0.113.0/24") is listed twice: remove one` },
       ],
     ],

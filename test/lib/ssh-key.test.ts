@@ -23,10 +23,10 @@ describe("parseSshPublicKey", () => {
   it.each([
     ["-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...\n-----END OPENSSH PRIVATE KEY-----", "is a private key. Never put a private key in a stack: pass the public half (the .pub file, e.g. ~/.ssh/id_ed25519.pub)"],
     ["ssh-dss AAAAB3NzaC1kc3M=", "is a DSA key, which OpenSSH no longer accepts: use an ed25519 key (ssh-keygen -t ed25519)"],
-    ["ssh-ed25519", "has no valid base64 key data after the key type"],
-    ["ssh-ed25519 not*base64", "has no valid base64 key data after the key type"],
-    ["ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ==", 'has key data that does not match its type "ssh-ed25519" (truncated or pasted wrong?)'],
-    ["AAAAC3NzaC1lZDI1NTE5AAAA", 'does not start with a known key type (got "AAAAC3NzaC1lZDI1NTE5AAAA"; allowed: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com)'],
+    ["ssh-ed25519", "has no valid base64 key data after the key type: give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub"],
+    ["ssh-ed25519 not*base64", "has no valid base64 key data after the key type: give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub"],
+    ["ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ==", 'has key data that does not match its type "ssh-ed25519" (truncated or pasted wrong?): copy the whole line of the .pub file again'],
+    ["AAAAC3NzaC1lZDI1NTE5AAAA", 'does not start with a known key type (got "AAAAC3NzaC1lZDI1NTE5AAAA"; allowed: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com): give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub'],
   ])("rejects %j", (text, reason) => {
     expect(parseSshPublicKey(text)).toEqual({ ok: false, reason });
   });
