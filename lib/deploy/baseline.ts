@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { fileWriteFailure } from "../app/fs-errors.ts";
 
 /**
  * The synthesis of each stack as last deployed successfully, kept in the project under
@@ -18,6 +19,16 @@ export interface BaselineMeta {
 const dirOf = (root: string, stack: string) => join(root, ".drover", "deployed", stack);
 
 export async function recordBaseline(root: string, stack: string, configText: string, meta: BaselineMeta): Promise<void> {
+  try {
+    await writeBaseline(root, stack, configText, meta);
+  } catch (e) {
+    throw (
+      fileWriteFailure(e, `drover's record of ${stack}'s deploy (.drover/deployed/${stack})`, `Make .drover a directory drover may write (git-ignore it), then run the command again. What terraform applied is in ${stack}'s state either way.`) ?? e
+    );
+  }
+}
+
+async function writeBaseline(root: string, stack: string, configText: string, meta: BaselineMeta): Promise<void> {
   const dir = dirOf(root, stack);
   await mkdir(dir, { recursive: true });
   // Write beside, then rename: a crash never leaves half a baseline.
@@ -51,5 +62,7 @@ async function readRecord(root: string, stack: string, file: string): Promise<Re
 }
 
 export async function clearBaseline(root: string, stack: string): Promise<void> {
-  await rm(dirOf(root, stack), { recursive: true, force: true });
+  await rm(dirOf(root, stack), { recursive: true, force: true }).catch((e: unknown) => {
+    throw fileWriteFailure(e, `drover's record of ${stack}'s deploy (.drover/deployed/${stack})`, `Remove .drover/deployed/${stack} by hand. What terraform destroyed is in ${stack}'s state either way.`) ?? e;
+  });
 }

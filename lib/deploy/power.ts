@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { fileWriteFailure } from "../app/fs-errors.ts";
 
 /**
  * Whether a stack's machines are shelved: an operational state, not part of the code, kept in
@@ -42,6 +43,14 @@ export function readPowerMarker(root: string, stack: string): PowerMarker | unde
 }
 
 export function writePowerMarker(root: string, stack: string, marker: PowerMarker | undefined): void {
+  try {
+    writeMarker(root, stack, marker);
+  } catch (e) {
+    throw fileWriteFailure(e, `the shelved mark .drover/power/${stack}.json`, "Make .drover a directory drover may write (git-ignore it), then run the command again; nothing was applied.") ?? e;
+  }
+}
+
+function writeMarker(root: string, stack: string, marker: PowerMarker | undefined): void {
   const path = pathOf(root, stack);
   if (!marker) {
     rmSync(path, { force: true });

@@ -127,7 +127,7 @@ export function checkHubProps(input: unknown): { ok: true; props: HubProps } | {
       issues: r.error.issues.flatMap((i) => {
         const path = pathText(i.path);
         if (i.code === "unrecognized_keys") {
-          const known = keysAt(schema!, i.path);
+          const known = keysAt(schema!, i.path, input);
           return i.keys.map((k) => {
             const near = nearestMatches(k, known);
             return {

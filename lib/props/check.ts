@@ -56,7 +56,7 @@ function formatIssue(schema: Z.ZodType, input: unknown, issue: Issue, prefix: st
   const path = issue.path.map(String);
   const name = path.length ? `'${pathText(issue.path)}'` : "the props";
   if (issue.code === "unrecognized_keys") {
-    const known = keysAt(schema, issue.path);
+    const known = keysAt(schema, issue.path, input);
     for (const key of issue.keys) {
       const near = nearestMatches(key, known);
       out.push({
@@ -106,12 +106,30 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 type Def = { type: string; innerType?: Z.ZodType; element?: Z.ZodType; options?: Z.ZodType[]; valueType?: Z.ZodType; in?: Z.ZodType; out?: Z.ZodType; shape?: Record<string, Z.ZodType> };
 
-/** The keys the schema knows for the object at `path` (through optional, arrays, unions). */
-export function keysAt(schema: Z.ZodType, path: readonly PropertyKey[]): string[] {
+/**
+ * The keys the schema knows for the object at `path` (through optional, arrays, unions). Given
+ * the input, a union whose options tell themselves apart by a literal (`type: "s3"`, `kind:
+ * "github"`) gives the keys of the option the input names.
+ */
+export function keysAt(schema: Z.ZodType, path: readonly PropertyKey[], input?: unknown): string[] {
   const found = new Set<string>();
-  const walk = (s: Z.ZodType | undefined, rest: readonly PropertyKey[]): void => {
+  const literalOf = (s: Z.ZodType | undefined): unknown => {
+    const d = (s as unknown as { _zod?: { def: { type: string; values?: unknown[] } } } | undefined)?._zod?.def;
+    return d?.type === "literal" ? d.values?.[0] : undefined;
+  };
+  const fitting = (options: Z.ZodType[], value: unknown): Z.ZodType[] => {
+    if (value === null || typeof value !== "object") return options;
+    for (const tag of ["type", "kind"]) {
+      const wanted = (value as Record<string, unknown>)[tag];
+      const match = options.filter((o) => literalOf((o as unknown as { _zod: { def: Def } })._zod.def.shape?.[tag]) === wanted);
+      if (wanted !== undefined && match.length > 0) return match;
+    }
+    return options;
+  };
+  const walk = (s: Z.ZodType | undefined, rest: readonly PropertyKey[], value: unknown): void => {
     if (!s) return;
     const def = (s as unknown as { _zod: { def: Def } })._zod.def;
+    const at = (v: unknown, k: PropertyKey) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined);
     switch (def.type) {
       case "optional":
       case "nullable":
@@ -119,26 +137,26 @@ export function keysAt(schema: Z.ZodType, path: readonly PropertyKey[]): string[
       case "prefault":
       case "readonly":
       case "nonoptional":
-        return walk(def.innerType, rest);
+        return walk(def.innerType, rest, value);
       case "pipe":
-        return walk(def.in, rest);
+        return walk(def.in, rest, value);
       case "union":
-        for (const o of def.options ?? []) walk(o, rest);
+        for (const o of fitting(def.options ?? [], value)) walk(o, rest, value);
         return;
       case "array":
-        return walk(def.element, typeof rest[0] === "number" ? rest.slice(1) : rest);
+        return typeof rest[0] === "number" ? walk(def.element, rest.slice(1), at(value, rest[0])) : walk(def.element, rest, value);
       case "record":
-        return rest.length ? walk(def.valueType, rest.slice(1)) : undefined;
+        return rest.length ? walk(def.valueType, rest.slice(1), at(value, rest[0]!)) : undefined;
       case "object": {
         const shape = def.shape ?? {};
         if (rest.length === 0) {
           for (const k of Object.keys(shape)) found.add(k);
           return;
         }
-        return walk(shape[String(rest[0])], rest.slice(1));
+        return walk(shape[String(rest[0])], rest.slice(1), at(value, rest[0]!));
       }
     }
   };
-  walk(schema, path);
+  walk(schema, path, input);
   return [...found];
 }

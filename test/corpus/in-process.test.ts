@@ -7,6 +7,7 @@ import { yaml } from "../../lib/vendor.ts";
 import { info } from "../support/policy.ts";
 import { STACK_TRACE_LINE } from "../support/project.ts";
 import { newStack, synthJson } from "../support/synth.ts";
+import { FIX } from "./fix.ts";
 import { INJECTION_CASES, MISSPELT_CASES, PROPS_CASES, SECRET_CASES, type InjectionCase, type Json, type PropsCase } from "./cases-in-process.ts";
 
 /**
@@ -17,8 +18,6 @@ import { INJECTION_CASES, MISSPELT_CASES, PROPS_CASES, SECRET_CASES, type Inject
  * credential check finds it and never prints it.
  */
 
-/** What a message offers as the way out. */
-export const FIX = /must |did you mean|e\.g\.|: use |Use |give |set |write |quote |beneath|: try |Known: |instead|Deploy it first|Delete |Remove |Check |Free |Raise |restore/i;
 
 type Built = { error: unknown } | { json: Json; files: ReadonlyMap<string, string>; stack: ReturnType<typeof newStack>["stack"] };
 
