@@ -114,6 +114,16 @@ app.synth();
 });
 
 describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install"))("a terminal that goes away during a deploy", () => {
+  it("GIVEN the app's own timer throws while terraform applies THEN the apply finishes, and the error is reported with its line (exit 2)", () => {
+    const dir = makeProject({ "main.ts": APP.replace("app.synth();", 'setTimeout(() => { throw new Error("late"); }, 2500);\napp.synth();') });
+    const r = run(dir, ["deploy", "demo", "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Error: the app threw after it built its stacks (in a timer or a callback): late");
+    expect(r.stderr).toContain("at main.ts:6:26");
+    expect(r.stdout).toMatch(/✔ demo deployed in/);
+    clean(r);
+  });
+
   it("GIVEN SIGHUP and a closed output pipe while a resource is being created THEN terraform is stopped cleanly and the resource is in the state", async () => {
     const dir = makeProject({ "main.ts": APP });
     const child = spawn(process.execPath, [DROVER_BIN, "deploy", "demo", "--yes"], { cwd: dir, env: { ...env(), NO_COLOR: "1" } });
