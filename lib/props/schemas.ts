@@ -191,6 +191,7 @@ function build() {
     aws: keysOnly(["region", "profile", "vpc", "hostedZone"]),
     gcp: keysOnly(["project", "region", "zone", "network", "dnsZone", "credentialsFile"]),
     azure: keysOnly(["location", "subscriptionId", "resourceGroup", "network", "dnsZone"]),
+    cloudChoices: keysOnly(["jetstream2", "openstack", "aws", "gcp", "azure"]),
   };
 }
 
