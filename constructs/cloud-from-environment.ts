@@ -1,7 +1,6 @@
 import { JETSTREAM2_FLAVORS } from "../lib/catalog/flavors.ts";
-import { IssueCollector } from "../lib/errors.ts";
+import { ConfigError, IssueCollector } from "../lib/errors.ts";
 import { checkProps } from "../lib/props/schemas.ts";
-import { ConfigError } from "../lib/errors.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
 import type { CloudProfile } from "./cloud.ts";
 import { aws, type AwsProps } from "./aws/profile.ts";
