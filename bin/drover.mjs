@@ -19,4 +19,7 @@ if (process.env.DROVER_FROM_SOURCE || !isFresh()) {
   }
 }
 const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit now: timers or sockets the person's app left open would keep drover running after its
+// work is done (stdout and stderr are written synchronously here, files and pipes alike).
+process.exit(code);

@@ -1,5 +1,6 @@
 import { JETSTREAM2_FLAVORS } from "../lib/catalog/flavors.ts";
-import { ConfigError } from "../lib/errors.ts";
+import { ConfigError, IssueCollector } from "../lib/errors.ts";
+import { checkProps } from "../lib/props/schemas.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
 import type { CloudProfile } from "./cloud.ts";
 import { aws, type AwsProps } from "./aws/profile.ts";
@@ -48,6 +49,10 @@ export interface CloudChoices {
  * new DroverStack(app, "dev-vm", { cloud: cloudFromEnvironment({ aws: { region: "us-west-2" } }) });
  */
 export function cloudFromEnvironment(choices: CloudChoices = {}, env: NodeJS.ProcessEnv = process.env): CloudProfile {
+  // A misspelt cloud (jetstrem2: {...}) would silently lose its props.
+  const issues = new IssueCollector("cloudFromEnvironment()");
+  for (const p of checkProps("cloudChoices", choices, "profile")) issues.add(p.code, p.message);
+  issues.throwIfAny();
   const raw = env[CLOUD_VARIABLE];
   const name = raw === undefined || raw.trim() === "" ? "jetstream2" : raw.trim().toLowerCase();
   switch (name as CloudName) {

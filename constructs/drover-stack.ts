@@ -6,6 +6,8 @@ import { resolve } from "cdktf/lib/_tokens.js";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer.js";
 import { ConfigError, IssueCollector } from "../lib/errors.ts";
 import { checkName, resourceName } from "../lib/naming.ts";
+import { checkProps } from "../lib/props/schemas.ts";
+import { quote } from "../lib/props/check.ts";
 import { writeFilesSoon } from "../lib/app/pending-writes.ts";
 import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
@@ -99,12 +101,18 @@ export class DroverStack extends TerraformStack {
     const issues = new IssueCollector(id);
     const badName = checkName(id, "stack name");
     if (badName) issues.add("stack.bad-name", badName);
+    for (const p of checkProps("stack", props, "stack")) issues.add(p.code, p.message);
+    issues.throwIfAny();
     const owner = props.owner ?? (process.env.DROVER_OWNER || undefined);
     if (owner !== undefined && !OWNER_PATTERN.test(owner)) {
-      issues.add("stack.bad-owner", `'owner' "${owner}" may hold letters, digits and . _ @ + - only (1-64 characters): use a user name or an e-mail address`);
+      issues.add("stack.bad-owner", `'owner' ${quote(owner)} may hold letters, digits and . _ @ + - only (1-64 characters): use a user name or an e-mail address`);
     }
     if (props.expiresAt !== undefined && !isIsoDate(props.expiresAt)) {
-      issues.add("stack.bad-expiry", `'expiresAt' "${props.expiresAt}" is not a date in YYYY-MM-DD form, e.g. "2026-12-31"`);
+      issues.add("stack.bad-expiry", `'expiresAt' ${quote(props.expiresAt)} is not a date in YYYY-MM-DD form, e.g. "2026-12-31"`);
+    }
+    // One line for `drover list`: a line break or a terminal control sequence would garble the table.
+    if (props.description !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(props.description)) {
+      issues.add("stack.bad-description", `'description' ${quote(props.description)} holds a line break or control character: write one line of plain text`);
     }
     issues.throwIfAny();
     if (props.backend !== undefined) this.backendSpec = parseBackendSpec(props.backend, `${id}: 'backend'`);

@@ -1,4 +1,5 @@
 import { Annotations } from "cdktf";
+import { describeValue } from "../lib/props/check.ts";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { metadataSourceFor } from "../lib/cloud-init.ts";
@@ -8,7 +9,7 @@ import { checkNginxSiteInput, renderNginxSite } from "../lib/gateway/nginx.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import type { IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
-import { checkSshAccess, clusterContext } from "./private/context.ts";
+import { checkSshAccess, clusterContext, requireShape } from "./private/context.ts";
 
 export interface GatewayHostProps {
   /** A flavor name ("m3.medium") or what the machine needs ({ vcpus, memoryGiB }). */
@@ -71,6 +72,7 @@ export class GatewayHost extends Construct {
   constructor(scope: Construct, id: string, props: GatewayHostProps) {
     super(scope, id);
     const { stack, cloud, driver, issues } = clusterContext(this, id, "gateway");
+    requireShape(issues, "gatewayHost", props, "gateway");
     const zone = cloud.dnsZone?.replace(/\.$/, "");
 
     // The name.
@@ -97,7 +99,7 @@ export class GatewayHost extends Construct {
     let app: GatewayApp | undefined;
     const port = (prop: string, value: unknown): number | undefined => {
       if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535 || [22, 80, 443].includes(value)) {
-        issues.add("gateway.bad-port", `'${prop}' ${JSON.stringify(value)} must be a port from 1 to 65535 other than 22, 80 and 443 (nginx and SSH hold those)`);
+        issues.add("gateway.bad-port", `'${prop}' ${describeValue(value)} must be a port from 1 to 65535 other than 22, 80 and 443 (nginx and SSH hold those)`);
         return undefined;
       }
       return value;
@@ -115,7 +117,7 @@ export class GatewayHost extends Construct {
       if (p !== undefined) app = { kind: "upstream", port: p };
     }
     if (props.dataVolumeGiB !== undefined && (!Number.isInteger(props.dataVolumeGiB) || props.dataVolumeGiB < 1 || props.dataVolumeGiB > MAX_DATA_GIB)) {
-      issues.add("gateway.bad-volume", `'dataVolumeGiB' ${JSON.stringify(props.dataVolumeGiB)} must be a whole number of GiB from 1 to ${MAX_DATA_GIB}`);
+      issues.add("gateway.bad-volume", `'dataVolumeGiB' ${describeValue(props.dataVolumeGiB)} must be a whole number of GiB from 1 to ${MAX_DATA_GIB}`);
     }
 
     const { sshFrom, adminKey } = checkSshAccess(issues, "gateway", props.allowSshFrom, { prop: "publicKey", value: props.publicKey }, cloud);

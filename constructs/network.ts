@@ -4,6 +4,8 @@ import { IssueCollector } from "../lib/errors.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import type { INetwork, NetworkLookup } from "./cloud.ts";
 import { DroverStack } from "./drover-stack.ts";
+import { checkName } from "../lib/naming.ts";
+import { checkProps } from "../lib/props/schemas.ts";
 
 export interface NetworkProps {
   /**
@@ -49,6 +51,8 @@ export class Network extends Construct implements INetwork {
   /** A network that already exists in the project, by name or ID. */
   static fromExisting(scope: Construct, id: string, lookup: NetworkLookup): INetwork {
     const issues = new IssueCollector(`${scope.node.path}/${id}`);
+    for (const p of checkProps("networkLookup", lookup, "network")) issues.add(p.code, p.message);
+    issues.throwIfAny();
     if (!lookup.name && !lookup.id) issues.add("network.bad-lookup", "give the existing network's 'name' or 'id'");
     if (lookup.name && lookup.id) issues.add("network.bad-lookup", "give the existing network's 'name' or its 'id', not both");
     issues.throwIfAny();
@@ -67,6 +71,10 @@ export class Network extends Construct implements INetwork {
     super(scope, id);
     const stack = DroverStack.of(this);
     const issues = new IssueCollector(this.node.path);
+    const badId = checkName(id, "construct id");
+    if (badId) issues.add("network.bad-id", badId);
+    for (const p of checkProps("network", props, "network")) issues.add(p.code, p.message);
+    issues.throwIfAny();
     const cidrText = props.cidr ?? "10.0.0.0/24";
     const parsed = parseCidr(cidrText);
     let cidr: Cidr | undefined;

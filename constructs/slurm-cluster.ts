@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { metadataSourceFor } from "../lib/cloud-init.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
+import { describeValue } from "../lib/props/check.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import { ELASTIC_ACCESS_RULES } from "../lib/slurm/access-rules.ts";
@@ -12,8 +13,8 @@ import type { CloudRefs, SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
 import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
-import { checkSshAccess, clusterContext } from "./private/context.ts";
-import { clusterCredential, credentialSourceIssue, type CredentialSource } from "./private/credential.ts";
+import { checkSshAccess, clusterContext, requireShape } from "./private/context.ts";
+import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { mungeKey } from "./private/random.ts";
 
 export interface SlurmPartitionProps {
@@ -190,6 +191,7 @@ export class SlurmCluster extends Construct {
   constructor(scope: Construct, id: string, props: SlurmClusterProps) {
     super(scope, id);
     const { stack, cloud, driver, issues } = clusterContext(this, id, "slurm");
+    requireShape(issues, "slurmCluster", props, "slurm");
 
     const image = props.image ?? cloud.defaultImage;
     if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
@@ -221,8 +223,10 @@ export class SlurmCluster extends Construct {
     });
     if (!planned.ok) for (const issue of planned.issues) issues.add(issue.code, issue.message);
     const hasElastic = planned.ok && planned.plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
-    const credentialIssue = credentialSourceIssue(props.applicationCredential);
-    if (credentialIssue) issues.add("slurm.bad-credential", credentialIssue);
+    // The elastic nodes' programs take the image by name in a KEY=value file (lib/slurm/cloud-init.ts).
+    if (hasElastic && !/^[A-Za-z0-9_.:/@+,=-]+$/.test(image)) {
+      issues.add("slurm.bad-image", `'image' ${describeValue(image)} cannot be handed to the programs that create elastic nodes: they take letters, digits and . _ - : / @ + , = only. Use an image so named, or static nodes only`);
+    }
     if (hasElastic && !driver.createCredential) issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
     if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !driver.createShare) issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
     issues.throwIfAny();

@@ -1,15 +1,16 @@
 import { Construct } from "constructs";
+import { describeValue } from "../lib/props/check.ts";
 import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
-import { asTerraformLiteral, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../lib/cloud-init.ts";
+import { renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../lib/cloud-init.ts";
 import { IssueCollector } from "../lib/errors.ts";
 import { MAX_HOSTNAME_LENGTH, checkName, nearestMatches, orList } from "../lib/naming.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
 import type { CloudKind, IFirewall, IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
-import { keyRequiredMessage } from "./private/context.ts";
+import { keyRequiredMessage, requireShape } from "./private/context.ts";
 import { Connections } from "./connections.ts";
 import { DroverStack } from "./drover-stack.ts";
 
@@ -105,7 +106,15 @@ const MAX_VOLUME_GIB = 10240;
 const MIN_ROOT_VOLUME_GIB = 20;
 const VOLUME_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const MOUNT_PATH = /^\/[A-Za-z0-9._/-]+$/;
-const RESERVED_MOUNTS = ["/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var"];
+/** Directories a volume must not hide: the system's, and everything under them. */
+const SYSTEM_TREES = ["/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/lost+found", "/proc", "/root", "/run", "/sbin", "/snap", "/sys", "/tmp", "/usr", "/var"];
+/** Top-level directories that hold other mounts or software: a volume goes beneath them, never on them. */
+const MOUNT_ROOTS = ["/", "/media", "/mnt", "/opt"];
+
+/** Whether a (normalized) mount path would hide part of the system. */
+function hidesSystem(path: string): boolean {
+  return MOUNT_ROOTS.includes(path) || SYSTEM_TREES.some((d) => path === d || path.startsWith(`${d}/`));
+}
 const LOGIN_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._:-]*$/;
 
@@ -151,10 +160,12 @@ export class VirtualMachine extends Construct {
     const issues = new IssueCollector(this.node.path);
 
     const name = stack.resourceName(this);
-    for (const part of this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1)) {
-      const bad = checkName(part.node.id, "construct id");
+    // The id as given: constructs replaces a "/" with "--" on its own, which would rename it silently.
+    for (const part of [...this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1, -1).map((s) => s.node.id), id]) {
+      const bad = checkName(part, "construct id");
       if (bad) issues.add("vm.bad-id", bad);
     }
+    requireShape(issues, "virtualMachine", props, "vm");
     if (name.length > MAX_HOSTNAME_LENGTH) {
       issues.add("vm.name-too-long", `the machine's name "${name}" (stack + construct) is ${name.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack name or the construct id`);
     }
@@ -164,7 +175,7 @@ export class VirtualMachine extends Construct {
 
     const image = props.image ?? cloud.defaultImage;
     if (typeof image !== "string" || image.trim() === "") {
-      issues.add("vm.bad-image", `'image' must be a non-empty image name, got ${JSON.stringify(image)}`);
+      issues.add("vm.bad-image", `'image' must be a non-empty image name, got ${describeValue(image)}`);
     } else if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
       const near = nearestMatches(image, cloud.images.map((i) => i.name));
       issues.add(
@@ -177,7 +188,9 @@ export class VirtualMachine extends Construct {
     if (loginUser === undefined) {
       issues.add("vm.unknown-user", `cannot tell the login account of image "${image}": set 'sshUser' (e.g. "ubuntu", "rocky")`);
     } else if (!LOGIN_USER.test(loginUser)) {
-      issues.add("vm.bad-user", `'sshUser' "${loginUser}" is not a valid account name (lower-case letters, digits, _ and -, at most 32)`);
+      issues.add("vm.bad-user", `'sshUser' "${loginUser}" is not a valid account name (lower-case letters, digits, _ and -, at most 32): use the image's account, e.g. "ubuntu"`);
+    } else if (loginUser === "root") {
+      issues.add("vm.root-user", `'sshUser' "root" cannot log in: drover machines disable root login over SSH. Use the image's own account (${loginUserFor(image, cloud.images) ?? "e.g. ubuntu"}) and sudo`);
     }
 
     const sshFrom = this.checkCidrs("allowSshFrom", props.allowSshFrom, issues);
@@ -201,11 +214,11 @@ export class VirtualMachine extends Construct {
     const volumes = this.checkVolumes(props.volumes ?? [], issues);
 
     if (props.rootVolumeGiB !== undefined && (!Number.isInteger(props.rootVolumeGiB) || props.rootVolumeGiB < MIN_ROOT_VOLUME_GIB || props.rootVolumeGiB > MAX_VOLUME_GIB)) {
-      issues.add("vm.bad-root-volume", `'rootVolumeGiB' must be a whole number from ${MIN_ROOT_VOLUME_GIB} to ${MAX_VOLUME_GIB}, got ${JSON.stringify(props.rootVolumeGiB)}`);
+      issues.add("vm.bad-root-volume", `'rootVolumeGiB' must be a whole number from ${MIN_ROOT_VOLUME_GIB} to ${MAX_VOLUME_GIB}, got ${describeValue(props.rootVolumeGiB)}`);
     }
 
     (props.packages ?? []).forEach((p, i) => {
-      if (typeof p !== "string" || !PACKAGE_NAME.test(p)) issues.add("vm.bad-package", `'packages[${i}]' ${JSON.stringify(p)} is not a package name`);
+      if (typeof p !== "string" || !PACKAGE_NAME.test(p)) issues.add("vm.bad-package", `'packages[${i}]' ${JSON.stringify(p)} is not a package name: use the distribution's name for it (letters, digits and + . _ : -), e.g. "htop"`);
     });
     (props.bootCommands ?? []).forEach((c, i) => {
       if (typeof c !== "string" || c.trim() === "") issues.add("vm.bad-command", `'bootCommands[${i}]' must be a non-empty shell command`);
@@ -260,7 +273,7 @@ export class VirtualMachine extends Construct {
       network,
       firewalls: [this.firewall],
       loginUser: this.loginUser,
-      userData: asTerraformLiteral(userData),
+      userData,
       metadata: { drover_construct: this.node.path },
       ...(keyPair ? { keyPair } : {}),
       ...(props.rootVolumeGiB ? { rootVolumeGiB: props.rootVolumeGiB } : {}),
@@ -324,7 +337,7 @@ export class VirtualMachine extends Construct {
       }
       if (typeof v.name === "string") names.add(v.name);
       if (!Number.isInteger(v.sizeGiB) || v.sizeGiB < 1 || v.sizeGiB > MAX_VOLUME_GIB) {
-        issues.add("vm.bad-volume-size", `${at}.sizeGiB' must be a whole number from 1 to ${MAX_VOLUME_GIB}, got ${JSON.stringify(v.sizeGiB)}`);
+        issues.add("vm.bad-volume-size", `${at}.sizeGiB' must be a whole number from 1 to ${MAX_VOLUME_GIB}, got ${describeValue(v.sizeGiB)}`);
         ok = false;
       }
       // The default mount path derives from the name: a bad name is reported once, above.
@@ -334,8 +347,8 @@ export class VirtualMachine extends Construct {
       if (!MOUNT_PATH.test(mountPath) || mountPath.includes("..")) {
         issues.add("vm.bad-mount-path", `${at}.mountPath' ${JSON.stringify(mountPath)} must be an absolute path of letters, digits and . _ - /`);
         ok = false;
-      } else if (RESERVED_MOUNTS.includes(normalized)) {
-        issues.add("vm.reserved-mount-path", `${at}.mountPath' "${mountPath}" would hide a system directory: mount under /media, /mnt, /data or /srv`);
+      } else if (hidesSystem(normalized)) {
+        issues.add("vm.reserved-mount-path", `${at}.mountPath' "${mountPath}" would hide ${normalized === "/home" || normalized.startsWith("/home/") ? "the users' homes" : "a system directory"}: mount beneath /media, /mnt, /data or /srv (e.g. "/mnt/${v.name}")`);
         ok = false;
       } else if (mounts.has(normalized)) {
         issues.add("vm.duplicate-mount-path", `${at}.mountPath' "${mountPath}" is used by another volume of this machine`);

@@ -52,21 +52,6 @@ export function metadataGuardBootcmd(): string[] {
   return ["bash", "-c", readTemplate("cloud-init/drover-metadata-guard.sh"), "drover-metadata-guard"];
 }
 
-/**
- * Text as a Terraform template that evaluates to itself: Terraform reads `${` and `%{` in any
- * string of a configuration as the start of an expression or directive (a shell script's
- * `${id:0:20}` would fail to parse), so they are written `$${` and `%%{`.
- */
-export function asTerraformLiteral(text: string): string {
-  // Replacement functions: in a replacement string, "$$" would stand for a single "$".
-  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
-}
-
-/** Bytes of a Terraform template once its escapes are undone (its references left as written). */
-export function templateBytes(template: string): number {
-  return Buffer.byteLength(template.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{"));
-}
-
 /** Where GCP and Azure machines find a disk by the ID `list_volumes` prints (see the snippets). */
 const MORE_DEVICES: Partial<Record<MetadataSource, string>> = {
   gcp: ' /dev/disk/by-id/google-"${id}"',

@@ -3,7 +3,7 @@ import { Fn, Lazy, TerraformLocal, type ITerraformDependable } from "cdktf";
 import type { Instance } from "@cdktf/provider-aws/lib/instance/index.js";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group/index.js";
 import type { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume/index.js";
-import { gzipBase64, templateBytes } from "../../lib/cloud-init.ts";
+import { gzipBase64 } from "../../lib/cloud-init.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { blocksCovering, hostIndex } from "../../lib/net/cidr.ts";
 import type { Port } from "../../lib/net/port.ts";
@@ -327,14 +327,14 @@ export class AwsDriver implements CloudDriver {
    * is measured here on the template (references as written, a few bytes each).
    */
   private userDataOf(scope: Construct, id: string, template: string, path: string): { userData: string } | { userDataBase64: string } {
-    const bytes = templateBytes(template);
+    const bytes = Buffer.byteLength(template);
     if (bytes <= AWS_USER_DATA_MAX_BYTES) return { userData: template };
-    const compressed = Buffer.from(gzipBase64(template.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{")), "base64").length;
+    const compressed = Buffer.from(gzipBase64(template), "base64").length;
     if (compressed > AWS_USER_DATA_MAX_BYTES - 1024) {
       fail(path, "aws.user-data-too-big", `the user data is ${bytes} bytes, ${compressed} compressed; EC2 accepts ${AWS_USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
     }
-    // The text as a local value, where Terraform reads it as the template it is; written inside a
-    // function call instead, cdktf would turn its references into plain text.
+    // The text as a local value (escaped as text at synthesis, its references kept); written
+    // inside a function call instead, cdktf would turn its references into plain text.
     const local = new TerraformLocal(scope, id === "Resource" ? "UserData" : `${id}-UserData`, template);
     return { userDataBase64: Fn.base64gzip(local.asString) };
   }

@@ -1,4 +1,6 @@
 import { AWS_INSTANCE_TYPES } from "../../lib/catalog/aws-instances.ts";
+import { describeValue } from "../../lib/props/check.ts";
+import { checkProps } from "../../lib/props/schemas.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import { nearestMatches, orList } from "../../lib/naming.ts";
 import type { CloudProfile, NetworkLookup } from "../cloud.ts";
@@ -67,6 +69,8 @@ const ZONE_NAME = /^(?=.{1,253}\.?$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[
  */
 export function aws(props: AwsProps): AwsProfile {
   const issues = new IssueCollector("aws()");
+  for (const p of checkProps("aws", props, "profile")) issues.add(p.code, p.message);
+  issues.throwIfAny();
   const region = props?.region;
   if (typeof region !== "string" || !REGION_FORM.test(region)) {
     const near = typeof region === "string" ? nearestMatches(region, AWS_REGIONS) : [];
@@ -76,12 +80,12 @@ export function aws(props: AwsProps): AwsProfile {
     );
   }
   if (props?.profile !== undefined && (typeof props.profile !== "string" || props.profile.trim() === "")) {
-    issues.add("profile.empty", `'profile' must be a non-empty string, got ${JSON.stringify(props.profile)}`);
+    issues.add("profile.empty", `'profile' must be a non-empty string, got ${describeValue(props.profile)}`);
   }
   const vpc = props?.vpc ?? "new";
   if (vpc !== "new") {
     if (typeof vpc !== "object" || vpc === null || (!vpc.name && !vpc.id) || (vpc.name && vpc.id)) {
-      issues.add("profile.bad-network", `'vpc' must be "new", { id: "subnet-..." } or { name: "<the subnet's Name tag>" }, got ${JSON.stringify(vpc)}`);
+      issues.add("profile.bad-network", `'vpc' must be "new", { id: "subnet-..." } or { name: "<the subnet's Name tag>" }, got ${describeValue(vpc)}`);
     } else if (vpc.id !== undefined && !SUBNET_ID.test(vpc.id)) {
       issues.add("profile.bad-network", `'vpc.id' "${vpc.id}" is not a subnet ID: name the subnet machines join ("subnet-0123456789abcdef0"), not ${vpc.id.startsWith("vpc-") ? "its VPC" : "another resource"}`);
     }

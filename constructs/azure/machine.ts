@@ -3,7 +3,8 @@ import { Fn, TerraformLocal } from "cdktf";
 import type { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine/index.js";
 import type { NetworkInterface, NetworkInterfaceIpConfiguration } from "@cdktf/provider-azurerm/lib/network-interface/index.js";
 import type { AzureSize } from "../../lib/catalog/azure-sizes.ts";
-import { gzipBase64, templateBytes } from "../../lib/cloud-init.ts";
+import { gzipBase64 } from "../../lib/cloud-init.ts";
+import { holdsToken } from "../../lib/terraform/text.ts";
 import type { IMachine, IVolume } from "../cloud.ts";
 import { fail } from "./firewall.ts";
 
@@ -102,26 +103,19 @@ export class AzureVolume implements IVolume {
   }
 }
 
-/** Whether a Terraform template holds a reference or a directive (an unescaped `${` or `%{`). */
-function hasTemplateSequences(template: string): boolean {
-  for (const m of template.matchAll(/\$\$\{|%%\{|\$\{|%\{/g)) if (m[0].length === 2) return true;
-  return false;
-}
-
 /**
  * Custom data, which Azure takes base64-encoded. Plain text is encoded here (compressed with
  * gzip past Azure's limit, which cloud-init unpacks by itself). Text with Terraform references
  * must be encoded by Terraform once they are filled in: it goes in a local value, and
- * custom_data calls base64encode() or base64gzip() on it. Neither cdktf's Fn.base64encode on
- * the text (it writes `$${` as `$$${`) nor the text inside a quoted base64encode("...") (cdktf
- * writes a reference inside `${...}` without its own `${}`, so it would stay literal text) is
- * filled in right.
+ * custom_data calls base64encode() or base64gzip() on it (the text inside a quoted
+ * base64encode("...") would not be filled in right: cdktf writes a reference inside `${...}`
+ * without its own `${}`, so it would stay literal text).
  */
 export function customDataOf(scope: Construct, id: string, template: string, path: string): string {
-  const literal = template.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
-  const bytes = templateBytes(template);
+  const literal = template;
+  const bytes = Buffer.byteLength(template);
   const fits = bytes <= AZURE_CUSTOM_DATA_MAX_BYTES;
-  const references = hasTemplateSequences(template);
+  const references = holdsToken(template);
   if (fits && !references) return Buffer.from(literal).toString("base64");
   if (!fits) {
     // Measured on the text with references as written: a few bytes each.

@@ -1,4 +1,6 @@
 import { AZURE_SIZES } from "../../lib/catalog/azure-sizes.ts";
+import { describeValue } from "../../lib/props/check.ts";
+import { checkProps } from "../../lib/props/schemas.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import { nearestMatches, orList } from "../../lib/naming.ts";
 import type { CloudProfile, NetworkLookup } from "../cloud.ts";
@@ -105,6 +107,8 @@ function checkResourceGroup(issues: IssueCollector, prop: string, value: unknown
  */
 export function azure(props: AzureProps): AzureProfile {
   const issues = new IssueCollector("azure()");
+  for (const p of checkProps("azure", props, "profile")) issues.add(p.code, p.message);
+  issues.throwIfAny();
   const location = props?.location;
   if (typeof location !== "string" || !AZURE_LOCATIONS.includes(location)) {
     // Display names ("East US 2") are what the portal shows; the API wants the short name.
@@ -129,7 +133,7 @@ export function azure(props: AzureProps): AzureProfile {
   if (network !== "new") {
     const shape = `'network' must be "new" or { name: "<subnet>", virtualNetwork: "<its virtual network>", resourceGroup: "<their resource group>" }`;
     if (typeof network !== "object" || network === null) {
-      issues.add("profile.bad-network", `${shape}, got ${JSON.stringify(network)}`);
+      issues.add("profile.bad-network", `${shape}, got ${describeValue(network)}`);
     } else {
       if (typeof network.name !== "string" || !SUBNET.test(network.name)) {
         issues.add("profile.bad-network", `'network.name' ${JSON.stringify(network.name)} is not a subnet name (1-80 letters, digits, '-', '_' and '.', starting with a letter or digit and ending with a letter, digit or '_'): ${shape}`);
@@ -143,7 +147,7 @@ export function azure(props: AzureProps): AzureProfile {
   const zone = props?.dnsZone;
   if (zone !== undefined) {
     if (typeof zone !== "object" || zone === null) {
-      issues.add("profile.bad-zone", `'dnsZone' must be { name: "lab.example.org", resourceGroup: "<the zone's resource group>" }, got ${JSON.stringify(zone)}`);
+      issues.add("profile.bad-zone", `'dnsZone' must be { name: "lab.example.org", resourceGroup: "<the zone's resource group>" }, got ${describeValue(zone)}`);
     } else {
       if (typeof zone.name !== "string" || !ZONE_NAME.test(zone.name)) {
         issues.add("profile.bad-zone", `'dnsZone.name' ${JSON.stringify(zone.name)} is not a DNS zone name (e.g. "lab.example.org")`);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { escapeTerraformText } from "../../lib/terraform/text.ts";
 import type { Construct } from "constructs";
 import { Lazy, Token, type IResolveContext } from "cdktf";
 import type { ComputeInstance, ComputeInstanceNetworkInterface } from "@cdktf/provider-google/lib/compute-instance/index.js";
@@ -290,7 +291,7 @@ export class GcpDriver implements CloudDriver {
   createMachine(scope: Construct, id: string, spec: MachineSpec): IMachine {
     const path = `${scope.node.path}/${id}`;
     const placement = this.placementOf(spec.network, path);
-    const userDataBytes = Buffer.byteLength(spec.userData.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{"));
+    const userDataBytes = Buffer.byteLength(spec.userData);
     if (userDataBytes > GCP_METADATA_VALUE_MAX_BYTES) {
       fail(path, "gcp.user-data-too-big", `the user data is ${userDataBytes} bytes; Compute Engine takes ${GCP_METADATA_VALUE_MAX_BYTES} per metadata value: move large files to a volume or download them at boot`);
     }
@@ -324,7 +325,7 @@ export class GcpDriver implements CloudDriver {
       ...(placement.internet ? { accessConfig: [{}] } : {}),
     };
     // Metadata updates in place, so a trigger holds the user data's hash (references as written).
-    const hash = Lazy.stringValue({ produce: (ctx: IResolveContext) => `sha256:${sha256(String(ctx.resolve(spec.userData)))}` });
+    const hash = Lazy.stringValue({ produce: (ctx: IResolveContext) => `sha256:${sha256(String(ctx.resolve(escapeTerraformText(spec.userData))))}` });
     const userData = new TerraformData(scope, helperId("UserData"), { input: hash });
     const triggers = [...(image.trigger ? [image.trigger] : []), `${TerraformData.tfResourceType}.${userData.friendlyUniqueId}`];
     const instance = new this.b.ComputeInstance(scope, id, {

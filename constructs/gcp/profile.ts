@@ -1,4 +1,6 @@
 import { GCP_MACHINE_TYPES } from "../../lib/catalog/gcp-machines.ts";
+import { describeValue } from "../../lib/props/check.ts";
+import { checkProps } from "../../lib/props/schemas.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import { nearestMatches, orList } from "../../lib/naming.ts";
 import type { CloudProfile } from "../cloud.ts";
@@ -86,7 +88,7 @@ function checkProject(project: unknown, issues: IssueCollector): void {
 function checkCredentialsFile(path: unknown, issues: IssueCollector): void {
   if (path === undefined) return;
   if (typeof path !== "string" || path.trim() === "") {
-    issues.add("profile.bad-credentials", `'credentialsFile' must be the path of a service-account key file, got ${JSON.stringify(path)}`);
+    issues.add("profile.bad-credentials", `'credentialsFile' must be the path of a service-account key file, got ${describeValue(path)}`);
   } else if (path.trimStart().startsWith("{")) {
     issues.add(
       "profile.bad-credentials",
@@ -120,6 +122,8 @@ function checkCredentialsFile(path: unknown, issues: IssueCollector): void {
  */
 export function gcp(props: GcpProps): GcpProfile {
   const issues = new IssueCollector("gcp()");
+  for (const p of checkProps("gcp", props, "profile")) issues.add(p.code, p.message);
+  issues.throwIfAny();
   checkProject(props?.project, issues);
   const region = props?.region;
   const regionOk = typeof region === "string" && REGION_FORM.test(region);
@@ -138,7 +142,7 @@ export function gcp(props: GcpProps): GcpProfile {
   if (network !== "new") {
     const keys = typeof network === "object" && network !== null ? Object.keys(network) : [];
     if (keys.length !== 1 || keys[0] !== "name" || typeof network.name !== "string") {
-      issues.add("profile.bad-network", `'network' must be "new" or { name: "<an existing subnetwork's name>" }, got ${JSON.stringify(network)}`);
+      issues.add("profile.bad-network", `'network' must be "new" or { name: "<an existing subnetwork's name>" }, got ${describeValue(network)}`);
     } else if (!GCP_NAME.test(network.name)) {
       issues.add("profile.bad-network", `'network.name' "${network.name}" is not a subnetwork name (${NAME_RULE})`);
     }
@@ -146,7 +150,7 @@ export function gcp(props: GcpProps): GcpProfile {
   const dns = props?.dnsZone;
   if (dns !== undefined) {
     if (typeof dns !== "object" || dns === null || typeof dns.name !== "string" || typeof dns.domain !== "string") {
-      issues.add("profile.bad-dns-zone", `'dnsZone' must be { name: "<the managed zone's resource name>", domain: "lab.example.org" }, got ${JSON.stringify(dns)}`);
+      issues.add("profile.bad-dns-zone", `'dnsZone' must be { name: "<the managed zone's resource name>", domain: "lab.example.org" }, got ${describeValue(dns)}`);
     } else {
       if (!GCP_NAME.test(dns.name)) {
         const hint = dns.name.includes(".") ? `: that looks like its domain; the resource name is the zone's name in the console (e.g. "lab-example-org")` : ` (${NAME_RULE})`;

@@ -53,6 +53,7 @@ import type {
 import type { DroverStack } from "../drover-stack.ts";
 import { markStateful } from "../stateful.ts";
 import { TerraformData } from "../private/terraform-data.ts";
+import { terraformExpression } from "../private/expression.ts";
 import type { OpenStackProfile } from "./profiles.ts";
 
 /** OpenStack `tags` are plain strings: the stack's tags as `key=value`. */
@@ -325,7 +326,7 @@ export class OpenStackDriver implements CloudDriver {
     const catalog = `data.${DataOpenstackIdentityAuthScopeV3.tfResourceType}.${auth.friendlyUniqueId}.service_catalog`;
     // Locals keep the expressions (with their quotes) out of the strings that use them.
     const endpoint = (localId: string, type: string, field: "url" | "region") =>
-      new TerraformLocal(scope, `${id}-${localId}`, `\${[for s in ${catalog} : [for e in s.endpoints : e.${field} if e.interface == "public"][0] if s.type == "${type}"][0]}`).asString;
+      new TerraformLocal(scope, `${id}-${localId}`, terraformExpression(`[for s in ${catalog} : [for e in s.endpoints : e.${field} if e.interface == "public"][0] if s.type == "${type}"][0]`)).asString;
     return {
       credentialId: credential.id,
       secret: credential.secret,
@@ -381,11 +382,11 @@ export class OpenStackDriver implements CloudDriver {
           when: "destroy",
           command: `node ${spec.scriptPath}`,
           environment: {
-            DROVER_AUTH_URL: "\${self.triggers_replace.auth_url}",
-            DROVER_REGION: "\${self.triggers_replace.region}",
-            DROVER_APP_CRED_ID: "\${self.triggers_replace.id}",
-            DROVER_APP_CRED_SECRET: "\${self.triggers_replace.secret}",
-            DROVER_CLUSTER: "\${self.triggers_replace.cluster}",
+            DROVER_AUTH_URL: terraformExpression("self.triggers_replace.auth_url"),
+            DROVER_REGION: terraformExpression("self.triggers_replace.region"),
+            DROVER_APP_CRED_ID: terraformExpression("self.triggers_replace.id"),
+            DROVER_APP_CRED_SECRET: terraformExpression("self.triggers_replace.secret"),
+            DROVER_CLUSTER: terraformExpression("self.triggers_replace.cluster"),
           },
         },
       ],

@@ -2,6 +2,8 @@ import { JETSTREAM2_FLAVORS, JETSTREAM2_QUOTA, type Flavor } from "../../lib/cat
 import { JETSTREAM2_QUOTA_PROFILES } from "../../lib/quota/profiles.ts";
 import { JETSTREAM2_FEATURED_IMAGES, type ImageInfo } from "../../lib/catalog/images.ts";
 import { IssueCollector } from "../../lib/errors.ts";
+import { checkProps } from "../../lib/props/schemas.ts";
+import { describeValue } from "../../lib/props/check.ts";
 import type { CloudProfile, NetworkLookup } from "../cloud.ts";
 import type { DroverStack } from "../drover-stack.ts";
 import { OpenStackDriver } from "./driver.ts";
@@ -78,10 +80,28 @@ function makeProfile(fields: Omit<OpenStackProfile, "kind" | "createDriver">): O
 function checkLookup(network: "new" | NetworkLookup, where: string, issues: IssueCollector): void {
   if (network === "new") return;
   if (typeof network !== "object" || network === null || (!network.name && !network.id)) {
-    issues.add("profile.bad-network", `'network' must be "new", { name: "..." } or { id: "..." }, got ${JSON.stringify(network)}`, where);
+    issues.add("profile.bad-network", `'network' must be "new", { name: "..." } or { id: "..." }, got ${describeValue(network)}`, where);
   } else if (network.name && network.id) {
     issues.add("profile.bad-network", `'network' names both an existing network's name and its id: give one`, where);
   }
+}
+
+/** A custom flavor catalog's numbers: costs and sizing divide and compare by them. */
+function checkFlavors(flavors: readonly Flavor[], issues: IssueCollector): void {
+  const names = new Set<string>();
+  flavors.forEach((f, i) => {
+    const at = `'flavors[${i}]`;
+    const need = (ok: boolean, field: string, what: string) => {
+      if (!ok) issues.add("profile.bad-flavor", `${at}.${field}' ${describeValue((f as unknown as Record<string, unknown>)[field])} must be ${what}`);
+    };
+    need(f.name.trim() !== "" && !names.has(f.name), "name", "a flavor name used once");
+    names.add(f.name);
+    need(Number.isInteger(f.vcpus) && f.vcpus >= 1, "vcpus", "a whole number of vCPUs, at least 1");
+    need(Number.isFinite(f.memoryGiB) && f.memoryGiB > 0, "memoryGiB", "GiB of memory above 0");
+    need(Number.isFinite(f.rootDiskGiB) && f.rootDiskGiB >= 0, "rootDiskGiB", "GiB of root disk, 0 or more");
+    need(Number.isFinite(f.gpu) && f.gpu >= 0 && f.gpu <= 8, "gpu", "a share of GPUs from 0 to 8 (0 for none)");
+    need(Number.isFinite(f.suPerHour) && f.suPerHour >= 0, "suPerHour", "the units charged per hour, 0 or more");
+  });
 }
 
 /**
@@ -93,10 +113,13 @@ function checkLookup(network: "new" | NetworkLookup, where: string, issues: Issu
  */
 export function openstack(props: OpenStackProps = {}): OpenStackProfile {
   const issues = new IssueCollector("openstack()");
+  for (const p of checkProps("openstack", props, "profile")) issues.add(p.code, p.message);
+  issues.throwIfAny();
+  checkFlavors(props.flavors ?? [], issues);
   for (const key of ["region", "cloud", "externalNetwork", "defaultImage", "name"] as const) {
     const v = props[key];
     if (v !== undefined && (typeof v !== "string" || v.trim() === "")) {
-      issues.add("profile.empty", `'${key}' must be a non-empty string, got ${JSON.stringify(v)}`);
+      issues.add("profile.empty", `'${key}' must be a non-empty string, got ${describeValue(v)}`);
     }
   }
   checkLookup(props.network ?? "new", "openstack()", issues);
@@ -168,11 +191,13 @@ const JETSTREAM2_NETWORK_CHOICES = ["new", "auto-allocated"];
  */
 export function jetstream2(props: Jetstream2Props = {}): OpenStackProfile {
   const issues = new IssueCollector("jetstream2()");
+  for (const p of checkProps("jetstream2", props, "profile")) issues.add(p.code, p.message);
+  issues.throwIfAny();
   if (props.region !== undefined && (typeof props.region !== "string" || !/^[A-Za-z0-9_-]+$/.test(props.region))) {
     issues.add("profile.bad-region", `'region' ${JSON.stringify(props.region)} is not a region name (e.g. "IU")`);
   }
   if (props.cloud !== undefined && (typeof props.cloud !== "string" || props.cloud.trim() === "")) {
-    issues.add("profile.empty", `'cloud' must be a non-empty string, got ${JSON.stringify(props.cloud)}`);
+    issues.add("profile.empty", `'cloud' must be a non-empty string, got ${describeValue(props.cloud)}`);
   }
   const network = props.network ?? "new";
   if (!JETSTREAM2_NETWORK_CHOICES.includes(network)) {

@@ -3,6 +3,7 @@ import { IssueCollector } from "../../lib/errors.ts";
 import { checkName } from "../../lib/naming.ts";
 import { parseCidr, type Cidr } from "../../lib/net/cidr.ts";
 import { parseSshPublicKey } from "../../lib/net/ssh-key.ts";
+import { checkProps, type PropsSchema } from "../../lib/props/schemas.ts";
 import type { CloudDriver, CloudProfile } from "../cloud.ts";
 import { DroverStack } from "../drover-stack.ts";
 
@@ -18,6 +19,17 @@ export function clusterContext(self: Construct, id: string, prefix: string): { s
   const bad = checkName(id, "construct id");
   if (bad) issues.add(`${prefix}.bad-id`, bad);
   return { stack, cloud: stack.cloud, driver: stack.driver, issues };
+}
+
+/**
+ * The props' shape (lib/props/schemas.ts), before any rule reads them: every wrong type or
+ * unknown key at once, thrown with whatever `issues` already holds.
+ */
+export function requireShape(issues: IssueCollector, schema: PropsSchema, props: unknown, prefix: string): void {
+  const problems = checkProps(schema, props, prefix);
+  if (problems.length === 0) return;
+  for (const p of problems) issues.add(p.code, p.message);
+  issues.throwIfAny();
 }
 
 /**

@@ -39,9 +39,3 @@ export function clusterCredential(
     },
   });
 }
-
-/** The prop's check: "create" or "provided". */
-export function credentialSourceIssue(value: unknown): string | undefined {
-  if (value === undefined || value === "create" || value === "provided") return undefined;
-  return `'applicationCredential' ${JSON.stringify(value)} must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)`;
-}

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, UsageError } from "../errors.ts";
+import { describeValue } from "../props/check.ts";
 import { zod } from "../vendor.ts";
 
 /** The part of `cdktf.json` drover reads, checked by zod when the quick check below fails. */
@@ -9,7 +10,7 @@ function cdktfJsonSchema() {
   return z
     .object({
       app: z.string().trim().min(1, 'must be the command that runs the app, e.g. "npx tsx main.ts"'),
-      output: z.string().trim().min(1).default("cdktf.out"),
+      output: z.string().trim().min(1, 'must be a directory for the synthesized stacks, e.g. "cdktf.out"').default("cdktf.out"),
       language: z.string().optional(),
     })
     .loose();
@@ -43,6 +44,9 @@ const ENTRY_EXTENSIONS = /\.(m?[jt]s|c[jt]s|tsx|jsx)$/;
 /** Finds the project: the nearest directory at or above `cwd` holding a `cdktf.json`. */
 export function findProjectRoot(cwd: string): string {
   let dir = resolve(cwd);
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (!stat) throw new UsageError(`the directory ${dir} does not exist`, ["Check the path given to -C/--cwd (or the current directory), or create the project there."]);
+  if (!stat.isDirectory()) throw new UsageError(`${dir} is a file, not a directory`, ["Give -C/--cwd the project's directory (the one holding cdktf.json)."]);
   for (;;) {
     if (existsSync(join(dir, "cdktf.json"))) return dir;
     const parent = dirname(dir);
@@ -59,11 +63,23 @@ export function findProjectRoot(cwd: string): string {
 export function loadProject(cwd: string): Project {
   const root = findProjectRoot(cwd);
   const file = join(root, "cdktf.json");
+  const shown = relative(cwd, file) || "cdktf.json";
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`${shown} cannot be read: ${(e as NodeJS.ErrnoException).code === "EISDIR" ? "it is a directory" : (e as Error).message}`, [
+      'cdktf.json is a file naming the app, e.g. { "app": "npx tsx main.ts" }: replace what stands there with one.',
+    ]);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    // An editor's byte-order mark is not part of the JSON.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    throw new ConfigError(`${relative(cwd, file) || "cdktf.json"} is not valid JSON: ${(e as Error).message}`);
+    throw new ConfigError(`${shown} is not valid JSON: ${(e as Error).message}`, [
+      'Write it as JSON (double-quoted keys and text, no trailing commas), e.g. { "app": "npx tsx main.ts", "output": "cdktf.out" }.',
+    ]);
   }
   let data = quickParse(raw);
   if (!data) {
@@ -72,7 +88,14 @@ export function loadProject(cwd: string): Project {
     if (!parsed.success) {
       throw new ConfigError(
         `${file} has problems:`,
-        parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.path.length && i.code === "invalid_type" && i.input === undefined ? "is required" : i.message}`),
+        parsed.error.issues.map((i) => {
+          const path = i.path.join(".") || "(top level)";
+          const value = i.path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+          if (i.code !== "invalid_type") return `${path}: ${i.message}`;
+          if (value === undefined) return `${path}: is required${i.path[0] === "app" ? ': the command that runs the app, e.g. "npx tsx main.ts"' : ""}`;
+          const want = i.expected === "string" ? "must be text" : `must be ${i.expected === "object" ? "an object" : `a ${i.expected}`}`;
+          return `${path}: ${describeValue(value)} ${want}${i.path[0] === "app" ? ': the command that runs the app, e.g. "npx tsx main.ts"' : ""}`;
+        }),
       );
     }
     data = { app: parsed.data.app, output: parsed.data.output };

@@ -12,7 +12,14 @@ function plainStackTrace(error: unknown, callSites: readonly NodeJS.CallSite[]):
   // cdktf captures into plain objects, only to quote a token's origin in its own errors: leave
   // those empty. Real errors keep their frames.
   if (!(error instanceof Error)) return "";
+  plainlyFormatted().add(error);
   return `${error.name}: ${error.message}` + callSites.map((site) => `\n    at ${site.toString()}`).join("");
+}
+
+/** Errors whose traces hold the positions of the code the TypeScript loader made (not mapped back). */
+export function plainlyFormatted(): WeakSet<object> {
+  const g = globalThis as unknown as Record<symbol, WeakSet<object> | undefined>;
+  return (g[Symbol.for("drover.plainTraces")] ??= new WeakSet());
 }
 
 /**
@@ -72,7 +79,10 @@ function memoizeVersionChecks(root: string): () => void {
 /** Runs an app's synthesis the fast way (see above); everything is restored afterwards. */
 export async function withPlainStackTraces<T>(work: () => Promise<T>, root = process.cwd()): Promise<T> {
   const previous = Error.prepareStackTrace;
+  const previousLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = plainStackTrace;
+  // Deep enough to reach the person's line under a construct's checks.
+  Error.stackTraceLimit = Math.max(previousLimit, 50);
   const restoreTraces = silenceTokenTraces(root);
   const restoreChecks = memoizeVersionChecks(root);
   try {
@@ -81,5 +91,6 @@ export async function withPlainStackTraces<T>(work: () => Promise<T>, root = pro
     restoreChecks();
     restoreTraces();
     Error.prepareStackTrace = previous;
+    Error.stackTraceLimit = previousLimit;
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { createRequire } from "node:module";
 import { ensureTypeScriptLoader } from "./ts-loader.ts";
 import { pathToFileURL } from "node:url";
@@ -11,6 +11,9 @@ import { appFailure } from "./app-errors.ts";
 import { settleWrites } from "./pending-writes.ts";
 import { mark } from "../timing.ts";
 import { withPlainStackTraces } from "./stack-traces.ts";
+import { fileWriteFailure, makeDirectory } from "./fs-errors.ts";
+import { lockDirectory } from "./lock.ts";
+import { watchApp } from "./run-app.ts";
 import type { Project } from "./project.ts";
 import type { StackInfo } from "./stack-info.ts";
 
@@ -109,8 +112,15 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
   if (loaded.has(project.entry)) throw new Error(`the app ${project.entry} was already run in this process`);
   loaded.add(project.entry);
   const started = performance.now();
-  if (options.commit) await mkdir(project.outdir, { recursive: true });
-  const staging = options.commit ? await mkdtemp(join(project.outdir, ".staging-")) : await mkdtemp(join(tmpdir(), "drover-synth-"));
+  const shownOut = relative(project.root, project.outdir).startsWith("..") ? project.outdir : relative(project.root, project.outdir) || ".";
+  const outputFix = `Set "output" in cdktf.json (now "${project.output}") to a directory drover may write, or clear what stands in its way.`;
+  let staging: string;
+  try {
+    if (options.commit) await makeDirectory(project.outdir);
+    staging = options.commit ? await mkdtemp(join(project.outdir, ".staging-")) : await mkdtemp(join(tmpdir(), "drover-synth-"));
+  } catch (e) {
+    throw fileWriteFailure(e, `the output directory ${shownOut}`, outputFix) ?? e;
+  }
   const cleanup = () => rm(staging, { recursive: true, force: true });
   try {
     process.env.CDKTF_OUTDIR = staging;
@@ -121,19 +131,23 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
     preloadCommonJs(project.root);
     await ensureTypeScriptLoader();
     mark("synth: cdktf loaded");
+    const watch = watchApp(project, () => withPlainStackTraces(() => import(pathToFileURL(project.entry).href), project.root));
     try {
-      await withPlainStackTraces(() => import(pathToFileURL(project.entry).href), project.root);
+      await watch.done;
+      await settleWrites();
     } catch (e) {
       await settleWrites().catch(() => undefined);
-      throw appFailure(e, project);
+      throw fileWriteFailure(e, `the synthesized stacks in ${shownOut}`, outputFix) ?? appFailure(e, project);
+    } finally {
+      watch.dispose();
     }
-    await settleWrites();
     mark("synth: app ran");
     const manifestPath = join(staging, "manifest.json");
     if (!existsSync(manifestPath)) {
       throw new ConfigError(`${project.appCommand} ran but synthesized nothing`, ["End the app with app.synth() (see main.ts in the drover repository)."]);
     }
     const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Manifest;
+    checkStackDirectories(project, manifest);
     const allStacks = Object.keys(manifest.stacks).sort();
     const selected = options.stacks?.length ? [...new Set(options.stacks)] : allStacks;
     const unknown = selected.filter((s) => !allStacks.includes(s));
@@ -183,7 +197,16 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
       });
     }
 
-    if (options.commit) await commitStacks(project, staging, manifest, selected, selected.length === allStacks.length);
+    if (options.commit) {
+      const lock = await lockDirectory(project.outdir);
+      try {
+        await commitStacks(project, staging, manifest, selected, selected.length === allStacks.length);
+      } catch (e) {
+        throw fileWriteFailure(e, `the stacks into ${shownOut}`, outputFix) ?? e;
+      } finally {
+        lock.release();
+      }
+    }
     return { stacks, app, allStacks, outdir: options.commit ? project.outdir : staging, durationMs: performance.now() - started, cleanup };
   } catch (e) {
     await cleanup();
@@ -194,12 +217,54 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
 }
 
 /**
+ * Each stack's output directory must be `stacks/<name>` itself: a stack named "." or ".." (a
+ * plain cdktf stack can be) would make its directory the output directory or the project, and
+ * replacing it would delete them.
+ */
+function checkStackDirectories(project: Project, manifest: Manifest): void {
+  const stacksDir = join(project.outdir, "stacks");
+  const bad = Object.entries(manifest.stacks).filter(([name, s]) => {
+    const dir = join(project.outdir, s.workingDirectory);
+    return name === "." || name === ".." || dirname(dir) !== stacksDir || basename(dir) !== name;
+  });
+  if (bad.length === 0) return;
+  throw new ConfigError(`${bad.map(([n]) => `stack "${n}"`).join(", ")} cannot have a directory of its own in ${relative(project.root, stacksDir) || "stacks"}`, [
+    "Name each stack with letters, digits and '-' (a DroverStack's name is a DNS label, e.g. \"dev-vm\"); nothing was written.",
+  ]);
+}
+
+/** Whether drover wrote `dir`: a stack's output holds its Terraform JSON. */
+function isStackOutput(dir: string): boolean {
+  return existsSync(join(dir, "cdk.tf.json")) || existsSync(join(dir, "drover.json"));
+}
+
+/**
  * Moves the staged stacks into the output directory. Terraform's working files in a stack's
  * directory (`.terraform/`, the lock file) survive, so a later plan does not re-initialise.
+ * Nothing drover did not write is deleted: only directories the previous manifest lists and that
+ * hold a stack's output are replaced or removed (with `"output": "."`, `stacks/` is the person's
+ * own code).
  */
 async function commitStacks(project: Project, staging: string, manifest: Manifest, selected: readonly string[], all: boolean): Promise<void> {
   const stacksDir = join(project.outdir, "stacks");
   await mkdir(stacksDir, { recursive: true });
+  const manifestPath = join(project.outdir, "manifest.json");
+  let previous: Manifest | undefined;
+  if (existsSync(manifestPath)) {
+    try {
+      previous = JSON.parse(await readFile(manifestPath, "utf8")) as Manifest;
+    } catch {
+      // An unreadable old manifest is simply replaced; the directories it named are left alone.
+    }
+  }
+  for (const name of selected) {
+    const target = join(stacksDir, name);
+    if (existsSync(target) && !isStackOutput(target)) {
+      throw new ConfigError(`${relative(project.root, target)} exists and holds no synthesized stack: drover will not replace it`, [
+        `Move it away, or set "output" in cdktf.json (now "${project.output}") to a directory of drover's own, e.g. "cdktf.out".`,
+      ]);
+    }
+  }
   for (const name of selected) {
     const rel = manifest.stacks[name]!.workingDirectory;
     const target = join(project.outdir, rel);
@@ -212,21 +277,16 @@ async function commitStacks(project: Project, staging: string, manifest: Manifes
     }
     await rename(staged, target);
   }
-  const manifestPath = join(project.outdir, "manifest.json");
   let merged: Manifest = { ...manifest, stacks: {} };
-  if (!all && existsSync(manifestPath)) {
-    try {
-      const previous = JSON.parse(await readFile(manifestPath, "utf8")) as Manifest;
-      merged = { ...manifest, stacks: Object.fromEntries(Object.entries(previous.stacks ?? {}).filter(([n]) => existsSync(join(project.outdir, "stacks", n)))) };
-    } catch {
-      // An unreadable old manifest is simply replaced.
-    }
+  if (!all && previous) {
+    merged = { ...manifest, stacks: Object.fromEntries(Object.entries(previous.stacks ?? {}).filter(([n]) => isStackOutput(join(stacksDir, n)))) };
   }
   for (const name of selected) merged.stacks[name] = manifest.stacks[name]!;
-  if (all) {
-    // Stacks the app no longer defines leave the output directory too.
-    for (const old of await readdir(stacksDir)) {
-      if (!manifest.stacks[old]) await rm(join(stacksDir, old), { recursive: true, force: true });
+  if (all && previous) {
+    // Stacks the app no longer defines leave the output directory too: those drover wrote.
+    for (const old of Object.keys(previous.stacks ?? {})) {
+      const dir = join(stacksDir, old);
+      if (!manifest.stacks[old] && old !== "." && old !== ".." && dirname(dir) === stacksDir && isStackOutput(dir)) await rm(dir, { recursive: true, force: true });
     }
   }
   await writeFile(manifestPath, `${JSON.stringify(merged, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import { nearestMatches, orList } from "../naming.ts";
+import { describeValue } from "../props/check.ts";
 import { JETSTREAM2_FLAVORS, smallestFitting, type Flavor, type SizeRequirement } from "./flavors.ts";
 
 export type SizeResult = { readonly ok: true; readonly flavor: Flavor } | { readonly ok: false; readonly message: string };
@@ -52,19 +53,19 @@ export function resolveSize(size: unknown, flavors: readonly Flavor[], cloud: st
       ok: false,
       message:
         `'${prop}' "${name}" is not a ${cloud} flavor` +
-        (near.length ? `: did you mean ${orList(near)}?` : ".") +
-        ` Flavors: ${flavors.map((f) => f.name).join(", ")}.`,
+        (near.length ? `: did you mean ${orList(near)}? Flavors: ` : `. Use one of: `) +
+        `${flavors.map((f) => f.name).join(", ")}.`,
     };
   }
   if (typeof size !== "object" || size === null) {
-    return { ok: false, message: `'${prop}' must be a flavor name or { vcpus, memoryGiB, gpu? }, got ${JSON.stringify(size)}` };
+    return { ok: false, message: `'${prop}' must be a flavor name or { vcpus, memoryGiB, gpu? }, got ${describeValue(size)}` };
   }
   const need = size as SizeRequirement;
   const problems: string[] = [];
-  if (!Number.isInteger(need.vcpus) || need.vcpus < 1) problems.push(`'${prop}.vcpus' must be a whole number of at least 1, got ${JSON.stringify(need.vcpus)}`);
-  if (typeof need.memoryGiB !== "number" || !(need.memoryGiB > 0)) problems.push(`'${prop}.memoryGiB' must be a number above 0, got ${JSON.stringify(need.memoryGiB)}`);
+  if (!Number.isInteger(need.vcpus) || need.vcpus < 1) problems.push(`'${prop}.vcpus' must be a whole number of at least 1, got ${describeValue(need.vcpus)}`);
+  if (typeof need.memoryGiB !== "number" || !(need.memoryGiB > 0)) problems.push(`'${prop}.memoryGiB' must be a number above 0, got ${describeValue(need.memoryGiB)}`);
   if (need.gpu !== undefined && (typeof need.gpu !== "number" || need.gpu < 0 || need.gpu > 8)) {
-    problems.push(`'${prop}.gpu' must be a share of GPUs from 0 to 8 (0.25 = a quarter of one), got ${JSON.stringify(need.gpu)}`);
+    problems.push(`'${prop}.gpu' must be a share of GPUs from 0 to 8 (0.25 = a quarter of one), got ${describeValue(need.gpu)}`);
   }
   if (problems.length) return { ok: false, message: problems.join("; ") };
   if (flavors.length === 0) {

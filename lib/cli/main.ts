@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
-import { ExitCode, UsageError, isDroverError } from "../errors.ts";
+import { ConfigError, ExitCode, UsageError, isDroverError } from "../errors.ts";
+import { userFrame } from "../app/app-errors.ts";
 import { mark } from "../timing.ts";
 import { packageRoot } from "../paths.ts";
 
@@ -13,14 +14,39 @@ import { packageRoot } from "../paths.ts";
  * exit code (see lib/errors.ts for the table).
  */
 
-interface Io {
+export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
 
+/**
+ * The process's own streams. A reader that went away (`drover plan --json | head -c 100`) or a
+ * terminal that closed (an SSH session dropped during a deploy) makes writes fail with EPIPE or
+ * EIO: drover then stops writing to that stream and carries on, so a running terraform is never
+ * cut short by the output it can no longer show.
+ */
+const closed = new Set<NodeJS.WriteStream>();
+function guardStream(stream: NodeJS.WriteStream): void {
+  if ((stream as { droverGuarded?: boolean }).droverGuarded) return;
+  (stream as { droverGuarded?: boolean }).droverGuarded = true;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE" || e.code === "EIO" || e.code === "ECONNRESET" || e.code === "ERR_STREAM_DESTROYED") closed.add(stream);
+    else throw e;
+  });
+}
+function write(stream: NodeJS.WriteStream, text: string): void {
+  guardStream(stream);
+  if (closed.has(stream) || stream.destroyed) return;
+  try {
+    stream.write(text.endsWith("\n") ? text : `${text}\n`);
+  } catch {
+    closed.add(stream);
+  }
+}
+
 const defaultIo: Io = {
-  out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+  out: (t) => write(process.stdout, t),
+  err: (t) => write(process.stderr, t),
 };
 
 interface Common {
@@ -50,6 +76,14 @@ function version(): string {
 }
 
 const LOCK_TIMEOUT = /^\d+(ms|s|m|h)$/;
+
+/** `30s`, `2m`, `1h`, `500ms` in milliseconds; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : m[2] === "m" ? n * 60_000 : n * 3_600_000;
+}
 
 function withTerraformOptions(cmd: Command): Command {
   return cmd
@@ -83,6 +117,7 @@ function build(io: Io, run: Run): Command {
     .description("Research-computing stacks in TypeScript, synthesized to Terraform for Jetstream2 and other clouds.")
     .version(version(), "-V, --version")
     .addOption(new Option("-C, --cwd <dir>", "run in this project directory").default(process.cwd(), "the current directory"))
+    .addOption(new Option("--timeout <duration>", "stop when the app has not built its stacks after this long, e.g. 30s or 2m (default: wait, with a notice after 5 s)"))
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.trimEnd()), outputError: () => undefined })
@@ -95,6 +130,18 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
     );
 
   const cwdOf = (cmd: Command) => (cmd.optsWithGlobals() as Common).cwd ?? process.cwd();
+
+  // How long the person's app may take to build its stacks, and where drover says it is waiting.
+  program.hook("preAction", async (_, action) => {
+    const { appRunSettings } = await import("../app/run-app.ts");
+    const settings = appRunSettings();
+    settings.notice = (text) => io.err(pc.dim(text));
+    const timeout = (action.optsWithGlobals() as { timeout?: string }).timeout;
+    if (timeout === undefined) return;
+    const ms = parseDuration(timeout);
+    if (ms === undefined || ms === 0) throw new UsageError(`--timeout "${timeout}" is not a duration`, ["Use a number with a unit: 30s, 2m, 1h."]);
+    settings.timeoutMs = ms;
+  });
 
   program
     .command("synth")
@@ -373,13 +420,21 @@ Example: drover size jupyterhub --users 127 --cpu 1 --memory 2 --hours 6 --days 
   return program;
 }
 
-function printError(io: Io, json: boolean, e: unknown): number {
+/**
+ * A message's text with control characters written as escapes: a value quoted in a message (an
+ * image name, a key's comment) never drives the terminal it is printed on.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export function printError(io: Io, json: boolean, e: unknown): number {
   if (isDroverError(e)) {
     if (json) {
       io.out(JSON.stringify({ error: { kind: e.name, message: e.message, details: e.details, exitCode: e.exitCode } }, null, 2));
     } else {
-      io.err(`${pc.red("Error:")} ${e.message}`);
-      for (const d of e.details) io.err(`  ${d}`);
+      io.err(`${pc.red("Error:")} ${printable(e.message)}`);
+      for (const d of e.details) io.err(`  ${printable(d)}`);
       if (process.env.DROVER_DEBUG && e.stack) io.err(pc.dim(e.stack));
     }
     return e.exitCode;
@@ -391,10 +446,50 @@ function printError(io: Io, json: boolean, e: unknown): number {
   return ExitCode.Internal;
 }
 
+/**
+ * An error nothing caught, outside the app's own run (which lib/app/run-app.ts watches): a timer
+ * the app left behind, or a bug. Printed, and the exit code says so; drover is not cut short,
+ * since it may be waiting for terraform to save its state.
+ */
+function guardProcess(io: Io, setLate: (code: number) => void): void {
+  const KEY = Symbol.for("drover.processGuard");
+  const g = globalThis as unknown as Record<symbol, boolean | undefined>;
+  if (g[KEY]) return;
+  g[KEY] = true;
+  const report = (event: "uncaughtException" | "unhandledRejection") => (e: unknown) => {
+    // While an app runs, its watcher reports this with the app's name and line.
+    if (process.listenerCount(event) > 1) return;
+    // A frame in the person's code: their app's leftover timer or callback, not a bug in drover.
+    const frame = isDroverError(e) ? undefined : userFrame(e, process.cwd());
+    const error = frame
+      ? new ConfigError(`the app threw after it built its stacks (in a timer or a callback): ${e instanceof Error ? e.message : String(e)}`, [`at ${frame}`, "drover carried on; catch the error in the app, or clear its timers once the stacks are built."])
+      : e;
+    setLate(printError(io, false, error));
+  };
+  process.on("uncaughtException", report("uncaughtException"));
+  process.on("unhandledRejection", report("unhandledRejection"));
+}
+
 /** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   mark("cli started");
   let exit: number = ExitCode.Ok;
+  let late: number | undefined;
+  if (io === defaultIo) {
+    guardStream(process.stdout);
+    guardStream(process.stderr);
+  }
+  const real = io === defaultIo;
+  // Nothing drover prints shows a secret from its environment, unless asked to (output --show-sensitive).
+  if (!argv.includes("--show-sensitive")) {
+    const { maskSecrets, secretValues } = await import("../secrets-mask.ts");
+    const secrets = secretValues();
+    if (secrets.length > 0) {
+      const inner = io;
+      io = { out: (t) => inner.out(maskSecrets(t, secrets)), err: (t) => inner.err(maskSecrets(t, secrets)) };
+    }
+  }
+  if (real) guardProcess(io, (code) => (late ??= code));
   const jsonRequested = argv.includes("--json");
   const program = build(io, async (json, work, options = {}) => {
     try {
@@ -409,7 +504,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   });
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return exit;
+    return late ?? exit;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.Ok;

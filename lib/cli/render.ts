@@ -34,19 +34,24 @@ export function renderSynth(r: SynthReport): string {
   return lines.join("\n");
 }
 
+/** A cell's text with control characters written as escapes: a terminal never receives them raw. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function renderList(r: { stacks: readonly ListedStack[] }, expired = false): string {
   if (r.stacks.length === 0) return expired ? "No stack has expired." : "The app defines no stacks.";
   return table([
     ["STACK", "CLOUD", "REGION", "RESOURCES", "OWNER", "EXPIRES", "STATE", "DESCRIPTION"].map((h) => pc.dim(h)),
     ...r.stacks.map((s) => [
-      s.name,
-      s.cloud,
-      s.region,
+      printable(s.name),
+      printable(s.cloud),
+      printable(s.region),
       String(s.resources),
-      s.owner ?? "-",
-      s.expiresAt ? (s.expired ? pc.red(`${s.expiresAt} (expired)`) : s.expiresAt) : "-",
+      printable(s.owner ?? "-"),
+      s.expiresAt ? (s.expired ? pc.red(`${printable(s.expiresAt)} (expired)`) : printable(s.expiresAt)) : "-",
       s.shelved ? "shelved" : "-",
-      s.description ?? "",
+      printable(s.description ?? ""),
     ]),
   ]).join("\n");
 }

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
 import type { z as Z } from "zod";
 import { zod } from "../vendor.ts";
+import { describeValue, keysAt } from "../props/check.ts";
+import { nearestMatches, orList } from "../naming.ts";
 
 /**
  * `drover.config.json`, optional, at the project root: settings a team keeps out of stack code,
@@ -76,11 +78,22 @@ export type ProjectConfig = Z.infer<ReturnType<typeof buildSchemas>["ProjectConf
 export const CONFIG_FILE = "drover.config.json";
 const cache = new Map<string, ProjectConfig>();
 
-function problems(error: Z.ZodError): string[] {
+function problems(error: Z.ZodError, schema: Z.ZodType, raw: unknown): string[] {
   return error.issues.map((i) => {
     const path = i.path.join(".") || "(top level)";
-    if (i.code === "unrecognized_keys") return `${path}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`;
+    if (i.code === "unrecognized_keys") {
+      const known = keysAt(schema, i.path, raw);
+      const near = i.keys.flatMap((k) => nearestMatches(k, known));
+      return `${path}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}${near.length ? `: did you mean ${orList(near.map((k) => `"${k}"`))}?` : ""}${known.length ? ` Known: ${known.join(", ")}.` : ""}`;
+    }
     if (i.code === "invalid_union" && (i as { note?: string }).note === "No matching discriminator") return `${path}: must be one of local, s3, pg, http`;
+    const value = i.path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+    if (i.code === "invalid_type") {
+      const want = i.expected === "string" ? "text" : i.expected === "object" ? "an object" : i.expected === "array" ? "a list" : `a ${i.expected}`;
+      return value === undefined ? `${path}: is required: give it (${want})` : `${path}: ${describeValue(value)} must be ${want}`;
+    }
+    if (i.code === "invalid_format" && (i as { format?: string }).format === "url") return `${path}: ${describeValue(value)} must be a URL, e.g. "https://state.example.org/lab"`;
+    if (i.code === "too_small" && typeof value === "string") return `${path}: must not be empty`;
     return `${path}: ${i.message}`;
   });
 }
@@ -88,7 +101,7 @@ function problems(error: Z.ZodError): string[] {
 /** Parses a backend spec given in code, with the same rules as the file. */
 export function parseBackendSpec(value: unknown, where: string): BackendSpec {
   const r = schemas().BackendSpec.safeParse(value);
-  if (!r.success) throw new ConfigError(`${where}: the backend settings have problems:`, problems(r.error).map((p) => `backend.${p}`.replace("backend.(top level)", "backend")));
+  if (!r.success) throw new ConfigError(`${where}: the backend settings have problems:`, problems(r.error, schemas().BackendSpec, value).map((p) => `backend.${p}`.replace("backend.(top level)", "backend")));
   return r.data;
 }
 
@@ -103,10 +116,12 @@ export function loadProjectConfig(root: string): ProjectConfig {
     try {
       raw = JSON.parse(readFileSync(file, "utf8"));
     } catch (e) {
-      throw new ConfigError(`${CONFIG_FILE} is not valid JSON: ${(e as Error).message}`);
+      throw new ConfigError(`${CONFIG_FILE} is not valid JSON: ${(e as Error).message}`, [
+        'Write it as JSON (double-quoted keys and text, no trailing commas), e.g. { "backend": { "type": "local" } }, or delete it for local state.',
+      ]);
     }
     const r = schemas().ProjectConfig.safeParse(raw);
-    if (!r.success) throw new ConfigError(`${CONFIG_FILE} has problems:`, problems(r.error));
+    if (!r.success) throw new ConfigError(`${CONFIG_FILE} has problems:`, problems(r.error, schemas().ProjectConfig, raw));
     config = r.data;
   }
   cache.set(root, config);

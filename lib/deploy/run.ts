@@ -14,6 +14,7 @@ import { planReader } from "../terraform/plan-reader.ts";
 import { Terraform, type ApplyEvent } from "../terraform/terraform.ts";
 import { clearBaseline, readBaseline, recordBaseline } from "./baseline.ts";
 import { describeTarget } from "./target.ts";
+import { deploymentOf, requireDeployed } from "./deployed.ts";
 import { mark } from "../timing.ts";
 
 /** Options shared by the commands that drive terraform. */
@@ -64,6 +65,12 @@ export interface RunOptions extends TerraformOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Which policy findings stop a deploy. @default "error" */
   readonly policyLevel?: PolicyLevel;
+  /**
+   * The stack must be deployed already (`drover shelve`): what the command does to it, for the
+   * message. Refused before terraform when drover knows it is not, and when the plan would only
+   * create resources.
+   */
+  readonly requireDeployed?: string;
 }
 
 /** Picks the one stack a deploy or destroy works on. */
@@ -90,7 +97,16 @@ export interface PreparedStack {
 }
 
 /** Synthesizes the stacks, finds terraform and initializes each stack's directory. */
-export async function prepare(options: TerraformOptions & { stacks: readonly string[]; pick?: (all: readonly string[]) => readonly string[]; onEvent?: (e: DeployEvent) => void; env?: NodeJS.ProcessEnv }): Promise<PreparedStack[]> {
+export async function prepare(
+  options: TerraformOptions & {
+    stacks: readonly string[];
+    pick?: (all: readonly string[]) => readonly string[];
+    onEvent?: (e: DeployEvent) => void;
+    env?: NodeJS.ProcessEnv;
+    /** Refuse a stack that is known not to be deployed, before terraform starts: what the command would do to it. */
+    requireDeployed?: string;
+  },
+): Promise<PreparedStack[]> {
   const project = loadProject(options.cwd);
   if (options.allowDestroy) process.env.DROVER_ALLOW_DESTROY = "1";
   options.onEvent?.({ type: "phase", phase: "synth", stack: options.stacks.join(",") });
@@ -115,6 +131,7 @@ export async function prepare(options: TerraformOptions & { stacks: readonly str
     checkTools(stack, options.env ?? process.env);
     const configText = await readFile(stack.configPath, "utf8");
     const config = JSON.parse(configText) as Record<string, unknown>;
+    if (options.requireDeployed) requireDeployed(deploymentOf(project.root, name, config, stack.dir), name, options.requireDeployed);
     const backend = Object.keys(((config.terraform ?? {}) as { backend?: Record<string, unknown> }).backend ?? {})[0] ?? "local";
     const terraform = new Terraform(binary, name, stack.dir, options.env ?? process.env, backend);
     options.onEvent?.({ type: "phase", phase: "init", stack: name });
@@ -181,12 +198,18 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
     stacks: options.stack ? [options.stack] : [],
     pick: (all) => [chooseStack(options.stack, all, kind)],
     onEvent: emit,
+    ...(options.requireDeployed ? { requireDeployed: options.requireDeployed } : {}),
   });
   const prepared = p!;
   const stack = prepared.stack.name;
   const baseline = (await readBaseline(prepared.project.root, stack))?.config;
   emit({ type: "phase", phase: "plan", stack });
   const { plan, planFile } = await terraformPlan(prepared, { destroy: kind === "destroy", ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
+  // With a state drover cannot see (s3, pg, http), a plan that only creates says the stack is not there.
+  if (options.requireDeployed && plan.resources.length > 0 && plan.resources.every((r) => r.action === "create")) {
+    await rm(planFile, { force: true });
+    throw new UsageError(`stack ${stack} is not deployed (the plan would create all ${plan.resources.length} of its resources): there is nothing to ${options.requireDeployed}`, [`Deploy it first: drover deploy ${stack}`]);
+  }
   emit({ type: "planned", plan, target: prepared.target });
   const base = { stack, target: prepared.target, plan, terraformVersion: prepared.binary.version, failed: [] as string[], errors: [] as string[] };
   const done = async (outcome: RunResult["outcome"], extra: Partial<RunResult> = {}): Promise<RunResult> => {

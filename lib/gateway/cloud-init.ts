@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { asTerraformLiteral, metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
+import { metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
 import type { Issue } from "../errors.ts";
 import { parseCidr } from "../net/cidr.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
@@ -39,9 +39,9 @@ import { letsEncryptPaths, NGINX_GATEWAY_PATHS, NGINX_SITE_DEFAULTS } from "./ng
  *   start, publishes the port on 127.0.0.1 only, reads the environment from a root-only file and
  *   waits for the data volume before it starts.
  *
- * The text is a Terraform template, like the Slurm and k3s user data: the references in
- * `app.env` values stay for Terraform to fill; every other `${` and `%{` is written `$${` and
- * `%%{`. Pass it to the machine as it is, not through `asTerraformLiteral`.
+ * Like the Slurm and k3s user data, the text holds the references in `app.env` values (cdktf
+ * tokens) for Terraform to fill; everything else is text, escaped for Terraform at synthesis
+ * (lib/terraform/text.ts).
  */
 
 export interface GatewayNginxFiles {
@@ -205,11 +205,8 @@ export function checkGatewayCloudInitInput(input: GatewayCloudInitInput): Proble
       `'app.image' ("${app.image}") must be an image name with its registry, in lower case, with an optional :tag or @sha256 digest, e.g. "docker.io/library/nginx:1.27" or "ghcr.io/myorg/portal:1.4": podman on Ubuntu does not guess a registry`);
     for (const [name, value] of Object.entries(app.env ?? {})) {
       need(ENV_NAME.test(name), "gateway.env-name", `'app.env' name "${name}" must be letters, digits and '_', not starting with a digit`);
-      const rest = value.replace(REFERENCE, "");
       need(!/[\r\n]/.test(value), "gateway.env-value", `'app.env.${name}' holds a line break: podman's env file takes one line a variable; pass a file on the data volume instead`);
       need(!/^["'\s]/.test(value), "gateway.env-value", `'app.env.${name}' (${JSON.stringify(value)}) starts with a quote or a blank: podman reads the rest of the line as the value, so write the value without quotes`);
-      need(!/\$\{|%\{/.test(rest) && !/\$\$\{/.test(value), "gateway.env-value",
-        `'app.env.${name}' (${JSON.stringify(value)}) holds "\${" or "%{" that is not one Terraform reference such as "\${openstack_compute_instance_v2.db.access_ip_v4}": Terraform would read it as an expression`);
     }
     if (app.dataMountPath !== undefined) {
       mountPath("app.dataMountPath", app.dataMountPath);
@@ -281,10 +278,10 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
   if (bytes > USER_DATA_MAX_BYTES) {
     throw new Error(`the user data of gateway ${input.fqdn} takes up to ${bytes} bytes, more than the ${USER_DATA_MAX_BYTES} OpenStack accepts: shorten 'app.env' or the nginx files`);
   }
-  return asTerraformLiteral(text).replace(/@@DROVER_REF_(\d+)@@/g, (_, i: string) => refs[Number(i)]!);
+  return text.replace(/@@DROVER_REF_(\d+)@@/g, (_, i: string) => refs[Number(i)]!);
 }
 
-/** Stands for a reference while the text is built and escaped (plain text for YAML). */
+/** Stands for a reference while the text is built (plain text for YAML). */
 const marker = (i: number) => `@@DROVER_REF_${i}@@`;
 
 function hardeningFiles(input: GatewayCloudInitInput): WriteFile[] {

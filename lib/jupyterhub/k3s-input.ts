@@ -157,9 +157,9 @@ export interface K3sInput {
    */
   readonly agentReserved?: { readonly cpuMilli: number; readonly memoryMiB: number };
   /**
-   * The zero-to-jupyterhub values, as `renderHubValues(...).yaml` gives them: a Terraform template
-   * (literal `${` written `$${`; references `${...}` left for Terraform). They reach the HelmChart
-   * as they are; references keep that manifest uncompressed, so keep secrets few.
+   * The zero-to-jupyterhub values, as `renderHubValues(...).yaml` gives them: text, with the
+   * references (`${...}`) Terraform fills. They reach the HelmChart as they are; references keep
+   * that manifest uncompressed, so keep secrets few.
    */
   readonly hubValuesYaml: string;
   /** The zero-to-jupyterhub chart version. @default CHART_VERSION */
@@ -268,8 +268,6 @@ export function checkK3sInput(input: K3sInput): Problem[] {
     // The kubelet refuses to set most labels of these namespaces, and node-purpose is drover's.
     need(!/(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix) && key !== NODE_PURPOSE_LABEL, "k3s.label", `'agentLabels' cannot set "${key}": labels under kubernetes.io or k8s.io, and ${NODE_PURPOSE_LABEL}, are set by Kubernetes and drover`);
   }
-  const values = readValuesTemplate(input.hubValuesYaml);
-  if (!values.ok) problems.push({ code: "k3s.values", message: `'hubValuesYaml' ${values.reason}` });
   return problems;
 }
 
@@ -314,24 +312,12 @@ function overlaps(a: Cidr, b: Cidr): boolean {
   return a.network >> shift === b.network >> shift;
 }
 
-type ValuesTemplate = { readonly ok: true; readonly text: string; readonly refs: readonly string[] } | { readonly ok: false; readonly reason: string };
-
 /**
- * A Terraform template as the text the machine gets: `$${` and `%%{` undone, references kept
- * (and listed). A directive (`%{if ...}`) or an expression that is not one reference is refused.
+ * The chart values and the references they hold (each `${...}` shaped like one, cdktf tokens
+ * included): they keep the manifest uncompressed and count at their longest when the user data
+ * is measured. The text itself is text; synthesis escapes it for Terraform.
  */
-export function readValuesTemplate(template: string): ValuesTemplate {
-  const refs: string[] = [];
-  let bad: string | undefined;
-  const text = template.replace(/\$\$\{|%%\{|%\{[^}]*\}?|\$\{[^}]*\}?/g, (m) => {
-    if (m === "$${") return "${";
-    if (m === "%%{") return "%{";
-    if (!REFERENCE.test(m)) bad ??= m;
-    else refs.push(m);
-    return m;
-  });
-  if (bad !== undefined) {
-    return { ok: false, reason: `holds ${JSON.stringify(bad)}, which Terraform would read as an expression: write a literal "\${" as "$\${" (renderHubValues does), and references as one plain \${...} each` };
-  }
-  return { ok: true, text, refs };
+export function readValuesTemplate(text: string): { readonly text: string; readonly refs: readonly string[] } {
+  const refs = [...text.matchAll(/\$\{[^}\n]*\}/g)].map((m) => m[0]).filter((m) => REFERENCE.test(m));
+  return { text, refs };
 }

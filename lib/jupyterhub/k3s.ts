@@ -1,4 +1,4 @@
-import { asTerraformLiteral, gzipBase64, metadataGuardBootcmd, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
+import { gzipBase64, metadataGuardBootcmd, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
 import { hostAddress, parseCidr, type Cidr } from "../net/cidr.ts";
 import { parseSshPublicKey } from "../net/ssh-key.ts";
 import { renderTemplate } from "../templates.ts";
@@ -55,11 +55,11 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  *   the pod network, where the chart blocks user pods (`singleuser.cloudMetadata` and its network
  *   policies, which k3s enforces): the values must keep those on.
  *
- * The texts are Terraform templates, like `renderClusterCloudInit`'s: the references given (the
- * agent token, the credential, any in the chart values) stay for Terraform to fill, every other
- * `${` and `%{` is written `$${` and `%%{`. A text is plain YAML when it fits Nova's limit; when
- * not, its files larger than 1 KiB that hold no reference are written gzip+base64 (Terraform
- * cannot fill a reference inside a compressed file).
+ * Like `renderClusterCloudInit`'s, the texts hold the references given (the agent token, the
+ * credential, any in the chart values) for Terraform to fill; everything else is text, escaped
+ * for Terraform at synthesis (lib/terraform/text.ts). A text is plain YAML when it fits Nova's
+ * limit; when not, its files larger than 1 KiB that hold no reference are written gzip+base64
+ * (Terraform cannot fill a reference inside a compressed file).
  */
 
 export * from "./k3s-input.ts";
@@ -90,7 +90,7 @@ export function renderK3sCloudInit(input: K3sInput): K3sCloudInit {
   const r = new Renderer(input, refs);
   const fit = (role: "server" | "agent", build: (compact: boolean) => string): string => {
     const plain = build(false);
-    if (refs.deployedBytes(plain) <= USER_DATA_MAX_BYTES) return refs.template(plain);
+    if (refs.deployedBytes(plain) <= USER_DATA_MAX_BYTES) return plain;
     const compact = build(true);
     const bytes = refs.deployedBytes(compact);
     if (bytes > USER_DATA_MAX_BYTES) {
@@ -101,7 +101,7 @@ export function renderK3sCloudInit(input: K3sInput): K3sCloudInit {
           : `the chart values take ${values} bytes, ${gzipBase64(input.hubValuesYaml).length} compressed`;
       throw new Error(`the ${role} user data of JupyterHub cluster ${input.clusterName} takes up to ${bytes} bytes even compressed, more than the ${USER_DATA_MAX_BYTES} OpenStack accepts: ${why}; shorten them`);
     }
-    return refs.template(compact);
+    return compact;
   };
   return { server: fit("server", (c) => r.server(c)), agent: fit("agent", (c) => r.agent(c)) };
 }
@@ -122,7 +122,6 @@ class Renderer {
     private readonly refs: References,
   ) {
     const values = readValuesTemplate(input.hubValuesYaml);
-    if (!values.ok) throw new Error(`bug: unchecked values: ${values.reason}`);
     this.values = values.text;
     this.valueRefs = values.refs;
     for (const ref of values.refs) refs.add(ref);
@@ -372,7 +371,7 @@ const unitName = (role: "server" | "agent") => (role === "server" ? "k3s" : "k3s
 
 /**
  * The Terraform references in the texts. They stand in the documents as they are (the text the
- * machine gets holds the value there); `template` escapes everything around them.
+ * machine gets holds the value there).
  */
 class References {
   private readonly known = new Set<string>();
@@ -395,19 +394,6 @@ class References {
 
   holds(text: string): boolean {
     return this.split(text).length > 1;
-  }
-
-  /** The Terraform template that gives the text: literal `${`/`%{` escaped, references left. */
-  template(text: string): string {
-    const parts = this.split(text);
-    return parts
-      .map((part, i) => {
-        if (i % 2 === 1) return part;
-        // "$" right before a reference would make Terraform read "$${" as an escape.
-        if (part.endsWith("$") && i < parts.length - 1) throw new Error(`bug: a "$" stands right before the reference ${parts[i + 1]}`);
-        return asTerraformLiteral(part);
-      })
-      .join("");
   }
 
   /** The most bytes the machine can receive for this text: each reference at its longest value. */

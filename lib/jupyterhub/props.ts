@@ -1,5 +1,7 @@
 import type { z as Z } from "zod";
 import { zod } from "../vendor.ts";
+import { describeValue, keysAt, pathText } from "../props/check.ts";
+import { nearestMatches, orList } from "../naming.ts";
 
 /**
  * The JupyterHubCluster construct's props, checked with zod: types, ranges and the rules that
@@ -54,25 +56,45 @@ function buildSchema() {
   const size = z.union([z.string().min(1), z.strictObject({ vcpus: z.number().positive(), memoryGiB: z.number().positive(), gpu: z.number().min(0).optional() })]);
   return z.strictObject({
     users: z.number({ error: "must be a whole number of at least 1" }).int("must be a whole number of at least 1").min(1, "must be a whole number of at least 1").max(MAX_USERS, `must be at most ${MAX_USERS}: split a larger class over several hubs`),
-    profile: z.strictObject({
+    profile: z.strictObject(
+      {
       cpu: z.number().positive("must be more than 0 vCPUs").max(64, "must be at most 64 vCPUs"),
       memoryGiB: z.number().positive("must be more than 0 GiB").max(1000, "must be at most 1000 GiB"),
       cpuLimit: z.number().positive().max(64).optional(),
       memoryLimitGiB: z.number().positive().max(1000).optional(),
       storageGiB: z.number().int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(1000, "must be at most 1000 GiB").optional(),
       gpus: z.number().int("must be a whole number").min(0).max(8, "must be at most 8").optional(),
-    }),
-    image: z.string().regex(IMAGE, "must be an image with a pinned tag, e.g. \"quay.io/jupyter/scipy-notebook:2025-10-20\" (a digest may follow the tag)").optional(),
+      },
+      { error: "must be { cpu, memoryGiB }: the vCPUs and GiB guaranteed to each user, e.g. { cpu: 1, memoryGiB: 2 }" },
+    ),
+    image: z.string({ error: 'must be an image with a pinned tag, e.g. "quay.io/jupyter/scipy-notebook:2025-10-20"' }).regex(IMAGE, "must be an image with a pinned tag, e.g. \"quay.io/jupyter/scipy-notebook:2025-10-20\" (a digest may follow the tag)").optional(),
     auth: z.discriminatedUnion("kind", [github, oauth, workshop], { error: 'must have kind "github", "oauth" or "workshop"' }),
-    domain: z.string().regex(HOSTNAME, "must be a host name like \"hub.example.org\" (lower case, no scheme or path)").optional(),
-    https: z.union([z.literal(false), z.strictObject({ letsEncryptEmail: z.string().optional() })]).optional(),
-    idleCullMinutes: z.number().int("must be a whole number of minutes").min(5, "must be at least 5 minutes").max(7 * 24 * 60, "must be at most 10080 minutes (a week)").optional(),
+    domain: z.string({ error: 'must be a host name like "hub.example.org"' }).regex(HOSTNAME, "must be a host name like \"hub.example.org\" (lower case, no scheme or path)").optional(),
+    https: z.union([z.literal(false), z.strictObject({ letsEncryptEmail: z.string().optional() })], { error: 'must be { letsEncryptEmail: "you@example.org" }, or false for plain HTTP' }).optional(),
+    idleCullMinutes: z.number({ error: "must be a whole number of minutes, e.g. 60" }).int("must be a whole number of minutes").min(5, "must be at least 5 minutes").max(7 * 24 * 60, "must be at most 10080 minutes (a week)").optional(),
     kubernetes: z.enum(["k3s", "magnum"], { error: 'must be "k3s" (VMs drover builds) or "magnum" (the cloud\'s managed Kubernetes)' }).optional(),
-    nodes: z.strictObject({ size: size.optional(), count: z.number().int().min(1).max(500).optional(), max: z.number().int().min(1).max(500).optional() }).optional(),
-    controlPlane: z.strictObject({ size: size.optional() }).optional(),
-    allowSshFrom: z.array(z.string()).optional(),
-    adminPublicKey: z.string().optional(),
-    hours: z.strictObject({ perDay: z.number().positive().max(24), days: z.number().int().min(1).max(365) }).optional(),
+    nodes: z
+      .strictObject(
+        {
+          size: size.optional(),
+          count: z.number({ error: "must be a whole number of nodes from 1 to 500" }).int("must be a whole number of nodes from 1 to 500").min(1, "must be a whole number of nodes from 1 to 500").max(500, "must be a whole number of nodes from 1 to 500").optional(),
+          max: z.number({ error: "must be a whole number of nodes from 1 to 500" }).int("must be a whole number of nodes from 1 to 500").min(1, "must be a whole number of nodes from 1 to 500").max(500, "must be a whole number of nodes from 1 to 500").optional(),
+        },
+        { error: "must be { size?, count?, max? }" },
+      )
+      .optional(),
+    controlPlane: z.strictObject({ size: size.optional() }, { error: "must be { size }" }).optional(),
+    allowSshFrom: z.array(z.string({ error: 'must be an address range, e.g. "203.0.113.0/24"' }), { error: 'must be a list of address ranges, e.g. ["203.0.113.0/24"]' }).optional(),
+    adminPublicKey: z.string({ error: "must be an OpenSSH public key: the content of ~/.ssh/id_ed25519.pub" }).optional(),
+    hours: z
+      .strictObject(
+        {
+          perDay: z.number({ error: "must be hours a day, from above 0 to 24" }).positive("must be hours a day, from above 0 to 24").max(24, "must be hours a day, from above 0 to 24"),
+          days: z.number({ error: "must be a whole number of days from 1 to 365" }).int("must be a whole number of days from 1 to 365").min(1, "must be a whole number of days from 1 to 365").max(365, "must be a whole number of days from 1 to 365"),
+        },
+        { error: "must be { perDay, days }: the hours a day and the days the class runs, e.g. { perDay: 6, days: 3 }" },
+      )
+      .optional(),
     applicationCredential: z
       .enum(["create", "provided"], {
         error: 'must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)',
@@ -90,7 +112,7 @@ export interface PropsIssue {
   readonly message: string;
 }
 
-const describe = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : v === undefined ? "nothing" : JSON.stringify(v) ?? String(v));
+const describe = describeValue;
 
 function at(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
@@ -100,18 +122,28 @@ function at(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Checks the props; returns the typed props or every problem found. */
 export function checkHubProps(input: unknown): { ok: true; props: HubProps } | { ok: false; issues: PropsIssue[] } {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    return { ok: false, issues: [{ code: "hub.bad-props", message: `the props must be an object ({ users, profile, auth, https }), got ${describe(input)}` }] };
+  }
   const r = (schema ??= buildSchema()).safeParse(input);
   if (!r.success) {
     return {
       ok: false,
-      issues: r.error.issues.map((i) => {
-        const path = i.path.map(String).join(".");
+      issues: r.error.issues.flatMap((i) => {
+        const path = pathText(i.path);
         if (i.code === "unrecognized_keys") {
-          return { code: "hub.unknown-prop", message: `${path ? `'${path}' has` : "the props have"} unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}: check the spelling` };
+          const known = keysAt(schema!, i.path, input);
+          return i.keys.map((k) => {
+            const near = nearestMatches(k, known);
+            return {
+              code: "hub.unknown-prop",
+              message: `${path ? `'${path}' has` : "the props have"} an unknown key '${k}'${near.length ? `: did you mean ${orList(near.map((n) => `'${n}'`))}?` : ": check the spelling"} Known: ${known.join(", ")}.`,
+            };
+          });
         }
         const value = at(input, i.path);
         const shown = value === undefined ? "is required and" : `${describe(value)}`;
-        return { code: "hub.bad-prop", message: `'${path}' ${shown} ${i.message}`.replace(" is required and Invalid input", " is required") };
+        return [{ code: "hub.bad-prop", message: `'${path}' ${shown} ${i.message}`.replace(" is required and Invalid input", " is required") }];
       }),
     };
   }

@@ -78,7 +78,8 @@ function buildSchema() {
     ...authenticator,
     client_id: str.optional(),
     client_secret: str.optional(),
-    oauth_callback_url: z.url().optional(),
+    // The hub's address may be one Terraform fills in (a floating IP without a DNS name).
+    oauth_callback_url: z.union([z.url(), z.string().regex(/^https?:\/\/\$\{[^}\s]+\}(\/\S*)?$/)]).optional(),
     scope: names.optional(),
     login_service: str.optional(),
     allowed_groups: names.optional(),

@@ -1,4 +1,3 @@
-import { asTerraformLiteral } from "../cloud-init.ts";
 import type { Issue } from "../errors.ts";
 import { yaml } from "../vendor.ts";
 import { CHART_REPO, CHART_VERSION, parseHubValues, type HubValues } from "./values-schema.ts";
@@ -142,9 +141,9 @@ export interface HubValuesResult {
   /** The chart values: plain data, references as given. */
   readonly values: HubValues;
   /**
-   * The values as YAML for `helm_release.values`, and a Terraform template: literal `${` and
-   * `%{` are written `$${` and `%%{`, references are left for Terraform to fill, each in double
-   * quotes so the value stays one YAML string (a secret must then hold no `"` or `\`).
+   * The values as YAML for `helm_release.values`: text, with the references Terraform fills,
+   * each in double quotes so the value stays one YAML string (a secret must then hold no `"` or
+   * `\`). Synthesis escapes the text for Terraform (lib/terraform/text.ts).
    * Written for YAML 1.1 readers (Helm): strings such as "no" or "on" are quoted.
    */
   readonly yaml: string;
@@ -530,33 +529,17 @@ function sortKeys(value: unknown): unknown {
 /**
  * A Terraform reference inside a value (`${var.x}`, `${resource.name.attr}`, or a cdktf token
  * that becomes one at synth): the host or load-balancer address Terraform assigns. At least
- * one dot, so a literal such as `${HOME}` is not taken for one.
+ * one dot, so a literal such as `${HOME}` is not taken for one. Such a value is double-quoted in
+ * the YAML, so whatever Terraform puts there stays one string.
  */
-const EMBEDDED_REFERENCE = /\$\{(?:TfToken\[TOKEN\.\d+\]|[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\]|\["[^"\\]*"\])+)\}/g;
+const EMBEDDED_REFERENCE = /\$\{(?:TfToken\[TOKEN\.\d+\]|[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\]|\["[^"\\]*"\])+)\}/;
 
-/** Escapes `${` and `%{` for Terraform, except in the references a value holds. */
-function escapeAround(text: string): string {
-  let out = "";
-  let last = 0;
-  for (const m of text.matchAll(EMBEDDED_REFERENCE)) {
-    out += asTerraformLiteral(text.slice(last, m.index)) + m[0];
-    last = m.index + m[0].length;
-  }
-  return out + asTerraformLiteral(text.slice(last));
-}
-
-const holdsReference = (v: string) => new RegExp(EMBEDDED_REFERENCE.source).test(v);
+const holdsReference = (v: string) => EMBEDDED_REFERENCE.test(v);
 
 function toYaml(values: HubValues, refs: ReadonlySet<string>): string {
   const Y = yaml();
-  const escape = (v: unknown): unknown => {
-    if (typeof v === "string") return refs.has(v) ? v : escapeAround(v);
-    if (Array.isArray(v)) return v.map(escape);
-    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, escape(x)]));
-    return v;
-  };
   // YAML 1.1 is what Helm reads: "no", "on" or "y" unquoted would become booleans.
-  const doc = new Y.Document(escape(values), { version: "1.1" });
+  const doc = new Y.Document(values, { version: "1.1" });
   doc.commentBefore = ` zero-to-jupyterhub ${CHART_VERSION} values (${CHART_REPO}), written by drover`;
   Y.visit(doc, {
     Scalar(_key, node) {

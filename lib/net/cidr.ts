@@ -66,15 +66,15 @@ export function parseCidr(text: string): CidrResult {
   if (slash < 0) {
     if (isIPv4(trimmed)) return { ok: false, reason: "has no prefix length", suggestion: `${trimmed}/32` };
     if (isIPv6(trimmed)) return { ok: false, reason: "has no prefix length", suggestion: `${trimmed}/128` };
-    return { ok: false, reason: "is not an address range in CIDR notation (like 203.0.113.0/24)" };
+    return { ok: false, reason: "is not an address range: write one in CIDR notation, e.g. 203.0.113.0/24" };
   }
   const address = trimmed.slice(0, slash);
   const prefixText = trimmed.slice(slash + 1);
   const version = isIPv4(address) ? 4 : isIPv6(address) ? 6 : 0;
-  if (version === 0) return { ok: false, reason: `has an invalid address "${address}"` };
+  if (version === 0) return { ok: false, reason: `has an invalid address "${address}": write an IPv4 or IPv6 address before the "/", e.g. 203.0.113.0/24` };
   const bits = version === 4 ? 32 : 128;
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) {
-    return { ok: false, reason: `has an invalid prefix length "/${prefixText}" (allowed: /0 to /${bits})` };
+    return { ok: false, reason: `has an invalid prefix length "/${prefixText}": use /0 to /${bits}, e.g. 203.0.113.0/24` };
   }
   const prefix = Number(prefixText);
   const value = version === 4 ? ipv4ToBigInt(address) : ipv6ToBigInt(address);

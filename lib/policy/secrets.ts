@@ -14,6 +14,7 @@ export type SecretKind =
   | "password"
   | "token"
   | "access key"
+  | "OAuth client secret"
   | "secret";
 
 interface Hit {
@@ -34,6 +35,14 @@ const ASSIGNMENT =
   /(?<![A-Za-z0-9_])(OS_PASSWORD|OS_APPLICATION_CREDENTIAL_SECRET|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|ARM_CLIENT_SECRET|ARM_ACCESS_KEY|GOOGLE_OAUTH_ACCESS_TOKEN|TF_HTTP_PASSWORD|PGPASSWORD|application[_-]credential[_-]secret)["']?[ \t]*[=:][ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;]+)/gi;
 const PEM = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----([\s\S]*?)-----END \1-----/g;
 const AWS_KEY_ID = /(?<![A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/g;
+/** Tokens whose form gives them away wherever they are pasted (a client ID, an env value): GitHub, GitLab, Slack. */
+const TOKEN = /(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,})(?![A-Za-z0-9_])/g;
+/** A variable set on a line of its own (an env file, a shell script): `DB_PASSWORD=...`, `export SECRET_KEY='...'`. */
+const ENV_LINE = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s"';]+)[ \t]*$/gm;
+/** A password piped to chpasswd: `echo 'alice:s3cret' | chpasswd`. */
+const CHPASSWD_PIPE = /echo[ \t]+(["']?)[a-z_][a-z0-9_-]*:([^\s"'|:]+)\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd/g;
+/** A GitHub OAuth app's client secret: 40 hexadecimal digits (its client ID is shorter, "Ov23li..." or "Iv1."). */
+const GITHUB_CLIENT_SECRET = /^[0-9a-f]{40}$/;
 
 const normalName = (name: string) => name.toLowerCase().replace(/-/g, "_");
 
@@ -81,10 +90,18 @@ export function secretsInText(text: string): Hit[] {
     hits.push(at({ kind: "private key", value: m[0] }, line(m.index)));
   }
   for (const m of text.matchAll(AWS_KEY_ID)) hits.push(at({ kind: "AWS access key ID", value: m[1]! }, line(m.index)));
+  for (const m of text.matchAll(TOKEN)) hits.push(at({ kind: "token", value: m[1]! }, line(m.index)));
+  for (const m of text.matchAll(CHPASSWD_PIPE)) if (isLiteral(m[2]!) && !m[2]!.startsWith("$")) hits.push(at({ kind: "password", value: m[2]! }, line(m.index)));
+  for (const m of text.matchAll(ENV_LINE)) {
+    const raw = m[2]!;
+    const value = raw.replace(/^(["'])([\s\S]*)\1$/, "$2");
+    if (!isSecretName(m[1]!) || !isLiteral(raw) || isCode(value) || hits.some((h) => h.value === value)) continue;
+    hits.push(at({ kind: kindOfName(m[1]!), value }, line(m.index)));
+  }
   for (const m of text.matchAll(ASSIGNMENT)) {
     const raw = m[2]!;
     const value = raw.replace(/^(["'])([\s\S]*)\1$/, "$2");
-    if (!isLiteral(raw) || isCode(value)) continue;
+    if (!isLiteral(raw) || isCode(value) || hits.some((h) => h.value === value)) continue;
     hits.push(at({ kind: kindOfName(m[1]!), value }, line(m.index)));
   }
   return hits;
@@ -107,6 +124,18 @@ function secretsInYaml(value: unknown, path: string, out: Hit[], reader: YamlRea
     const child = path ? `${path}.${k}` : k;
     if (file && k === "content") {
       if (file.content !== undefined) out.push(...secretsInString(file.content, file.path, reader).map((h) => ({ ...h, at: `${child} (${file.path || "content"})` })));
+      continue;
+    }
+    // cloud-init's chpasswd: "user:password" lines (RANDOM and hashes are not passwords in the clear).
+    if (k === "chpasswd" && isObject(v) && v.list !== undefined) {
+      const lines = Array.isArray(v.list) ? v.list.map(String) : String(v.list).split("\n");
+      for (const l of lines) {
+        const password = l.trim().split(":").slice(1).join(":");
+        if (password && !/^(R|RANDOM)$/.test(password) && !password.startsWith("$") && isLiteral(password)) out.push({ kind: "password", value: password, at: `${child}.list` });
+      }
+    }
+    if (k === "client_id" && typeof v === "string" && GITHUB_CLIENT_SECRET.test(v)) {
+      out.push({ kind: "OAuth client secret", value: v, at: `${child} (a client secret where the client ID goes)` });
       continue;
     }
     const before = out.length;

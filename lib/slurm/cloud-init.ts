@@ -10,12 +10,10 @@ import { MUNGE_KEY_PLACEHOLDER, PATHS, type CloudRefs, type SlurmClusterPlan } f
  * nodes. Each is a `#cloud-config` document built as a typed object and written with `yaml()`;
  * the first-boot logic lives in shell scripts under `templates/slurm/`.
  *
- * The texts are Terraform templates. Values only Terraform knows (`CloudRefs`: the munge key,
- * the cloud credential, network IDs, share paths and keys) appear as the references given, and
- * Terraform puts the values in at deploy; every other `${` and `%{` (shell scripts are full of
- * them) is escaped as `$${` and `%%{`, which Terraform turns back into `${` and `%{`. The
- * machine receives the text with the escapes undone and the references filled; a rendered file
- * kept for review shows the escapes.
+ * Values only Terraform knows (`CloudRefs`: the munge key, the cloud credential, network IDs,
+ * share paths and keys) appear as the references given (cdktf tokens), and Terraform puts the
+ * values in at deploy. Everything else is text: synthesis escapes its `${` and `%{` (shell
+ * scripts are full of them) for Terraform, in one place (lib/terraform/text.ts).
  */
 
 export interface ClusterCloudInit {
@@ -125,7 +123,7 @@ const HAS_REF = /@@DROVER_REF_\d+@@/;
 
 /**
  * Deploy-time values stand in the documents as markers while they are built (a marker is plain
- * text for YAML and gzip alike) and become the references in `finish`, after the escaping.
+ * text for YAML and gzip alike) and become the references in `finish`.
  */
 class RefTable {
   private readonly refs: Array<{ text: string; maxChars: number }> = [];
@@ -136,12 +134,9 @@ class RefTable {
     return `@@DROVER_REF_${this.refs.length - 1}@@`;
   }
 
-  /** The Terraform template: literal `${`/`%{` escaped, then the references put in. */
+  /** The text with the references put in. */
   finish(text: string): string {
-    return text
-      .replace(/\$\{/g, () => "$${")
-      .replace(/%\{/g, () => "%%{")
-      .replace(REF_MARK, (_, i: string) => this.refs[Number(i)]!.text);
+    return text.replace(REF_MARK, (_, i: string) => this.refs[Number(i)]!.text);
   }
 
   /** The most bytes the machine can receive for this text: each reference at its longest value. */
@@ -230,7 +225,7 @@ class Renderer {
     this.elastic = plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
   }
 
-  /** One role's user data, with reference markers, not yet escaped for Terraform. */
+  /** One role's user data, with reference markers. */
   document(role: Role, compact: boolean, extra: { elastic?: boolean; embedded?: string } = {}): string {
     const { plan } = this;
     const elasticCopy = extra.elastic === true;

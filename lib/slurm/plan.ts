@@ -1,4 +1,5 @@
 import type { Flavor } from "../catalog/flavors.ts";
+import { describeValue } from "../props/check.ts";
 import { resolveSize } from "../catalog/resolve-size.ts";
 import type { Issue } from "../errors.ts";
 import { MAX_HOSTNAME_LENGTH, andList, nearestMatches, orList } from "../naming.ts";
@@ -169,7 +170,7 @@ export function planCluster(input: ClusterInput): PlanResult {
     }
     const staticNodes = p?.nodes ?? 0;
     if (!isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION)) {
-      add("slurm.bad-nodes", `'${at}.nodes' must be a whole number from 0 to ${MAX_NODES_PER_PARTITION}, got ${JSON.stringify(p?.nodes)}`);
+      add("slurm.bad-nodes", `'${at}.nodes' must be a whole number from 0 to ${MAX_NODES_PER_PARTITION}, got ${describeValue(p?.nodes)}`);
       ok = false;
     }
     let max = isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) ? staticNodes : 0;
@@ -177,7 +178,7 @@ export function planCluster(input: ClusterInput): PlanResult {
     if (p?.elastic !== undefined) {
       const e = p.elastic;
       if (!isWhole(e?.max, 1, MAX_NODES_PER_PARTITION)) {
-        add("slurm.bad-elastic-max", `'${at}.elastic.max' must be a whole number from 1 to ${MAX_NODES_PER_PARTITION}, got ${JSON.stringify(e?.max)}`);
+        add("slurm.bad-elastic-max", `'${at}.elastic.max' must be a whole number from 1 to ${MAX_NODES_PER_PARTITION}, got ${describeValue(e?.max)}`);
         ok = false;
       } else if (isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) && e.max < staticNodes) {
         add("slurm.elastic-below-static", `'${at}.elastic.max' (${e.max}) must be at least '${at}.nodes' (${staticNodes}): raise elastic.max or lower nodes`);
@@ -185,7 +186,7 @@ export function planCluster(input: ClusterInput): PlanResult {
       } else max = e.max;
       idleMinutes = e?.idleMinutes ?? DEFAULT_IDLE_MINUTES;
       if (!isWhole(idleMinutes, 1, MAX_IDLE_MINUTES)) {
-        add("slurm.bad-idle", `'${at}.elastic.idleMinutes' must be a whole number of minutes from 1 to ${MAX_IDLE_MINUTES}, got ${JSON.stringify(e?.idleMinutes)}`);
+        add("slurm.bad-idle", `'${at}.elastic.idleMinutes' must be a whole number of minutes from 1 to ${MAX_IDLE_MINUTES}, got ${describeValue(e?.idleMinutes)}`);
         ok = false;
       }
     } else if (isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) && staticNodes === 0) {
@@ -247,7 +248,7 @@ export function planCluster(input: ClusterInput): PlanResult {
     ["homeGiB", homeGiB],
     ["softwareGiB", softwareGiB],
   ] as const) {
-    if (!isWhole(v, 1, MAX_SHARE_GIB)) add("slurm.bad-storage-size", `'sharedStorage.${prop}' must be a whole number of GiB from 1 to ${MAX_SHARE_GIB}, got ${JSON.stringify(v)}`);
+    if (!isWhole(v, 1, MAX_SHARE_GIB)) add("slurm.bad-storage-size", `'sharedStorage.${prop}' must be a whole number of GiB from 1 to ${MAX_SHARE_GIB}, got ${describeValue(v)}`);
   }
   const sharedStorage: SharedStorage = kind === "manila" ? { kind: "manila", protocol, homeGiB, softwareGiB } : { kind: "nfs", homeGiB, softwareGiB };
 

@@ -78,6 +78,46 @@ export class ProtectedDataError extends UsageError {
   }
 }
 
+/**
+ * The diagnostics in terraform's human output (`init` has no JSON output before Terraform 1.9,
+ * and some commands fail before they start their JSON): each "Error:" or "Warning:" with every
+ * line after it up to the next one, box-drawing and colour codes removed.
+ */
+export function diagnosticsFromText(text: string): Diagnostic[] {
+  const lines = text
+    .replace(/\x1b\[[0-9;]*m/g, "")
+    .split("\n")
+    .map((l) => l.replace(/^[ \t]*[╷│╵][ \t]?/, "").trimEnd());
+  const out: Array<{ severity: "error" | "warning"; summary: string; body: string[] }> = [];
+  let current: (typeof out)[number] | undefined;
+  for (const line of lines) {
+    const head = /^(Error|Warning): (.*)$/.exec(line.trim());
+    if (head) {
+      current = { severity: head[1] === "Error" ? "error" : "warning", summary: head[2]!.trim(), body: [] };
+      out.push(current);
+    } else if (current && !/^There are some problems with the CLI configuration:$/.test(line.trim())) {
+      current.body.push(line);
+    }
+  }
+  return out.map((d) => ({ severity: d.severity, summary: d.summary.replace(/:$/, ""), detail: d.body.join("\n").trim() }));
+}
+
+/**
+ * A diagnostic's detail as lines for a person: each paragraph on one line, each item of a list
+ * ("- ...") on a line of its own, so that every reason terraform gave is there.
+ */
+export function detailLines(detail: string): string[] {
+  const out: string[] = [];
+  for (const paragraph of detail.split(/\n\s*\n/)) {
+    const items = paragraph.split(/\n(?=\s*- )/);
+    for (const item of items) {
+      const line = item.replace(/\s+/g, " ").trim();
+      if (line) out.push(line);
+    }
+  }
+  return out;
+}
+
 /** Turns terraform's failure diagnostics into the error a person should see. */
 export function failureFrom(stack: string, command: string, diagnostics: readonly Diagnostic[], stderr: string, backend = "local"): DroverError {
   const errors = diagnostics.filter((d) => d.severity === "error");
@@ -88,8 +128,18 @@ export function failureFrom(stack: string, command: string, diagnostics: readonl
     .map((d) => d.detail.match(/Resource (\S+) has lifecycle\.prevent_destroy/)?.[1] ?? d.address ?? "")
     .filter(Boolean);
   if (protectedAddresses.length > 0) return new ProtectedDataError(stack, [...new Set(protectedAddresses)]);
-  const lines = errors.length
-    ? errors.map((d) => `${d.address ? `${d.address}: ` : ""}${d.summary}${d.detail ? `: ${d.detail.replace(/\s+/g, " ").trim()}` : ""}`)
+  const fromText = errors.length ? [] : diagnosticsFromText(stderr).filter((d) => d.severity === "error");
+  const shown = errors.length ? errors : fromText;
+  const lines = shown.length
+    ? shown.flatMap((d) => {
+        const all = detailLines(d.detail);
+        const [first, ...more] = all[0]?.startsWith("- ") ? [undefined, ...all] : all;
+        return [`${d.address ? `${d.address}: ` : ""}${d.summary}${first ? `: ${first}` : ""}`, ...more.map((l) => `  ${l}`)];
+      })
     : stderr.trim().split("\n").filter(Boolean).slice(-15);
+  // The state could not be read: say where it is kept and that nothing changed.
+  if (shown.some((d) => /state file|refreshing state|Failed to load state|state snapshot/i.test(`${d.summary} ${d.detail}`))) {
+    lines.push("Terraform could not read the stack's state; drover changed nothing. Restore it from its backup (terraform.<stack>.tfstate.backup beside a local state, or the backend's versions), then run the command again.");
+  }
   return new ExternalError(`terraform ${command} failed for ${stack}`, lines);
 }

@@ -21,7 +21,12 @@ const NONE_FOUND = [
 async function probe(path: string): Promise<TerraformBinary | undefined> {
   const r = await run(path, ["version", "-json"], { env: { ...process.env, CHECKPOINT_DISABLE: "1" }, timeoutMs: 20_000 });
   if (r.notFound) return undefined;
-  if (r.exitCode !== 0) throw new ExternalError(`${path} version -json failed (exit ${r.exitCode})`, [String(r.stderr).trim()].filter(Boolean));
+  if (r.exitCode !== 0) {
+    throw new ExternalError(`${path} version -json failed (exit ${r.exitCode}): is it terraform (1.5 or later) or tofu (1.6 or later)?`, [
+      ...[String(r.stderr).trim()].filter(Boolean),
+      "Pass --terraform-binary the path of terraform or tofu, or set DROVER_TERRAFORM.",
+    ]);
+  }
   let version: string | undefined;
   try {
     version = (JSON.parse(String(r.stdout)) as { terraform_version?: string }).terraform_version;

@@ -101,8 +101,7 @@ export class Terraform {
     if (options.pluginDir) args.push(`-plugin-dir=${options.pluginDir}`);
     const r = await this.run(args);
     if (r.exitCode !== 0) {
-      const text = `${String(r.stdout)}\n${String(r.stderr)}`;
-      throw failureFrom(this.stack, "init", [], text.split("\n").filter((l) => /Error|error:|│/.test(l)).join("\n") || text, this.backend);
+      throw failureFrom(this.stack, "init", [], `${String(r.stdout)}\n${String(r.stderr)}`, this.backend);
     }
     await writeFile(marker, JSON.stringify({ key }));
     return { ran: true };
@@ -161,9 +160,12 @@ export class Terraform {
 
   /**
    * `terraform apply` of a saved plan, never a fresh plan, reporting events as they come.
-   * Terraform runs in its own process group: a Ctrl-C reaches drover only, which passes the
-   * first one on (terraform then stops cleanly and writes its state) and explains the later
-   * ones instead of killing it.
+   * Terraform runs in its own session and process group: a Ctrl-C, or the hang-up of a closed
+   * terminal or dropped SSH session, reaches drover only, which passes the first one on
+   * (terraform then stops cleanly and writes its state) and explains the later ones instead of
+   * killing it. SIGHUP is handled like SIGTERM. drover keeps reading terraform's output to the
+   * end whatever happens to its own (lib/cli/main.ts ignores a closed terminal), so terraform
+   * never dies on a broken pipe.
    */
   async apply(planFile: string, onEvent: (e: ApplyEvent) => void, options: { lockTimeout?: string } = {}): Promise<ApplyResult> {
     const child = start(this.binary.path, ["apply", "-input=false", "-json", `-lock-timeout=${options.lockTimeout ?? "0s"}`, planFile], {
@@ -180,11 +182,12 @@ export class Terraform {
     let interrupts = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       interrupts++;
-      if (interrupts === 1) child.kill(signal === "SIGTERM" ? "SIGTERM" : "SIGINT");
+      if (interrupts === 1) child.kill(signal === "SIGINT" ? "SIGINT" : "SIGTERM");
       onEvent({ type: "interrupt", count: interrupts });
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    process.on("SIGHUP", onSignal);
     const failed = new Set<string>();
     const diagnostics: Diagnostic[] = [];
     let outputs: ApplyResult["outputs"];
@@ -243,6 +246,7 @@ export class Terraform {
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      process.off("SIGHUP", onSignal);
     }
   }
 }

@@ -148,6 +148,8 @@ app.synth();
         `  lab/box: 'size' "m3.huge" is not a jetstream2 flavor: did you mean m3.large or m3.quad? Flavors: m3.tiny, m3.small, m3.quad, m3.medium, m3.large, m3.xl, m3.2xl, m3.3xl, r3.large, r3.xl, g3.small, g3.medium, g3.large, g3.xl.`,
         `  lab/box: 'allowSshFrom[0]' "10.1.1.1/16" has host bits set: did you mean 10.1.0.0/16?`,
         "  lab/box: 'volumes[0].sizeGiB' must be a whole number from 1 to 10240, got 0",
+        // The person's line that made the construct, never one of drover's files.
+        "  at main.ts:5:1",
         "",
       ].join("\n"),
     );

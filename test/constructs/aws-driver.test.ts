@@ -1,4 +1,5 @@
-import { Testing } from "cdktf";
+import { TerraformVariable, Testing } from "cdktf";
+import { escapeTerraformText } from "../../lib/terraform/text.ts";
 import { Construct } from "constructs";
 import { gunzipSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
@@ -15,7 +16,9 @@ import { compact, newStack, only, resources, synthJson, validationIssues } from 
 
 const key = testPublicKey("me@laptop");
 /** User data past EC2's 16 KB that compresses well, with what Terraform must keep as it is. */
-const BIG = `#cloud-config\n# "quoted" \\ {braces} a reference: \${var.token}, escapes: $\${HOME} %%{ if } \n${"# padding line\n".repeat(2000)}`;
+/** Text past EC2's limit: a place for a reference, and what Terraform would read as expressions were it not escaped. */
+const bigText = (reference: string) => `#cloud-config\n# "quoted" \\ {braces} a reference: ${reference}, text: \${HOME} %{ if } \n${"# padding line\n".repeat(2000)}`;
+const BIG = bigText("(none)");
 const base: VirtualMachineProps = { size: "m7i.large", allowSshFrom: ["203.0.113.0/24"], publicKey: key, publicAddress: true };
 
 function awsStack(name = "web", hostedZone?: string) {
@@ -117,11 +120,11 @@ describe("AWS driver", () => {
     const { stack } = awsStack();
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
     const spec = { name: "web-fits", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall] };
-    // "$${" is Terraform's escape for a literal "${": it reaches the machine as two characters.
-    const escaped = `#cloud-config\n# ${"$${x}".repeat((AWS_USER_DATA_MAX_BYTES - 20) / 4)}\n`;
-    stack.driver.createMachine(stack, "fits", { ...spec, userData: escaped });
+    // Each "${x}" is written "$${x}" (Terraform's escape for a literal "${"): 4 bytes reach the machine, not 5.
+    const text = `#cloud-config\n# ${"${x}".repeat((AWS_USER_DATA_MAX_BYTES - 20) / 4)}\n`;
+    stack.driver.createMachine(stack, "fits", { ...spec, userData: text });
     const fits = synthJson(stack).resource.aws_instance.fits;
-    expect(fits.user_data).toBe(escaped);
+    expect(fits.user_data).toBe(escapeTerraformText(text));
     expect(fits).not.toHaveProperty("user_data_base64");
   });
 
@@ -135,7 +138,7 @@ describe("AWS driver", () => {
     expect(instance).not.toHaveProperty("user_data");
     expect(instance.user_data_base64).toMatch(/^\$\{base64gzip\(local\.big_UserData_[0-9A-F]{8}\)\}$/);
     const local = instance.user_data_base64.slice("${base64gzip(local.".length, -2);
-    expect(json.locals[local]).toBe(BIG);
+    expect(json.locals[local]).toBe(escapeTerraformText(BIG));
 
     // Random text does not compress below the limit.
     const noise = randomBytes(18_000).toString("base64");
@@ -150,7 +153,8 @@ describe("AWS driver", () => {
     () => {
       const { stack } = newStack("web", { cloud: aws({ region: "us-east-2" }) });
       const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
-      stack.driver.createMachine(new Construct(stack, "big"), "Resource", { name: "web-big", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall], userData: BIG });
+      const token = new TerraformVariable(stack, "token", { type: "string" });
+      stack.driver.createMachine(new Construct(stack, "big"), "Resource", { name: "web-big", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall], userData: bigText(token.stringValue) });
       const json = synthJson(stack);
       const expression = (Object.entries(json.resource.aws_instance).find(([k]) => k.startsWith("big_"))![1] as { user_data_base64: string }).user_data_base64;
       // Only the local value and the expression: no provider needed.
@@ -158,7 +162,7 @@ describe("AWS driver", () => {
       tf.run("init", "-input=false", "-no-color");
       tf.run("apply", "-auto-approve", "-input=false", "-no-color", "-var", "token=s3cr3t-value");
       const delivered = gunzipSync(Buffer.from(tf.run("output", "-raw", "user_data"), "base64")).toString();
-      expect(delivered).toBe(BIG.replace("${var.token}", "s3cr3t-value").replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{"));
+      expect(delivered).toBe(bigText("s3cr3t-value"));
     },
   );
 

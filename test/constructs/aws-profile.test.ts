@@ -31,7 +31,7 @@ describe("aws() profile", () => {
     ["no region", {} as AwsProps, `aws(): 'region' undefined is not an AWS region (e.g. "us-east-2")`],
     ["an empty profile", { region: "us-east-2", profile: " " }, `aws(): 'profile' must be a non-empty string, got " "`],
     ["a VPC instead of a subnet", { region: "us-east-2", vpc: { id: "vpc-0123456789abcdef0" } }, `aws(): 'vpc.id' "vpc-0123456789abcdef0" is not a subnet ID: name the subnet machines join ("subnet-0123456789abcdef0"), not its VPC`],
-    ["both name and id", { region: "us-east-2", vpc: { name: "a", id: "subnet-01234567" } }, `aws(): 'vpc' must be "new", { id: "subnet-..." } or { name: "<the subnet's Name tag>" }, got {"name":"a","id":"subnet-01234567"}`],
+    ["both name and id", { region: "us-east-2", vpc: { name: "a", id: "subnet-01234567" } }, `aws(): 'vpc' must be "new", { id: "subnet-..." } or { name: "<the subnet's Name tag>" }, got { name: "a", id: "subnet-01234567" }`],
     ["a bad zone", { region: "us-east-2", hostedZone: "not a zone" }, `aws(): 'hostedZone' "not a zone" is not a DNS zone name (e.g. "lab.example.org")`],
   ])("rejects %s", (_, props, message) => {
     expect(validationIssues(() => aws(props))).toEqual([message]);

@@ -12,7 +12,8 @@ import { AZURE_MODULES, azureBindings, type AzureBindings } from "../../construc
 import { azure, type AzureProps } from "../../constructs/azure/profile.ts";
 import { AZURE_CUSTOM_DATA_MAX_BYTES } from "../../constructs/azure/machine.ts";
 import { namedFlavor } from "../../lib/catalog/resolve-size.ts";
-import { asTerraformLiteral, gzipBase64 } from "../../lib/cloud-init.ts";
+import { gzipBase64 } from "../../lib/cloud-init.ts";
+import { escapeTerraformText } from "../../lib/terraform/text.ts";
 import { testPublicKey } from "../support/keys.ts";
 import { newStack, only, resources, synthJson, validationIssues, type Json } from "../support/synth.ts";
 import { TerraformDir } from "../support/terraform.ts";
@@ -307,12 +308,12 @@ describe("Azure driver: custom data", () => {
     const { stack, vm } = vmSpec();
     const secret = new TerraformVariable(stack, "secret", { type: "string", default: 'p"a\\ss' });
     const text = `#cloud-config\n# "quoted" \\ back \${HOME} %{ if } {json: 1} \ttab\n`;
-    stack.driver.createMachine(stack, "Plain", specBeside(stack, vm, { name: "lab-plain", userData: asTerraformLiteral(text) }));
-    stack.driver.createMachine(stack, "Ref", specBeside(stack, vm, { name: "lab-ref", userData: `${asTerraformLiteral(text)}token: ${secret.stringValue}\n` }));
+    stack.driver.createMachine(stack, "Plain", specBeside(stack, vm, { name: "lab-plain", userData: text }));
+    stack.driver.createMachine(stack, "Ref", specBeside(stack, vm, { name: "lab-ref", userData: `${text}token: ${secret.stringValue}\n` }));
     const json = synthJson(stack);
     expect(Buffer.from(customData(json, "Plain"), "base64").toString()).toBe(text);
     expect(customData(json, "Ref")).toBe("${base64encode(local.Ref-UserData)}");
-    expect(json.locals["Ref-UserData"]).toBe(`${asTerraformLiteral(text)}token: \${var.secret}\n`);
+    expect(json.locals["Ref-UserData"]).toBe(`${escapeTerraformText(text)}token: \${var.secret}\n`);
     expect(json.locals).not.toHaveProperty("Plain-UserData");
     if (!hasTool("terraform", "apt-get install terraform, or see https://developer.hashicorp.com/terraform/install")) return;
     const tf = new TerraformDir().write({ variable: json.variable, locals: json.locals, output: { data: { value: customData(json, "Ref") } } }).init().apply();

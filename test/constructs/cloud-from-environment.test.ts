@@ -49,4 +49,10 @@ describe("cloudFromEnvironment", () => {
       "Fix: DROVER_CLOUD=gcp npx drover synth, or unset DROVER_CLOUD for Jetstream2.",
     ]);
   });
+
+  it("GIVEN a misspelt cloud among the choices THEN it is refused with the nearest name, not silently dropped", () => {
+    expect(() => cloudFromEnvironment({ jetstrem2: { region: "TACC" } } as never, {})).toThrow(
+      "cloudFromEnvironment(): the props have an unknown key 'jetstrem2': did you mean 'jetstream2'? Known: jetstream2, openstack, aws, gcp, azure.",
+    );
+  });
 });

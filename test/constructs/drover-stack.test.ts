@@ -115,7 +115,7 @@ describe("cloud profiles", () => {
   });
 
   it.each([
-    [() => jetstream2({ network: "shared" as "new" }), `jetstream2(): 'network' "shared" is not one of "new", "auto-allocated"`],
+    [() => jetstream2({ network: "shared" as "new" }), `jetstream2(): 'network' "shared": must be "new" or "auto-allocated"`],
     [() => jetstream2({ region: "I U" }), `jetstream2(): 'region' "I U" is not a region name (e.g. "IU")`],
     [() => jetstream2({ allocation: "BIO 23" }), `jetstream2(): 'allocation' "BIO 23" is not an allocation name: lower-case letters, digits and '-', as in "bio230123"`],
     [() => openstack({ externalNetwork: " " }), `openstack(): 'externalNetwork' must be a non-empty string, got " "`],

@@ -106,7 +106,7 @@ describe("GatewayHost validation", () => {
   it("needs a name and TLS: the gateway always serves HTTPS", () => {
     expect(issues({ hostname: undefined })).toEqual(["gw/portal: the certificate needs a name: give 'hostname' (in the cloud's DNS zone, e.g. \"portal\") or 'domain' (a name you manage)"]);
     expect(issues({ tls: undefined })).toEqual([
-      "gw/portal: 'tls' is required: { letsEncryptEmail: \"you@example.org\" }; the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there",
+      "gw/portal: 'tls' is required: must be { letsEncryptEmail: \"you@example.org\" }: the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there",
     ]);
   });
 

@@ -112,9 +112,9 @@ describe("GCP driver", () => {
     const { stack } = gcpStack();
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
     const spec = { name: "web-big", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall] };
-    // "$${" is Terraform's escape for a literal "${": it reaches the machine as two characters.
-    const escaped = `#cloud-config\n# ${"$${x}".repeat((GCP_METADATA_VALUE_MAX_BYTES - 20) / 4)}\n`;
-    expect(() => stack.driver.createMachine(stack, "fits", { ...spec, userData: escaped })).not.toThrow();
+    // Each "${x}" is written "$${x}" (Terraform's escape for a literal "${"): 4 bytes reach the machine, not 5.
+    const text = `#cloud-config\n# ${"${x}".repeat((GCP_METADATA_VALUE_MAX_BYTES - 20) / 4)}\n`;
+    expect(() => stack.driver.createMachine(stack, "fits", { ...spec, userData: text })).not.toThrow();
     expect(() => stack.driver.createMachine(stack, "big", { ...spec, userData: "x".repeat(GCP_METADATA_VALUE_MAX_BYTES + 1) })).toThrow(
       `web/big: the user data is ${GCP_METADATA_VALUE_MAX_BYTES + 1} bytes; Compute Engine takes ${GCP_METADATA_VALUE_MAX_BYTES} per metadata value: move large files to a volume or download them at boot`,
     );

@@ -65,7 +65,7 @@ describe("gcp() profile", () => {
     ["a zone for a region", { ...base, region: "us-central1-a" }, `gcp(): 'region' "us-central1-a" is not a GCP region: did you mean "us-central1"?`],
     ["no region", { project: "my-lab-123456" } as GcpProps, `gcp(): 'region' undefined is not a GCP region (e.g. "us-central1")`],
     ["a zone of another region", { ...base, zone: "us-east1-b" }, `gcp(): 'zone' "us-east1-b" is not a zone of region us-central1: name one as "us-central1-<letter>", e.g. "us-central1-a"`],
-    ["a network by ID", { ...base, network: { id: "x" } as unknown as { name: string } }, `gcp(): 'network' must be "new" or { name: "<an existing subnetwork's name>" }, got {"id":"x"}`],
+    ["a network by ID", { ...base, network: { id: "x" } as unknown as { name: string } }, `gcp(): 'network' must be "new" or { name: "<an existing subnetwork's name>" }, got { id: "x" }`],
     ["a bad subnetwork name", { ...base, network: { name: "Lab_Net" } }, `gcp(): 'network.name' "Lab_Net" is not a subnetwork name (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`],
     ["a DNS zone as a string", { ...base, dnsZone: "lab.example.org" as unknown as GcpProps["dnsZone"] }, `gcp(): 'dnsZone' must be { name: "<the managed zone's resource name>", domain: "lab.example.org" }, got "lab.example.org"`],
     ["a DNS zone named by its domain", { ...base, dnsZone: { name: "lab.example.org", domain: "lab.example.org" } }, `gcp(): 'dnsZone.name' "lab.example.org" is not a managed zone's resource name: that looks like its domain; the resource name is the zone's name in the console (e.g. "lab-example-org")`],

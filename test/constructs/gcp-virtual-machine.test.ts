@@ -9,7 +9,7 @@ import { DataGoogleComputeImage } from "@cdktf/provider-google/lib/data-google-c
 import { DataGoogleComputeSubnetwork } from "@cdktf/provider-google/lib/data-google-compute-subnetwork/index.js";
 import { Network, Peer, Port, VirtualMachine, type VirtualMachineProps } from "../../constructs/index.ts";
 import { gcp, type GcpProps } from "../../constructs/gcp/profile.ts";
-import { asTerraformLiteral } from "../../lib/cloud-init.ts";
+import { escapeTerraformText } from "../../lib/terraform/text.ts";
 import { compact, fullSynthJson, newStack, only, resources, synthJson, validationIssues, type Json } from "../support/synth.ts";
 import { testPublicKey } from "../support/keys.ts";
 
@@ -95,7 +95,7 @@ describe("VirtualMachine on GCP", () => {
     expect(metadata["ssh-keys"]).toBe(`ubuntu:${key}`);
     expect(metadata["block-project-ssh-keys"]).toBe("true");
     expect(metadata.drover_construct).toBe("dev-vm/box");
-    expect(metadata["user-data"]).toBe(asTerraformLiteral(vm.userData));
+    expect(metadata["user-data"]).toBe(escapeTerraformText(vm.userData));
     expect(metadata["user-data"]).toContain('metadata_source="gcp"');
   });
 

@@ -175,6 +175,14 @@ describe("JupyterHubCluster on Magnum", () => {
   });
 });
 
+describe("JupyterHubCluster without a DNS name", () => {
+  it("GIVEN GitHub sign-in over plain HTTP on a cloud without a zone THEN the callback uses the address Terraform fills in (it used to crash the values check)", () => {
+    const { json } = build({ ...workshop, https: false }, jetstream2());
+    const userData = Object.values(resources(json, "openstack_compute_instance_v2")).find((v) => v.name === "class-hub-server")!.user_data as string;
+    expect(userData).toMatch(/oauth_callback_url: "http:\/\/\$\{openstack_networking_floatingip_v2\.hub_PublicAddress_[0-9A-F]+\.address\}\/hub\/oauth_callback"/);
+  });
+});
+
 describe("JupyterHubCluster validation", () => {
   const issues = (props: Partial<JupyterHubClusterProps> & Record<string, unknown>, cloud = jetstream2({ allocation: "atm240001" })) =>
     validationIssues(() => {
@@ -211,7 +219,7 @@ describe("JupyterHubCluster validation", () => {
   });
 
   it("names a misspelt prop and an image without a tag", () => {
-    expect(issues({ idleCulMinutes: 30 })).toEqual(["class/hub: the props have unknown key 'idleCulMinutes': check the spelling"]);
+    expect(issues({ idleCulMinutes: 30 })).toEqual(["class/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours."]);
     expect(issues({ image: "quay.io/jupyter/scipy-notebook" })).toEqual([
       "class/hub: 'image' \"quay.io/jupyter/scipy-notebook\" must be an image with a pinned tag, e.g. \"quay.io/jupyter/scipy-notebook:2025-10-20\" (a digest may follow the tag)",
     ]);

@@ -226,20 +226,20 @@ describe("VirtualMachine props are checked with exact messages", () => {
     ["a volume of 0 GiB", { volumes: [{ name: "data", sizeGiB: 0 }] }, "dev-vm/box: 'volumes[0].sizeGiB' must be a whole number from 1 to 10240, got 0"],
     ["duplicate volume names", { volumes: [{ name: "data", sizeGiB: 1 }, { name: "data", sizeGiB: 2 }] }, `dev-vm/box: 'volumes[1].name' "data" is used by another volume of this machine: volume names must be unique`],
     ["a bad volume name", { volumes: [{ name: "My Data", sizeGiB: 1 }] }, `dev-vm/box: 'volumes[0].name' "My Data" must be lower-case letters, digits and '-', starting with a letter, at most 31 characters`],
-    ["a mount over a system directory", { volumes: [{ name: "data", sizeGiB: 1, mountPath: "/usr/" }] }, `dev-vm/box: 'volumes[0].mountPath' "/usr/" would hide a system directory: mount under /media, /mnt, /data or /srv`],
+    ["a mount over a system directory", { volumes: [{ name: "data", sizeGiB: 1, mountPath: "/usr/" }] }, `dev-vm/box: 'volumes[0].mountPath' "/usr/" would hide a system directory: mount beneath /media, /mnt, /data or /srv (e.g. "/mnt/data")`],
     ["two volumes on one mount path", { volumes: [{ name: "a", sizeGiB: 1, mountPath: "/data" }, { name: "b", sizeGiB: 1, mountPath: "/data/" }] }, `dev-vm/box: 'volumes[1].mountPath' "/data/" is used by another volume of this machine`],
     ["a root volume too small", { rootVolumeGiB: 5 }, "dev-vm/box: 'rootVolumeGiB' must be a whole number from 20 to 10240, got 5"],
     ["a misspelt featured image", { image: "Featured-Ubuntu-24" }, `dev-vm/box: 'image' "Featured-Ubuntu-24" is not a featured image of jetstream2: did you mean Featured-Ubuntu24? Featured: Featured-Ubuntu24, Featured-Ubuntu22, Featured-Ubuntu20, Featured-Minimal-Ubuntu24, Featured-RockyLinux9, Featured-RockyLinux8, Featured-AlmaLinux9, Featured-AlmaLinux8.`],
     ["an image whose login is unknown", { image: "my-custom-image" }, `dev-vm/box: cannot tell the login account of image "my-custom-image": set 'sshUser' (e.g. "ubuntu", "rocky")`],
-    ["a bad package name", { packages: ["htop; rm -rf /"] }, `dev-vm/box: 'packages[0]' "htop; rm -rf /" is not a package name`],
+    ["a bad package name", { packages: ["htop; rm -rf /"] }, `dev-vm/box: 'packages[0]' "htop; rm -rf /" is not a package name: use the distribution's name for it (letters, digits and + . _ : -), e.g. "htop"`],
   ] as Array<[string, Partial<VirtualMachineProps>, string]>)("%s", (_, props, message) => {
     expect(issues(props)).toEqual([message]);
   });
 
   it("reports every problem at once", () => {
     expect(issues({ size: "huge", allowSshFrom: ["nowhere"], volumes: [{ name: "d", sizeGiB: -1 }] })).toEqual([
-      `dev-vm/box: 'size' "huge" is not a jetstream2 flavor. Flavors: m3.tiny, m3.small, m3.quad, m3.medium, m3.large, m3.xl, m3.2xl, m3.3xl, r3.large, r3.xl, g3.small, g3.medium, g3.large, g3.xl.`,
-      `dev-vm/box: 'allowSshFrom[0]' "nowhere" is not an address range in CIDR notation (like 203.0.113.0/24)`,
+      `dev-vm/box: 'size' "huge" is not a jetstream2 flavor. Use one of: m3.tiny, m3.small, m3.quad, m3.medium, m3.large, m3.xl, m3.2xl, m3.3xl, r3.large, r3.xl, g3.small, g3.medium, g3.large, g3.xl.`,
+      `dev-vm/box: 'allowSshFrom[0]' "nowhere" is not an address range: write one in CIDR notation, e.g. 203.0.113.0/24`,
       "dev-vm/box: 'volumes[0].sizeGiB' must be a whole number from 1 to 10240, got -1",
     ]);
   });

@@ -22,11 +22,11 @@ describe("parseCidr", () => {
     ["2001:db8::1", "has no prefix length", "2001:db8::1/128"],
     ["2001:db8::1/64", "has host bits set", "2001:db8::/64"],
     ["fe80::1:0:0:0/64", "has host bits set", "fe80::/64"],
-    ["10.0.0.0/33", 'has an invalid prefix length "/33" (allowed: /0 to /32)', undefined],
-    ["10.0.0/24", 'has an invalid address "10.0.0"', undefined],
-    ["300.1.1.1/32", 'has an invalid address "300.1.1.1"', undefined],
-    ["lab-network", "is not an address range in CIDR notation (like 203.0.113.0/24)", undefined],
-    ["10.0.0.0/x", 'has an invalid prefix length "/x" (allowed: /0 to /32)', undefined],
+    ["10.0.0.0/33", 'has an invalid prefix length "/33": use /0 to /32, e.g. 203.0.113.0/24', undefined],
+    ["10.0.0/24", 'has an invalid address "10.0.0": write an IPv4 or IPv6 address before the "/", e.g. 203.0.113.0/24', undefined],
+    ["300.1.1.1/32", 'has an invalid address "300.1.1.1": write an IPv4 or IPv6 address before the "/", e.g. 203.0.113.0/24', undefined],
+    ["lab-network", "is not an address range: write one in CIDR notation, e.g. 203.0.113.0/24", undefined],
+    ["10.0.0.0/x", 'has an invalid prefix length "/x": use /0 to /32, e.g. 203.0.113.0/24', undefined],
   ])("rejects %s: %s", (text, reason, suggestion) => {
     const r = parseCidr(text);
     expect(r.ok).toBe(false);

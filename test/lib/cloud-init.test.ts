@@ -162,11 +162,11 @@ describe("renderTemplate", () => {
 
 describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install"))("user data through the real Terraform", () => {
   it("comes out of Terraform byte for byte: shell ${...} and %{...} are escaped, not read as expressions", async () => {
-    const { asTerraformLiteral } = await import("../../lib/cloud-init.ts");
+    const { escapeTerraformText } = await import("../../lib/terraform/text.ts");
     const { TerraformDir } = await import("../support/terraform.ts");
     const text = renderMachineCloudInit({ ...cases.full, commands: ["echo ${HOME} %{x}"] });
     expect(text).toContain("${id:0:20}");
-    const tf = new TerraformDir().write({ output: { user_data: { value: asTerraformLiteral(text) } } });
+    const tf = new TerraformDir().write({ output: { user_data: { value: escapeTerraformText(text) } } });
     const out = JSON.parse(tf.init().apply().run("output", "-json")) as { user_data: { value: string } };
     expect(out.user_data.value).toBe(text);
   });

@@ -14,7 +14,7 @@ import {
 import { renderNginxSite } from "../../lib/gateway/nginx.ts";
 import { readTemplate } from "../../lib/templates.ts";
 import { yaml } from "../../lib/vendor.ts";
-import { decoded, deployTemplate, type WriteFile } from "../support/cloud-init.ts";
+import { asSynthesized, decoded, deployText, type WriteFile } from "../support/cloud-init.ts";
 import { TerraformDir } from "../support/terraform.ts";
 import { hasTool, runTool } from "../support/tools.ts";
 
@@ -64,7 +64,7 @@ const rendered = Object.fromEntries(Object.entries(SCENARIOS).map(([name, input]
 const machines = new Map<Scenario, Doc>();
 const machine = (name: Scenario): Doc => {
   let doc = machines.get(name);
-  if (!doc) machines.set(name, (doc = yaml().parse(deployTemplate(rendered[name], VALUES)) as Doc));
+  if (!doc) machines.set(name, (doc = yaml().parse(deployText(rendered[name], VALUES)) as Doc));
   return structuredClone(doc);
 };
 const fileAt = (doc: Doc, path: string): WriteFile => {
@@ -82,7 +82,7 @@ describe("renderGatewayCloudInit", () => {
     it("is a #cloud-config with password and root logins off, and a Terraform template whose only expressions are the references", () => {
       expect(rendered[name].startsWith(`#cloud-config\n# drover: science gateway ${FQDN}\n`)).toBe(true);
       expect(machine(name)).toMatchObject({ ssh_pwauth: false, disable_root: true, package_update: true });
-      expect(() => deployTemplate(rendered[name], VALUES)).not.toThrow();
+      expect(() => deployText(rendered[name], VALUES)).not.toThrow();
     });
 
     it("matches the reviewed summary", () => {
@@ -369,7 +369,7 @@ describe("renderGatewayCloudInit", () => {
   });
 
   it("fits OpenStack's limit with every reference at its longest value, and refuses, with the size, what would not", () => {
-    const bytes = Buffer.byteLength(deployTemplate(rendered[full], { [DB_HOST]: "x".repeat(255) }));
+    const bytes = Buffer.byteLength(deployText(rendered[full], { [DB_HOST]: "x".repeat(255) }));
     expect(bytes).toBeLessThan(USER_DATA_MAX_BYTES);
     const env = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`VAR_${i}`, DB_HOST]));
     expect(() => renderGatewayCloudInit({ ...SCENARIOS[full], app: { ...SCENARIOS[full].app, env } })).toThrow(
@@ -384,7 +384,7 @@ describe("renderGatewayCloudInit", () => {
   describe.runIf(hasTool("cloud-init", "apt-get install cloud-init"))("checked by the real cloud-init", () => {
     it.each(Object.keys(SCENARIOS) as Scenario[])("%s passes cloud-init schema", (name) => {
       const file = join(dir, `${name.replace(/\W+/g, "-")}.yaml`);
-      writeFileSync(file, deployTemplate(rendered[name], VALUES));
+      writeFileSync(file, deployText(rendered[name], VALUES));
       expect(runTool("cloud-init", ["schema", "--config-file", file])).toContain("Valid");
     });
   });
@@ -437,9 +437,9 @@ describe("renderGatewayCloudInit", () => {
       const ref = "${local.db_host}";
       const input = { ...SCENARIOS[full], app: { ...SCENARIOS[full].app, env: { DB_HOST: ref } } };
       const text = renderGatewayCloudInit(input);
-      const tf = new TerraformDir().write({ locals: { db_host: "10.0.0.12" }, output: { user_data: { value: text } } });
+      const tf = new TerraformDir().write({ locals: { db_host: "10.0.0.12" }, output: { user_data: { value: asSynthesized(text, [ref]) } } });
       const out = JSON.parse(tf.init().apply().run("output", "-json")) as { user_data: { value: string } };
-      expect(out.user_data.value).toBe(deployTemplate(text, { [ref]: "10.0.0.12" }));
+      expect(out.user_data.value).toBe(deployText(text, { [ref]: "10.0.0.12" }));
       expect(out.user_data.value).toContain('"${distro_id}:${distro_codename}-security";');
     });
   });
@@ -476,7 +476,7 @@ describe("checkGatewayCloudInitInput", () => {
       { sshAllowedCidrs: ["203.0.113.5/24", "example.org", "203.0.113.0/24", "203.0.113.0/24"] },
       [
         { code: "gateway.bad-cidr", message: `'sshAllowedCidrs[0]' ("203.0.113.5/24") has host bits set: did you mean "203.0.113.0/24"?` },
-        { code: "gateway.bad-cidr", message: `'sshAllowedCidrs[1]' ("example.org") is not an address range in CIDR notation (like 203.0.113.0/24)` },
+        { code: "gateway.bad-cidr", message: `'sshAllowedCidrs[1]' ("example.org") is not an address range: write one in CIDR notation, e.g. 203.0.113.0/24` },
         { code: "gateway.duplicate-cidr", message: `'sshAllowedCidrs[3]' ("203.0.113.0/24") is listed twice: remove one` },
       ],
     ],
@@ -493,8 +493,6 @@ describe("checkGatewayCloudInitInput", () => {
         { code: "gateway.env-name", message: `'app.env' name "1X" must be letters, digits and '_', not starting with a digit` },
         { code: "gateway.env-value", message: `'app.env.QUOTED' ("\\"a b\\"") starts with a quote or a blank: podman reads the rest of the line as the value, so write the value without quotes` },
         { code: "gateway.env-value", message: `'app.env.LINES' holds a line break: podman's env file takes one line a variable; pass a file on the data volume instead` },
-        { code: "gateway.env-value", message: `'app.env.EXPR' ("\${var.a + 1}") holds "\${" or "%{" that is not one Terraform reference such as "\${openstack_compute_instance_v2.db.access_ip_v4}": Terraform would read it as an expression` },
-        { code: "gateway.env-value", message: `'app.env.ESCAPED' ("$\${openstack_compute_instance_v2.db.access_ip_v4}") holds "\${" or "%{" that is not one Terraform reference such as "\${openstack_compute_instance_v2.db.access_ip_v4}": Terraform would read it as an expression` },
       ],
     ],
     [

@@ -242,10 +242,10 @@ describe("secrets", () => {
     expect(() => renderHubValues(input({ auth: { ...WORKSHOP, passwordRef: "correct horse battery" } }))).toThrow(/'auth\.passwordRef' must be a Terraform reference/);
   });
 
-  it("writes other text as a Terraform template: a literal ${ is escaped, YAML 1.1 booleans quoted", () => {
+  it("writes other text as it is (synthesis escapes it for Terraform), YAML 1.1 booleans quoted", () => {
     const { values, yaml } = renderHubValues(input({ auth: { ...CILOGON, loginService: "Campus ${sso}", allowedUsers: ["no", "on"] } }));
     expect(at(values, "hub.config.GenericOAuthenticator.login_service")).toBe("Campus ${sso}");
-    expect(yaml).toContain("login_service: Campus $${sso}");
+    expect(yaml).toContain("login_service: Campus ${sso}");
     expect(at(parse(yaml, { version: "1.1" }), "hub.config.GenericOAuthenticator.allowed_users")).toEqual(["no", "on"]);
   });
 });

@@ -45,9 +45,25 @@ describe("loadProject", () => {
     expect(error(() => loadProject(dir)).message).toMatch(message);
   });
 
+  it.each([
+    ["a number for app", { app: 42 }, 'app: 42 must be text: the command that runs the app, e.g. "npx tsx main.ts"'],
+    ["a list for app", { app: ["npx", "tsx"] }, 'app: ["npx", "tsx"] must be text: the command that runs the app, e.g. "npx tsx main.ts"'],
+    ["a number for output", { app: "npx tsx main.ts", output: 3 }, "output: 3 must be text"],
+    ["null for the whole file", null, "(top level): null must be an object"],
+  ])("GIVEN %s THEN it names the value and what is allowed, not 'is required'", (_, json, detail) => {
+    const dir = project(JSON.stringify(json), { "main.ts": "" });
+    expect(error(() => loadProject(dir)).details).toEqual([detail]);
+  });
+
+  it("GIVEN -C to a directory that does not exist, or to a file THEN it says so", () => {
+    const dir = project(undefined, { "a.txt": "" });
+    expect(() => loadProject(join(dir, "nope"))).toThrow(`the directory ${join(dir, "nope")} does not exist`);
+    expect(() => loadProject(join(dir, "a.txt"))).toThrow(`${join(dir, "a.txt")} is a file, not a directory`);
+  });
+
   it("names the missing field", () => {
     const dir = project(JSON.stringify({ output: "x" }));
-    expect(error(() => loadProject(dir)).details).toEqual(["app: is required"]);
+    expect(error(() => loadProject(dir)).details).toEqual(["app: is required: the command that runs the app, e.g. \"npx tsx main.ts\""]);
   });
 
   it("says where it looked when there is no cdktf.json", () => {

@@ -48,7 +48,7 @@ describe("smallestFitting / resolveSize", () => {
 
   it.each([
     ["m3.smal", `'size' "m3.smal" is not a jetstream2 flavor: did you mean m3.small? Flavors: ${flavorNames}.`],
-    ["tiny", `'size' "tiny" is not a jetstream2 flavor. Flavors: ${flavorNames}.`],
+    ["tiny", `'size' "tiny" is not a jetstream2 flavor. Use one of: ${flavorNames}.`],
     ["", "'size' is empty: name a flavor (m3.tiny, m3.small, m3.quad or m3.medium, ...)"],
     [{ vcpus: 0, memoryGiB: 2 }, "'size.vcpus' must be a whole number of at least 1, got 0"],
     [{ vcpus: 2, memoryGiB: -1 }, "'size.memoryGiB' must be a number above 0, got -1"],

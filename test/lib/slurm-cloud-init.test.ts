@@ -21,7 +21,7 @@ import { yaml } from "../../lib/vendor.ts";
 import { testPublicKey } from "../support/keys.ts";
 import { TerraformDir } from "../support/terraform.ts";
 import { hasTool, runTool } from "../support/tools.ts";
-import { decoded, deployTemplate, type WriteFile } from "../support/cloud-init.ts";
+import { asSynthesized, decoded, deployText, type WriteFile } from "../support/cloud-init.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "drover-slurm-cloud-init-"));
 
@@ -129,7 +129,7 @@ function build(input: Partial<ClusterInput>, ref: typeof REF = REF): Built {
   return { plan: r.plan, files, out: renderClusterCloudInit(r.plan, refsFor(r.plan, ref), files) };
 }
 
-const deploy = (text: string, values: Record<string, string> = FAKE_VALUES): string => deployTemplate(text, values);
+const deploy = (text: string, values: Record<string, string> = FAKE_VALUES): string => deployText(text, values);
 
 interface Doc {
   packages: string[];
@@ -679,7 +679,7 @@ describe("renderClusterCloudInit", () => {
   });
 
   describe.runIf(hasTool("terraform", "see README: terraform or tofu on PATH"))("through the real Terraform", () => {
-    it("comes out of Terraform as the text the tests deploy: escapes undone, references filled", () => {
+    it("comes out of Terraform as the text the tests deploy: synthesized, escapes undone, references filled", () => {
       // References to locals, so Terraform can fill them without a provider.
       const names = Object.keys(REF) as Array<keyof typeof REF>;
       const localRef = Object.fromEntries(names.map((n) => [n, `\${local.${n}}`])) as typeof REF;
@@ -687,7 +687,7 @@ describe("renderClusterCloudInit", () => {
       const b = build(SCENARIOS["Manila CEPHFS cluster"]!, localRef);
       const tf = new TerraformDir().write({
         locals: Object.fromEntries(names.map((n) => [n, FAKE_VALUES[REF[n]]])),
-        output: Object.fromEntries(roles(b.out).map(([role, text]) => [role, { value: text }])),
+        output: Object.fromEntries(roles(b.out).map(([role, text]) => [role, { value: asSynthesized(text, Object.keys(values)) }])),
       });
       const outputs = JSON.parse(tf.init().apply().run("output", "-json")) as Record<string, { value: string }>;
       for (const [role, text] of roles(b.out)) expect({ role, text: outputs[role]!.value }).toEqual({ role, text: deploy(text, values) });

@@ -368,8 +368,8 @@ describe("planCluster: validation", () => {
     it.each([
       ["host bits set", "10.42.0.1/16", `'cidr' "10.42.0.1/16" has host bits set: did you mean 10.42.0.0/16?`],
       ["no prefix", "10.42.0.0", `'cidr' "10.42.0.0" has no prefix length: did you mean 10.42.0.0/32?`],
-      ["not a range", "ten-forty-two", `'cidr' "ten-forty-two" is not an address range in CIDR notation (like 203.0.113.0/24)`],
-      ["a bad address", "10.42.0.300/16", `'cidr' "10.42.0.300/16" has an invalid address "10.42.0.300"`],
+      ["not a range", "ten-forty-two", `'cidr' "ten-forty-two" is not an address range: write one in CIDR notation, e.g. 203.0.113.0/24`],
+      ["a bad address", "10.42.0.300/16", `'cidr' "10.42.0.300/16" has an invalid address "10.42.0.300": write an IPv4 or IPv6 address before the "/", e.g. 203.0.113.0/24`],
       ["a prefix above /21", "10.42.0.0/24", rangeRule("10.42.0.0/24")],
       ["a prefix below /16", "10.0.0.0/8", rangeRule("10.0.0.0/8")],
       ["IPv6", "fd00::/64", rangeRule("fd00::/64")],
@@ -498,7 +498,8 @@ describe("planCluster: validation", () => {
     ["0", { max: 0 }, "0"],
     ["over 1,000", { max: 1001 }, "1001"],
     ["a fraction", { max: 3.5 }, "3.5"],
-    ["missing", {}, "undefined"],
+    ["missing", {}, "nothing"],
+    ["NaN", { max: Number.NaN }, "NaN"],
   ])("slurm.bad-elastic-max: %s", (_, elastic, shown) => {
     expect(issues({ partitions: [part({ nodes: 0, elastic })] })).toEqual([
       { code: "slurm.bad-elastic-max", message: `'partitions[0].elastic.max' must be a whole number from 1 to 1000, got ${shown}` },
@@ -653,7 +654,7 @@ describe("planCluster: validation", () => {
       expect(issues({ users: [{ name: "alice", publicKey: [key, "not a key"] }] })).toEqual([
         {
           code: "slurm.bad-user-key",
-          message: `'users[0].publicKey[1]' does not start with a known key type (got "not"; allowed: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com)`,
+          message: `'users[0].publicKey[1]' does not start with a known key type (got "not"; allowed: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com): give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub`,
         },
       ]);
     });

@@ -109,7 +109,7 @@ describe('applicationCredential: "provided"', () => {
   it("refuses another value with the two it takes", () => {
     const { stack } = newStack("lab");
     expect(() => new SlurmCluster(stack, "hpc", { ...elastic, applicationCredential: "mine" as "provided" })).toThrow(
-      `'applicationCredential' "mine" must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)`,
+      `lab/hpc: 'applicationCredential' "mine": must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)`,
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ExternalError } from "../../lib/errors.ts";
-import { ProtectedDataError, StackLockedError, failureFrom, parseLockInfo } from "../../lib/terraform/diagnostics.ts";
+import { ProtectedDataError, StackLockedError, diagnosticsFromText, failureFrom, parseLockInfo } from "../../lib/terraform/diagnostics.ts";
 
 const localLock = `Error acquiring the state lock
 
@@ -73,5 +73,52 @@ describe("failureFrom", () => {
 
   it("falls back to the end of stderr when terraform printed no diagnostics", () => {
     expect(failureFrom("lab", "init", [], "one\ntwo\n").details).toEqual(["one", "two"]);
+  });
+
+  it("GIVEN terraform init's text failure THEN every reason terraform gave is kept, the cause included", () => {
+    const text = `There are some problems with the CLI configuration:
+╷
+│ Warning: Unable to open CLI configuration file
+│
+│ The CLI configuration file at "/root/.terraformrc" does not exist.
+╵
+
+Initializing the backend...
+
+Error: Failed to query available provider packages
+
+Could not retrieve the list of available versions for provider
+example.invalid/x/nothere: could not connect to example.invalid: failed to
+request discovery document: no such host
+
+To see which modules are currently depending on example.invalid/x/nothere and
+what versions are specified, run the following command:
+    terraform providers
+`;
+    expect(failureFrom("lab", "init", [], text).details).toEqual([
+      "Failed to query available provider packages: Could not retrieve the list of available versions for provider example.invalid/x/nothere: could not connect to example.invalid: failed to request discovery document: no such host",
+      "  To see which modules are currently depending on example.invalid/x/nothere and what versions are specified, run the following command: terraform providers",
+    ]);
+  });
+
+  it("GIVEN a state file with two problems THEN both are listed, with where to restore it from", () => {
+    const text = `Initializing the backend...
+
+Error: Error refreshing state: 2 problems:
+
+- Unsupported state file format: The state file could not be parsed as JSON: syntax error at byte offset 90.
+- Unsupported state file format: The state file does not have a "version" attribute, which is required to identify the format version.
+
+`;
+    expect(failureFrom("demo", "init", [], text).details).toEqual([
+      "Error refreshing state: 2 problems",
+      "  - Unsupported state file format: The state file could not be parsed as JSON: syntax error at byte offset 90.",
+      '  - Unsupported state file format: The state file does not have a "version" attribute, which is required to identify the format version.',
+      "Terraform could not read the stack's state; drover changed nothing. Restore it from its backup (terraform.<stack>.tfstate.backup beside a local state, or the backend's versions), then run the command again.",
+    ]);
+  });
+
+  it("reads coloured, boxed diagnostics too", () => {
+    expect(diagnosticsFromText("\x1b[31m╷\x1b[0m\n\x1b[31m│\x1b[0m \x1b[1mError: \x1b[0mBad thing\n│ \n│ the reason\n╵")).toEqual([{ severity: "error", summary: "Bad thing", detail: "the reason" }]);
   });
 });

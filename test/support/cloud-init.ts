@@ -1,4 +1,5 @@
 import { gunzipSync } from "node:zlib";
+import { escapeTerraformText } from "../../lib/terraform/text.ts";
 
 /** What tests read from a rendered cloud-config: a `write_files` entry. */
 export interface WriteFile {
@@ -23,6 +24,22 @@ export function deployTemplate(text: string, values: Readonly<Record<string, str
     if (value === undefined) throw new Error(`Terraform would read ${m} as an expression, and it is not one of the references`);
     return value;
   });
+}
+
+/**
+ * A rendered text as synthesis writes it into the Terraform JSON: every `${` and `%{` escaped,
+ * the given references kept (as synthesis keeps cdktf tokens, which lib tests stand in for with
+ * plain references).
+ */
+export function asSynthesized(text: string, refs: readonly string[]): string {
+  let out = escapeTerraformText(text);
+  for (const ref of refs) out = out.split(escapeTerraformText(ref)).join(ref);
+  return out;
+}
+
+/** A rendered text as the machine gets it: synthesized, then through Terraform with `values` for its references. */
+export function deployText(text: string, values: Readonly<Record<string, string>>): string {
+  return deployTemplate(asSynthesized(text, Object.keys(values)), values);
 }
 
 /** A file's content as the machine writes it. */

@@ -58,7 +58,7 @@ export function validationIssues(fn: () => unknown): string[] {
   try {
     fn();
   } catch (e) {
-    if (e instanceof ValidationError) return e.details.slice();
+    if (e instanceof ValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
     throw e;
   }
   throw new Error("expected a ValidationError, nothing was thrown");

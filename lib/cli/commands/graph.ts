@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { makeDirectory } from "../../app/fs-errors.ts";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import pc from "picocolors";
 import { loadProject } from "../../app/project.ts";
@@ -46,7 +47,7 @@ export async function graph(options: GraphOptions): Promise<GraphReport> {
     const dir = options.out ? resolve(options.cwd, options.out) : join(project.outdir, relative(result.outdir, stack.dir));
     const files = { svg: join(dir, "graph.svg"), html: join(dir, "graph.html") };
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
       await writeFile(files.svg, svg);
       await writeFile(files.html, html);
     } catch (e) {

@@ -1,9 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadProject } from "../../app/project.ts";
 import { UsageError } from "../../errors.ts";
 import { findTerraform } from "../../terraform/find.ts";
 import { Terraform } from "../../terraform/terraform.ts";
+import { deploymentOf, requireDeployed } from "../../deploy/deployed.ts";
 
 export interface OutputOptions {
   readonly cwd: string;
@@ -27,6 +28,8 @@ export async function output(options: OutputOptions): Promise<OutputReport> {
   if (!existsSync(join(dir, "cdk.tf.json"))) {
     throw new UsageError(`stack ${options.stack} has not been synthesized in ${project.output}`, [`Run drover synth ${options.stack} (or deploy it) first.`]);
   }
+  const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
+  requireDeployed(deploymentOf(project.root, options.stack, config, dir), options.stack, "read outputs from");
   const binary = await findTerraform(options.terraformBinary ? { binary: options.terraformBinary } : {});
   const tf = new Terraform(binary, options.stack, dir);
   await tf.init(options.pluginDir ? { pluginDir: options.pluginDir } : {});

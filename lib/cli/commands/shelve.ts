@@ -36,7 +36,7 @@ async function setPower(power: "shelve" | "unshelve", options: RunOptions): Prom
   writePowerMarker(root, options.stack, power === "shelve" ? { state: SHELVED, since: new Date().toISOString() } : undefined);
   let result: RunResult;
   try {
-    result = await runStack("deploy", options);
+    result = await runStack("deploy", { ...options, requireDeployed: power === "shelve" ? "shelve" : "wake" });
   } catch (e) {
     writePowerMarker(root, options.stack, before);
     throw e;

@@ -15,7 +15,7 @@ export interface UnlockOptions {
  * lock says who holds it and since when.
  */
 export async function unlock(options: UnlockOptions): Promise<{ stack: string; lockId: string; released: true }> {
-  const [p] = await prepare({ ...options, stacks: [options.stack], pick: (all) => [chooseStack(options.stack, all, "unlock")] });
+  const [p] = await prepare({ ...options, stacks: [options.stack], pick: (all) => [chooseStack(options.stack, all, "unlock")], requireDeployed: "unlock" });
   if (p!.terraform.backend === "pg") {
     throw new UsageError(`stack ${options.stack} keeps its state in PostgreSQL, whose locks need no releasing`, [
       "PostgreSQL holds the lock only while the run that took it is connected: it is released when that run ends, even if it crashed.",
