@@ -117,6 +117,17 @@ export interface MachineSpec {
   readonly fixedAddress?: string;
   /** Resources this machine is created after (and destroyed before). */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * The user data only bootstraps the machine: later changes to it rebuild nothing (they reach
+   * the running machine as a configuration bundle in its metadata, lib/agent/bundle.ts), and
+   * `drover deploy --rebuild` replaces it on request. Only where the driver has `configInPlace`.
+   */
+  readonly bootstrapOnly?: boolean;
+  /**
+   * What rebuilding this machine loses (its queue, its certificates): the machine is marked
+   * stateful, so replacing it needs `--allow-destroy` like any data loss.
+   */
+  readonly holdsState?: string;
 }
 
 /** A machine. */
@@ -263,6 +274,12 @@ export interface NetworkLookup {
 
 export interface CloudDriver {
   readonly profile: CloudProfile;
+  /**
+   * Machines read their instance metadata at run time and the cloud updates it in place, so a
+   * configuration bundle reaches a running machine (lib/agent/bundle.ts). Without it, a change
+   * of configuration travels in the user data and rebuilds the machine.
+   */
+  readonly configInPlace?: boolean;
   /** Configures the provider on the stack; called once by `DroverStack`. */
   configureProvider(): void;
   createNetwork(scope: Construct, id: string, spec: NetworkSpec): INetwork;

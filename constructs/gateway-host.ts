@@ -4,7 +4,8 @@ import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { metadataSourceFor } from "../lib/cloud-init.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
-import { checkGatewayCloudInitInput, renderGatewayCloudInit, type GatewayApp, type GatewayCloudInitInput } from "../lib/gateway/cloud-init.ts";
+import { encodeBundle } from "../lib/agent/bundle.ts";
+import { checkGatewayCloudInitInput, gatewayBundle, renderGatewayCloudInit, type GatewayApp, type GatewayCloudInitInput } from "../lib/gateway/cloud-init.ts";
 import { checkNginxSiteInput, renderNginxSite } from "../lib/gateway/nginx.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
@@ -149,6 +150,8 @@ export class GatewayHost extends Construct {
             nginx,
             app,
             ...(props.dataVolumeGiB ? { dataVolume: { mountPath: DATA_MOUNT } } : {}),
+            // Later changes of nginx and the app reach the running machine (gatewayBundle).
+            ...(driver.configInPlace ? { agent: true } : {}),
           }
         : undefined;
     // The host's own checks (image name, env values, mount path), in the props' words where they overlap.
@@ -160,6 +163,8 @@ export class GatewayHost extends Construct {
     const base = `${stack.node.id}-${id}`;
     const userData = renderGatewayCloudInit(cloudInit);
     stack.addRenderedFile(this, "cloud-init.yaml", userData);
+    const bundle = cloudInit.agent ? gatewayBundle(cloudInit, this.node.path) : undefined;
+    if (bundle) stack.addRenderedFile(this, "config-bundle.json", `${JSON.stringify(bundle, null, 2)}\n`);
     stack.addRenderedFile(this, "nginx-site.conf", nginx.site);
     stack.addRenderedFile(this, "nginx-bootstrap.conf", nginx.bootstrap);
     stack.addRenderedFile(this, "nginx-http.conf", nginx.httpConf);
@@ -179,7 +184,13 @@ export class GatewayHost extends Construct {
       firewalls: [firewall],
       loginUser,
       userData,
-      metadata: { drover_construct: this.node.path, drover_role: "gateway" },
+      metadata: { drover_construct: this.node.path, drover_role: "gateway", ...(bundle ? encodeBundle(bundle).metadata : {}) },
+      ...(bundle
+        ? {
+            bootstrapOnly: true,
+            holdsState: `its Let's Encrypt certificate: a new machine orders another, and Let's Encrypt issues at most 5 for one name a week`,
+          }
+        : {}),
       ...(keyPair ? { keyPair } : {}),
     });
     if (props.dataVolumeGiB) {

@@ -7,15 +7,20 @@ import { describeValue } from "../lib/props/check.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import { ELASTIC_ACCESS_RULES } from "../lib/slurm/access-rules.ts";
+import { encodeBundle } from "../lib/agent/bundle.ts";
+import { slurmBundle } from "../lib/slurm/bundle.ts";
 import { renderClusterCloudInit } from "../lib/slurm/cloud-init.ts";
 import { renderSlurmFiles } from "../lib/slurm/conf.ts";
-import type { CloudRefs, SlurmClusterPlan } from "../lib/slurm/model.ts";
+import { PATHS, type CloudRefs, type SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
 import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
 import { checkSshAccess, clusterContext, requireShape } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { mungeKey } from "./private/random.ts";
+
+/** Size of the controller's state volume (slurmctld's StateSaveLocation: a few MiB per thousand jobs). */
+const STATE_VOLUME_GIB = 5;
 
 export interface SlurmPartitionProps {
   /** Slurm partition name: lower-case letters, digits and '_'; nodes are named `<stack>-<name>-<n>`. */
@@ -77,10 +82,16 @@ export interface SlurmSharedStorageProps {
 }
 
 export interface SlurmUserProps {
-  /** Account name, the same on every node (UIDs from 10001, in the order given). */
+  /** Account name, the same on every node. */
   readonly name: string;
   /** OpenSSH public key(s) (the content of `~/.ssh/id_ed25519.pub`). */
   readonly publicKey: string | readonly string[];
+  /**
+   * The account's UID on every node (1000 to 2147483647): give the one it has elsewhere (a
+   * campus file system) or keep the default.
+   * @default - a number from the name alone (100000 and up), so adding or removing other users renumbers nobody
+   */
+  readonly uid?: number;
 }
 
 export interface SlurmClusterProps {
@@ -300,7 +311,13 @@ export class SlurmCluster extends Construct {
 
     // Rendered configuration, kept for review.
     const files = renderSlurmFiles(plan);
-    const userData = renderClusterCloudInit(plan, refs, files, { metadataSource: metadataSourceFor(cloud.kind), ...(adminKey ? { adminPublicKey: adminKey.line } : {}) });
+    // Where the cloud updates metadata in place, the user data only bootstraps the machines and
+    // what may change later reaches them as a bundle their agent applies (lib/slurm/bundle.ts).
+    const inPlace = driver.configInPlace === true;
+    const userData = renderClusterCloudInit(plan, refs, files, { metadataSource: metadataSourceFor(cloud.kind), agent: inPlace, ...(adminKey ? { adminPublicKey: adminKey.line } : {}) });
+    const bundle = inPlace ? slurmBundle(plan, files, this.node.path) : undefined;
+    const encoded = bundle ? encodeBundle(bundle) : undefined;
+    if (bundle) stack.addRenderedFile(this, "config-bundle.json", `${JSON.stringify(bundle, null, 2)}\n`);
     stack.addRenderedFile(this, "slurm.conf", files.slurmConf);
     stack.addRenderedFile(this, "cgroup.conf", files.cgroupConf);
     if (files.gresConf) stack.addRenderedFile(this, "gres.conf", files.gresConf);
@@ -325,7 +342,10 @@ export class SlurmCluster extends Construct {
     }
 
     const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;
-    const machine = (scopeId: string, spec: { name: string; address: string; flavor: typeof plan.controller.flavor; userData: string; role: string; firewalls: IFirewall[]; dependsOn?: ITerraformDependable[]; partition?: string }) =>
+    const machine = (
+      scopeId: string,
+      spec: { name: string; address: string; flavor: typeof plan.controller.flavor; userData: string; role: string; firewalls: IFirewall[]; dependsOn?: ITerraformDependable[]; partition?: string; holdsState?: string },
+    ) =>
       driver.createMachine(new Construct(this, scopeId), "Resource", {
         name: spec.name,
         flavor: spec.flavor,
@@ -335,7 +355,9 @@ export class SlurmCluster extends Construct {
         loginUser: adminUser,
         userData: spec.userData,
         fixedAddress: spec.address,
-        metadata: { drover_construct: this.node.path, drover_role: spec.role, ...(spec.partition ? { drover_partition: spec.partition } : {}) },
+        metadata: { drover_construct: this.node.path, drover_role: spec.role, ...(spec.partition ? { drover_partition: spec.partition } : {}), ...encoded?.metadata },
+        ...(inPlace ? { bootstrapOnly: true } : {}),
+        ...(inPlace && spec.holdsState ? { holdsState: spec.holdsState } : {}),
         ...(keyPair ? { keyPair } : {}),
         ...(spec.dependsOn ? { dependsOn: spec.dependsOn } : {}),
       });
@@ -346,10 +368,15 @@ export class SlurmCluster extends Construct {
       userData: userData.controller,
       role: "controller",
       firewalls: publicOn === "controller" ? [this.internalFirewall, access] : [this.internalFirewall],
+      ...(plan.accounting ? { holdsState: "the accounting database (MariaDB, on its disk): every job's record" } : {}),
       ...(cleanup ? { dependsOn: [cleanup] } : {}),
     });
+    // slurmctld's state on a protected volume: a rebuilt controller takes over the queue.
+    const controllerScope = this.node.findChild("controller");
+    const stateVolume = driver.createVolume(controllerScope, "Volume-state", { name: `${plan.baseName}-state`, sizeGiB: STATE_VOLUME_GIB, protect: true });
+    driver.attachVolume(controllerScope, "Attach-state", this.controller, stateVolume);
+    this.controller.addMetadata("drover_volume_state", `${stateVolume.volumeId}:${PATHS.stateVolume}`);
     if (storage.kind === "nfs") {
-      const controllerScope = this.node.findChild("controller");
       for (const [role, sizeGiB, mountPath] of [
         ["home", storage.homeGiB, "/home"],
         ["software", storage.softwareGiB, "/opt/software"],

@@ -3,7 +3,8 @@ import { describeValue } from "../lib/props/check.ts";
 import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
-import { renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../lib/cloud-init.ts";
+import { encodeBundle } from "../lib/agent/bundle.ts";
+import { machineBundle, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MachineCloudInit, type MetadataSource } from "../lib/cloud-init.ts";
 import { IssueCollector } from "../lib/errors.ts";
 import { MAX_HOSTNAME_LENGTH, checkName, nearestMatches, orList } from "../lib/naming.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
@@ -231,16 +232,14 @@ export class VirtualMachine extends Construct {
     const metadataSource = METADATA_SOURCE[cloud.kind];
     if (!metadataSource) issues.add("vm.unsupported-cloud", `VirtualMachine does not support ${cloud.kind} clouds yet`);
 
-    const userData =
+    // Where the cloud updates metadata in place, packages and commands added later reach the
+    // running machine (machineBundle) and the user data only bootstraps it.
+    const inPlace = stack.driver.configInPlace === true;
+    const cloudInit: MachineCloudInit | undefined =
       loginUser && metadataSource && LOGIN_USER.test(loginUser)
-        ? renderMachineCloudInit({
-            loginUser,
-            metadataSource,
-            packages: props.packages ?? [],
-            commands: props.bootCommands ?? [],
-            comment: `drover: ${this.node.path}`,
-          })
-        : "";
+        ? { loginUser, metadataSource, packages: props.packages ?? [], commands: props.bootCommands ?? [], comment: `drover: ${this.node.path}`, ...(inPlace ? { agent: true } : {}) }
+        : undefined;
+    const userData = cloudInit ? renderMachineCloudInit(cloudInit) : "";
     // Other clouds' drivers check their own limits (EC2's is 16 KB, compressed if need be).
     if (cloud.kind === "openstack" && Buffer.byteLength(userData) > USER_DATA_MAX_BYTES) {
       issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; OpenStack accepts ${USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
@@ -256,6 +255,7 @@ export class VirtualMachine extends Construct {
     this.network = network;
     this.userData = userData;
     stack.addRenderedFile(this, "cloud-init.yaml", userData);
+    const bundle = cloudInit?.agent ? machineBundle(cloudInit, this.node.path) : undefined;
 
     this.firewall = driver.createFirewall(this, "Firewall", { name: `${name}-sg`, description: `drover: firewall of ${this.node.path}` });
     this.connections = new Connections(this, this.firewall);
@@ -274,7 +274,8 @@ export class VirtualMachine extends Construct {
       firewalls: [this.firewall],
       loginUser: this.loginUser,
       userData,
-      metadata: { drover_construct: this.node.path },
+      metadata: { drover_construct: this.node.path, ...(bundle ? encodeBundle(bundle).metadata : {}) },
+      ...(bundle ? { bootstrapOnly: true } : {}),
       ...(keyPair ? { keyPair } : {}),
       ...(props.rootVolumeGiB ? { rootVolumeGiB: props.rootVolumeGiB } : {}),
     });

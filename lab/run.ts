@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, readFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,15 +72,25 @@ export function scenarioDefinitions(names: readonly string[]): ScenarioDefinitio
   return SCENARIOS.filter((s) => names.includes(s.name));
 }
 
-/** Synthesizes the lab app's stacks with the real `drover synth`, as a user would. */
-async function synthesize(stacks: readonly string[], keys: { alice: string; admin: string }): Promise<Map<string, string>> {
+/**
+ * Synthesizes the lab app's stacks with the real `drover synth`, as a user would, as they are
+ * on `day` 1 or 2, and keeps a copy of each stack's output under `into` (the next synthesis
+ * writes the app's output directory again).
+ */
+async function synthesize(stacks: readonly string[], keys: { alice: string; bob: string; admin: string }, day: 1 | 2, into: string): Promise<Map<string, string>> {
   const r = await run(process.execPath, [join(REPO, "bin", "drover.mjs"), "synth", ...stacks, "--json"], {
     cwd: APP,
-    env: { ...process.env, CHECKPOINT_DISABLE: "1", NO_COLOR: "1", DROVER_LAB_KEY_ALICE: keys.alice, DROVER_LAB_KEY_ADMIN: keys.admin },
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", NO_COLOR: "1", DROVER_LAB_KEY_ALICE: keys.alice, DROVER_LAB_KEY_BOB: keys.bob, DROVER_LAB_KEY_ADMIN: keys.admin, DROVER_LAB_DAY: String(day) },
   });
-  if (r.code !== 0) throw new Error(`drover synth failed for the lab's stacks (exit ${r.code}):\n${r.stderr || r.stdout}`);
+  if (r.code !== 0) throw new Error(`drover synth failed for the lab's stacks on day ${day} (exit ${r.code}):\n${r.stderr || r.stdout}`);
   const out = JSON.parse(r.stdout) as { stacks: Array<{ name: string; config: string }> };
-  return new Map(out.stacks.map((s) => [s.name, join(APP, dirname(s.config))]));
+  const dirs = new Map<string, string>();
+  for (const s of out.stacks) {
+    const dir = join(into, s.name);
+    await cp(join(APP, dirname(s.config)), dir, { recursive: true });
+    dirs.set(s.name, dir);
+  }
+  return dirs;
 }
 
 async function makeKey(dir: string, who: string): Promise<{ privateKey: string; publicKey: string }> {
@@ -143,12 +153,12 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
     image = { key: img.key, built: img.built, seconds: img.seconds };
     options.progress(img.built ? `image ${img.key} built in ${img.seconds.toFixed(0)} s` : `image ${img.key} from the cache`);
     const alice = await makeKey(join(runDir, "keys"), "alice");
+    const bob = await makeKey(join(runDir, "keys"), "bob");
     const admin = await makeKey(join(runDir, "keys"), "admin");
-    options.progress(`drover synth ${definitions.map((d) => d.stack).join(" ")}`);
-    const stacks = await synthesize(
-      definitions.map((d) => d.stack),
-      { alice: alice.publicKey, admin: admin.publicKey },
-    );
+    options.progress(`drover synth ${definitions.map((d) => d.stack).join(" ")} (day 1, and day 2: the changes made to the running stacks)`);
+    const publicKeys = { alice: alice.publicKey, bob: bob.publicKey, admin: admin.publicKey };
+    const stacks = await synthesize(definitions.map((d) => d.stack), publicKeys, 1, join(runDir, "day1"));
+    const stacksDayTwo = await synthesize(definitions.map((d) => d.stack), publicKeys, 2, join(runDir, "day2"));
     const context: LabContext = {
       runId,
       runDir,
@@ -157,8 +167,9 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
       terraform,
       state,
       keep: options.keep,
-      keys: { alice: alice.privateKey, admin: admin.privateKey },
+      keys: { alice: alice.privateKey, bob: bob.privateKey, admin: admin.privateKey },
       stacks,
+      stacksDayTwo,
       signal: options.signal,
       progress: options.progress,
     };

@@ -8,6 +8,9 @@ import { NfsStandIn } from "./nfs.ts";
 import type { CheckResult, ScenarioReport } from "./report.ts";
 import type { FromServices } from "./services.ts";
 import { loadLabStack, type LabMachine, type LabStack } from "./stack.ts";
+import type { Plan } from "../lib/plan/model.ts";
+import { offlinePlan } from "../lib/plan/offline.ts";
+import { builtinProviders } from "../lib/schema/registry.ts";
 import { serviceCatalog } from "./standin/openstack.ts";
 import type { RunState } from "./state.ts";
 import type { StackConfig } from "./fill.ts";
@@ -23,9 +26,11 @@ export interface LabContext {
   readonly state: RunState;
   readonly keep: boolean;
   /** Private key files of the lab's people (their public halves are in the stacks). */
-  readonly keys: { readonly alice: string; readonly admin: string };
+  readonly keys: { readonly alice: string; readonly bob: string; readonly admin: string };
   /** Synthesized stacks by name: their output directory. */
   readonly stacks: ReadonlyMap<string, string>;
+  /** The same stacks as changed on day 2 (lab/app/stacks, `DROVER_LAB_DAY=2`). */
+  readonly stacksDayTwo: ReadonlyMap<string, string>;
   readonly signal: AbortSignal;
   progress(message: string): void;
 }
@@ -271,6 +276,17 @@ export class ScenarioRun {
     const handle = `dl${this.lab.runId.slice(0, 4)}${this.def.name.slice(0, 2)}${this.nextHandle++}`;
     const machine = new Machine(spec, handle, this.lab.image, this.lab.runDir, this.network, join(this.lab.runDir, "volumes"), this.lab.state);
     this.machines.set(spec.name, machine);
+    this.publishMetadata(spec);
+    await machine.prepare();
+    await machine.start();
+    await this.lab.state.update((r) => {
+      r.machines[spec.name] = { handle, nspawn: machine.nspawnPid ?? 0, scenario: this.def.name, address: spec.address };
+    });
+    return machine;
+  }
+
+  /** What the metadata service answers the machine (updated in place on day 2, as Nova does). */
+  publishMetadata(spec: MachineSpec): void {
     this.network.send({
       type: "metadata",
       address: spec.address,
@@ -285,12 +301,6 @@ export class ScenarioRun {
         project_id: "lab",
       },
     });
-    await machine.prepare();
-    await machine.start();
-    await this.lab.state.update((r) => {
-      r.machines[spec.name] = { handle, nspawn: machine.nspawnPid ?? 0, scenario: this.def.name, address: spec.address };
-    });
-    return machine;
   }
 
   /** The stand-in cloud created or deleted a server: boot or stop its machine, as Nova would. */
@@ -350,6 +360,57 @@ export class ScenarioRun {
   /** Every request the stand-in cloud answered, with its status. */
   async cloudRequests(): Promise<ReadonlyArray<{ service: string; method: string; path: string; status: number }>> {
     return (await this.network.ask({ type: "requests" }, "requests")).requests;
+  }
+
+  /**
+   * Day 2: the stack changed in the code (lab/app, `DROVER_LAB_DAY=2`) and is deployed again.
+   * drover's offline plan (the one `drover plan --offline` prints) says what changes; the lab does
+   * what an apply of that plan does: a machine to create boots, a machine whose configuration
+   * changes gets its new metadata at the metadata service (its agent applies it), a machine to
+   * delete stops. A machine to rebuild is a failure of the change: nothing is done then.
+   */
+  async applyDayTwo(): Promise<{ created: string[]; updated: string[]; deleted: string[]; plan: Plan }> {
+    const dir = this.lab.stacksDayTwo.get(this.def.stack);
+    if (!dir) throw new Error(`the lab app has no day-2 stack ${this.def.stack}`);
+    const configPath = join(dir, "cdk.tf.json");
+    const config = JSON.parse(await readFile(configPath, "utf8")) as StackConfig;
+    const plan = offlinePlan({
+      stack: this.def.stack,
+      current: config as never,
+      baseline: this.config as never,
+      baselineInfo: { kind: "deployed", description: "the lab's day 1" },
+      providers: builtinProviders(),
+    });
+    const machineChanges = plan.resources.filter((r) => r.type === "openstack_compute_instance_v2" && r.action !== "no-op");
+    const rebuilt = machineChanges.filter((r) => r.action === "replace");
+    if (rebuilt.length > 0) throw new CheckFailure(`the plan rebuilds ${rebuilt.map((r) => `${r.constructPath ?? r.address} (${r.reason})`).join(", ")}`);
+    const next = await loadLabStack(this.def.stack, configPath, this.lab.terraform, this.lab.runDir, { catalog: [], region: "IU", projectId: "lab", credential: { id: "", secret: "" } }, { publicRange: PUBLIC_RANGE }, this.stack);
+    const byKey = (stack: LabStack, address: string) => stack.machines.find((m) => `openstack_compute_instance_v2.${m.key}` === address);
+    const created: string[] = [];
+    const updated: string[] = [];
+    const deleted: string[] = [];
+    for (const change of machineChanges) {
+      if (change.action === "update") {
+        const m = byKey(next, change.address)!;
+        this.publishMetadata(this.specOf(m));
+        updated.push(m.name);
+      } else if (change.action === "delete") {
+        const m = byKey(this.stack, change.address)!;
+        await this.machines.get(m.name)?.destroy();
+        this.machines.delete(m.name);
+        deleted.push(m.name);
+      }
+    }
+    this.stack = next;
+    this.config = config;
+    this.stackDir = dir;
+    for (const change of machineChanges.filter((c) => c.action === "create")) {
+      const m = byKey(next, change.address)!;
+      this.progress(`day 2: booting the new machine ${m.name} (${m.address})`);
+      await this.boot(this.specOf(m));
+      created.push(m.name);
+    }
+    return { created, updated, deleted, plan };
   }
 
   /** Waits until the machines the cloud asked for are booted or stopped. */

@@ -55,6 +55,8 @@ export interface LabStack {
   readonly dns: ReadonlyArray<{ readonly name: string; readonly addresses: readonly string[] }>;
   /** Every resource of the stack with its values filled in, by `type.name`. */
   readonly resources: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** What the lab handed out for the resources: a later load of the stack reuses it, as a state file does. */
+  readonly values: LabValues;
   /** The application credential the stack creates, with its access rules. */
   readonly credential?: { readonly id: string; readonly secret: string; readonly accessRules: ReadonlyArray<{ service: string; method: string; path: string }> };
 }
@@ -80,6 +82,8 @@ export async function loadLabStack(
   workDir: string,
   cloud: Omit<LabCloud, "allocateAddress" | "allocatePublicAddress">,
   network: LabNetworkPlan,
+  /** The stack as deployed before: its resources keep their IDs and values, as Terraform's state keeps them. */
+  previous?: LabStack,
 ): Promise<LabStack> {
   const config = JSON.parse(await readFile(configPath, "utf8")) as StackConfig;
   const resources = config.resource ?? {};
@@ -90,7 +94,7 @@ export async function loadLabStack(
   }
   const nextInSubnet = new Map<string, number>();
   let nextPublic = ipToNumber(network.publicRange.split("/")[0]!) + 10;
-  const values = new LabValues({
+  const values = previous?.values ?? new LabValues({
     ...cloud,
     allocateAddress(subnetRef) {
       const subnet = subnetsByAddress.get(refName(subnetRef) ?? "");
@@ -161,6 +165,7 @@ export async function loadLabStack(
   const credential = credentials[0]?.[1];
   return {
     name,
+    values,
     resources: filled,
     machines,
     subnets,

@@ -1,5 +1,5 @@
-import { createRequire } from "node:module";
 import { yaml } from "./vendor.ts";
+import { agentFiles, onceSteps, type Bundle } from "./agent/bundle.ts";
 import { readTemplate, renderTemplate } from "./templates.ts";
 
 /**
@@ -29,6 +29,11 @@ export interface MachineCloudInit {
   readonly metadataSource: MetadataSource;
   /** Written as a comment on top, e.g. the construct path. */
   readonly comment?: string;
+  /**
+   * Install drover-agent, which applies packages and commands added later, in place (the
+   * construct puts them in the machine's configuration bundle, `machineBundle`).
+   */
+  readonly agent?: boolean;
 }
 
 /**
@@ -37,11 +42,7 @@ export interface MachineCloudInit {
  */
 export const USER_DATA_MAX_BYTES = 49_149;
 
-/** gzip+base64 for a `write_files` entry (`encoding: gz+b64`), with no time stamp: deterministic. */
-export function gzipBase64(text: string): string {
-  const { gzipSync } = createRequire(import.meta.url)("fflate") as typeof import("fflate");
-  return Buffer.from(gzipSync(Buffer.from(text), { level: 9, mtime: 0 })).toString("base64");
-}
+export { gzipBase64 } from "./gzip.ts";
 
 /**
  * The bootcmd entry every drover role with secrets in its user data starts with: only root may
@@ -80,7 +81,7 @@ const bodies = new Map<string, string>();
 
 export function renderMachineCloudInit(input: MachineCloudInit): string {
   const header = ["#cloud-config", ...(input.comment ? [`# ${input.comment}`] : [])].join("\n");
-  const key = JSON.stringify([input.loginUser, input.metadataSource, input.packages ?? [], input.commands ?? []]);
+  const key = JSON.stringify([input.loginUser, input.metadataSource, input.packages ?? [], input.commands ?? [], input.agent === true]);
   let body = bodies.get(key);
   if (body === undefined) {
     body = renderBody(input);
@@ -90,6 +91,7 @@ export function renderMachineCloudInit(input: MachineCloudInit): string {
 }
 
 function renderBody(input: MachineCloudInit): string {
+  const agent = input.agent ? agentFiles("machine", "openstack", { doneOnce: onceSteps(input.commands ?? []).map((s) => s.id) }) : undefined;
   const doc = {
     // Safe defaults: keys only, no root login over SSH.
     ssh_pwauth: false,
@@ -104,12 +106,26 @@ function renderBody(input: MachineCloudInit): string {
       },
       { path: "/etc/systemd/system/drover-volumes.service", permissions: "0644", content: readTemplate("cloud-init/drover-volumes.service") },
       { path: "/etc/systemd/system/drover-volumes.timer", permissions: "0644", content: readTemplate("cloud-init/drover-volumes.timer") },
+      ...(agent ? agent.files : []),
     ],
     runcmd: [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", "drover-volumes.timer"],
       ...(input.commands ?? []),
+      ...(agent ? [agent.start] : []),
     ],
   };
   return yaml().stringify(doc, { lineWidth: 0, blockQuote: "literal" });
+}
+
+/**
+ * What of a VirtualMachine may change while it runs: its packages (installed when missing) and
+ * its boot commands (one added later runs once; the first boot's do not run again).
+ */
+export function machineBundle(input: MachineCloudInit, construct: string): Bundle {
+  return {
+    construct,
+    packages: (input.packages ?? []).map((name) => ({ name })),
+    once: onceSteps(input.commands ?? []),
+  };
 }

@@ -127,6 +127,8 @@ class OpenStackMachine implements IMachine {
 
 /** Implements the driver interface with terraform-provider-openstack 3.4 resources. */
 export class OpenStackDriver implements CloudDriver {
+  /** Nova updates a server's metadata in place, and the agent reads it from the metadata service. */
+  readonly configInPlace = true;
   constructor(
     private readonly stack: DroverStack,
     readonly profile: OpenStackProfile,
@@ -218,7 +220,10 @@ export class OpenStackDriver implements CloudDriver {
     // Featured images are refreshed weekly under the same name and the old ones renamed: read
     // back, the server's image then has another name, which would rebuild it. The image is
     // ignored after creation; a change of the name in the code still rebuilds (the trigger).
-    const imageLifecycle = boot ? undefined : { ignoreChanges: ["image_name", "image_id"], replaceTriggeredBy: [this.imageNameTrigger(scope, spec.image)] };
+    const lifecycle = boot ? boot.lifecycle : { ignoreChanges: ["image_name", "image_id"], replaceTriggeredBy: [this.imageNameTrigger(scope, spec.image)] };
+    // Bootstrap-only user data: its changes travel in the metadata (the configuration bundle).
+    if (spec.bootstrapOnly) lifecycle.ignoreChanges = [...lifecycle.ignoreChanges, "user_data"];
+    const guarded = spec.holdsState !== undefined && !this.stack.allowDestroy;
     const instance = new ComputeInstanceV2(scope, id, {
       name: spec.name,
       flavorName: spec.flavor.name,
@@ -230,9 +235,13 @@ export class OpenStackDriver implements CloudDriver {
       tags,
       // Shelved by `drover shelve`: set only then, so a stack never shelved keeps its configuration.
       ...(this.stack.shelved ? { powerState: SHELVED } : {}),
-      lifecycle: boot ? boot.lifecycle : imageLifecycle,
+      lifecycle: { ...lifecycle, ...(guarded ? { preventDestroy: true } : {}) },
       ...(spec.dependsOn?.length ? { dependsOn: [...spec.dependsOn] } : {}),
     });
+    if (spec.holdsState !== undefined) {
+      markStateful(instance);
+      instance.addOverride("//.drover.loses", spec.holdsState);
+    }
     return new OpenStackMachine(spec.name, instance, port, network, metadata);
   }
 

@@ -13,6 +13,8 @@ const ACME_PORT = 14000;
 const ACME_MANAGEMENT_PORT = 15000;
 /** What the lab's stand-in for the user's own service answers. */
 const APP_TOKEN = "drover-lab-upstream-ok";
+/** What the new release of that service answers on day 2. */
+const APP_TOKEN_V2 = "drover-lab-upstream-v2";
 
 interface Acme {
   readonly caPem: string;
@@ -186,8 +188,72 @@ export const gatewayScenario: ScenarioDefinition = {
       if (r.stdout.includes("SSH-")) throw new CheckFailure(`SSH answered the router (${gatewayIp}), which is outside allowSshFrom`);
       return `sshd listens; from ${gatewayIp} (outside allowSshFrom): ${r.stderr.trim().split("\n")[0] || "no answer"}`;
     });
+
+    await dayTwo(run, { machine, fqdn, address });
   },
 };
+
+/** The SHA-256 fingerprint of the certificate the gateway serves. */
+async function servedCertificate(run: ScenarioRun, fqdn: string, address: string): Promise<string> {
+  const r = await run.network.exec("sh", ["-c", `openssl s_client -connect ${address}:443 -servername ${fqdn} </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256`]);
+  return r.stdout.trim();
+}
+
+/** Orders the ACME server received, from its log. */
+async function acmeOrders(run: ScenarioRun): Promise<number> {
+  const log = await readFile(join(acme(run)!.dir, "pebble.log"), "utf8").catch(() => "");
+  return log.split("\n").filter((l) => /order-plz|new-order|newOrder/i.test(l)).length;
+}
+
+/**
+ * Day 2 on the running gateway: a new release of the user's service (on another port) and a
+ * larger upload limit. The same machine serves the new release with the same certificate: no
+ * rebuild, no new order at the ACME server.
+ */
+async function dayTwo(run: ScenarioRun, gw: { machine: ReturnType<ScenarioRun["machine"]>; fqdn: string; address: string }): Promise<void> {
+  const { machine, fqdn, address } = gw;
+  // The new release, where day 2's stack says it runs.
+  await machine.sh(`mkdir -p /srv/lab-app-v2 && echo ${APP_TOKEN_V2} > /srv/lab-app-v2/index.html && systemd-run --unit drover-lab-upstream-v2 --property=DynamicUser=yes python3 -m http.server 8081 --bind 127.0.0.1 --directory /srv/lab-app-v2`);
+  const bootId = (await machine.exec(["cat", "/proc/sys/kernel/random/boot_id"])).stdout.trim();
+  const certificate = await servedCertificate(run, fqdn, address);
+  const orders = await acmeOrders(run);
+  const upload = async () => {
+    const r = await run.network.exec("sh", ["-c", `head -c 1572864 /dev/zero | curl -sS -m 20 -o /dev/null -w '%{http_code}' --resolve ${fqdn}:443:${address} --cacert ${join(acme(run)!.dir, "pebble-root.pem")} --data-binary @- https://${fqdn}/upload`]);
+    return r.stdout.trim();
+  };
+  const before = await upload();
+  let change: Awaited<ReturnType<ScenarioRun["applyDayTwo"]>> | undefined;
+  await run.check("day 2: a new release of the app and a larger upload limit change the running gateway in place (drover's plan)", async () => {
+    change = await run.applyDayTwo();
+    if (change.updated.join(",") !== MACHINE || change.created.length + change.deleted.length > 0) {
+      throw new CheckFailure(`updated ${change.updated.join(", ") || "none"}; created ${change.created.join(", ") || "none"}; deleted ${change.deleted.join(", ") || "none"}`);
+    }
+    return `${MACHINE} updated in place; nothing created, deleted or rebuilt`;
+  });
+  if (!change) return;
+  const started = Date.now();
+  await run.check("day 2: the same machine serves the new release within 5 minutes, with the same certificate and no new ACME order", async () => {
+    const served = await run.poll(5 * 60_000, async () => {
+      const r = await curl(run, [`https://${fqdn}/`], fqdn, address);
+      return r.code === 0 && r.stdout.includes(APP_TOKEN_V2) ? r.stdout.trim() : undefined;
+    }, 3000);
+    if (!served) throw new CheckFailure(`https://${fqdn}/ does not serve the new release after 5 minutes`, `${await machine.journal("drover-agent.service", 30)}\n${await run.evidence(machine, ["nginx.service"])}`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    const now = await servedCertificate(run, fqdn, address);
+    const ordersNow = await acmeOrders(run);
+    const boot = (await machine.exec(["cat", "/proc/sys/kernel/random/boot_id"])).stdout.trim();
+    if (orders === 0) throw new CheckFailure("the ACME server's log shows no order at all: the lab cannot tell whether a new one was made");
+    if (now !== certificate || ordersNow !== orders || boot !== bootId) {
+      throw new CheckFailure(`certificate ${certificate} → ${now}; ACME orders ${orders} → ${ordersNow}; ${boot === bootId ? "same boot" : "rebooted"}`);
+    }
+    return `new release served ${seconds} s after the deploy; same boot; certificate ${now.replace(/^.*=/, "").slice(0, 23)}…; ACME orders still ${orders}`;
+  });
+  await run.check("day 2: the larger upload limit is in force", async () => {
+    const after = await upload();
+    if (before !== "413" || after === "413") throw new CheckFailure(`a 1.5 MiB upload: ${before} before, ${after} after (want 413, then anything else)`);
+    return `a 1.5 MiB upload: ${before} on day 1, ${after} on day 2 (the service's own answer)`;
+  });
+}
 
 /** The image's CA bundle, to which the lab adds its ACME CA on the gateway's disk. */
 function imageBundle(run: ScenarioRun): string {

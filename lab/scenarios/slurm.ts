@@ -38,6 +38,79 @@ async function nodeStates(run: ScenarioRun, partition: string): Promise<Map<stri
   );
 }
 
+const NEW_NODE = "lab-slurm-cpu-3";
+
+/** The configuration each machine's agent applied last (its header), or undefined. */
+async function applied(m: Machine): Promise<string | undefined> {
+  const r = await m.exec(["/usr/local/sbin/drover-agent", "--status"]);
+  try {
+    return (JSON.parse(r.stdout) as { applied?: string }).applied ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Day 2 on the running cluster: the stack gets a user (bob) and a third static CPU node, and is
+ * deployed again. Nothing is rebuilt: the running machines get their new configuration from
+ * their metadata, the new node boots, and bob works on the nodes that were there.
+ */
+async function dayTwo(run: ScenarioRun): Promise<void> {
+  const bootIds = new Map<string, string>();
+  for (const name of [CONTROLLER, LOGIN, ...NODES]) bootIds.set(name, (await run.machine(name).exec(["cat", "/proc/sys/kernel/random/boot_id"])).stdout.trim());
+  let change: Awaited<ReturnType<ScenarioRun["applyDayTwo"]>> | undefined;
+  await run.check("day 2: adding bob and a third CPU node to the running cluster rebuilds no machine (drover's plan)", async () => {
+    change = await run.applyDayTwo();
+    const { created, updated, deleted } = change;
+    if (created.join(",") !== NEW_NODE || deleted.length > 0 || updated.length !== 4) throw new CheckFailure(`created ${created.join(", ") || "none"}; updated ${updated.join(", ") || "none"}; deleted ${deleted.join(", ") || "none"}`);
+    return `in place: ${updated.join(", ")}; created: ${created.join(", ")}; ${change.plan.summary.replace} rebuilt`;
+  });
+  if (!change) return;
+  const started = Date.now();
+
+  await run.check("day 2: every running machine's agent applies the new configuration within 5 minutes, without a reboot", async () => {
+    const times: string[] = [];
+    for (const name of [CONTROLLER, LOGIN, ...NODES]) {
+      const want = run.stack.machines.find((m) => m.name === name)!.metadata.drover_cfg;
+      const m = run.machine(name);
+      const done = await run.poll(5 * 60_000 - (Date.now() - started), async () => ((await applied(m)) === want ? true : undefined), 3000);
+      if (!done) throw new CheckFailure(`${name} has not applied ${want} (it has ${(await applied(m)) ?? "nothing"})`, `${await m.journal("drover-agent.service", 30)}`);
+      const boot = (await m.exec(["cat", "/proc/sys/kernel/random/boot_id"])).stdout.trim();
+      if (boot !== bootIds.get(name)) throw new CheckFailure(`${name} rebooted`);
+      times.push(`${name} ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    }
+    return `applied (seconds after the deploy): ${times.join(", ")}`;
+  });
+
+  await run.check("day 2: only the new node boots, and it registers", async () => {
+    const boot = await run.machine(NEW_NODE).waitForCloudInit(15 * 60_000);
+    if (!boot.done || boot.errors.length > 0) throw new CheckFailure(`${NEW_NODE}'s cloud-init: ${boot.errors.join("; ") || "did not finish"}`, await run.evidence(run.machine(NEW_NODE)));
+    let last = new Map<string, string>();
+    const ok = await run.poll(300_000, async () => {
+      last = await nodeStates(run, "cpu");
+      return [...NODES, NEW_NODE].every((n) => last.get(n) === "idle") ? true : undefined;
+    }, 3000);
+    if (!ok) throw new CheckFailure(`sinfo -p cpu: ${[...last].map(([n, st]) => `${n} ${st}`).join(", ")}`, await slurmEvidence(run, [run.machine(NEW_NODE)]));
+    return `sinfo -p cpu: ${[...last].map(([n, st]) => `${n} ${st}`).join(", ")}; the other machines kept their boot`;
+  });
+
+  await run.check("day 2: bob logs in and runs a job on the nodes that were already there", async () => {
+    const login = run.stack.machines.find((m) => m.name === LOGIN);
+    const host = login?.publicAddress ?? login?.address ?? "";
+    const r = await run.ssh(run.lab.keys.bob, "bob", host, `cd ~ && srun -N2 -p cpu -w ${NODES.join(",")} sh -c 'echo $(hostname) $(id -un) $(stat -c %U $HOME)' | sort`, 120_000);
+    const lines = r.stdout.trim().split("\n");
+    const want = NODES.map((n) => `${n} bob bob`);
+    if (r.code !== 0 || lines.join("|") !== want.join("|")) throw new CheckFailure(`ssh bob@login srun: exit ${r.code}: ${(r.stdout + r.stderr).trim()}`, await slurmEvidence(run));
+    return lines.join("; ");
+  });
+
+  await run.check("day 2: a job runs on the new node", async () => {
+    const r = await asAlice(run, `srun -p cpu -w ${NEW_NODE} hostname`);
+    if (r.code !== 0 || r.stdout.trim() !== NEW_NODE) throw new CheckFailure(`srun -w ${NEW_NODE}: exit ${r.code}: ${(r.stdout + r.stderr).trim()}`, await slurmEvidence(run, [run.machine(NEW_NODE)]));
+    return `srun -w ${NEW_NODE} hostname → ${r.stdout.trim()}`;
+  });
+}
+
 /**
  * `slurm`: a SlurmCluster with a controller, a login node, two static nodes and an elastic
  * partition (at most two nodes, deleted after one idle minute), exercised as its users use it.
@@ -196,6 +269,8 @@ export const slurmScenario: ScenarioDefinition = {
       if (refused.length > 0) throw new CheckFailure(`refused: ${[...new Set(refused.map((r) => `${r.method} ${r.service}${r.path}`))].join(", ")}`, await slurmEvidence(run));
       return `${requests.length} requests, none refused (${[...new Set(requests.map((r) => `${r.method} ${r.service}`))].join(", ")})`;
     });
+
+    await dayTwo(run);
 
     await run.check("the destroy-time reaper leaves no elastic machine", async () => {
       const submit = await asAlice(run, "sbatch --parsable -p burst -o /dev/null --wrap 'sleep 600'");

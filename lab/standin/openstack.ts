@@ -101,6 +101,8 @@ export interface OpenStackMock {
   clearFaults(): void;
   /** A deleted server stays visible (status ACTIVE, task state deleting) for this many reads. @default 0 */
   setDeletePolls(n: number): void;
+  /** Appends lines to a server's console log (what `os-getConsoleOutput` returns). */
+  writeConsole(serverId: string, text: string): void;
   /** Forgets the recorded requests. */
   clearRequests(): void;
   close(): Promise<void>;
@@ -260,6 +262,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
   const gatewayIp = numberToIp(subnetCidr.start + 1);
   const tokens = new Set<string>();
   const servers = new Map<string, Server>();
+  const consoles = new Map<string, string>();
   const ports = new Map<string, Port>();
   const requests: RecordedRequest[] = [];
   const refused: RecordedRequest[] = [];
@@ -478,6 +481,12 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
         }
       }
       if (id !== undefined && sub === "tags" && m === "GET") return { status: 200, body: { tags: [...getServer(id).tags] } };
+      if (id !== undefined && sub === "action" && m === "POST" && call.body && "os-getConsoleOutput" in call.body) {
+        getServer(id);
+        const length = Number((call.body["os-getConsoleOutput"] as Json | null)?.length ?? 0);
+        const lines = (consoles.get(id) ?? "").split("\n");
+        return { status: 200, body: { output: (length > 0 ? lines.slice(-length) : lines).join("\n") } };
+      }
     }
     if (collection === "flavors" && m === "GET") {
       if (id === undefined || id === "detail") {
@@ -907,6 +916,9 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
     },
     clearFaults() {
       faults = [];
+    },
+    writeConsole(serverId, text) {
+      consoles.set(serverId, (consoles.get(serverId) ?? "") + text);
     },
     setDeletePolls(n) {
       deletePolls = n;

@@ -248,8 +248,15 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
         .option("--allow-destroy", kind === "deploy" ? "allow changes that destroy data (volumes, shares, containers)" : "allow destroying resources that hold data")
         .option("--json", "print the result as JSON (no progress, no questions: needs --yes)")
         .option("-v, --verbose", "show every attribute that changes")
-        .option("--policy-level <level>", kind === "deploy" ? "policy findings that stop the deploy: error, warning or off" : "(ignored: a destroy is never refused for policy)", "error"),
-    ).action(async (stack: string | undefined, opts: TerraformFlags & { yes?: boolean; policyLevel?: string }, cmd: Command) =>
+        .option("--policy-level <level>", kind === "deploy" ? "policy findings that stop the deploy: error, warning or off" : "(ignored: a destroy is never refused for policy)", "error")
+        .option(
+          "--rebuild <construct>",
+          kind === "deploy" ? "replace the machines of a construct (its path, e.g. hpc/lab/cpu-2) or a machine by name; repeatable" : "(deploy only)",
+          (value: string, all: string[]) => [...all, value],
+          [] as string[],
+        )
+        .option("--no-wait", kind === "deploy" ? "do not wait (up to 5 minutes) for the machines to apply their new configuration" : "(deploy only)"),
+    ).action(async (stack: string | undefined, opts: TerraformFlags & { yes?: boolean; policyLevel?: string; rebuild?: string[]; wait?: boolean }, cmd: Command) =>
       run(Boolean(opts.json), async () => {
         const commands = await import("./commands/deploy.ts");
         const { runReporter, renderRunResult, exitCodeFor } = await import("./render-run.ts");
@@ -261,6 +268,8 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
             policyLevel: policyLevelOf(opts.policyLevel),
             ...(stack ? { stack } : {}),
             ...(opts.yes ? { yes: true } : {}),
+            ...(opts.rebuild?.length ? { rebuild: opts.rebuild } : {}),
+            ...(opts.wait === false ? { noWait: true } : {}),
             ...(!opts.json && canAsk() ? { confirm: confirmOnTerminal } : {}),
             ...(opts.json ? {} : { onEvent: (e) => reporter.onEvent(e) }),
           });

@@ -8,6 +8,7 @@ import { ApplyProgress } from "./progress.ts";
 export function runReporter(write: (line: string) => void, options: { tty: boolean; verbose: boolean; kind: "deploy" | "destroy" }) {
   let progress: ApplyProgress | undefined;
   let planShown = false;
+  let applied = -1;
   return {
     onEvent(e: DeployEvent): void {
       if (e.type === "planned") {
@@ -20,6 +21,10 @@ export function runReporter(write: (line: string) => void, options: { tty: boole
         progress?.start();
       } else if (e.type === "apply") {
         progress?.handle(e.event);
+      } else if (e.type === "converge") {
+        progress?.stop();
+        if (e.done < e.total && e.done !== applied) write(`  waiting for drover-agent on the machines: ${e.done}/${e.total} applied their configuration`);
+        applied = e.done;
       }
     },
     stop(): void {
@@ -63,6 +68,14 @@ export function renderRunResult(r: RunResult, kind: "deploy" | "destroy"): strin
     lines.push("", pc.bold("Outputs"));
     for (const [name, o] of outputs) lines.push(`  ${name} = ${showOutput(o.value, o.sensitive)}`);
   }
+  const c = r.convergence;
+  if (c && c.converged.length > 0) {
+    lines.push(`${pc.green("✔")} configuration applied on ${c.converged.length} machine${c.converged.length === 1 ? "" : "s"} by drover-agent (${c.converged.map((m) => `${m.name} ${m.seconds} s`).join(", ")})`);
+  }
+  if (c && c.pending.length > 0) {
+    lines.push(`${pc.red("✖")} not applied yet on ${c.pending.join(", ")}${c.error ? ` (the console logs could not be read: ${c.error})` : " after 5 minutes"}`);
+    lines.push("  On such a machine: drover-agent --status, journalctl -u drover-agent (it retries every minute).");
+  }
   if (r.outcome === "applied" && kind === "deploy") lines.push(pc.dim(`Recorded as the baseline: drover plan ${r.stack} --offline now compares with this deploy.`));
   return lines.join("\n");
 }
@@ -70,6 +83,8 @@ export function renderRunResult(r: RunResult, kind: "deploy" | "destroy"): strin
 export function exitCodeFor(r: RunResult): number {
   switch (r.outcome) {
     case "applied":
+      // Applied by terraform, but a machine did not take its new configuration in time.
+      return r.convergence && r.convergence.pending.length > 0 ? ExitCode.Failed : ExitCode.Ok;
     case "no-changes":
       return ExitCode.Ok;
     case "declined":

@@ -1,3 +1,5 @@
+import { awaitedMachines, waitForConvergence, type Convergence } from "./converge.ts";
+import { rebuildAddresses } from "./rebuild.ts";
 import { existsSync } from "node:fs";
 import { checkStack, refuseFailedChecks } from "../checks/stack-checks.ts";
 import type { PolicyLevel } from "../policy/index.ts";
@@ -33,7 +35,8 @@ export interface TerraformOptions {
 export type DeployEvent =
   | { readonly type: "phase"; readonly phase: "synth" | "terraform" | "init" | "plan" | "apply" | "outputs"; readonly stack: string }
   | { readonly type: "planned"; readonly plan: Plan; readonly target: string }
-  | { readonly type: "apply"; readonly event: ApplyEvent };
+  | { readonly type: "apply"; readonly event: ApplyEvent }
+  | { readonly type: "converge"; readonly done: number; readonly total: number };
 
 export interface RunResult {
   readonly stack: string;
@@ -45,6 +48,8 @@ export interface RunResult {
   readonly outputs: Readonly<Record<string, { value: unknown; sensitive: boolean }>>;
   readonly elapsedMs: number;
   readonly terraformVersion: string;
+  /** After a deploy: which machines' agents applied their new configuration (OpenStack, with credentials). */
+  readonly convergence?: Convergence;
 }
 
 export interface ConfirmRequest {
@@ -57,6 +62,12 @@ export interface ConfirmRequest {
 export interface RunOptions extends TerraformOptions {
   /** The stack; may be omitted when the app has exactly one. */
   readonly stack?: string;
+  /** `--rebuild`: machines (by construct path or name) to replace on request. */
+  readonly rebuild?: readonly string[];
+  /** `--no-wait`: do not wait for the machines' agents to apply their new configuration. */
+  readonly noWait?: boolean;
+  /** How long to wait for them. @default CONVERGE_TIMEOUT_MS */
+  readonly convergeTimeoutMs?: number;
   /** `--yes`: no question asked. */
   readonly yes?: boolean;
   /** Asks the person; undefined when there is nobody to ask (not a terminal). */
@@ -160,10 +171,15 @@ function onPath(name: string, path: string): boolean {
 }
 
 /** `terraform plan` (and `show -json`) for one prepared stack; the plan file is left for apply. */
-export async function terraformPlan(p: PreparedStack, options: { destroy?: boolean; lockTimeout?: string; planFile?: string }): Promise<{ plan: Plan; planFile: string }> {
+export async function terraformPlan(p: PreparedStack, options: { destroy?: boolean; lockTimeout?: string; planFile?: string; replace?: readonly string[] }): Promise<{ plan: Plan; planFile: string }> {
   const planFile = options.planFile ?? join(p.stack.dir, ".drover.tfplan");
   const reader = planReader(p.terraform);
-  await p.terraform.plan({ out: planFile, ...(options.destroy ? { destroy: true } : {}), ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
+  await p.terraform.plan({
+    out: planFile,
+    ...(options.destroy ? { destroy: true } : {}),
+    ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}),
+    ...(options.replace && options.replace.length > 0 ? { replace: options.replace } : {}),
+  });
   mark(`${p.stack.name}: terraform plan`);
   const { json } = await reader.read(planFile);
   // The last deployed synthesis names what the new one no longer has: needed only for deletions.
@@ -203,8 +219,10 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
   const prepared = p!;
   const stack = prepared.stack.name;
   const baseline = (await readBaseline(prepared.project.root, stack))?.config;
+  // Machines are rebuilt only on request: a change of their configuration applies in place.
+  const replace = kind === "deploy" && options.rebuild?.length ? rebuildAddresses(stack, prepared.config as Record<string, unknown>, options.rebuild) : [];
   emit({ type: "phase", phase: "plan", stack });
-  const { plan, planFile } = await terraformPlan(prepared, { destroy: kind === "destroy", ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
+  const { plan, planFile } = await terraformPlan(prepared, { destroy: kind === "destroy", replace, ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
   // With a state drover cannot see (s3, pg, http), a plan that only creates says the stack is not there.
   if (options.requireDeployed && plan.resources.length > 0 && plan.resources.every((r) => r.action === "create")) {
     await rm(planFile, { force: true });
@@ -261,7 +279,17 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
   if (kind === "deploy") {
     await recordBaseline(prepared.project.root, stack, prepared.configText, meta(stack, prepared.binary.version));
     // The apply reports the outputs at its end; asking terraform again would cost a process.
-    return done("applied", { outputs: masked(result.outputs ?? (await prepared.terraform.outputs())) });
+    const outputs = masked(result.outputs ?? (await prepared.terraform.outputs()));
+    // Machines whose configuration changed: until their agents say they applied it.
+    const awaited = options.noWait ? [] : awaitedMachines(plan, prepared.config as Record<string, unknown>);
+    const convergence =
+      awaited.length > 0
+        ? await waitForConvergence(options.env ?? process.env, awaited, {
+            ...(options.convergeTimeoutMs !== undefined ? { timeoutMs: options.convergeTimeoutMs } : {}),
+            onProgress: (d, total) => emit({ type: "converge", done: d, total }),
+          })
+        : undefined;
+    return done("applied", { outputs, ...(convergence ? { convergence } : {}) });
   }
   await clearBaseline(prepared.project.root, stack);
   return done("applied");

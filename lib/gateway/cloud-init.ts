@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import { agentFiles, type Bundle } from "../agent/bundle.ts";
 import { metadataGuardBootcmd, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
 import type { Issue } from "../errors.ts";
 import { parseCidr } from "../net/cidr.ts";
@@ -101,6 +102,11 @@ export interface GatewayCloudInitInput {
    * @default - never: the updates wait for a person's reboot
    */
   readonly automaticRebootTime?: string;
+  /**
+   * Install drover-agent, which applies later changes of nginx's files and the app in place
+   * (`gatewayBundle`), on clouds whose drivers update instance metadata in place.
+   */
+  readonly agent?: boolean;
 }
 
 /** Where things live on the machine. */
@@ -256,6 +262,7 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
     ...(tls ? [`systemctl enable --now ${GATEWAY_UNITS.tlsTimer}`, `systemctl start --no-block ${GATEWAY_UNITS.tls}`] : []),
     // The first pull can take minutes; cloud-init need not wait for it.
     ...(container ? [`systemctl enable --now --no-block ${GATEWAY_UNITS.app}`] : []),
+    ...(input.agent ? [agentFiles("gateway", "openstack").start.join(" ")] : []),
   ];
   const packages = ["nftables", "fail2ban", "python3-systemd", "unattended-upgrades", "nginx", ...(tls ? ["certbot"] : []), ...(container ? ["podman"] : [])];
   // Every drover machine's safe SSH defaults and volume service, with the gateway's packages and commands.
@@ -270,7 +277,13 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
     ...settings,
     // At every boot, in cloud-init's network stage: before any login or service.
     bootcmd: [metadataGuardBootcmd()],
-    write_files: [...volumeFiles, ...hardeningFiles(input), ...nginxFiles(input), ...(container ? appFiles(container, input, refs) : [])],
+    write_files: [
+      ...volumeFiles,
+      ...hardeningFiles(input),
+      ...nginxFiles(input),
+      ...(container ? appFiles(container, input, refs) : []),
+      ...(input.agent ? agentFiles("gateway", "openstack").files : []),
+    ],
     runcmd,
   };
   const text = `#cloud-config\n# drover: science gateway ${input.fqdn}\n${toYaml(doc)}`;
@@ -279,6 +292,30 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
     throw new Error(`the user data of gateway ${input.fqdn} takes up to ${bytes} bytes, more than the ${USER_DATA_MAX_BYTES} OpenStack accepts: shorten 'app.env' or the nginx files`);
   }
   return text.replace(/@@DROVER_REF_(\d+)@@/g, (_, i: string) => refs[Number(i)]!);
+}
+
+/**
+ * What of a gateway may change while it runs, applied in place by drover-agent: nginx's files
+ * (body size, timeouts, the upstream) with a checked reload, and the app's environment and unit
+ * (its image, port, environment) with a restart of the app, which pulls the new image. The
+ * certificate and everything else stay: the same machine serves the new app.
+ */
+export function gatewayBundle(input: GatewayCloudInitInput, construct: string): Bundle {
+  const container = input.app.kind === "container" ? input.app : undefined;
+  const refs: string[] = [];
+  const nginx = nginxFiles(input).filter((f) => f.path === GATEWAY_PATHS.httpConf || f.path === GATEWAY_PATHS.site);
+  // The environment's references stay references: the bundle carries them as metadata items.
+  const app = container ? appFiles(container, input, refs).filter((f) => f.path !== GATEWAY_PATHS.waitProgram) : [];
+  const restored = (text: string) => text.replace(/@@DROVER_REF_(\d+)@@/g, (_, i: string) => refs[Number(i)]!);
+  const appPaths = app.map((f) => f.path);
+  return {
+    construct,
+    files: [...nginx, ...app].map((f) => ({ path: f.path, content: restored(f.content), mode: f.permissions })),
+    hooks: [
+      { on: nginx.map((f) => f.path), run: [["sh", "-c", "nginx -t && systemctl reload nginx"]] },
+      ...(container ? [{ on: appPaths, run: [["systemctl", "daemon-reload"], ["systemctl", "restart", GATEWAY_UNITS.app]] }] : []),
+    ],
+  };
 }
 
 /** Stands for a reference while the text is built (plain text for YAML). */

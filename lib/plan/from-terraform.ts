@@ -1,3 +1,4 @@
+import { foldBundleChanges, IN_PLACE_REASON } from "./config-bundle.ts";
 import {
   PLAN_FORMAT,
   STATEFUL_TYPES,
@@ -86,12 +87,14 @@ export function constructPaths(config: Record<string, unknown> | undefined): Map
     ["resource", ""],
     ["data", "data."],
   ] as const) {
-    const byType = (config?.[section] ?? {}) as Record<string, Record<string, { "//"?: { metadata?: { path?: string }; drover?: { stateful?: boolean } } }>>;
+    const byType = (config?.[section] ?? {}) as Record<string, Record<string, { "//"?: { metadata?: { path?: string }; drover?: { stateful?: boolean; loses?: string } } }>>;
     for (const [type, byName] of Object.entries(byType)) {
       for (const [name, body] of Object.entries(byName ?? {})) {
         const path = body?.["//"]?.metadata?.path;
         if (path) out.set(`${prefix}${type}.${name}`, path);
         if (body?.["//"]?.drover?.stateful) out.set(`stateful:${prefix}${type}.${name}`, "true");
+        const loses = body?.["//"]?.drover?.loses;
+        if (loses) out.set(`loses:${prefix}${type}.${name}`, loses);
       }
     }
   }
@@ -112,7 +115,7 @@ function resourceChange(rc: TfResourceChange, stack: string, paths: Map<string, 
   const constructPath = paths.get(base);
   const stateful = STATEFUL_TYPES.has(rc.type) || paths.has(`stateful:${base}`);
   const replacePaths = rc.change.replace_paths ?? [];
-  const changes =
+  const compared =
     action === "delete" || action === "forget"
       ? []
       : compareValues(action === "create" ? undefined : rc.change.before, rc.change.after, {
@@ -121,14 +124,19 @@ function resourceChange(rc: TfResourceChange, stack: string, paths: Map<string, 
           afterUnknown: rc.change.after_unknown,
           forcesReplacement: (path) => replacePaths.some((rp) => sameReplacePath(path, rp)),
         });
+  const metadataOf = (v: unknown) => (v && typeof v === "object" ? (v as { metadata?: unknown }).metadata : undefined);
+  const folded = foldBundleChanges(compared, action === "create" ? undefined : metadataOf(rc.change.before), metadataOf(rc.change.after));
+  const changes = folded.changes;
   const forcing = changes.filter((c) => c.forcesReplacement).map((c) => c.path);
   const why =
     action === "replace" && forcing.length > 0
       ? `${forcing.join(", ")} ${forcing.length === 1 ? "forces" : "force"} replacement`
       : rc.action_reason
         ? (REASONS[rc.action_reason] ?? rc.action_reason)
-        : undefined;
-  const reason = action === "replace" ? replacementReason(rc.type, why) : why;
+        : action === "update" && folded.bundleChanged
+          ? IN_PLACE_REASON
+          : undefined;
+  const reason = action === "replace" ? replacementReason(rc.type, why, paths.get(`loses:${base}`)) : why;
   return {
     address: rc.address,
     mode: rc.mode,

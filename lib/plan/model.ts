@@ -121,9 +121,10 @@ export function isDestructive(action: Action, stateful: boolean): boolean {
  * A replacement's reason as a person reads it: for a machine, that it is rebuilt (its disk,
  * everything done on it since it booted, and its jobs or sessions are lost), then why.
  */
-export function replacementReason(type: string, reason: string | undefined): string | undefined {
+export function replacementReason(type: string, reason: string | undefined, loses?: string): string | undefined {
   if (!MACHINE_TYPES.has(type)) return reason;
-  return reason ? `rebuilds the machine: ${reason}` : "rebuilds the machine";
+  const lost = loses ? `; a new machine starts without ${loses}` : "";
+  return reason ? `rebuilds the machine: ${reason}${lost}` : `rebuilds the machine${lost}`;
 }
 
 export function summarize(resources: readonly ResourceChange[]): PlanSummary {

@@ -1,3 +1,4 @@
+import { foldBundleChanges, IN_PLACE_REASON } from "./config-bundle.ts";
 import type { LoadedProvider, SchemaBlock } from "../schema/types.ts";
 import {
   PLAN_FORMAT,
@@ -48,6 +49,12 @@ function entries(config: Json | undefined): Map<string, Entry> {
     }
   }
   return out;
+}
+
+/** What rebuilding a machine loses, as its construct says (`holdsState`). */
+function losesOf(body: Json | undefined): string | undefined {
+  const drover = (body?.["//"] as Json | undefined)?.drover as Json | undefined;
+  return typeof drover?.loses === "string" ? drover.loses : undefined;
 }
 
 function stateOf(body: Json): Json {
@@ -156,7 +163,7 @@ export function offlinePlan(input: OfflinePlanInput): Plan {
     let mayReplace = false;
     if (!before) {
       action = entry.mode === "data" ? "read" : "create";
-      changes = mask(compareValues(undefined, stateOf(after!.body)));
+      changes = foldBundleChanges(mask(compareValues(undefined, stateOf(after!.body))), undefined, stateOf(after!.body).metadata).changes;
     } else if (!after) {
       if (entry.mode === "data") continue;
       action = "delete";
@@ -172,7 +179,12 @@ export function offlinePlan(input: OfflinePlanInput): Plan {
       } else {
         // Terraform leaves what ignore_changes names as it is on the resource.
         const { ignore } = lifecycleOf(after.body);
-        changes = mask(compareValues(b, a, { forcesReplacement: (path) => facts.forcesReplacement(entry.type, path) })).filter((c) => ignore !== "all" && !ignored(c.path, ignore));
+        const folded = foldBundleChanges(
+          mask(compareValues(b, a, { forcesReplacement: (path) => facts.forcesReplacement(entry.type, path) })).filter((c) => ignore !== "all" && !ignored(c.path, ignore)),
+          b.metadata,
+          a.metadata,
+        );
+        changes = folded.changes;
         const forcing = changes.filter((c) => c.forcesReplacement).map((c) => c.path);
         if (changes.length === 0) {
           action = "no-op";
@@ -183,6 +195,7 @@ export function offlinePlan(input: OfflinePlanInput): Plan {
           action = "update";
           mayReplace = !facts.knows(entry.type);
           if (mayReplace) reason = `no schema for ${entry.type} here: the provider may replace it`;
+          else if (folded.bundleChanged) reason = IN_PLACE_REASON;
         }
       }
     }
@@ -203,7 +216,11 @@ export function offlinePlan(input: OfflinePlanInput): Plan {
   }
 
   replaceTriggered(resources, now);
-  for (const r of resources) if (r.action === "replace") (r as { reason?: string }).reason = replacementReason(r.type, r.reason);
+  for (const r of resources) {
+    if (r.action !== "replace") continue;
+    const loses = losesOf((now.get(r.address) ?? then.get(r.address))?.body);
+    (r as { reason?: string }).reason = replacementReason(r.type, r.reason, loses);
+  }
 
   const outputs = compareOutputs(input.baseline, input.current);
   return {

@@ -1,3 +1,4 @@
+import { IN_PLACE_REASON } from "./config-bundle.ts";
 import pc from "picocolors";
 import type { Action, AttributeChange, Plan, ResourceChange } from "./model.ts";
 import { showValue } from "./values.ts";
@@ -50,7 +51,9 @@ function brief(r: ResourceChange): string {
   if (r.action === "update") {
     const names = r.changes.map((c) => c.path);
     const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? `, +${names.length - 3} more` : "");
-    return r.mayReplace ? `${shown} (may replace: ${r.reason})` : shown;
+    if (r.mayReplace) return `${shown} (may replace: ${r.reason})`;
+    // A new configuration bundle: the machine stays, its agent applies the change.
+    return r.reason === IN_PLACE_REASON ? `${shown} (in place, by drover-agent)` : shown;
   }
   return "";
 }

@@ -88,7 +88,11 @@ function build() {
       .optional(),
     allowSshFrom: cidrs.optional(),
     users: list(
-      z.strictObject({ name: text('an account name, e.g. "alice"'), publicKey: z.union([key, z.array(key)], { error: "must be an OpenSSH public key, or a list of them" }) }),
+      z.strictObject({
+        name: text('an account name, e.g. "alice"'),
+        publicKey: z.union([key, z.array(key)], { error: "must be an OpenSSH public key, or a list of them" }),
+        uid: number("a whole number from 1000 to 2147483647").optional(),
+      }),
       'users: [{ name: "alice", publicKey: "ssh-ed25519 AAAA... alice@laptop" }]',
     ).optional(),
     accounting: flag("slurmdbd with MariaDB").optional(),

@@ -218,6 +218,34 @@ export async function readLiveQuota(env: Env, options: LiveQuotaOptions = {}): P
   return { quota: { ...quota, name }, inUse, project, ...(region ? { region } : {}), ...(session.applicationCredential ? { applicationCredential: session.applicationCredential } : {}) };
 }
 
+/**
+ * The last `lines` lines of each named server's console log (OpenStack's `os-getConsoleOutput`),
+ * by name; a name the project has no server of maps to undefined. Undefined without credentials.
+ */
+export async function readConsoleLogs(env: Env, names: readonly string[], options: { lines?: number; timeoutMs?: number } = {}): Promise<Map<string, string | undefined> | undefined> {
+  const credentials = openStackCredentialsFrom(env);
+  if (!credentials) return undefined;
+  const client = new Client(credentials, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const session = await client.authenticate();
+  const compute = endpoint(session, credentials, ["compute"], "compute (Nova)");
+  const out = new Map<string, string | undefined>();
+  await Promise.all(
+    names.map(async (name) => {
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const list = await client.get(session, "Nova", `${compute}/servers?name=${encodeURIComponent(`^${escaped}$`)}`);
+      const servers = (Array.isArray(list.body.servers) ? list.body.servers : []) as Json[];
+      const id = servers.find((s) => s.name === name)?.id;
+      if (typeof id !== "string") {
+        out.set(name, undefined);
+        return;
+      }
+      const log = await client.get(session, "Nova", `${compute}/servers/${encodeURIComponent(id)}/action`, { "os-getConsoleOutput": { length: options.lines ?? 200 } });
+      out.set(name, typeof log.body.output === "string" ? log.body.output : "");
+    }),
+  );
+  return out;
+}
+
 // ---- HTTP -----------------------------------------------------------------------------------
 
 interface Session {
@@ -286,9 +314,10 @@ class Client {
     };
   }
 
-  async get(session: Session, service: string, url: string): Promise<Answer> {
-    const what = `${service} GET ${url}`;
-    const res = await this.send(what, url, { method: "GET", headers: { Accept: "application/json", "X-Auth-Token": session.token } }, [session.token]);
+  async get(session: Session, service: string, url: string, post?: Json): Promise<Answer> {
+    const what = `${service} ${post ? "POST" : "GET"} ${url}`;
+    const headers = { Accept: "application/json", "X-Auth-Token": session.token, ...(post ? { "Content-Type": "application/json" } : {}) };
+    const res = await this.send(what, url, { method: post ? "POST" : "GET", headers, ...(post ? { body: JSON.stringify(post) } : {}) }, [session.token]);
     const text = await this.read(what, res, [session.token]);
     if (!res.ok) {
       const hint =

@@ -1,3 +1,4 @@
+import { AGENT_PATHS, agentFiles } from "../agent/bundle.ts";
 import { gzipBase64, metadataGuardBootcmd, renderVolumesScript, USER_DATA_MAX_BYTES, type MetadataSource } from "../cloud-init.ts";
 import { readTemplate, renderTemplate } from "../templates.ts";
 import { yaml } from "../vendor.ts";
@@ -36,6 +37,8 @@ export interface ClusterCloudInit {
 export const NODE_TABLE_PATH = "/etc/drover/slurm-nodes.tsv";
 /** Its source in the user data: the same as hostlists, one line per run of nodes, expanded at first boot. */
 export const NODE_HOSTLISTS_PATH = "/etc/drover/slurm-nodes.hostlists";
+/** Where the controller republishes the configuration bundle for elastic nodes (no metadata of their own from Terraform). */
+export const PUBLISHED_BUNDLE = `${PATHS.software}/.drover/slurm-bundle.json`;
 /** The munge key copy the elastic-node programs (which run as slurm) read. */
 export const ELASTIC_MUNGE_KEY_PATH = "/etc/drover/munge.key";
 
@@ -75,13 +78,14 @@ interface CloudConfig {
 }
 
 /** Where scripts and units land on the nodes. */
-const FILES = {
+export const SLURM_FILES = {
   hostsProgram: "/usr/local/sbin/drover-slurm-hosts",
   hostsUnit: "/etc/systemd/system/drover-slurm-hosts.service",
   controllerProgram: "/usr/local/sbin/drover-slurm-controller",
   nodeProgram: "/usr/local/sbin/drover-slurm-node",
   waitProgram: "/usr/local/sbin/drover-wait-shared",
   gpuWaitProgram: "/usr/local/sbin/drover-wait-gpus",
+  stateWaitProgram: "/usr/local/sbin/drover-wait-state",
   pamProgram: "/usr/local/sbin/drover-slurm-pam",
   dbdSetupProgram: "/usr/local/sbin/drover-slurmdbd-setup",
   sharedHook: "/etc/drover/volumes.d/50-slurm-shared",
@@ -172,6 +176,11 @@ export function renderClusterCloudInit(
      * which Slurm creates without one, get it in their user data.
      */
     readonly adminPublicKey?: string;
+    /**
+     * Install drover-agent, which applies later changes in place (lib/slurm/bundle.ts), on
+     * clouds whose drivers update instance metadata in place.
+     */
+    readonly agent?: boolean;
   } = {},
 ): ClusterCloudInit {
   const elastic = plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
@@ -180,7 +189,7 @@ export function renderClusterCloudInit(
   if (plan.accounting && !files.slurmdbdConf) throw new Error(`cluster ${plan.clusterName} keeps accounting but has no slurmdbd.conf`);
 
   const table = new RefTable();
-  const r = new Renderer(plan, refs, files, table, options.metadataSource ?? "openstack", options.adminPublicKey);
+  const r = new Renderer(plan, refs, files, table, options.metadataSource ?? "openstack", options.adminPublicKey, options.agent === true);
   const fit = (role: string, build: (compact: boolean) => string): string => {
     const plain = build(false);
     if (table.deployedBytes(plain) <= USER_DATA_MAX_BYTES) return plain;
@@ -220,7 +229,8 @@ class Renderer {
     private readonly files: SlurmFiles,
     private readonly table: RefTable,
     private readonly metadataSource: MetadataSource,
-    private readonly adminPublicKey?: string,
+    private readonly adminPublicKey: string | undefined,
+    private readonly agent: boolean,
   ) {
     this.elastic = plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
   }
@@ -229,7 +239,9 @@ class Renderer {
   document(role: Role, compact: boolean, extra: { elastic?: boolean; embedded?: string } = {}): string {
     const { plan } = this;
     const elasticCopy = extra.elastic === true;
-    const writeFiles = [...this.commonFiles(elasticCopy), ...this.roleFiles(role, extra.embedded)];
+    // Elastic nodes read the bundle the controller republishes; every other machine its metadata.
+    const agent = this.agent ? agentFiles(role, elasticCopy ? { file: PUBLISHED_BUNDLE } : "openstack") : undefined;
+    const writeFiles = [...this.commonFiles(elasticCopy), ...this.roleFiles(role, extra.embedded), ...(agent?.files ?? [])];
     const mounts = this.mounts(role, elasticCopy);
     const doc: CloudConfig = {
       ssh_pwauth: false,
@@ -264,7 +276,7 @@ class Renderer {
       ],
       write_files: compact ? writeFiles.map(compress) : writeFiles,
       ...(mounts.length > 0 ? { mounts } : {}),
-      runcmd: [[role === "controller" ? FILES.controllerProgram : FILES.nodeProgram]],
+      runcmd: [[role === "controller" ? SLURM_FILES.controllerProgram : SLURM_FILES.nodeProgram], ...(agent ? [agent.start] : [])],
     };
     // The same header for static and elastic compute nodes: their user data differ only in values.
     const header = `#cloud-config\n# drover: Slurm ${role === "compute" ? "compute node" : role} of cluster ${plan.clusterName}\n`;
@@ -297,7 +309,7 @@ class Renderer {
     const { plan, files } = this;
     const out: WriteFile[] = [
       {
-        path: FILES.mungeKey,
+        path: SLURM_FILES.mungeKey,
         content: elasticCopy ? MUNGE_KEY_PLACEHOLDER : this.table.mark(this.refs.mungeKeyB64, MUNGE_KEY_B64_CHARS),
         encoding: "b64",
         owner: "munge:munge",
@@ -307,14 +319,14 @@ class Renderer {
       { path: PATHS.slurmConf, content: files.slurmConf, permissions: "0644" },
       { path: PATHS.cgroupConf, content: files.cgroupConf, permissions: "0644" },
       ...(files.gresConf ? [{ path: PATHS.gresConf, content: files.gresConf, permissions: "0644" }] : []),
-      { path: FILES.sshdDropIn, content: renderTemplate("slurm/sshd-drover.conf", { keysDir: PATHS.authorizedKeysDir }), permissions: "0644" },
+      { path: SLURM_FILES.sshdDropIn, content: renderTemplate("slurm/sshd-drover.conf", { keysDir: PATHS.authorizedKeysDir }), permissions: "0644" },
       ...plan.users.map((u) => ({ path: `${PATHS.authorizedKeysDir}/${u.name}`, content: u.publicKeys.map((k) => `${k}\n`).join(""), permissions: "0644" })),
       {
-        path: FILES.hostsProgram,
+        path: SLURM_FILES.hostsProgram,
         content: renderTemplate("slurm/drover-slurm-hosts.sh", { slurmConf: PATHS.slurmConf, extraHosts: plan.login ? `${plan.login.address} ${plan.login.name}` : "" }, { shell: true }),
         permissions: "0755",
       },
-      { path: FILES.hostsUnit, content: readTemplate("slurm/drover-slurm-hosts.service"), permissions: "0644" },
+      { path: SLURM_FILES.hostsUnit, content: readTemplate("slurm/drover-slurm-hosts.service"), permissions: "0644" },
     ];
     const storage = plan.sharedStorage;
     if (storage.kind === "manila" && storage.protocol === "CEPHFS") {
@@ -336,17 +348,20 @@ class Renderer {
       case "compute":
         return [
           this.nodeProgram("compute"),
-          { path: FILES.pamProgram, content: renderTemplate("slurm/drover-slurm-pam.sh", { adminUser: plainValue("adminUser", this.plan.adminUser) }, { shell: true }), permissions: "0755" },
-          { path: FILES.waitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: `${PATHS.home} ${PATHS.software}` }, { shell: true }), permissions: "0755" },
-          ...(this.files.gresConf ? [{ path: FILES.gpuWaitProgram, content: renderTemplate("slurm/drover-wait-gpus.sh", { gresConf: PATHS.gresConf, timeoutSeconds: "600" }, { shell: true }), permissions: "0755" }] : []),
+          { path: SLURM_FILES.pamProgram, content: renderTemplate("slurm/drover-slurm-pam.sh", { adminUser: plainValue("adminUser", this.plan.adminUser) }, { shell: true }), permissions: "0755" },
+          { path: SLURM_FILES.waitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: `${PATHS.home} ${PATHS.software}` }, { shell: true }), permissions: "0755" },
+          ...(this.files.gresConf ? [{ path: SLURM_FILES.gpuWaitProgram, content: renderTemplate("slurm/drover-wait-gpus.sh", { gresConf: PATHS.gresConf, timeoutSeconds: "600" }, { shell: true }), permissions: "0755" }] : []),
           {
             path: "/etc/systemd/system/slurmd.service.d/drover.conf",
             content: renderTemplate("slurm/slurmd-drover.conf", {
-              waitProgram: FILES.waitProgram,
+              waitProgram: SLURM_FILES.waitProgram,
               // GPU nodes (the same user data on every compute node: the program finds its own).
-              gpuComment: this.files.gresConf ? `\n# A node with GPUs also waits for them (${FILES.gpuWaitProgram}), after the NVIDIA driver's own services.` : "",
+              gpuComment: this.files.gresConf ? `\n# A node with GPUs also waits for them (${SLURM_FILES.gpuWaitProgram}), after the NVIDIA driver's own services.` : "",
               gpuAfter: this.files.gresConf ? " nvidia-persistenced.service" : "",
-              gpuWait: this.files.gresConf ? `\nExecStartPre=${FILES.gpuWaitProgram}` : "",
+              gpuWait: this.files.gresConf ? `\nExecStartPre=${SLURM_FILES.gpuWaitProgram}` : "",
+              // The configuration as it is now before slurmd starts: an elastic node boots from the
+              // user data the controller was made with. "-": a failure leaves it to the timer.
+              agentRun: this.agent ? `\nExecStartPre=-${AGENT_PATHS.boot}` : "",
             }),
             permissions: "0644",
             // After the packages: installing slurmd starts it, and this drop-in would hold the
@@ -363,7 +378,7 @@ class Renderer {
       { role, slurmdSpool: PATHS.slurmdSpool, logDir: PATHS.logDir, automounts: `${PATHS.home} ${PATHS.software}` },
       { shell: true },
     );
-    return { path: FILES.nodeProgram, content, permissions: "0755" };
+    return { path: SLURM_FILES.nodeProgram, content, permissions: "0755" };
   }
 
   private controllerFiles(embedded: string | undefined): WriteFile[] {
@@ -376,7 +391,7 @@ class Renderer {
       { path: "/etc/systemd/system/drover-volumes.service", content: readTemplate("cloud-init/drover-volumes.service"), permissions: "0644" },
       { path: "/etc/systemd/system/drover-volumes.timer", content: readTemplate("cloud-init/drover-volumes.timer"), permissions: "0644" },
       {
-        path: FILES.sharedHook,
+        path: SLURM_FILES.sharedHook,
         content: renderTemplate(
           "slurm/drover-slurm-shared.sh",
           { storage: storage.kind, cidr: plan.cidr, home: PATHS.home, software: PATHS.software, users: plan.users.map((u) => `${u.name}:${u.uid}`).join(" ") },
@@ -386,11 +401,12 @@ class Renderer {
       },
       {
         path: "/etc/systemd/system/slurmctld.service.d/drover.conf",
-        content: renderTemplate("slurm/slurmctld-drover.conf", { accountingUnits: plan.accounting ? " slurmdbd.service" : "" }),
+        content: renderTemplate("slurm/slurmctld-drover.conf", { accountingUnits: plan.accounting ? " slurmdbd.service" : "", waitState: SLURM_FILES.stateWaitProgram }),
         permissions: "0644",
       },
+      { path: SLURM_FILES.stateWaitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: PATHS.stateVolume }, { shell: true }), permissions: "0755" },
       {
-        path: FILES.controllerProgram,
+        path: SLURM_FILES.controllerProgram,
         content: renderTemplate(
           "slurm/drover-slurm-controller.sh",
           {
@@ -408,18 +424,7 @@ class Renderer {
         permissions: "0755",
       },
     ];
-    if (plan.accounting) {
-      out.push(
-        // The password placeholder is filled at first boot by drover-slurmdbd-setup.
-        { path: PATHS.slurmdbdConf, content: files.slurmdbdConf!, owner: "slurm:slurm", permissions: "0600", defer: true },
-        { path: "/etc/systemd/system/slurmdbd.service.d/drover.conf", content: readTemplate("slurm/slurmdbd-drover.conf"), permissions: "0644" },
-        {
-          path: FILES.dbdSetupProgram,
-          content: renderTemplate("slurm/drover-slurmdbd-setup.sh", { slurmdbdConf: PATHS.slurmdbdConf, placeholder: SLURMDBD_PASSWORD_PLACEHOLDER, clusterName: plan.clusterName }, { shell: true }),
-          permissions: "0755",
-        },
-      );
-    }
+    if (plan.accounting) out.push(...accountingFiles(plan, files));
     if (embedded !== undefined) out.push(...this.elasticFiles(embedded));
     return out;
   }
@@ -458,27 +463,24 @@ class Renderer {
         },
       },
     };
-    const runs: string[] = [];
-    for (const p of plan.partitions) {
-      for (const h of hostlistPairs(p.nodes.filter((n) => n.elastic))) runs.push(`${h.names}\t${h.addresses}\t${plainValue("flavor", p.flavor.name)}\t${p.name}\n`);
-    }
+    for (const p of plan.partitions) if (p.nodes.some((n) => n.elastic)) plainValue("flavor", p.flavor.name);
     const script = (path: string, template: string): WriteFile => ({ path, content: readTemplate(template), permissions: "0755" });
     return [
       { path: PATHS.cloudEnv, content: env.map(([k, v]) => `${k}=${v}\n`).join(""), permissions: "0644" },
       // The application credential: the slurm user (ResumeProgram, SuspendProgram) alone reads it.
       { path: PATHS.cloudsYaml, content: toYaml(clouds), owner: "slurm:slurm", permissions: "0400", defer: true },
-      { path: NODE_HOSTLISTS_PATH, content: runs.join(""), permissions: "0644" },
-      { path: FILES.nodeTableProgram, content: renderTemplate("slurm/drover-slurm-node-table.sh", { source: NODE_HOSTLISTS_PATH, table: NODE_TABLE_PATH }, { shell: true }), permissions: "0755" },
+      { path: NODE_HOSTLISTS_PATH, content: elasticHostlists(plan), permissions: "0644" },
+      { path: SLURM_FILES.nodeTableProgram, content: renderTemplate("slurm/drover-slurm-node-table.sh", { source: NODE_HOSTLISTS_PATH, table: NODE_TABLE_PATH }, { shell: true }), permissions: "0755" },
       // Holds the munge key placeholder only; still the slurm user's alone (it names the shares).
       { path: PATHS.computeUserData, content: gzipBase64(embedded), encoding: "gz+b64", owner: "slurm:slurm", permissions: "0400", defer: true },
-      { path: FILES.elasticLib, content: readTemplate("slurm/drover-elastic-lib.sh"), permissions: "0644" },
+      { path: SLURM_FILES.elasticLib, content: readTemplate("slurm/drover-elastic-lib.sh"), permissions: "0644" },
       script(PATHS.resumeProgram, "slurm/drover-slurm-resume.sh"),
       script(PATHS.suspendProgram, "slurm/drover-slurm-suspend.sh"),
       script(PATHS.resumeFailProgram, "slurm/drover-slurm-resume-fail.sh"),
-      script(FILES.reconcileProgram, "slurm/drover-slurm-reconcile.sh"),
+      script(SLURM_FILES.reconcileProgram, "slurm/drover-slurm-reconcile.sh"),
       { path: "/etc/systemd/system/drover-slurm-reconcile.service", content: readTemplate("slurm/drover-slurm-reconcile.service"), permissions: "0644" },
       { path: "/etc/systemd/system/drover-slurm-reconcile.timer", content: readTemplate("slurm/drover-slurm-reconcile.timer"), permissions: "0644" },
-      { path: FILES.elasticLogrotate, content: readTemplate("slurm/logrotate-drover-elastic"), permissions: "0644" },
+      { path: SLURM_FILES.elasticLogrotate, content: readTemplate("slurm/logrotate-drover-elastic"), permissions: "0644" },
     ];
   }
 
@@ -510,6 +512,32 @@ class Renderer {
   }
 }
 
+/** Accounting's files on the controller: slurmdbd.conf (with a password placeholder), its drop-in and its setup program. */
+export function accountingFiles(plan: SlurmClusterPlan, files: SlurmFiles): Array<{ path: string; content: string; owner?: string; permissions: string; defer?: boolean }> {
+  if (!files.slurmdbdConf) throw new Error(`cluster ${plan.clusterName} keeps accounting but has no slurmdbd.conf`);
+  return [
+    // The password placeholder is filled at first boot by drover-slurmdbd-setup.
+    { path: PATHS.slurmdbdConf, content: files.slurmdbdConf, owner: "slurm:slurm", permissions: "0600", defer: true },
+    { path: SLURMDBD_DROP_IN, content: readTemplate("slurm/slurmdbd-drover.conf"), permissions: "0644" },
+    {
+      path: SLURM_FILES.dbdSetupProgram,
+      content: renderTemplate("slurm/drover-slurmdbd-setup.sh", { slurmdbdConf: PATHS.slurmdbdConf, placeholder: SLURMDBD_PASSWORD_PLACEHOLDER, clusterName: plan.clusterName }, { shell: true }),
+      permissions: "0755",
+    },
+  ];
+}
+
+const SLURMDBD_DROP_IN = "/etc/systemd/system/slurmdbd.service.d/drover.conf";
+
+/** The elastic nodes' table source: one line per run of nodes (`names\taddresses\tflavor\tpartition`). */
+export function elasticHostlists(plan: SlurmClusterPlan): string {
+  const runs: string[] = [];
+  for (const p of plan.partitions) {
+    for (const h of hostlistPairs(p.nodes.filter((n) => n.elastic))) runs.push(`${h.names}\t${h.addresses}\t${p.flavor.name}\t${p.name}\n`);
+  }
+  return runs.join("");
+}
+
 const cephSecretPath = (share: string) => `/etc/ceph/drover-${share}.secret`;
 
 /**
@@ -525,10 +553,23 @@ function plainValue(what: string, value: string): string {
   return value;
 }
 
-/** A ref-free file larger than 1 KiB, gzip+base64 (deterministic: no time stamp in the header). */
+/**
+ * A ref-free file above COMPRESS_ABOVE_BYTES, gzip+base64 (deterministic: no time stamp in the
+ * header). A program loses the comment block under its first line on the way: it explains the
+ * program to a reader of templates/ (and of the rendered files), not to the machine.
+ */
 function compress(file: WriteFile): WriteFile {
   if (file.encoding !== undefined || HAS_REF.test(file.content) || Buffer.byteLength(file.content) <= COMPRESS_ABOVE_BYTES) return file;
-  return { ...file, content: gzipBase64(file.content), encoding: "gz+b64" };
+  return { ...file, content: gzipBase64(withoutHeaderComment(file.content)), encoding: "gz+b64" };
+}
+
+/** A program's text without the comment lines right after its `#!` line. */
+export function withoutHeaderComment(text: string): string {
+  if (!text.startsWith("#!")) return text;
+  const lines = text.split("\n");
+  let end = 1;
+  while (end < lines.length && lines[end]!.startsWith("#")) end++;
+  return [lines[0], ...lines.slice(end)].join("\n");
 }
 
 

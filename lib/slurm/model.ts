@@ -45,7 +45,7 @@ export interface SlurmHost {
 /** A cluster account, the same on every node. */
 export interface SlurmUser {
   readonly name: string;
-  /** Same number on every node, from 10001 in the order users are given. */
+  /** Same number on every node: the user's `uid`, or one from the name alone (`defaultUid`). */
   readonly uid: number;
   /** OpenSSH public key lines. */
   readonly publicKeys: readonly string[];
@@ -124,7 +124,10 @@ export const PATHS = {
   cgroupConf: "/etc/slurm/cgroup.conf",
   gresConf: "/etc/slurm/gres.conf",
   slurmdbdConf: "/etc/slurm/slurmdbd.conf",
-  stateSave: "/var/lib/slurm/slurmctld",
+  /** The controller's state volume (protected): what a rebuilt controller takes over. */
+  stateVolume: "/var/lib/drover-state",
+  /** slurmctld's StateSaveLocation, on the state volume: queued and running jobs survive a rebuild. */
+  stateSave: "/var/lib/drover-state/slurmctld",
   slurmdSpool: "/var/lib/slurm/slurmd",
   logDir: "/var/log/slurm",
   resumeProgram: "/usr/local/sbin/drover-slurm-resume",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Flavor } from "../catalog/flavors.ts";
 import { describeValue } from "../props/check.ts";
 import { resolveSize } from "../catalog/resolve-size.ts";
@@ -44,7 +45,7 @@ export interface ClusterInput {
     readonly kind?: "nfs" | "manila";
     readonly protocol?: "NFS" | "CEPHFS";
   };
-  readonly users?: ReadonlyArray<{ readonly name: string; readonly publicKey: string | readonly string[] }>;
+  readonly users?: ReadonlyArray<{ readonly name: string; readonly publicKey: string | readonly string[]; readonly uid?: number }>;
   readonly accounting?: boolean;
   readonly cidr?: string;
   readonly image: string;
@@ -70,7 +71,15 @@ export const MAX_SHARE_GIB = 10240;
 /** Seconds for an elastic node to boot, run cloud-init (packages, NFS, munge) and register. */
 export const RESUME_TIMEOUT_SECONDS = 1200;
 export const SUSPEND_TIMEOUT_SECONDS = 300;
-const FIRST_UID = 10001;
+/**
+ * A user's UID when none is given: from the name alone, so adding or removing another user
+ * renumbers nobody on a running cluster (homes and files keep their owner).
+ */
+const UID_BASE = 100_000;
+const UID_SPAN = 1_000_000_000;
+export function defaultUid(name: string): number {
+  return UID_BASE + (createHash("sha256").update(name).digest().readUInt32BE(0) % UID_SPAN);
+}
 const PARTITION_NAME = /^[a-z][a-z0-9_]{0,19}$/;
 const USER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 /** Accounts the images and packages own: a cluster user may not take one. */
@@ -278,7 +287,17 @@ export function planCluster(input: ClusterInput): PlanResult {
       if (parsedKey.ok) lines.push(parsedKey.key.line);
       else add("slurm.bad-user-key", `'${at}.publicKey${keys.length > 1 ? `[${j}]` : ""}' ${parsedKey.reason}`);
     });
-    users.push({ name: u.name, uid: FIRST_UID + i, publicKeys: lines });
+    const uid = u.uid ?? defaultUid(u.name);
+    if (!Number.isInteger(uid) || uid < 1000 || uid > 2_147_483_647) {
+      add("slurm.bad-uid", `'${at}.uid' ${JSON.stringify(u.uid)} must be a whole number from 1000 to 2147483647 (below 1000 are system accounts)`);
+      return;
+    }
+    const taken = users.find((other) => other.uid === uid);
+    if (taken) {
+      add("slurm.duplicate-uid", `'${at}' "${u.name}" would get UID ${uid}, which "${taken.name}" has: give one of them its own 'uid'`);
+      return;
+    }
+    users.push({ name: u.name, uid, publicKeys: lines });
   });
 
   if (issues.length > 0 || !controller || (input.login && !login)) return { ok: false, issues, warnings };

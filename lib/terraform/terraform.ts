@@ -52,6 +52,8 @@ export interface PlanOptions {
   readonly destroy?: boolean;
   readonly lockTimeout?: string;
   readonly refresh?: boolean;
+  /** Resources to replace whatever their changes say (`-replace`). */
+  readonly replace?: readonly string[];
 }
 
 /**
@@ -112,6 +114,7 @@ export class Terraform {
     const args = ["plan", "-input=false", "-json", "-detailed-exitcode", `-out=${options.out}`, `-lock-timeout=${options.lockTimeout ?? "0s"}`];
     if (options.destroy) args.push("-destroy");
     if (options.refresh === false) args.push("-refresh=false");
+    for (const address of options.replace ?? []) args.push(`-replace=${address}`);
     const r = await this.run(args);
     const diagnostics = String(r.stdout)
       .split("\n")

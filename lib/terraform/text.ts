@@ -17,6 +17,11 @@
 /** cdktf's marker for a string token inside a string (tokens/private/encoding.js). */
 const TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
 
+/** Every cdktf token in a text, in order (each a reference Terraform fills in). */
+export function tokensIn(text: string): string[] {
+  return text.includes("${TfToken[") ? [...text.matchAll(TOKEN)].map((m) => m[0]) : [];
+}
+
 /** Whether a string holds a cdktf token (a reference Terraform fills in). */
 export function holdsToken(text: string): boolean {
   return text.includes("${TfToken[") && new RegExp(TOKEN.source).test(text);

@@ -53,7 +53,9 @@ done
 systemctl enable --now drover-volumes.timer
 
 install -d -o slurm -g slurm -m 0755 "$log_dir"
-# slurmctld keeps the cluster's state here (jobs, node states); no one else reads it.
+# slurmctld keeps the cluster's state (jobs, node states) on the state volume, which a rebuilt
+# controller takes over; no one else reads it. The volume timer mounts it within a minute.
+/usr/local/sbin/drover-wait-state
 install -d -o slurm -g slurm -m 0700 "$state_save"
 
 systemctl enable munge

@@ -286,14 +286,15 @@ describe("SlurmCluster on every cloud", () => {
       `partition gpu has GPUs, and ${cloud}'s image ubuntu-24.04 has no NVIDIA driver: slurmd waits for the GPUs gres.conf names and keeps retrying, so those nodes stay down until the driver is installed; give 'image' one that has it`,
     );
 
-    // /home and /opt/software: two protected disks on the controller, listed in its metadata.
+    // /home, /opt/software and slurmctld's state: protected disks on the controller, listed in its metadata.
     const volumes = view.volumes(json);
     expect(volumes.map(({ id: _, ...v }) => v)).toEqual([
       { name: "hpc-lab-home", sizeGiB: 200, protect: true, attachedTo: ["hpc-lab-controller"] },
       { name: "hpc-lab-software", sizeGiB: 40, protect: true, attachedTo: ["hpc-lab-controller"] },
+      { name: "hpc-lab-state", sizeGiB: 5, protect: true, attachedTo: ["hpc-lab-controller"] },
     ]);
     const controller = machines.find((m) => m.name === "hpc-lab-controller")!;
-    expect(controller.meta).toMatchObject({ drover_volume_home: `${volumes[0]!.id}:/home`, drover_volume_software: `${volumes[1]!.id}:/opt/software` });
+    expect(controller.meta).toMatchObject({ drover_volume_home: `${volumes[0]!.id}:/home`, drover_volume_software: `${volumes[1]!.id}:/opt/software`, drover_volume_state: `${volumes[2]!.id}:/var/lib/drover-state` });
     // The volume service reads that list from this cloud's metadata service.
     expect(volumesScript(controller.userData)).toContain(`metadata_source="${cloud}"`);
 

@@ -219,7 +219,7 @@ describe("JupyterHubCluster validation", () => {
   });
 
   it("names a misspelt prop and an image without a tag", () => {
-    expect(issues({ idleCulMinutes: 30 })).toEqual(["class/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours."]);
+    expect(issues({ idleCulMinutes: 30 })).toEqual(["class/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, applicationCredential."]);
     expect(issues({ image: "quay.io/jupyter/scipy-notebook" })).toEqual([
       "class/hub: 'image' \"quay.io/jupyter/scipy-notebook\" must be an image with a pinned tag, e.g. \"quay.io/jupyter/scipy-notebook:2025-10-20\" (a digest may follow the tag)",
     ]);

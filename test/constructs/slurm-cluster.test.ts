@@ -52,16 +52,18 @@ describe("SlurmCluster: a small static cluster", () => {
     const withAccess = ports.filter((p) => p.security_group_ids.length === 2).map((p) => p.name);
     expect(withAccess).toEqual(["hpc-lab-controller-port"]);
     expect(Object.keys(resources(json, "openstack_networking_floatingip_v2"))).toHaveLength(1);
-    // /home and /opt/software: protected volumes on the controller, announced in its metadata.
+    // /home, /opt/software and slurmctld's state: protected volumes on the controller, announced in its metadata.
     const volumes = Object.values(resources(json, "openstack_blockstorage_volume_v3"));
     expect(volumes.map((v) => [v.name, v.size, v.lifecycle?.prevent_destroy]).sort()).toEqual([
       ["hpc-lab-home", 100, true],
       ["hpc-lab-software", 50, true],
+      ["hpc-lab-state", 5, true],
     ]);
     expect(byName(json, "hpc-lab-controller").metadata).toMatchObject({
       drover_role: "controller",
       drover_volume_home: expect.stringMatching(/^\$\{openstack_blockstorage_volume_v3\..+\.id\}:\/home$/),
       drover_volume_software: expect.stringMatching(/:\/opt\/software$/),
+      drover_volume_state: expect.stringMatching(/:\/var\/lib\/drover-state$/),
     });
     // No elastic nodes: no credential, no cleanup step.
     expect(resources(json, "openstack_identity_application_credential_v3")).toEqual({});
@@ -153,7 +155,8 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
 
   it("uses Manila CephFS shares instead of controller volumes when asked", () => {
     const { json } = build({ ...small, sharedStorage: { kind: "manila", protocol: "CEPHFS", homeGiB: 200, softwareGiB: 20 } });
-    expect(resources(json, "openstack_blockstorage_volume_v3")).toEqual({});
+    // Only slurmctld's state volume: the homes and software are shares.
+    expect(Object.values(resources(json, "openstack_blockstorage_volume_v3")).map((v) => v.name)).toEqual(["hpc-lab-state"]);
     const shares = Object.values(resources(json, "openstack_sharedfilesystem_share_v2"));
     expect(shares.map((s) => [s.name, s.size, s.share_proto, s.share_type, s.lifecycle?.prevent_destroy]).sort()).toEqual([
       ["hpc-lab-home", 200, "CEPHFS", "cephfsnativetype", true],
@@ -173,7 +176,8 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
       new SlurmCluster(stack, "lab", { ...small, ...(storage ? { sharedStorage: storage } : {}) });
       const json = fullSynthJson(app, stack);
       const held = [...Object.values(resources(json, "openstack_blockstorage_volume_v3")), ...Object.values(resources(json, "openstack_sharedfilesystem_share_v2"))];
-      expect(held).toHaveLength(2);
+      // home and software (volumes or shares), and slurmctld's state volume.
+      expect(held).toHaveLength(3);
       for (const v of held) expect(v["//"].drover).toEqual({ stateful: true });
     }
   });

@@ -37,7 +37,10 @@ describe("VirtualMachine on Jetstream2", () => {
     expect(only(json, "openstack_networking_secgroup_v2")).toMatchObject({ name: "dev-vm-box-sg" });
     expect(only(json, "openstack_compute_keypair_v2")).toEqual(expect.objectContaining({ name: expect.stringMatching(/^dev-vm-key-[a-z0-9]{8}$/), public_key: key }));
     expect(only(json, "openstack_networking_port_v2")).toMatchObject({ name: "dev-vm-box-port", security_group_ids: [expect.stringContaining("openstack_networking_secgroup_v2.")] });
-    expect(only(json, "openstack_compute_instance_v2").metadata).toEqual({ drover_construct: "dev-vm/box", drover_owner: "tester@example.edu", drover_stack: "dev-vm" });
+    const metadata = only(json, "openstack_compute_instance_v2").metadata as Record<string, string>;
+    // The stack's tags, and the configuration bundle drover-agent applies (lib/agent/bundle.ts).
+    expect(Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith("drover_cfg")))).toEqual({ drover_construct: "dev-vm/box", drover_owner: "tester@example.edu", drover_stack: "dev-vm" });
+    expect(metadata.drover_cfg).toMatch(/^\d+:[0-9a-f]{64}$/);
     expect(vm.flavor.name).toBe("m3.small");
     expect(vm.loginUser).toBe("ubuntu");
     expect(compact(json)).toMatchSnapshot();
@@ -116,7 +119,7 @@ describe("VirtualMachine on Jetstream2", () => {
     expect(vm.block_device).toEqual([
       { boot_index: 0, delete_on_termination: true, destination_type: "volume", source_type: "image", uuid: expect.stringContaining("data.openstack_images_image_v2."), volume_size: 200 },
     ]);
-    expect(vm.lifecycle).toEqual({ ignore_changes: ["block_device[0].uuid"], replace_triggered_by: [expect.stringMatching(/^terraform_data\./)] });
+    expect(vm.lifecycle).toEqual({ ignore_changes: ["block_device[0].uuid", "user_data"], replace_triggered_by: [expect.stringMatching(/^terraform_data\./)] });
     expect(only(json, "terraform_data").input).toBe("Featured-RockyLinux9");
     expect(json.data.openstack_images_image_v2).toBeDefined();
     expect(json.output.box_ssh.value).toMatch(/^ssh rocky@/);

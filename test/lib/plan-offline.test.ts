@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VirtualMachine, type VirtualMachineProps } from "../../constructs/index.ts";
 import type { Plan } from "../../lib/plan/model.ts";
+import { IN_PLACE_REASON } from "../../lib/plan/config-bundle.ts";
 import { offlinePlan } from "../../lib/plan/offline.ts";
 import { builtinProviders } from "../../lib/schema/registry.ts";
 import { fullSynthJson, newStack, type Json } from "../support/synth.ts";
@@ -56,12 +57,15 @@ describe("offlinePlan on VirtualMachine stacks", () => {
     ]);
   });
 
-  it("GIVEN new packages THEN the user data changes and the machine is replaced, with a line diff", () => {
-    const p = plan(deployed, synth({ packages: ["tmux"] }));
-    expect(changed(p)).toEqual(["replace dev-vm/box/Resource (rebuilds the machine: user_data forces replacement)"]);
-    const userData = p.resources.find((r) => r.action === "replace")!.changes.find((c) => c.path === "user_data")!;
-    expect(userData.forcesReplacement).toBe(true);
-    expect(userData.textDiff).toContain("+packages:\n+  - tmux");
+  it("GIVEN new packages and a new boot command THEN the machine stays: its configuration changes in place, shown as the bundle's diff", () => {
+    const p = plan(deployed, synth({ packages: ["tmux"], bootCommands: ["echo day-two > /etc/motd"] }));
+    expect(changed(p)).toEqual([`update dev-vm/box/Resource (${IN_PLACE_REASON})`]);
+    const update = p.resources.find((r) => r.action === "update")!;
+    // The user data changed too, but only bootstraps: it is not in the plan at all.
+    expect(update.changes.map((c) => c.path)).toEqual(["configuration"]);
+    const diff = update.changes[0]!.textDiff!;
+    expect(diff).toMatch(/\+\s+"name": "tmux"/);
+    expect(diff).toContain('+        "echo day-two > /etc/motd"');
   });
 
   it("GIVEN another image in the code THEN the machine is rebuilt, and the plan says so", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { JETSTREAM2_FLAVORS, type Flavor } from "../../lib/catalog/flavors.ts";
 import type { SlurmClusterPlan } from "../../lib/slurm/model.ts";
-import { clusterSummary, gpusPerNode, planCluster, realMemoryMiB, type ClusterInput, type PartitionInput, type PlanResult } from "../../lib/slurm/plan.ts";
+import { clusterSummary, defaultUid, gpusPerNode, planCluster, realMemoryMiB, type ClusterInput, type PartitionInput, type PlanResult } from "../../lib/slurm/plan.ts";
 import { testPublicKey } from "../support/keys.ts";
 
 const flavor = (name: string): Flavor => {
@@ -343,19 +343,35 @@ describe("planCluster: sizes, storage and users", () => {
     expect(plan({ sharedStorage: { kind: "manila", protocol: "CEPHFS", homeGiB: 1 } }).sharedStorage).toEqual({ kind: "manila", protocol: "CEPHFS", homeGiB: 1, softwareGiB: 50 });
   });
 
-  it("numbers users from 10001 in order and keeps their key lines", () => {
+  it("gives each user a UID from the name alone, or the one given, and keeps their key lines", () => {
     const p = plan({
       accounting: true,
       users: [
         { name: "alice", publicKey: `  ${testPublicKey("alice@lab", 1)}  ` },
-        { name: "bob-2", publicKey: [testPublicKey("bob@lab", 2), testPublicKey("bob@laptop", 3)] },
+        { name: "bob-2", publicKey: [testPublicKey("bob@lab", 2), testPublicKey("bob@laptop", 3)], uid: 5005 },
       ],
     });
     expect(p.accounting).toBe(true);
     expect(p.users).toEqual([
-      { name: "alice", uid: 10001, publicKeys: [testPublicKey("alice@lab", 1)] },
-      { name: "bob-2", uid: 10002, publicKeys: [testPublicKey("bob@lab", 2), testPublicKey("bob@laptop", 3)] },
+      { name: "alice", uid: defaultUid("alice"), publicKeys: [testPublicKey("alice@lab", 1)] },
+      { name: "bob-2", uid: 5005, publicKeys: [testPublicKey("bob@lab", 2), testPublicKey("bob@laptop", 3)] },
     ]);
+    expect(defaultUid("alice")).toBeGreaterThanOrEqual(100_000);
+  });
+
+  it("renumbers nobody when a user is added before, or removed from before, the others (day 2)", () => {
+    const key = testPublicKey("x@lab", 1);
+    const before = plan({ users: [{ name: "alice", publicKey: key }, { name: "carol", publicKey: key }] }).users;
+    const after = plan({ users: [{ name: "bob", publicKey: key }, { name: "carol", publicKey: key }] }).users;
+    expect(after.find((u) => u.name === "carol")!.uid).toBe(before.find((u) => u.name === "carol")!.uid);
+  });
+
+  it("refuses two users with one UID, and a UID of a system account, naming the fix", () => {
+    const key = testPublicKey("x@lab", 1);
+    const same = planCluster({ ...input(), users: [{ name: "alice", publicKey: key, uid: 20000 }, { name: "bob", publicKey: key, uid: 20000 }] });
+    expect(same.ok ? [] : same.issues.map((i) => i.message)).toEqual([expect.stringContaining(`"bob" would get UID 20000, which "alice" has: give one of them its own 'uid'`)]);
+    const system = planCluster({ ...input(), users: [{ name: "alice", publicKey: key, uid: 33 }] });
+    expect(system.ok ? [] : system.issues.map((i) => i.code)).toEqual(["slurm.bad-uid"]);
   });
 });
 

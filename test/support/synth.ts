@@ -1,3 +1,4 @@
+import { AGENT_PATHS, BUNDLE_KEY, decodeBundle } from "../../lib/agent/bundle.ts";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,12 +30,19 @@ export function fullSynthJson(app: App, stack: DroverStack): Json {
 
 /** Snapshot form: long user data becomes its size and hash (cloud-init has its own snapshot). */
 export function compact(json: Json): Json {
+  const digest = (text: string) => `${Buffer.byteLength(text)} bytes sha256:${createHash("sha256").update(text).digest("hex").slice(0, 12)}`;
   return JSON.parse(
-    JSON.stringify(json, (key, value) =>
-      key === "user_data" && typeof value === "string"
-        ? `<cloud-init ${Buffer.byteLength(value)} bytes sha256:${createHash("sha256").update(value).digest("hex").slice(0, 12)}>`
-        : value,
-    ),
+    JSON.stringify(json, (key, value) => {
+      if (key === "user_data" && typeof value === "string") return `<cloud-init ${digest(value)}>`;
+      // A configuration bundle: what it says (its files as digests; the agent's own code left out), not its chunks.
+      if (key === "metadata" && value && typeof value === "object" && typeof value[BUNDLE_KEY] === "string") {
+        const bundle = decodeBundle(value);
+        const rest = Object.fromEntries(Object.entries(value as Record<string, string>).filter(([k]) => k !== BUNDLE_KEY && !k.startsWith(`${BUNDLE_KEY}_`)));
+        const files = (bundle.files ?? []).filter((f) => f.path !== AGENT_PATHS.program).map((f) => ({ ...f, content: `<${digest(f.content)}>` }));
+        return { ...rest, [BUNDLE_KEY]: { ...bundle, files } };
+      }
+      return value;
+    }),
   ) as Json;
 }
 
