@@ -171,7 +171,7 @@ describe.skipIf(!haveChromium)("drover graph, opened in a real browser", () => {
     expect(JSON.parse(json.stdout)).toEqual({
       stack: "virtual-slurm",
       files: { svg: join(dir, "pictures/graph.svg"), html: join(dir, "pictures/graph.html") },
-      counts: expect.objectContaining({ machines: 4, networks: 1, volumes: 2, securityGroups: 2, publicAddresses: 1 }),
+      counts: expect.objectContaining({ machines: 4, networks: 1, volumes: 3, securityGroups: 2, publicAddresses: 1 }),
     });
   });
 });
