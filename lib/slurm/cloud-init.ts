@@ -403,6 +403,9 @@ class Renderer {
         path: "/etc/systemd/system/slurmctld.service.d/drover.conf",
         content: renderTemplate("slurm/slurmctld-drover.conf", { accountingUnits: plan.accounting ? " slurmdbd.service" : "", waitState: SLURM_FILES.stateWaitProgram }),
         permissions: "0644",
+        // After the packages: installing slurmctld starts it, and this drop-in would hold the
+        // installation until the state volume is mounted, which this boot does only later.
+        defer: true,
       },
       { path: SLURM_FILES.stateWaitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: PATHS.stateVolume }, { shell: true }), permissions: "0755" },
       {
