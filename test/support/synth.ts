@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing } from "cdktf";
@@ -6,8 +5,11 @@ import { DroverStack, jetstream2, type DroverStackProps } from "../../constructs
 import { ValidationError } from "../../lib/errors.ts";
 import { builtinProviders } from "../../lib/schema/registry.ts";
 import { validateTerraformJson, type Finding } from "../../lib/schema/validate.ts";
+import type { Json } from "../../lib/testing/snapshot.ts";
 
-export type Json = Record<string, any>;
+export type { Json } from "../../lib/testing/snapshot.ts";
+// The snapshot form users get from drover/testing too: one implementation for both.
+export { compact } from "../../lib/testing/snapshot.ts";
 
 /** A fresh app (temporary outdir) and a Jetstream2 stack named `name`. */
 export function newStack(name = "test", props: Partial<DroverStackProps> = {}): { app: App; stack: DroverStack } {
@@ -25,17 +27,6 @@ export function synthJson(stack: DroverStack): Json {
 export function fullSynthJson(app: App, stack: DroverStack): Json {
   app.synth();
   return JSON.parse(readFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as Json;
-}
-
-/** Snapshot form: long user data becomes its size and hash (cloud-init has its own snapshot). */
-export function compact(json: Json): Json {
-  return JSON.parse(
-    JSON.stringify(json, (key, value) =>
-      key === "user_data" && typeof value === "string"
-        ? `<cloud-init ${Buffer.byteLength(value)} bytes sha256:${createHash("sha256").update(value).digest("hex").slice(0, 12)}>`
-        : value,
-    ),
-  ) as Json;
 }
 
 /** Resources of one type: name → body. */
