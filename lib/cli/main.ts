@@ -117,6 +117,7 @@ function build(io: Io, run: Run): Command {
     .description("Research-computing stacks in TypeScript, synthesized to Terraform for Jetstream2 and other clouds.")
     .version(version(), "-V, --version")
     .addOption(new Option("-C, --cwd <dir>", "run in this project directory").default(process.cwd(), "the current directory"))
+    .option("--no-typecheck", "synthesize without type-checking the app first (default: check it with the project's TypeScript and tsconfig.json)")
     .addOption(new Option("--timeout <duration>", "stop when the app has not built its stacks after this long, e.g. 30s or 2m (default: wait, with a notice after 5 s)"))
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -136,6 +137,10 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
     const { appRunSettings } = await import("../app/run-app.ts");
     const settings = appRunSettings();
     settings.notice = (text) => io.err(pc.dim(text));
+    if ((action.optsWithGlobals() as { typecheck?: boolean }).typecheck === false) {
+      const { typecheckSettings } = await import("../app/typecheck.ts");
+      typecheckSettings().enabled = false;
+    }
     const timeout = (action.optsWithGlobals() as { timeout?: string }).timeout;
     if (timeout === undefined) return;
     const ms = parseDuration(timeout);

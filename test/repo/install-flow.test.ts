@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +87,20 @@ describe.skipIf(offline !== undefined)("installing drover from a packed tarball 
   it('node -e \'import("drover")\' finds the constructs', () => {
     const out = ok(sh(project, "node", ["-e", 'import("drover").then((d) => console.log([d.DroverStack, d.VirtualMachine, d.SlurmCluster, d.JupyterHubCluster, d.GatewayHost].map((c) => typeof c).join(" ")))']), "import drover");
     expect(out.trim()).toBe("function function function function function");
+  }, 300_000);
+
+  it("a misspelt prop fails npx drover synth with exit 2 at the user's line", () => {
+    const file = join(project, "stacks/my-lab.ts");
+    const good = readFileSync(file, "utf8");
+    expect(good.split("\n")[15]).toBe("    size: { vcpus: 2, memoryGiB: 6 },");
+    writeFileSync(file, good.replace("    size: {", "    sise: {"));
+    try {
+      const r = sh(project, "npx", ["drover", "synth"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("stacks/my-lab.ts:16:5 TS2353: Object literal may only specify known properties, and 'sise' does not exist in type 'VirtualMachineProps'.");
+    } finally {
+      writeFileSync(file, good);
+    }
   }, 300_000);
 
   it.each(["slurm", "jupyterhub", "gateway"])("the %s template synthesizes, type-checks and passes its own test", (template) => {
