@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { ConfigError, ExitCode, UsageError, isDroverError } from "../errors.ts";
 import { userFrame } from "../app/app-errors.ts";
@@ -447,7 +447,41 @@ Example: drover size jupyterhub --users 127 --cpu 1 --memory 2 --hours 6 --days 
         return { data, text: renderCost(data) };
       }),
     );
+  program
+    .command("completion")
+    .description("print a shell completion script: eval \"$(drover completion bash)\" (zsh alike; fish: drover completion fish | source)")
+    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh", "fish"]))
+    .action(async (shell: string) =>
+      run(false, async () => {
+        const { completionScript } = await import("./commands/completion.ts");
+        const text = completionScript(shell, completionTable(program));
+        return { data: text, text: text.trimEnd() };
+      }),
+    );
   return program;
+}
+
+/** The command table as the completion scripts need it: names, aliases, options and their values. */
+function completionTable(program: Command): import("./commands/completion.ts").CompletionTable {
+  const options = (cmd: Command) =>
+    cmd.options
+      .filter((o) => !o.hidden && o.long)
+      .map((o) => ({
+        long: o.long!,
+        ...(o.short ? { short: o.short } : {}),
+        description: o.description,
+        takesValue: o.required || o.optional,
+        ...(o.argChoices ? { choices: o.argChoices } : {}),
+      }));
+  const command = (cmd: Command): import("./commands/completion.ts").CompletionCommand => ({
+    name: cmd.name(),
+    aliases: cmd.aliases(),
+    description: cmd.description(),
+    options: options(cmd),
+    subcommands: cmd.commands.map(command),
+    ...(cmd.registeredArguments[0]?.argChoices ? { argumentChoices: cmd.registeredArguments[0].argChoices } : {}),
+  });
+  return { globalOptions: options(program), commands: program.commands.map(command) };
 }
 
 /**
