@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { Argument, Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { ConfigError, ExitCode, UsageError, isDroverError } from "../errors.ts";
@@ -230,8 +230,9 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
       .option("--detailed-exitcode", "exit 0 for no changes, 2 for changes, 1 for errors (like terraform)")
       .option("--allow-destroy", "plan as deploy --allow-destroy would (protected data may be destroyed)")
       .option("--policy-level <level>", "policy findings that fail the plan: error, warning or off", "error")
-      .option("--html", "also write each stack's plan as a page with its picture (cdktf.out/stacks/<stack>/plan.html)"),
-  ).action(async (stacks: string[], opts: TerraformFlags & { offline?: boolean; against?: string; markdown?: boolean; detailedExitcode?: boolean; policyLevel?: string; html?: boolean }, cmd: Command) =>
+      .option("--html", "also write each stack's plan as a page with its picture (cdktf.out/stacks/<stack>/plan.html)")
+      .option("--out <file>", "save the stack's plan for review, to apply exactly it later with drover deploy <file> (holds the stack's values: keep it like state)"),
+  ).action(async (stacks: string[], opts: TerraformFlags & { offline?: boolean; against?: string; markdown?: boolean; detailedExitcode?: boolean; policyLevel?: string; html?: boolean; out?: string }, cmd: Command) =>
     run(
       Boolean(opts.json),
       async () => {
@@ -245,6 +246,7 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
           ...(opts.against ? { against: opts.against } : {}),
           policyLevel: policyLevelOf(opts.policyLevel),
           ...(opts.html ? { html: true } : {}),
+          ...(opts.out ? { out: opts.out } : {}),
         });
         const text = data.plans
           .map(({ plan: p, target, checks, htmlPath }) =>
@@ -256,9 +258,13 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
           )
           .join("\n\n");
         const changed = data.plans.some(({ plan: p }) => p.hasChanges);
+        const saved = data.saved
+          ? `\n\nSaved the plan to ${relative(cwdOf(cmd), data.saved) || data.saved}: apply exactly it with drover deploy ${relative(cwdOf(cmd), data.saved) || data.saved}` +
+            " (it holds the stack's values in clear text: keep it like state, out of git)."
+          : "";
         // Quota exceeded or policy failed: the plan is not fit to apply.
-        if (data.failed) return { data, text: `${text}\n\nThe plan does not pass the checks before apply (quota or policy): a deploy would stop.`, exit: ExitCode.Failed };
-        return { data, text, exit: opts.detailedExitcode && changed ? 2 : ExitCode.Ok };
+        if (data.failed) return { data, text: `${text}${saved}\n\nThe plan does not pass the checks before apply (quota or policy): a deploy would stop.`, exit: ExitCode.Failed };
+        return { data, text: `${text}${saved}`, exit: opts.detailedExitcode && changed ? 2 : ExitCode.Ok };
       },
       { detailedExitCode: Boolean(opts.detailedExitcode) },
     ),
@@ -273,7 +279,7 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
             ? "preview, confirm and apply a stack with terraform; show outputs; record the baseline"
             : "preview the destroy, confirm by typing the stack name, destroy the stack's resources",
         )
-        .argument("[stack]", "the stack (may be left out when the app has one)")
+        .argument("[stack]", kind === "deploy" ? "the stack (may be left out when the app has one), or a plan saved by drover plan --out" : "the stack (may be left out when the app has one)")
         .option("-y, --yes", "do not ask for confirmation (needed when not in a terminal)")
         .option("--allow-destroy", kind === "deploy" ? "allow changes that destroy data (volumes, shares, containers)" : "allow destroying resources that hold data")
         .option("--json", "print the result as JSON (no progress, no questions: needs --yes)")
@@ -286,10 +292,14 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
         const { canAsk, confirmOnTerminal } = await import("./prompt.ts");
         const reporter = runReporter((line) => io.err(line), { tty: Boolean(process.stderr.isTTY), verbose: Boolean(opts.verbose), kind });
         try {
+          const cwd = cwdOf(cmd);
+          const { isPlanFileArgument, readSavedPlan } = await import("../deploy/saved-plan.ts");
+          const planPath = stack && kind === "deploy" ? resolve(cwd, stack) : undefined;
+          const savedPlan = stack && planPath && isPlanFileArgument(stack, planPath) ? { plan: readSavedPlan(planPath, stack), shown: stack } : undefined;
           const data = await commands[kind]({
-            ...terraformOptions(opts, cwdOf(cmd)),
+            ...terraformOptions(opts, cwd),
             policyLevel: policyLevelOf(opts.policyLevel),
-            ...(stack ? { stack } : {}),
+            ...(savedPlan ? { savedPlan } : stack ? { stack } : {}),
             ...(opts.yes ? { yes: true } : {}),
             ...(!opts.json && canAsk() ? { confirm: confirmOnTerminal } : {}),
             ...(opts.json ? {} : { onEvent: (e) => reporter.onEvent(e) }),
