@@ -91,6 +91,17 @@ describe("drover init", () => {
     expect(r.stdout).toContain('Created the gateway project "lab" in lab (drover ^0.1.0, from the registry):');
     expect(r.stdout).toContain("  wrote   stacks/lab.ts");
     expect(r.stdout).toMatch(/Next:\n {2}cd lab\n {2}npm install\n {2}npx drover synth\n {2}npm test\n?$/);
+    expect(r.stdout).not.toContain("package.json was there already");
+  });
+
+  it("says what to add when the directory already had a package.json", () => {
+    const cwd = temp();
+    writeFileSync(join(cwd, "package.json"), '{ "name": "mine" }\n');
+    const r = drover(cwd, ["init", ".", "--template", "vm", "--drover", "^0.1.0"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("  skipped package.json (it exists; left as it was)");
+    expect(r.stdout).toContain('package.json was there already: make sure it depends on drover, cdktf and constructs (npm install drover@^0.1.0 cdktf constructs) and has "type": "module".');
+    expect(readFileSync(join(cwd, "package.json"), "utf8")).toBe('{ "name": "mine" }\n');
   });
 });
 

@@ -105,6 +105,9 @@ export function renderInit(report: InitReport, cwd: string): string {
   for (const f of report.written) lines.push(`  wrote   ${f}`);
   for (const f of report.skipped) lines.push(`  skipped ${f} (it exists; left as it was)`);
   if (report.written.length === 0) lines[0] = `Nothing written in ${where}: every file of a ${report.template} project is there already.`;
+  if (report.skipped.includes("package.json")) {
+    lines.push("", `package.json was there already: make sure it depends on drover, cdktf and constructs (npm install ${report.drover.spec.startsWith("^") ? `drover@${report.drover.spec}` : report.drover.spec} cdktf constructs) and has "type": "module".`);
+  }
   lines.push("", "Next:", ...report.next.map((c) => `  ${c}`));
   return lines.join("\n");
 }
