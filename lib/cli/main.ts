@@ -6,6 +6,8 @@ import { ConfigError, ExitCode, UsageError, isDroverError } from "../errors.ts";
 import { userFrame } from "../app/app-errors.ts";
 import { mark } from "../timing.ts";
 import { packageRoot } from "../paths.ts";
+import { INIT_TEMPLATES } from "../init/kinds.ts";
+import { SHELLS } from "./commands/completion.ts";
 
 /**
  * The `drover` command table. Each command lives in `commands/<name>.ts`, loaded only when it
@@ -152,7 +154,7 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
     .command("init")
     .description("start a project of your own: package.json, cdktf.json, main.ts, a stack, its test, .gitignore (never replaces a file)")
     .argument("[dir]", "the project directory, created when missing", ".")
-    .addOption(new Option("-t, --template <name>", "the stack to start from (asked on a terminal when left out)").choices(["vm", "slurm", "jupyterhub", "gateway"]))
+    .addOption(new Option("-t, --template <name>", "the stack to start from (asked on a terminal when left out)").choices(INIT_TEMPLATES))
     .option("--name <name>", "the project's and its stack's name (default: from the directory's name)")
     .option("--drover <spec>", "how the project depends on drover: a version, tarball or git URL (default: as this drover was installed)")
     .option("--json", "print the result as JSON")
@@ -460,7 +462,7 @@ Example: drover size jupyterhub --users 127 --cpu 1 --memory 2 --hours 6 --days 
   program
     .command("completion")
     .description("print a shell completion script: eval \"$(drover completion bash)\" (zsh alike; fish: drover completion fish | source)")
-    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh", "fish"]))
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
     .action(async (shell: string) =>
       run(false, async () => {
         const { completionScript } = await import("./commands/completion.ts");

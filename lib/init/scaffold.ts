@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { renderTemplate } from "../templates.ts";
+import type { InitTemplate } from "./kinds.ts";
 
-/** The stacks `drover init --template` starts a project with. */
-export const INIT_TEMPLATES = ["vm", "slurm", "jupyterhub", "gateway"] as const;
-export type InitTemplate = (typeof INIT_TEMPLATES)[number];
+export { INIT_TEMPLATES, type InitTemplate } from "./kinds.ts";
 
 interface TemplateFacts {
   /** One line for the prompt and the README. */

@@ -7,6 +7,8 @@ import { droverSpec } from "../../lib/init/spec.ts";
 import { INIT_TEMPLATES, functionName, projectName } from "../../lib/init/scaffold.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { STACK_TRACE_LINE, drover } from "../support/project.ts";
+import { onTerminal, plain } from "../support/terminal.ts";
+import { hasTool } from "../support/tools.ts";
 
 const FILES = (name: string) => ["package.json", "tsconfig.json", "cdktf.json", "main.ts", `stacks/${name}.ts`, `test/${name}.test.ts`, ".gitignore", "README.md"];
 const temp = () => mkdtempSync(join(tmpdir(), "drover-init-"));
@@ -62,6 +64,16 @@ describe("drover init", () => {
     expect(offered).toEqual(["vm", "slurm", "jupyterhub", "gateway"]);
     expect(report.template).toBe("jupyterhub");
     expect(readFileSync(join(cwd, "stacks/hub.ts"), "utf8")).toContain("new JupyterHubCluster(");
+  });
+
+  it.runIf(hasTool("script", "apt-get install bsdutils"))("asks on a terminal, where the arrow keys and Enter choose", async () => {
+    const cwd = temp();
+    const r = await onTerminal(cwd, ["init", "lab", "--drover", "^0.1.0"], [[/Which stack should the project start with\?/, "\x1b[B"]]);
+    const text = plain(r.out);
+    expect(text).toContain("vm          one VM with SSH from one network");
+    expect(text).toContain('Created the slurm project "lab" in lab');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(cwd, "lab/stacks/lab.ts"), "utf8")).toContain("new SlurmCluster(");
   });
 
   it("refuses clearly, with exit code 2 and no stack trace, when it cannot ask", () => {

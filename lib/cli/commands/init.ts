@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { UsageError } from "../../errors.ts";
 import { droverSpec, classify, type DroverSpec } from "../../init/spec.ts";
-import { INIT_TEMPLATES, TEMPLATE_FACTS, projectName, scaffoldFiles, type InitTemplate } from "../../init/scaffold.ts";
+import { INIT_TEMPLATES, type InitTemplate } from "../../init/kinds.ts";
+import { TEMPLATE_FACTS, projectName, scaffoldFiles } from "../../init/scaffold.ts";
 import { orList } from "../../naming.ts";
 import { packageRoot } from "../../paths.ts";
 
