@@ -103,6 +103,23 @@ describe.skipIf(offline !== undefined)("installing drover from a packed tarball 
     }
   }, 300_000);
 
+  it("an error a construct raises points at the user's line that made it, not into drover's package", () => {
+    const file = join(project, "stacks/my-lab.ts");
+    const good = readFileSync(file, "utf8");
+    expect(good.split("\n")[14]).toBe('  new VirtualMachine(stack, "box", {');
+    // Type-correct (a string), wrong at run time: the construct's own check finds it.
+    writeFileSync(file, good.replace("size: { vcpus: 2, memoryGiB: 6 }", 'size: "m3.smal"'));
+    try {
+      const r = sh(project, "npx", ["drover", "synth"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("did you mean m3.small?");
+      expect(r.stderr).toContain("  at stacks/my-lab.ts:15:3");
+      expect(r.stderr).not.toContain("node_modules/drover");
+    } finally {
+      writeFileSync(file, good);
+    }
+  }, 300_000);
+
   it.each(["slurm", "jupyterhub", "gateway"])("the %s template synthesizes, type-checks and passes its own test", (template) => {
     // A project beside the first, sharing its node_modules: no second install.
     const dir = `${template}-demo`;
