@@ -21,7 +21,7 @@ import { scaffoldFiles } from "../lib/init/scaffold.ts";
 import { DROVER_BIN, REPO, makeProject } from "../test/support/project.ts";
 
 const runsFlag = process.argv.indexOf("--runs");
-const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;
+const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 5;
 const benchDir = join(REPO, ".bench");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -70,10 +70,12 @@ const cases: Array<{ what: string; sample: () => number }> = [
   { what: "examples, compiled + type check, warm", sample: () => synthMs(checked) },
   { what: "examples, compiled, --no-typecheck", sample: () => synthMs(checked, ["--no-typecheck"]) },
 ];
-const rows = cases.map((c) => {
-  c.sample(); // first run: fills the TypeScript loader's cache, which a person pays once
-  return { what: c.what, ms: median(Array.from({ length: runs }, c.sample)) };
-});
+// First runs fill the TypeScript loader's cache, which a person pays once. Then the cases take
+// turns, so that other load on the machine falls on all of them alike.
+for (const c of cases) c.sample();
+const samples = cases.map(() => [] as number[]);
+for (let i = 0; i < runs; i++) cases.forEach((c, j) => samples[j]!.push(c.sample()));
+const rows = cases.map((c, j) => ({ what: c.what, ms: median(samples[j]!) }));
 rmSync(benchDir, { recursive: true, force: true });
 
 const ms = (what: string) => rows.find((r) => r.what.startsWith(what))!.ms;
