@@ -68,6 +68,11 @@ export class CheckFailedError extends DroverError {
   readonly exitCode = ExitCode.Failed;
 }
 
+/** The person stopped drover (Ctrl-C at a question) before it changed anything. */
+export class InterruptedError extends DroverError {
+  readonly exitCode = ExitCode.Interrupted;
+}
+
 /**
  * Invalid construct props. Thrown by a construct after it has checked all of its props, so the
  * person sees every problem at once, each as `path: message`.

@@ -1,7 +1,6 @@
 import type { IConstruct } from "constructs";
 import { Lazy, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
-import { resolve } from "cdktf/lib/_tokens.js";
-import { deepMerge } from "cdktf/lib/util.js";
+import { deepMerge, resolve } from "./cdktf-internals.ts";
 import { escapeTerraformValue } from "../../lib/terraform/text.ts";
 
 /**

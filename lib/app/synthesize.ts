@@ -13,7 +13,8 @@ import { mark } from "../timing.ts";
 import { withPlainStackTraces } from "./stack-traces.ts";
 import { fileWriteFailure, makeDirectory } from "./fs-errors.ts";
 import { lockDirectory } from "./lock.ts";
-import { watchApp } from "./run-app.ts";
+import { appRunSettings, watchApp } from "./run-app.ts";
+import { typecheckApp } from "./typecheck.ts";
 import type { Project } from "./project.ts";
 import type { StackInfo } from "./stack-info.ts";
 
@@ -110,8 +111,11 @@ function preloadCommonJs(root: string): void {
  */
 export async function synthesizeApp(project: Project, options: SynthOptions): Promise<SynthResult & { cleanup(): Promise<void> }> {
   if (loaded.has(project.entry)) throw new Error(`the app ${project.entry} was already run in this process`);
-  loaded.add(project.entry);
   const started = performance.now();
+  // Before anything runs or is written: a type error stops here, at the person's line.
+  const typecheck = await typecheckApp(project);
+  if (!typecheck.checked && typecheck.notice) appRunSettings().notice?.(typecheck.notice);
+  loaded.add(project.entry);
   const shownOut = relative(project.root, project.outdir).startsWith("..") ? project.outdir : relative(project.root, project.outdir) || ".";
   const outputFix = `Set "output" in cdktf.json (now "${project.output}") to a directory drover may write, or clear what stands in its way.`;
   let staging: string;

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { join, relative, resolve } from "node:path";
+import { Argument, Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { ConfigError, ExitCode, UsageError, isDroverError } from "../errors.ts";
 import { userFrame } from "../app/app-errors.ts";
 import { mark } from "../timing.ts";
 import { packageRoot } from "../paths.ts";
+import { INIT_TEMPLATES } from "../init/kinds.ts";
+import { SHELLS } from "./commands/completion.ts";
 
 /**
  * The `drover` command table. Each command lives in `commands/<name>.ts`, loaded only when it
@@ -117,6 +119,7 @@ function build(io: Io, run: Run): Command {
     .description("Research-computing stacks in TypeScript, synthesized to Terraform for Jetstream2 and other clouds.")
     .version(version(), "-V, --version")
     .addOption(new Option("-C, --cwd <dir>", "run in this project directory").default(process.cwd(), "the current directory"))
+    .option("--no-typecheck", "synthesize without type-checking the app first (default: check it with the project's TypeScript and tsconfig.json)")
     .addOption(new Option("--timeout <duration>", "stop when the app has not built its stacks after this long, e.g. 30s or 2m (default: wait, with a notice after 5 s)"))
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -136,12 +139,41 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
     const { appRunSettings } = await import("../app/run-app.ts");
     const settings = appRunSettings();
     settings.notice = (text) => io.err(pc.dim(text));
+    if ((action.optsWithGlobals() as { typecheck?: boolean }).typecheck === false) {
+      const { typecheckSettings } = await import("../app/typecheck.ts");
+      typecheckSettings().enabled = false;
+    }
     const timeout = (action.optsWithGlobals() as { timeout?: string }).timeout;
     if (timeout === undefined) return;
     const ms = parseDuration(timeout);
     if (ms === undefined || ms === 0) throw new UsageError(`--timeout "${timeout}" is not a duration`, ["Use a number with a unit: 30s, 2m, 1h."]);
     settings.timeoutMs = ms;
   });
+
+  program
+    .command("init")
+    .description("start a project of your own: package.json, cdktf.json, main.ts, a stack, its test, .gitignore (never replaces a file)")
+    .argument("[dir]", "the project directory, created when missing", ".")
+    .addOption(new Option("-t, --template <name>", "the stack to start from (asked on a terminal when left out)").choices(INIT_TEMPLATES))
+    .option("--name <name>", "the project's and its stack's name (default: from the directory's name)")
+    .option("--drover <spec>", "how the project depends on drover: a version, tarball or git URL (default: as this drover was installed)")
+    .option("--json", "print the result as JSON")
+    .action(async (dir: string, opts: Common & { template?: string; name?: string; drover?: string }, cmd: Command) =>
+      run(Boolean(opts.json), async () => {
+        const { init, renderInit } = await import("./commands/init.ts");
+        const { canAsk, chooseOnTerminal } = await import("./prompt.ts");
+        const cwd = cwdOf(cmd);
+        const data = await init({
+          cwd,
+          dir,
+          ...(opts.template ? { template: opts.template } : {}),
+          ...(opts.name ? { name: opts.name } : {}),
+          ...(opts.drover !== undefined ? { drover: opts.drover } : {}),
+          ...(!opts.json && canAsk() ? { ask: (choices) => chooseOnTerminal("Which stack should the project start with?", choices) } : {}),
+        });
+        return { data, text: renderInit(data, cwd) };
+      }),
+    );
 
   program
     .command("synth")
@@ -200,8 +232,9 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
       .option("--detailed-exitcode", "exit 0 for no changes, 2 for changes, 1 for errors (like terraform)")
       .option("--allow-destroy", "plan as deploy --allow-destroy would (protected data may be destroyed)")
       .option("--policy-level <level>", "policy findings that fail the plan: error, warning or off", "error")
-      .option("--html", "also write each stack's plan as a page with its picture (cdktf.out/stacks/<stack>/plan.html)"),
-  ).action(async (stacks: string[], opts: TerraformFlags & { offline?: boolean; against?: string; markdown?: boolean; detailedExitcode?: boolean; policyLevel?: string; html?: boolean }, cmd: Command) =>
+      .option("--html", "also write each stack's plan as a page with its picture (cdktf.out/stacks/<stack>/plan.html)")
+      .option("--out <file>", "save the stack's plan for review, to apply exactly it later with drover deploy <file> (holds the stack's values: keep it like state)"),
+  ).action(async (stacks: string[], opts: TerraformFlags & { offline?: boolean; against?: string; markdown?: boolean; detailedExitcode?: boolean; policyLevel?: string; html?: boolean; out?: string }, cmd: Command) =>
     run(
       Boolean(opts.json),
       async () => {
@@ -215,6 +248,7 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
           ...(opts.against ? { against: opts.against } : {}),
           policyLevel: policyLevelOf(opts.policyLevel),
           ...(opts.html ? { html: true } : {}),
+          ...(opts.out ? { out: opts.out } : {}),
         });
         const text = data.plans
           .map(({ plan: p, target, checks, htmlPath }) =>
@@ -226,9 +260,13 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
           )
           .join("\n\n");
         const changed = data.plans.some(({ plan: p }) => p.hasChanges);
+        const saved = data.saved
+          ? `\n\nSaved the plan to ${relative(cwdOf(cmd), data.saved) || data.saved}: apply exactly it with drover deploy ${relative(cwdOf(cmd), data.saved) || data.saved}` +
+            " (it holds the stack's values in clear text: keep it like state, out of git)."
+          : "";
         // Quota exceeded or policy failed: the plan is not fit to apply.
-        if (data.failed) return { data, text: `${text}\n\nThe plan does not pass the checks before apply (quota or policy): a deploy would stop.`, exit: ExitCode.Failed };
-        return { data, text, exit: opts.detailedExitcode && changed ? 2 : ExitCode.Ok };
+        if (data.failed) return { data, text: `${text}${saved}\n\nThe plan does not pass the checks before apply (quota or policy): a deploy would stop.`, exit: ExitCode.Failed };
+        return { data, text: `${text}${saved}`, exit: opts.detailedExitcode && changed ? 2 : ExitCode.Ok };
       },
       { detailedExitCode: Boolean(opts.detailedExitcode) },
     ),
@@ -243,7 +281,7 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
             ? "preview, confirm and apply a stack with terraform; show outputs; record the baseline"
             : "preview the destroy, confirm by typing the stack name, destroy the stack's resources",
         )
-        .argument("[stack]", "the stack (may be left out when the app has one)")
+        .argument("[stack]", kind === "deploy" ? "the stack (may be left out when the app has one), or a plan saved by drover plan --out" : "the stack (may be left out when the app has one)")
         .option("-y, --yes", "do not ask for confirmation (needed when not in a terminal)")
         .option("--allow-destroy", kind === "deploy" ? "allow changes that destroy data (volumes, shares, containers)" : "allow destroying resources that hold data")
         .option("--json", "print the result as JSON (no progress, no questions: needs --yes)")
@@ -263,10 +301,14 @@ Exit codes: 0 ok, 1 check or apply failed (or declined), 2 usage or configuratio
         const { canAsk, confirmOnTerminal } = await import("./prompt.ts");
         const reporter = runReporter((line) => io.err(line), { tty: Boolean(process.stderr.isTTY), verbose: Boolean(opts.verbose), kind });
         try {
+          const cwd = cwdOf(cmd);
+          const { isPlanFileArgument, readSavedPlan } = await import("../deploy/saved-plan.ts");
+          const planPath = stack && kind === "deploy" ? resolve(cwd, stack) : undefined;
+          const savedPlan = stack && planPath && isPlanFileArgument(stack, planPath) ? { plan: readSavedPlan(planPath, stack), shown: stack } : undefined;
           const data = await commands[kind]({
-            ...terraformOptions(opts, cwdOf(cmd)),
+            ...terraformOptions(opts, cwd),
             policyLevel: policyLevelOf(opts.policyLevel),
-            ...(stack ? { stack } : {}),
+            ...(savedPlan ? { savedPlan } : stack ? { stack } : {}),
             ...(opts.yes ? { yes: true } : {}),
             ...(opts.rebuild?.length ? { rebuild: opts.rebuild } : {}),
             ...(opts.wait === false ? { noWait: true } : {}),
@@ -426,7 +468,41 @@ Example: drover size jupyterhub --users 127 --cpu 1 --memory 2 --hours 6 --days 
         return { data, text: renderCost(data) };
       }),
     );
+  program
+    .command("completion")
+    .description("print a shell completion script: eval \"$(drover completion bash)\" (zsh alike; fish: drover completion fish | source)")
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
+    .action(async (shell: string) =>
+      run(false, async () => {
+        const { completionScript } = await import("./commands/completion.ts");
+        const text = completionScript(shell, completionTable(program));
+        return { data: text, text: text.trimEnd() };
+      }),
+    );
   return program;
+}
+
+/** The command table as the completion scripts need it: names, aliases, options and their values. */
+function completionTable(program: Command): import("./commands/completion.ts").CompletionTable {
+  const options = (cmd: Command) =>
+    cmd.options
+      .filter((o) => !o.hidden && o.long)
+      .map((o) => ({
+        long: o.long!,
+        ...(o.short ? { short: o.short } : {}),
+        description: o.description,
+        takesValue: o.required || o.optional,
+        ...(o.argChoices ? { choices: o.argChoices } : {}),
+      }));
+  const command = (cmd: Command): import("./commands/completion.ts").CompletionCommand => ({
+    name: cmd.name(),
+    aliases: cmd.aliases(),
+    description: cmd.description(),
+    options: options(cmd),
+    subcommands: cmd.commands.map(command),
+    ...(cmd.registeredArguments[0]?.argChoices ? { argumentChoices: cmd.registeredArguments[0].argChoices } : {}),
+  });
+  return { globalOptions: options(program), commands: program.commands.map(command) };
 }
 
 /**

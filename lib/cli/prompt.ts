@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import pc from "picocolors";
+import { InterruptedError } from "../errors.ts";
 import type { ConfirmRequest } from "../deploy/run.ts";
 
 /**
@@ -21,5 +22,19 @@ export async function confirmOnTerminal(request: ConfirmRequest): Promise<boolea
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
+  }
+}
+
+/**
+ * Asks which of `choices` on the terminal (arrow keys, Enter), on stderr so stdout stays for
+ * the result. Ctrl-C is an interruption, exit code 130.
+ */
+export async function chooseOnTerminal<T extends string>(message: string, choices: ReadonlyArray<{ value: T; description: string }>): Promise<T> {
+  const { default: select } = await import("@inquirer/select");
+  try {
+    return await select({ message, choices: choices.map((c) => ({ value: c.value, name: `${c.value.padEnd(11)} ${pc.dim(c.description)}` })) }, { output: process.stderr });
+  } catch (e) {
+    if ((e as Error).name === "ExitPromptError") throw new InterruptedError("drover init was interrupted before choosing a template; nothing was written");
+    throw e;
   }
 }

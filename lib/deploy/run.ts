@@ -3,7 +3,7 @@ import { rebuildAddresses } from "./rebuild.ts";
 import { existsSync } from "node:fs";
 import { checkStack, refuseFailedChecks } from "../checks/stack-checks.ts";
 import type { PolicyLevel } from "../policy/index.ts";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadProject, type Project } from "../app/project.ts";
 import { synthesizeApp, type SynthesizedStack, type SynthResult } from "../app/synthesize.ts";
@@ -17,6 +17,7 @@ import { Terraform, type ApplyEvent } from "../terraform/terraform.ts";
 import { clearBaseline, readBaseline, recordBaseline } from "./baseline.ts";
 import { describeTarget } from "./target.ts";
 import { deploymentOf, requireDeployed } from "./deployed.ts";
+import { refuseStale, type SavedPlan } from "./saved-plan.ts";
 import { mark } from "../timing.ts";
 
 /** Options shared by the commands that drive terraform. */
@@ -82,6 +83,11 @@ export interface RunOptions extends TerraformOptions {
    * create resources.
    */
   readonly requireDeployed?: string;
+  /**
+   * Apply this saved plan (`drover deploy <file>`) instead of planning afresh: refused when the
+   * stack synthesizes differently now; applied without a question, the plan having been reviewed.
+   */
+  readonly savedPlan?: { readonly plan: SavedPlan; readonly shown: string };
 }
 
 /** Picks the one stack a deploy or destroy works on. */
@@ -171,15 +177,22 @@ function onPath(name: string, path: string): boolean {
 }
 
 /** `terraform plan` (and `show -json`) for one prepared stack; the plan file is left for apply. */
-export async function terraformPlan(p: PreparedStack, options: { destroy?: boolean; lockTimeout?: string; planFile?: string; replace?: readonly string[] }): Promise<{ plan: Plan; planFile: string }> {
+export async function terraformPlan(
+  p: PreparedStack,
+  options: { destroy?: boolean; lockTimeout?: string; planFile?: string; replace?: readonly string[]; /** terraform's plan, saved earlier: read instead of planning. */ saved?: Buffer },
+): Promise<{ plan: Plan; planFile: string }> {
   const planFile = options.planFile ?? join(p.stack.dir, ".drover.tfplan");
   const reader = planReader(p.terraform);
-  await p.terraform.plan({
-    out: planFile,
-    ...(options.destroy ? { destroy: true } : {}),
-    ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}),
-    ...(options.replace && options.replace.length > 0 ? { replace: options.replace } : {}),
-  });
+  if (options.saved) {
+    await writeFile(planFile, options.saved, { mode: 0o600 });
+  } else {
+    await p.terraform.plan({
+      out: planFile,
+      ...(options.destroy ? { destroy: true } : {}),
+      ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}),
+      ...(options.replace && options.replace.length > 0 ? { replace: options.replace } : {}),
+    });
+  }
   mark(`${p.stack.name}: terraform plan`);
   const { json } = await reader.read(planFile);
   // The last deployed synthesis names what the new one no longer has: needed only for deletions.
@@ -207,22 +220,33 @@ function refuseDestructive(stack: string, plan: Plan, kind: "deploy" | "destroy"
 export async function runStack(kind: "deploy" | "destroy", options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => undefined);
-  const allowDestroy = kind === "destroy" ? true : Boolean(options.allowDestroy);
+  const saved = kind === "deploy" ? options.savedPlan : undefined;
+  // The saved plan's stack is synthesized as it was planned (--allow-destroy changes the synthesis).
+  const allowDestroy = kind === "destroy" ? true : saved ? saved.plan.allowDestroy : Boolean(options.allowDestroy);
+  // Whether losing data is accepted: --allow-destroy, or as the saved plan was made.
+  const acceptLoss = saved ? saved.plan.allowDestroy : Boolean(options.allowDestroy);
+  const stackName = saved ? saved.plan.stack : options.stack;
   const [p] = await prepare({
     ...options,
     allowDestroy,
-    stacks: options.stack ? [options.stack] : [],
-    pick: (all) => [chooseStack(options.stack, all, kind)],
+    stacks: stackName ? [stackName] : [],
+    pick: (all) => [chooseStack(stackName, all, kind)],
     onEvent: emit,
     ...(options.requireDeployed ? { requireDeployed: options.requireDeployed } : {}),
   });
   const prepared = p!;
   const stack = prepared.stack.name;
+  if (saved) refuseStale(saved.plan, saved.shown, prepared.configText);
   const baseline = (await readBaseline(prepared.project.root, stack))?.config;
   // Machines are rebuilt only on request: a change of their configuration applies in place.
   const replace = kind === "deploy" && options.rebuild?.length ? rebuildAddresses(stack, prepared.config as Record<string, unknown>, options.rebuild) : [];
   emit({ type: "phase", phase: "plan", stack });
-  const { plan, planFile } = await terraformPlan(prepared, { destroy: kind === "destroy", replace, ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}) });
+  const { plan, planFile } = await terraformPlan(prepared, {
+    destroy: kind === "destroy",
+    replace,
+    ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}),
+    ...(saved ? { saved: Buffer.from(saved.plan.terraformPlan, "base64") } : {}),
+  });
   // With a state drover cannot see (s3, pg, http), a plan that only creates says the stack is not there.
   if (options.requireDeployed && plan.resources.length > 0 && plan.resources.every((r) => r.action === "create")) {
     await rm(planFile, { force: true });
@@ -240,7 +264,7 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
     else await clearBaseline(prepared.project.root, stack);
     return done("no-changes", kind === "deploy" ? { outputs: masked(await prepared.terraform.outputs()) } : {});
   }
-  if (!options.allowDestroy) refuseDestructive(stack, plan, kind);
+  if (!acceptLoss) refuseDestructive(stack, plan, kind);
   if (kind === "deploy") {
     // Quota and policy, before anything is asked or applied (a destroy frees quota and is never refused).
     const checks = await checkStack({
@@ -252,7 +276,7 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
       policyLevel: options.policyLevel ?? "error",
       live: true,
       ...(options.env ? { env: options.env } : {}),
-      ...(options.allowDestroy ? { allowDestroy: true } : {}),
+      ...(acceptLoss ? { allowDestroy: true } : {}),
       others: prepared.app,
     });
     try {
@@ -262,7 +286,8 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
       throw e;
     }
   }
-  if (!options.yes) {
+  // A saved plan was reviewed before it was saved: applying that file is the confirmation.
+  if (!options.yes && !saved) {
     if (!options.confirm) {
       await rm(planFile, { force: true });
       throw new UsageError(`${kind} needs a confirmation, and there is no terminal to ask in`, [`Review the plan (drover plan ${stack}), then rerun with --yes.`]);

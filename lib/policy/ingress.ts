@@ -96,11 +96,28 @@ export function openingLabel(o: Opening): string {
   return o.ports.map(([a, b]) => (a === b ? `${o.protocol}/${a}` : `${o.protocol}/${a}-${b}`)).join(", ");
 }
 
-/** Every inbound allow rule of the configuration that admits the whole internet. */
-export function worldRules(index: ConfigIndex): WorldRule[] {
-  const out: WorldRule[] = [];
-  const add = (resource: TfResource, openings: Opening[], world: string[], machines: () => TfResource[]) => {
-    if (world.length > 0 && openings.length > 0) out.push({ resource, openings, world, machines: machines() });
+/** An inbound allow rule, with every address range it admits. */
+export interface InboundRule {
+  readonly resource: TfResource;
+  readonly openings: readonly Opening[];
+  /**
+   * The address ranges it admits, as written (`203.0.113.0/24`, `0.0.0.0/0`, Azure's `Internet`),
+   * with a cloud's implicit source spelled out (an OpenStack rule without a prefix or a group is
+   * `0.0.0.0/0` or `::/0`; a GCP rule without a source is `0.0.0.0/0`). A rule that admits other
+   * machines by group or tag only has none.
+   */
+  readonly sources: readonly string[];
+  /** The machines it reaches, as far as the configuration tells. */
+  readonly machines: readonly TfResource[];
+  /** Azure reads `*`, `Internet` and `Any` as every address. */
+  readonly cloud: "azure" | "other";
+}
+
+/** Every inbound allow rule of the configuration, in the order of the file. */
+export function inboundRules(index: ConfigIndex): InboundRule[] {
+  const out: InboundRule[] = [];
+  const add = (resource: TfResource, openings: Opening[], sources: string[], machines: () => TfResource[], cloud: InboundRule["cloud"] = "other") => {
+    if (openings.length > 0) out.push({ resource, openings, sources, cloud, get machines() { return machines(); } });
   };
   const groupMachines = (ref: unknown) => () => {
     const group = referencedAddress(ref, index);
@@ -116,23 +133,21 @@ export function worldRules(index: ConfigIndex): WorldRule[] {
         const openings = [{ protocol, ports: hasPorts(protocol) ? range(b.port_range_min, b.port_range_max) : ("all" as const) }];
         // Neutron reads a rule with neither a prefix nor a group as open to every address of its ethertype.
         const prefix = typeof b.remote_ip_prefix === "string" && b.remote_ip_prefix !== "" ? b.remote_ip_prefix : undefined;
-        const world = prefix ? (isWorldSource(prefix) ? [prefix] : []) : b.remote_group_id ? [] : [String(b.ethertype ?? "IPv4") === "IPv6" ? "::/0" : "0.0.0.0/0"];
-        add(r, openings, world, groupMachines(b.security_group_id));
+        const sources = prefix ? [prefix] : b.remote_group_id ? [] : [String(b.ethertype ?? "IPv4") === "IPv6" ? "::/0" : "0.0.0.0/0"];
+        add(r, openings, sources, groupMachines(b.security_group_id));
         break;
       }
       case "aws_vpc_security_group_ingress_rule": {
         const protocol = protocolName(b.ip_protocol);
         const openings = [{ protocol, ports: hasPorts(protocol) ? range(b.from_port, b.to_port) : ("all" as const) }];
-        const world = [...strings(b.cidr_ipv4), ...strings(b.cidr_ipv6)].filter((s) => isWorldSource(s));
-        add(r, openings, world, groupMachines(b.security_group_id));
+        add(r, openings, [...strings(b.cidr_ipv4), ...strings(b.cidr_ipv6)], groupMachines(b.security_group_id));
         break;
       }
       case "aws_security_group_rule": {
         if (b.type !== "ingress") break;
         const protocol = protocolName(b.protocol);
         const openings = [{ protocol, ports: hasPorts(protocol) ? range(b.from_port, b.to_port) : ("all" as const) }];
-        const world = [...strings(b.cidr_blocks), ...strings(b.ipv6_cidr_blocks)].filter((s) => isWorldSource(s));
-        add(r, openings, world, groupMachines(b.security_group_id));
+        add(r, openings, [...strings(b.cidr_blocks), ...strings(b.ipv6_cidr_blocks)], groupMachines(b.security_group_id));
         break;
       }
       case "aws_security_group": {
@@ -140,8 +155,8 @@ export function worldRules(index: ConfigIndex): WorldRule[] {
         const blocks = Array.isArray(b.ingress) ? b.ingress.filter(isObject) : isObject(b.ingress) ? [b.ingress] : [];
         for (const block of blocks) {
           const protocol = protocolName(block.protocol);
-          const world = [...strings(block.cidr_blocks), ...strings(block.ipv6_cidr_blocks)].filter((s) => isWorldSource(s));
-          add(r, [{ protocol, ports: hasPorts(protocol) ? range(block.from_port, block.to_port) : "all" }], world, () => index.machinesWith(r.address));
+          const sources = [...strings(block.cidr_blocks), ...strings(block.ipv6_cidr_blocks)];
+          add(r, [{ protocol, ports: hasPorts(protocol) ? range(block.from_port, block.to_port) : "all" }], sources, () => index.machinesWith(r.address));
         }
         break;
       }
@@ -155,21 +170,33 @@ export function worldRules(index: ConfigIndex): WorldRule[] {
         const ranges = strings(b.source_ranges);
         // An ingress rule with no source at all admits 0.0.0.0/0 (GCP's default).
         const noSource = ranges.length === 0 && strings(b.source_tags).length === 0 && strings(b.source_service_accounts).length === 0;
-        const world = noSource ? ["0.0.0.0/0"] : ranges.filter((s) => isWorldSource(s));
-        add(r, openings, world, () => gcpTargets(index, b));
+        add(r, openings, noSource ? ["0.0.0.0/0"] : ranges, () => gcpTargets(index, b));
         break;
       }
       case "azurerm_network_security_rule": {
         if (String(b.direction ?? "").toLowerCase() !== "inbound" || String(b.access ?? "").toLowerCase() !== "allow") break;
         const protocol = protocolName(b.protocol);
         const ports = portList([...strings(b.destination_port_range), ...strings(b.destination_port_ranges)]);
-        const world = [...strings(b.source_address_prefix), ...strings(b.source_address_prefixes)].filter((s) => isWorldSource(s, "azure"));
-        add(r, [{ protocol, ports: hasPorts(protocol) ? ports : "all" }], world, () => azureTargets(index, b));
+        const sources = [...strings(b.source_address_prefix), ...strings(b.source_address_prefixes)];
+        add(r, [{ protocol, ports: hasPorts(protocol) ? ports : "all" }], sources, () => azureTargets(index, b), "azure");
         break;
       }
     }
   }
   return out;
+}
+
+/** Every inbound allow rule of the configuration that admits the whole internet. */
+export function worldRules(index: ConfigIndex): WorldRule[] {
+  return inboundRules(index).flatMap((rule) => {
+    const world = rule.sources.filter((s) => isWorldSource(s, rule.cloud));
+    return world.length > 0 ? [{ resource: rule.resource, openings: rule.openings, world, machines: rule.machines }] : [];
+  });
+}
+
+/** Whether an opening admits `port` over TCP (or every protocol). */
+export function opensTcpPort(o: Opening, port: number): boolean {
+  return (o.protocol === "tcp" || o.protocol === "any") && covers(o, port);
 }
 
 /** GCP: machines with one of the rule's target tags, or every machine on its network. */

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DROVER_BIN, makeProject } from "../support/project.ts";
-import { terraformEnv } from "../support/terraform.ts";
+import { makeProject } from "../support/project.ts";
+import { onTerminal, plain } from "../support/terminal.ts";
 import { hasTool } from "../support/tools.ts";
 
 /**
@@ -18,24 +17,6 @@ new DataResource(stack, "slow", { input: { n: 2 }, provisioners: [{ type: "local
 app.synth();
 `;
 
-/** Runs drover in a pseudo-terminal; `answers` are typed when their prompt appears. */
-function onTerminal(dir: string, args: string[], answers: Array<[RegExp, string]> = []): Promise<{ code: number | null; out: string }> {
-  const command = [process.execPath, DROVER_BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: dir, env: { ...terraformEnv(), TERM: "xterm", FORCE_COLOR: "1" } });
-  let out = "";
-  const pending = [...answers];
-  child.stdout.on("data", (d) => {
-    out += d;
-    const next = pending[0];
-    if (next && next[0].test(out)) {
-      pending.shift();
-      child.stdin.write(`${next[1]}\r`);
-    }
-  });
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, out })));
-}
-
-const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
 describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install") && hasTool("script", "apt-get install bsdutils"))("drover on a terminal", () => {
   it("asks y/N before applying, shows a live status line and colours, and applies on yes", async () => {

@@ -1,5 +1,3 @@
-import { AGENT_PATHS, BUNDLE_KEY, decodeBundle } from "../../lib/agent/bundle.ts";
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing } from "cdktf";
@@ -7,8 +5,11 @@ import { DroverStack, jetstream2, type DroverStackProps } from "../../constructs
 import { ValidationError } from "../../lib/errors.ts";
 import { builtinProviders } from "../../lib/schema/registry.ts";
 import { validateTerraformJson, type Finding } from "../../lib/schema/validate.ts";
+import type { Json } from "../../lib/testing/snapshot.ts";
 
-export type Json = Record<string, any>;
+export type { Json } from "../../lib/testing/snapshot.ts";
+// The snapshot form users get from drover/testing too: one implementation for both.
+export { compact } from "../../lib/testing/snapshot.ts";
 
 /** A fresh app (temporary outdir) and a Jetstream2 stack named `name`. */
 export function newStack(name = "test", props: Partial<DroverStackProps> = {}): { app: App; stack: DroverStack } {
@@ -26,24 +27,6 @@ export function synthJson(stack: DroverStack): Json {
 export function fullSynthJson(app: App, stack: DroverStack): Json {
   app.synth();
   return JSON.parse(readFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as Json;
-}
-
-/** Snapshot form: long user data becomes its size and hash (cloud-init has its own snapshot). */
-export function compact(json: Json): Json {
-  const digest = (text: string) => `${Buffer.byteLength(text)} bytes sha256:${createHash("sha256").update(text).digest("hex").slice(0, 12)}`;
-  return JSON.parse(
-    JSON.stringify(json, (key, value) => {
-      if (key === "user_data" && typeof value === "string") return `<cloud-init ${digest(value)}>`;
-      // A configuration bundle: what it says (its files as digests; the agent's own code left out), not its chunks.
-      if (key === "metadata" && value && typeof value === "object" && typeof value[BUNDLE_KEY] === "string") {
-        const bundle = decodeBundle(value);
-        const rest = Object.fromEntries(Object.entries(value as Record<string, string>).filter(([k]) => k !== BUNDLE_KEY && !k.startsWith(`${BUNDLE_KEY}_`)));
-        const files = (bundle.files ?? []).filter((f) => f.path !== AGENT_PATHS.program).map((f) => ({ ...f, content: `<${digest(f.content)}>` }));
-        return { ...rest, [BUNDLE_KEY]: { ...bundle, files } };
-      }
-      return value;
-    }),
-  ) as Json;
 }
 
 /** Resources of one type: name → body. */

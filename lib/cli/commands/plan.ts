@@ -1,5 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { UsageError } from "../../errors.ts";
+import { sha256, writeSavedPlan } from "../../deploy/saved-plan.ts";
 import type { StackInfo } from "../../app/stack-info.ts";
 import { checkStack, type StackChecks } from "../../checks/stack-checks.ts";
 import type { PolicyLevel } from "../../policy/index.ts";
@@ -23,6 +25,8 @@ export interface PlanOptions extends TerraformOptions {
   readonly policyLevel?: PolicyLevel;
   /** Also write each stack's plan as a page with its picture (`cdktf.out/stacks/<stack>/plan.html`). */
   readonly html?: boolean;
+  /** `--out <file>`: save the (one) stack's terraform plan for `drover deploy <file>`. */
+  readonly out?: string;
 }
 
 export interface PlannedStack {
@@ -38,21 +42,49 @@ export interface PlanReport {
   readonly plans: readonly PlannedStack[];
   /** Some stack's quota is exceeded or its policy failed: `drover plan` exits 1. */
   readonly failed: boolean;
+  /** With `out`: the saved plan (absolute path). */
+  readonly saved?: string;
 }
 
 /** `drover plan [stack...]`: what a deploy would change, from terraform or offline. */
 export async function plan(options: PlanOptions): Promise<PlanReport> {
+  if (options.out && (options.offline || options.against)) {
+    throw new UsageError("--out saves terraform's plan, and --offline plans without terraform", ["Leave out --offline (and --against) to save a plan for drover deploy <file>."]);
+  }
   if (options.offline || options.against) return offline(options);
-  const prepared = await prepare(options);
+  const out = options.out ? resolve(options.cwd, options.out) : undefined;
+  const prepared = await prepare({
+    ...options,
+    ...(out
+      ? {
+          pick: (all: readonly string[]) => {
+            if (options.stacks.length === 1 || all.length === 1) return [options.stacks[0] ?? all[0]!];
+            throw new UsageError(`--out saves one stack's plan, and ${options.stacks.length === 0 ? `the app has ${all.length} stacks` : `${options.stacks.length} were named`}`, [
+              `Name the stack: drover plan ${all[0]} --out ${options.out}`,
+            ]);
+          },
+        }
+      : {}),
+  });
   const plans: PlannedStack[] = [];
   for (const p of prepared) {
     const { plan, planFile } = await terraformPlan(p, options.lockTimeout ? { lockTimeout: options.lockTimeout } : {});
+    if (out) {
+      writeSavedPlan(out, {
+        stack: p.stack.name,
+        createdAt: new Date().toISOString(),
+        terraformVersion: p.binary.version,
+        configSha256: sha256(p.configText),
+        allowDestroy: Boolean(options.allowDestroy),
+        terraformPlan: (await readFile(planFile)).toString("base64"),
+      });
+    }
     // A plan file holds every value of the stack in clear text: do not leave it lying around.
     await rm(planFile, { force: true });
     const baseline = (await readBaseline(p.project.root, p.stack.name))?.config;
     plans.push(await withChecks(options, { name: p.stack.name, dir: p.stack.dir, info: p.stack.info }, p.config, baseline, plan, p.target, true, p.app));
   }
-  return { plans, failed: plans.some((p) => failedChecks(p.checks)) };
+  return { plans, failed: plans.some((p) => failedChecks(p.checks)), ...(out ? { saved: out } : {}) };
 }
 
 /** Cost, quota and policy for one planned stack, and its page when asked for. */
