@@ -38,7 +38,14 @@ export interface CloudProfile {
    */
   readonly sharedRouter?: string;
   /** A project's default quota, when the cloud publishes one: checks warn before a deploy hits it. */
-  readonly quota?: { readonly cores: number; readonly memoryGiB: number; readonly floatingIps: number };
+  readonly quota?: {
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly floatingIps: number;
+    /** Volumes, and their storage in GB, when the cloud publishes them: a hub's homes are planned to fit. */
+    readonly volumes?: number;
+    readonly gigabytes?: number;
+  };
   /**
    * The DNS zone the cloud hosts for the project (Jetstream2: `<allocation>.projects.jetstream-cloud.org.`),
    * where constructs may create records; undefined when drover does not know one.

@@ -89,6 +89,8 @@ export class DroverStack extends TerraformStack {
   /** The machines are shelved (`drover shelve`): drivers keep them so. */
   readonly shelved: boolean = false;
   private readonly elastic: Array<{ construct: string; flavor: string; max: number }> = [];
+  private readonly runtimeVolumes: Array<{ construct: string; what: string; count: number; sizeGiB: number }> = [];
+  private readonly destroySteps: Array<{ path: string; deletes: string }> = [];
   private readonly suppressions: Array<{ id: string; construct: string; reason: string }> = [];
   private readonly keyPairs = new Map<string, IKeyPair>();
   /** Names that must be unique in the stack, each with the constructs that took it. */
@@ -237,6 +239,22 @@ export class DroverStack extends TerraformStack {
     this.elastic.push({ construct: construct.node.path, flavor: machines.flavor, max: machines.max });
   }
 
+  /**
+   * Records volumes software in the cloud creates at run time (a hub's home volumes, made by the
+   * Cinder CSI driver), which Terraform does not hold, so quota counts them.
+   */
+  recordRuntimeVolumes(construct: Construct, volumes: { readonly what: string; readonly count: number; readonly sizeGiB: number }): void {
+    if (volumes.count > 0) this.runtimeVolumes.push({ construct: construct.node.path, ...volumes });
+  }
+
+  /**
+   * Records a destroy-time step (`step`, a resource whose destroy runs a program) and what it
+   * deletes, so that plans that delete it say so before anything is confirmed.
+   */
+  recordDestroyStep(step: Construct, deletes: string): void {
+    this.destroySteps.push({ path: step.node.path, deletes });
+  }
+
   /** Records a policy finding suppressed on a construct (see `suppressPolicy`). */
   addPolicySuppression(construct: Construct, id: string, reason: string): void {
     this.suppressions.push({ id, construct: construct.node.path, reason });
@@ -313,6 +331,8 @@ export class DroverStack extends TerraformStack {
       counts,
       ...(this.tools.size > 0 ? { tools: [...this.tools.values()] } : {}),
       ...(this.elastic.length > 0 ? { elastic: [...this.elastic] } : {}),
+      ...(this.runtimeVolumes.length > 0 ? { runtimeVolumes: [...this.runtimeVolumes] } : {}),
+      ...(this.destroySteps.length > 0 ? { destroySteps: [...this.destroySteps] } : {}),
       ...(this.suppressions.length > 0 ? { policySuppressions: [...this.suppressions] } : {}),
       ...(this.shelved ? { powerState: SHELVED } : {}),
     };

@@ -79,6 +79,7 @@ export const K3S_PATHS = {
 /** The auto-deploy manifests on the server (file names must not clash with k3s's own). */
 export const K3S_MANIFESTS = {
   hub: `${K3S_PATHS.manifests}/drover-jupyterhub.yaml`,
+  homes: `${K3S_PATHS.manifests}/drover-homes.yaml`,
   cinder: `${K3S_PATHS.manifests}/drover-cinder-csi.yaml`,
   /** The Secret with cloud.conf, apart from the rest: it holds references, so it is never compressed. */
   cinderCloudConfig: `${K3S_PATHS.manifests}/drover-cinder-csi-cloud-config.yaml`,
@@ -177,7 +178,28 @@ export interface K3sInput {
    * @default - no GPU support: pods cannot request GPUs
    */
   readonly agentGpu?: K3sAgentGpuInput;
+  /**
+   * Shared homes: the volume the server mounts at `SHARED_HOMES.exportPath` (attached by
+   * Terraform, listed in the server's metadata for drover-volumes), exported over NFS to the
+   * subnet and offered to the hub as one PersistentVolumeClaim. The hub values must use it
+   * (static storage, `SHARED_HOMES.pvcName`).
+   */
+  readonly sharedHomes?: { readonly sizeGiB: number };
 }
+
+/**
+ * Shared homes (`sharedHomes`): where the server mounts and exports the volume, the claim the
+ * hub's values name, and whom every request on the export is mapped to (Jupyter's images run
+ * notebooks as jovyan, 1000, in the group users, 100).
+ */
+export const SHARED_HOMES = {
+  volumeName: "homes",
+  exportPath: "/srv/drover-homes",
+  pvcName: "drover-homes",
+  hook: "/etc/drover/volumes.d/50-drover-hub-homes",
+  uid: 1000,
+  gid: 100,
+} as const;
 
 export interface K3sCloudInit {
   /** The server's user data. */

@@ -1,7 +1,7 @@
-import { gzipBase64, metadataGuardBootcmd, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
+import { gzipBase64, metadataGuardBootcmd, renderVolumesScript, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
 import { hostAddress, parseCidr, type Cidr } from "../net/cidr.ts";
 import { parseSshPublicKey } from "../net/ssh-key.ts";
-import { renderTemplate } from "../templates.ts";
+import { readTemplate, renderTemplate } from "../templates.ts";
 import { yaml } from "../vendor.ts";
 import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
 
@@ -63,7 +63,7 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  */
 
 export * from "./k3s-input.ts";
-import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, CSI_VOLUMES_PER_NODE, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
+import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, CSI_VOLUMES_PER_NODE, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, SHARED_HOMES, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
 
 /**
  * Renders the server's and the agents' user data. Deterministic: the same input gives the same
@@ -155,8 +155,60 @@ class Renderer {
       { path: K3S_MANIFESTS.hub, content: this.hubManifest(), permissions: "0600" },
       ...(input.openstack ? this.cinderManifests(input.openstack) : []),
       ...(input.agentGpu ? [this.devicePluginManifest(input.agentGpu)] : []),
+      ...(input.sharedHomes ? this.sharedHomesFiles(input.sharedHomes) : []),
     ];
-    return this.document("server", files, [K3S_PATHS.installProgram], compact);
+    if (!input.sharedHomes) return this.document("server", files, [K3S_PATHS.installProgram], compact);
+    return this.document("server", files, ["systemctl enable --now drover-volumes.timer", K3S_PATHS.installProgram], compact, ["nfs-kernel-server"]);
+  }
+
+  /**
+   * Shared homes on the server: the volume service (templates/cloud-init/drover-volumes.sh)
+   * mounts the home volume, its hook exports it to the subnet once mounted, and k3s applies a
+   * PersistentVolume for the export with the claim the hub's values name. The PersistentVolume
+   * is Retain, so no Kubernetes deletion touches the users' files; the volume itself is
+   * Terraform's, protected like every stateful volume.
+   */
+  private sharedHomesFiles(homes: { readonly sizeGiB: number }): WriteFile[] {
+    const namespace = this.input.hubNamespace ?? DEFAULT_HUB_NAMESPACE;
+    const capacity = `${homes.sizeGiB}Gi`;
+    // A cluster-wide name, so the cluster's own: Kubernetes names are lower case.
+    const volumeName = `${this.input.clusterName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-homes`;
+    const docs = [
+      // The chart's release creates it too; the claim needs it first.
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: { name: volumeName },
+        spec: {
+          capacity: { storage: capacity },
+          accessModes: ["ReadWriteMany"],
+          persistentVolumeReclaimPolicy: "Retain",
+          storageClassName: "",
+          mountOptions: ["nfsvers=4.2", "hard"],
+          nfs: { server: this.input.serverAddress, path: SHARED_HOMES.exportPath },
+          claimRef: { namespace, name: SHARED_HOMES.pvcName },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name: SHARED_HOMES.pvcName, namespace },
+        spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName, resources: { requests: { storage: capacity } } },
+      },
+    ];
+    const hook = renderTemplate(
+      "jupyterhub/drover-hub-homes.sh",
+      { exportPath: SHARED_HOMES.exportPath, cidr: this.input.subnetCidr, uid: String(SHARED_HOMES.uid), gid: String(SHARED_HOMES.gid) },
+      { shell: true },
+    );
+    return [
+      { path: "/usr/local/sbin/drover-volumes", content: renderVolumesScript("root", "openstack"), permissions: "0755" },
+      { path: "/etc/systemd/system/drover-volumes.service", content: readTemplate("cloud-init/drover-volumes.service"), permissions: "0644" },
+      { path: "/etc/systemd/system/drover-volumes.timer", content: readTemplate("cloud-init/drover-volumes.timer"), permissions: "0644" },
+      { path: SHARED_HOMES.hook, content: hook, permissions: "0755" },
+      { path: K3S_MANIFESTS.homes, content: this.manifest(`the users' shared homes of JupyterHub cluster ${this.input.clusterName}`, docs), permissions: "0600" },
+    ];
   }
 
   agent(compact: boolean): string {
@@ -171,14 +223,16 @@ class Renderer {
       ...(input.agentReserved ? { "kubelet-arg": [`system-reserved=cpu=${input.agentReserved.cpuMilli}m,memory=${input.agentReserved.memoryMiB}Mi`] } : {}),
     };
     const files = [this.configFile("agent", config), this.tokenFile(K3S_PATHS.token), this.unitFile("agent"), this.installProgram("agent")];
-    if (!input.agentGpu) return this.document("agent", files, [K3S_PATHS.installProgram], compact);
+    // The kubelet mounts the shared homes' NFS export for the users' pods: it needs the client.
+    const packages = input.sharedHomes ? ["nfs-common"] : [];
+    if (!input.agentGpu) return this.document("agent", files, [K3S_PATHS.installProgram], compact, packages);
     // Before k3s: k3s looks for the NVIDIA runtime, and reads the label drop-in, when it first
     // starts. Two commands, so that k3s starts (without GPUs) when the GPU setup fails.
     files.push(this.nvidiaProgram(input.agentGpu));
-    return this.document("agent", files, [K3S_PATHS.nvidiaProgram, K3S_PATHS.installProgram], compact);
+    return this.document("agent", files, [K3S_PATHS.nvidiaProgram, K3S_PATHS.installProgram], compact, packages);
   }
 
-  private document(role: "server" | "agent", files: WriteFile[], runcmd: string[], compact: boolean): string {
+  private document(role: "server" | "agent", files: WriteFile[], runcmd: string[], compact: boolean, packages: string[] = []): string {
     const keys = (this.input.adminSshKeys ?? []).map((k) => (parseSshPublicKey(k) as { key: { line: string } }).key.line);
     const doc = {
       ssh_pwauth: false,
@@ -186,6 +240,7 @@ class Renderer {
       ...(keys.length > 0 ? { ssh_authorized_keys: keys } : {}),
       // At every boot, in cloud-init's network stage: before any login or service.
       bootcmd: [metadataGuardBootcmd()],
+      ...(packages.length > 0 ? { packages } : {}),
       write_files: compact ? files.map((f) => this.compress(f)) : files,
       runcmd,
     };
