@@ -239,6 +239,14 @@ export interface ElasticCleanupSpec {
   readonly scriptPath: string;
 }
 
+export interface VolumeCleanupSpec {
+  readonly credential: ICloudCredential;
+  /** The cluster ID the Cinder CSI driver marks its volumes with (metadata `cinder.csi.openstack.org/cluster`). */
+  readonly csiCluster: string;
+  /** Path of the cleanup script, relative to the stack's directory (a rendered file). */
+  readonly scriptPath: string;
+}
+
 /** A managed Kubernetes cluster (OpenStack Magnum), workers scaled by the cloud's autoscaler. */
 export interface KubernetesClusterSpec {
   readonly name: string;
@@ -301,4 +309,9 @@ export interface CloudDriver {
    * destroyed (and stop creating instances) first.
    */
   createElasticCleanup?(scope: Construct, id: string, spec: ElasticCleanupSpec): ITerraformDependable;
+  /**
+   * A step that runs when the stack is destroyed, after the machines that depend on it are gone:
+   * deletes every volume a Kubernetes cluster's CSI driver created, which Terraform never held.
+   */
+  createVolumeCleanup?(scope: Construct, id: string, spec: VolumeCleanupSpec): ITerraformDependable;
 }

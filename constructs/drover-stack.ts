@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
+import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token, type ITerraformDependable } from "cdktf";
 import { resolve } from "cdktf/lib/_tokens.js";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer.js";
 import { ConfigError, IssueCollector } from "../lib/errors.ts";
@@ -9,6 +9,7 @@ import { checkName, resourceName } from "../lib/naming.ts";
 import { checkProps } from "../lib/props/schemas.ts";
 import { quote } from "../lib/props/check.ts";
 import { writeFilesSoon } from "../lib/app/pending-writes.ts";
+import { DESTROY_STEP_KEY } from "../lib/plan/destroy-steps.ts";
 import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
 import { readPowerMarker, SHELVED } from "../lib/deploy/power.ts";
@@ -90,7 +91,6 @@ export class DroverStack extends TerraformStack {
   readonly shelved: boolean = false;
   private readonly elastic: Array<{ construct: string; flavor: string; max: number }> = [];
   private readonly runtimeVolumes: Array<{ construct: string; what: string; count: number; sizeGiB: number }> = [];
-  private readonly destroySteps: Array<{ path: string; deletes: string }> = [];
   private readonly suppressions: Array<{ id: string; construct: string; reason: string }> = [];
   private readonly keyPairs = new Map<string, IKeyPair>();
   /** Names that must be unique in the stack, each with the constructs that took it. */
@@ -248,11 +248,14 @@ export class DroverStack extends TerraformStack {
   }
 
   /**
-   * Records a destroy-time step (`step`, a resource whose destroy runs a program) and what it
-   * deletes, so that plans that delete it say so before anything is confirmed.
+   * Marks a destroy-time step (`step`, a resource whose destroy runs a program) with what it
+   * deletes, so that plans that delete it say so before anything is confirmed. The words go in
+   * the resource's `//` comment (`${DESTROY_STEP_KEY}`), which Terraform ignores: a plan finds
+   * them in the configuration that still has the step, the deployed one when the step is gone.
    */
-  recordDestroyStep(step: Construct, deletes: string): void {
-    this.destroySteps.push({ path: step.node.path, deletes });
+  recordDestroyStep(step: ITerraformDependable, deletes: string): void {
+    if (!TerraformResource.isTerraformResource(step)) throw new Error(`recordDestroyStep: ${String(step)} is not a resource`);
+    step.addOverride(`//.${DESTROY_STEP_KEY}`, deletes);
   }
 
   /** Records a policy finding suppressed on a construct (see `suppressPolicy`). */
@@ -332,7 +335,6 @@ export class DroverStack extends TerraformStack {
       ...(this.tools.size > 0 ? { tools: [...this.tools.values()] } : {}),
       ...(this.elastic.length > 0 ? { elastic: [...this.elastic] } : {}),
       ...(this.runtimeVolumes.length > 0 ? { runtimeVolumes: [...this.runtimeVolumes] } : {}),
-      ...(this.destroySteps.length > 0 ? { destroySteps: [...this.destroySteps] } : {}),
       ...(this.suppressions.length > 0 ? { policySuppressions: [...this.suppressions] } : {}),
       ...(this.shelved ? { powerState: SHELVED } : {}),
     };

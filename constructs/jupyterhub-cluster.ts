@@ -1,4 +1,4 @@
-import { Annotations, Fn, TerraformLocal, TerraformVariable } from "cdktf";
+import { Annotations, Fn, TerraformLocal, TerraformVariable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "../lib/jupyterhub/capacity.ts";
 import { planHomes, type HomesPlan } from "../lib/jupyterhub/homes.ts";
@@ -230,6 +230,15 @@ export class JupyterHubCluster extends Construct {
             description: `drover: the Cinder CSI driver of ${this.node.path} creates and attaches users' home volumes`,
           })
         : undefined;
+      // Users' volumes are the CSI driver's, not Terraform's: a destroy-time step deletes them once
+      // the machines (which depend on it) are gone and the volumes detached.
+      let volumeCleanup: ITerraformDependable | undefined;
+      if (credential && driver.createVolumeCleanup) {
+        stack.addRenderedFile(this, "drover-reap-volumes.mjs", readTemplate("jupyterhub/drover-reap-volumes.mjs"));
+        volumeCleanup = driver.createVolumeCleanup(this, "VolumeCleanup", { credential, csiCluster: base, scriptPath: stack.renderedFilePath(this, "drover-reap-volumes.mjs") });
+        stack.recordDestroyStep(volumeCleanup, `the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=${base})`);
+      }
+      const dependsOn = volumeCleanup ? { dependsOn: [volumeCleanup] } : {};
       const values = renderValues(publicAddress);
       this.values = values;
       stack.addRenderedFile(this, "values.yaml", values.yaml);
@@ -261,6 +270,7 @@ export class JupyterHubCluster extends Construct {
         fixedAddress: serverAddress,
         metadata: { drover_construct: this.node.path, drover_role: "k3s-server" },
         ...(keyPair ? { keyPair } : {}),
+        ...dependsOn,
       });
       this.server = server;
       driver.attachPublicAddress!(serverScope, "PublicAddress", { address: publicAddress, machine: server });
@@ -283,6 +293,7 @@ export class JupyterHubCluster extends Construct {
             userData: userData.agent,
             metadata: { drover_construct: this.node.path, drover_role: "k3s-agent" },
             ...(keyPair ? { keyPair } : {}),
+            ...dependsOn,
           }),
         );
       }

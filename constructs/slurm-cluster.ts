@@ -347,6 +347,7 @@ export class SlurmCluster extends Construct {
         clusterTag: plan.clusterName,
         scriptPath: stack.renderedFilePath(this, "drover-reap-elastic.mjs"),
       });
+      stack.recordDestroyStep(cleanup, `the elastic nodes Slurm created (servers and ports tagged drover_cluster=${plan.clusterName})`);
     }
 
     const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;

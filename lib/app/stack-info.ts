@@ -39,12 +39,7 @@ export interface StackInfo {
    * at most and the size of each. Quota counts them.
    */
   readonly runtimeVolumes?: ReadonlyArray<{ readonly construct: string; readonly what: string; readonly count: number; readonly sizeGiB: number }>;
-  /**
-   * Steps that run when a resource is destroyed and delete what the cloud's software created
-   * outside Terraform (elastic nodes, Kubernetes volumes): the step's construct path and what it
-   * deletes, in words. Plans say so whenever they delete the step.
-   */
-  readonly destroySteps?: ReadonlyArray<{ readonly path: string; readonly deletes: string }>;
+
   /** Policy findings suppressed in code (`suppressPolicy`), each with its reason, shown in reports. */
   /** "shelved_offloaded" while `drover shelve` holds the machines shelved. */
   readonly powerState?: "shelved_offloaded";

@@ -154,6 +154,41 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     }
   });
 
+  it("deletes the volumes the CSI driver made when the stack is destroyed: a destroy-time step after every machine, said in the plan", async () => {
+    const { app, stack } = build(workshop);
+    const json = fullSynthJson(app, stack);
+    await settleWrites();
+    const [name, step] = Object.entries(resources(json, "terraform_data")).find(([n]) => n.includes("VolumeCleanup"))!;
+    // The credential reaches the step through its own triggers, the secret as a reference (a destroy-time step may reference nothing else).
+    expect(step.triggers_replace).toMatchObject({ cluster: "class-hub", secret: expect.stringMatching(/^\$\{openstack_identity_application_credential_v3\.[^.]+\.secret\}$/) });
+    expect(step.provisioner).toEqual([
+      {
+        "local-exec": {
+          when: "destroy",
+          command: "node files/hub/drover-reap-volumes.mjs",
+          environment: {
+            DROVER_AUTH_URL: "${self.triggers_replace.auth_url}",
+            DROVER_REGION: "${self.triggers_replace.region}",
+            DROVER_APP_CRED_ID: "${self.triggers_replace.id}",
+            DROVER_APP_CRED_SECRET: "${self.triggers_replace.secret}",
+            DROVER_CSI_CLUSTER: "${self.triggers_replace.cluster}",
+          },
+        },
+      },
+    ]);
+    // Every machine depends on it, so it runs after they are gone (their volumes detached).
+    for (const vm of instances(json)) expect(vm.depends_on).toContain(`terraform_data.${name}`);
+    // The CSI driver marks its volumes with the cluster ID the step looks for.
+    const server = instances(json).find((v) => v.name === "class-hub-server")!;
+    const csi = (yaml().parse(server.user_data) as { write_files: Array<{ path: string; content: string }> }).write_files.find((f) => f.path.endsWith("drover-cinder-csi.yaml"))!;
+    expect(csi.content).toContain("clusterID: class-hub");
+    // What it deletes, in words, for the plan: in the resource's comment, which Terraform ignores.
+    expect(step["//"]).toMatchObject({
+      drover_destroy_step: "the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=class-hub)",
+    });
+    expect(readFileSync(join(app.outdir, "stacks", "class", "files", "hub", "drover-reap-volumes.mjs"), "utf8")).toContain("cinder.csi.openstack.org/cluster");
+  });
+
   it("gives a workshop one generated password, as a sensitive output, and warns", () => {
     const { json, hub } = build({ ...workshop, auth: { kind: "workshop" } });
     expect(json.output.hub_workshop_password).toEqual(expect.objectContaining({ sensitive: true, value: expect.stringMatching(/^\$\{random_password\.[^.]+\.result\}$/) }));

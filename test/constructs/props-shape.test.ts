@@ -48,7 +48,7 @@ describe("wrong types come back in the props' words", () => {
       "lab/box: 'volumes[0]' has an unknown key 'sizeGB': did you mean 'sizeGiB'? Known: name, sizeGiB, mountPath, volumeType, protect.",
     ]],
     ["JupyterHubCluster", (s: DroverStack) => new JupyterHubCluster(s, "hub", { users: 5, profile: { cpu: 1, memoryGiB: 2 }, auth: { kind: "workshop" }, https: false, idleCulMinutes: 30 } as never), [
-      "lab/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, applicationCredential.",
+      "lab/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, homes, applicationCredential.",
     ]],
   ] as Array<[string, (s: DroverStack) => unknown, string[]]>)("GIVEN a misspelt key on %s THEN it is refused with the nearest known key", (_, make, expected) => {
     expect(problems(make)).toEqual(expected);
