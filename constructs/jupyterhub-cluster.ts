@@ -13,6 +13,7 @@ import type { IKeyPair, IMachine, INetwork } from "./cloud.ts";
 import { checkSshAccess, clusterContext } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { randomPassword } from "./private/random.ts";
+import { certificateAuthority } from "./private/tls.ts";
 import { TerraformData } from "./private/terraform-data.ts";
 
 /** Sign-in with GitHub: the OAuth app's client ID in code, its secret from `TF_VAR_<id>_oauth_client_secret`. */
@@ -247,6 +248,7 @@ export class JupyterHubCluster extends Construct {
         serverAddress,
         subnetCidr: HUB_CIDR,
         agentTokenRef: randomPassword(this, "AgentToken", 48),
+        serverCa: this.serverCa(id, base),
         ...(adminKey ? { adminSshKeys: [adminKey.line] } : {}),
         ...(plan.profile.gpus > 0 ? { agentGpu: {} } : {}),
         agentReserved: { cpuMilli: Math.round(plan.userNodes.reserve.cpu * 1000), memoryMiB: Math.round(plan.userNodes.reserve.memoryGiB * 1024) },
@@ -358,6 +360,21 @@ export class JupyterHubCluster extends Construct {
     output("su_per_hour", String(Math.round(plan.suPerHour * 10_000) / 10_000), `${cloud.kind === "openstack" ? "Service units" : "On-demand US dollars"} per hour of ${this.node.path}, all nodes`);
     output("summary", plan.summary + (plan.period ? `; ${plan.period.su} SU over ${plan.period.days} days of ${plan.period.hoursPerDay} h` : ""), `Capacity of ${this.node.path}`);
     if (auth.kind === "workshop") output("workshop_password", auth.passwordRef, `The shared password of ${this.node.path}`, true);
+  }
+
+  /**
+   * The k3s server's CA, made by Terraform so that its hash is known before any machine boots
+   * (lib/jupyterhub/k3s.ts): base64 for the user data, and the SHA-256 of its PEM text for the
+   * agents' token, each a local so the user data holds one reference per value.
+   */
+  private serverCa(id: string, base: string): { certB64Ref: string; keyB64Ref: string; hashRef: string } {
+    const ca = certificateAuthority(this, "ServerCa", `${base}-server-ca`);
+    const local = (name: string, expression: string) => {
+      const l = new TerraformLocal(this, `Ca${name}`, expression);
+      l.overrideLogicalId(`${id.replace(/-/g, "_")}_ca_${name}`);
+      return l.asString;
+    };
+    return { certB64Ref: local("cert_b64", Fn.base64encode(ca.certPem)), keyB64Ref: local("key_b64", Fn.base64encode(ca.keyPem)), hashRef: local("hash", Fn.sha256(ca.certPem)) };
   }
 
   private auth(p: HubProps, id: string, secretVariable: (name: string, description: string) => string): HubAuth {

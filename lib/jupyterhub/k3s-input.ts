@@ -72,6 +72,9 @@ export const K3S_PATHS = {
   statusProgram: "/usr/local/sbin/drover-hub-status",
   /** On a GPU agent: installs the container toolkit and labels the node. */
   nvidiaProgram: "/usr/local/sbin/drover-nvidia-setup",
+  /** On the server: the cluster's server CA, when Terraform makes it (`serverCa`). */
+  serverCaCert: "/var/lib/rancher/k3s/server/tls/server-ca.crt",
+  serverCaKey: "/var/lib/rancher/k3s/server/tls/server-ca.key",
   /** On a GPU agent: the drop-in with the GPU label, written by `nvidiaProgram` once GPUs work. */
   gpuConfig: "/etc/rancher/k3s/config.yaml.d/50-drover-nvidia.yaml",
 } as const;
@@ -185,6 +188,15 @@ export interface K3sInput {
    * (static storage, `SHARED_HOMES.pvcName`).
    */
   readonly sharedHomes?: { readonly sizeGiB: number };
+  /**
+   * The cluster's server CA, made by Terraform and put where k3s looks for it before it first
+   * starts (`K3S_PATHS.serverCa*`), so k3s uses it instead of making its own. Known before boot,
+   * its hash goes into the agents' token (`K10<hash>::node:<secret>`): an agent checks the CA the
+   * server hands out against it before sending the secret. Each a reference: the certificate and
+   * key base64-encoded (PEM spans lines, which a reference in YAML must not), and the SHA-256 of
+   * the certificate's PEM text, which is how k3s hashes a single-certificate CA bundle.
+   */
+  readonly serverCa?: { readonly certB64Ref: string; readonly keyB64Ref: string; readonly hashRef: string };
 }
 
 /**
@@ -268,6 +280,11 @@ export function checkK3sInput(input: K3sInput): Problem[] {
   const refOrValue = (value: string, field: string) =>
     need(REFERENCE.test(value) || (PLAIN_VALUE.test(value) && !value.includes("${")), "k3s.bad-value", `'${field}' ("${value}") must be a Terraform reference or a value without quotes, backslashes or line breaks`);
   reference(input.agentTokenRef, "agentTokenRef", "${random_password.agent_token.result}");
+  if (input.serverCa) {
+    reference(input.serverCa.certB64Ref, "serverCa.certB64Ref", "${local.hub_ca_cert_b64}");
+    reference(input.serverCa.keyB64Ref, "serverCa.keyB64Ref", "${local.hub_ca_key_b64}");
+    reference(input.serverCa.hashRef, "serverCa.hashRef", "${local.hub_ca_hash}");
+  }
   const os = input.openstack;
   if (os) {
     refOrValue(os.authUrlRef, "openstack.authUrlRef");

@@ -21,10 +21,14 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  *
  * Decisions, each for a reason:
  * - The server's own token is made by k3s at first start and never leaves the server; agents join
- *   with a separate agent token (`agentTokenRef`), which admits agents only, never servers. It is a
- *   short token (no CA hash: the CA is made on the server at its first boot), so an agent trusts
- *   whatever answers at the server's fixed private address on first contact; that network is the
- *   cluster's own.
+ *   with a separate agent token (`agentTokenRef`), which admits agents only, never servers. With
+ *   `serverCa` (the construct always gives it) Terraform makes the cluster's server CA and the
+ *   server's user data puts it where k3s looks before it first starts, so the CA is known before
+ *   any machine boots: the agents get the token in its full form, `K10<sha256 of the CA>::node:<secret>`,
+ *   and check the CA the server hands out at /cacerts against it before they send the secret; a
+ *   machine that answers at the server's address with another CA learns nothing. (Without
+ *   `serverCa` the token is the short form, and an agent trusts whatever answers first.) k3s
+ *   makes its other CAs (client, request-header, etcd) itself, as it does for any it does not find.
  * - Placement follows zero-to-jupyterhub's node labels: the server is `node-purpose=core` and
  *   untainted (k3s's own pods, the chart installers and the hub run there); agents are
  *   `node-purpose=user` and tainted `hub.jupyter.org/dedicated=user:NoSchedule`, which only the
@@ -110,7 +114,7 @@ interface WriteFile {
   path: string;
   content: string;
   permissions: string;
-  encoding?: "gz+b64";
+  encoding?: "gz+b64" | "b64";
 }
 
 class Renderer {
@@ -156,6 +160,12 @@ class Renderer {
       ...(input.openstack ? this.cinderManifests(input.openstack) : []),
       ...(input.agentGpu ? [this.devicePluginManifest(input.agentGpu)] : []),
       ...(input.sharedHomes ? this.sharedHomesFiles(input.sharedHomes) : []),
+      ...(input.serverCa
+        ? [
+            { path: K3S_PATHS.serverCaCert, content: this.refs.add(input.serverCa.certB64Ref), permissions: "0644", encoding: "b64" as const },
+            { path: K3S_PATHS.serverCaKey, content: this.refs.add(input.serverCa.keyB64Ref), permissions: "0600", encoding: "b64" as const },
+          ]
+        : []),
     ];
     if (!input.sharedHomes) return this.document("server", files, [K3S_PATHS.installProgram], compact);
     return this.document("server", files, ["systemctl enable --now drover-volumes.timer", K3S_PATHS.installProgram], compact, ["nfs-kernel-server"]);
@@ -222,7 +232,7 @@ class Renderer {
       "node-taint": [USER_NODE_TAINT],
       ...(input.agentReserved ? { "kubelet-arg": [`system-reserved=cpu=${input.agentReserved.cpuMilli}m,memory=${input.agentReserved.memoryMiB}Mi`] } : {}),
     };
-    const files = [this.configFile("agent", config), this.tokenFile(K3S_PATHS.token), this.unitFile("agent"), this.installProgram("agent")];
+    const files = [this.configFile("agent", config), this.tokenFile(K3S_PATHS.token, input.serverCa?.hashRef), this.unitFile("agent"), this.installProgram("agent")];
     // The kubelet mounts the shared homes' NFS export for the users' pods: it needs the client.
     const packages = input.sharedHomes ? ["nfs-common"] : [];
     if (!input.agentGpu) return this.document("agent", files, [K3S_PATHS.installProgram], compact, packages);
@@ -253,9 +263,13 @@ class Renderer {
     return { path: K3S_PATHS.config, content: `# ${comment}\n${this.toYaml(config)}`, permissions: "0644" };
   }
 
-  /** The join token alone, no line break: k3s takes the file's content as the token. */
-  private tokenFile(path: string): WriteFile {
-    return { path, content: this.refs.add(this.input.agentTokenRef), permissions: "0600" };
+  /**
+   * The join token alone, no line break: k3s takes the file's content as the token. With the
+   * CA's hash (an agent's), the full form `K10<hash>::node:<secret>` (k3s's user for agent tokens).
+   */
+  private tokenFile(path: string, caHashRef?: string): WriteFile {
+    const secret = this.refs.add(this.input.agentTokenRef);
+    return { path, content: caHashRef ? `K10${this.refs.add(caHashRef)}::node:${secret}` : secret, permissions: "0600" };
   }
 
   private unitFile(role: "server" | "agent"): WriteFile {

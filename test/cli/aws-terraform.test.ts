@@ -96,21 +96,25 @@ function offlineFiles(config: Json): { override: Json; extra: Json } {
 type Change = { address: string; type: string; mode: string; change: { actions: string[]; after: Json } };
 
 /**
- * hashicorp/random has no binary in the mirror (it holds hashicorp/aws only): its resources
- * (a munge key, a join token) are stood in for by terraform_data resources, references
- * rewritten to them. Everything of AWS is checked as drover wrote it.
+ * hashicorp/random and hashicorp/tls have no binary in the mirror (it holds hashicorp/aws only):
+ * their resources (a munge key, a join token, a hub's k3s CA) are stood in for by terraform_data
+ * resources, references rewritten to them. Everything of AWS is checked as drover wrote it.
  */
 function withoutRandom(config: Json): Json {
-  const text = JSON.stringify(config).replace(/\brandom_(password|bytes)\.(\w+)\.(result|base64)\b/g, "terraform_data.standin_$1_$2.output");
+  const text = JSON.stringify(config)
+    .replace(/\brandom_(password|bytes)\.(\w+)\.(result|base64)\b/g, "terraform_data.standin_$1_$2.output")
+    .replace(/\btls_(private_key|self_signed_cert)\.(\w+)\.(private_key_pem|cert_pem)\b/g, "terraform_data.standin_$1_$2.output");
   const out = JSON.parse(text) as Json;
-  for (const kind of ["random_password", "random_bytes"]) {
-    for (const name of Object.keys(out.resource?.[kind] ?? {})) {
-      ((out.resource.terraform_data ??= {}) as Json)[`standin_${kind.slice(7)}_${name}`] = { input: `stand-in for ${kind}.${name}` };
+  for (const [provider, kinds] of [["random", ["random_password", "random_bytes"]], ["tls", ["tls_private_key", "tls_self_signed_cert"]]] as const) {
+    for (const kind of kinds) {
+      for (const name of Object.keys(out.resource?.[kind] ?? {})) {
+        ((out.resource.terraform_data ??= {}) as Json)[`standin_${kind.slice(provider.length + 1)}_${name}`] = { input: `stand-in for ${kind}.${name}` };
+      }
+      if (out.resource) delete out.resource[kind];
     }
-    if (out.resource) delete out.resource[kind];
+    delete out.provider?.[provider];
+    delete out.terraform?.required_providers?.[provider];
   }
-  delete out.provider?.random;
-  delete out.terraform?.required_providers?.random;
   return out;
 }
 

@@ -189,6 +189,28 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     expect(readFileSync(join(app.outdir, "stacks", "class", "files", "hub", "drover-reap-volumes.mjs"), "utf8")).toContain("cinder.csi.openstack.org/cluster");
   });
 
+  it("makes the k3s server's CA in Terraform, so agents join with a token that pins it (K10<CA hash>::node:<secret>)", () => {
+    const { json } = build(workshop);
+    expect(only(json, "tls_private_key")).toEqual(expect.objectContaining({ algorithm: "ECDSA", ecdsa_curve: "P256" }));
+    const cert = only(json, "tls_self_signed_cert");
+    expect(cert).toMatchObject({ is_ca_certificate: true, subject: [{ common_name: "class-hub-server-ca" }], private_key_pem: expect.stringMatching(/^\$\{tls_private_key\.hub_ServerCaKey_[^.]+\.private_key_pem\}$/) });
+    const certRef = cert && Object.keys(resources(json, "tls_self_signed_cert"))[0];
+    expect(json.locals).toMatchObject({
+      hub_ca_hash: `\${sha256(tls_self_signed_cert.${certRef}.cert_pem)}`,
+      hub_ca_cert_b64: `\${base64encode(tls_self_signed_cert.${certRef}.cert_pem)}`,
+      hub_ca_key_b64: expect.stringMatching(/^\$\{base64encode\(tls_private_key\.hub_ServerCaKey_[^.]+\.private_key_pem\)\}$/),
+    });
+    const files = (name: string) => (yaml().parse(instances(json).find((v) => v.name === name)!.user_data) as { write_files: Array<{ path: string; content: string; permissions: string; encoding?: string }> }).write_files;
+    expect(files("class-hub-agent-1").find((f) => f.path === "/etc/rancher/k3s/token")!.content).toMatch(/^K10\$\{local\.hub_ca_hash\}::node:\$\{random_password\.hub_AgentToken_[^.]+\.result\}$/);
+    expect(files("class-hub-server").filter((f) => f.path.startsWith("/var/lib/rancher/k3s/server/tls/"))).toEqual([
+      { path: "/var/lib/rancher/k3s/server/tls/server-ca.crt", content: "${local.hub_ca_cert_b64}", permissions: "0644", encoding: "b64" },
+      { path: "/var/lib/rancher/k3s/server/tls/server-ca.key", content: "${local.hub_ca_key_b64}", permissions: "0600", encoding: "b64" },
+    ]);
+    expect(json.terraform.required_providers.tls).toEqual({ source: "hashicorp/tls", version: "~> 4.0" });
+    // The tls resources are checked against providers/tls/schema.json like the OpenStack ones.
+    expect(schemaFindings(json)).toEqual([]);
+  });
+
   it("gives a workshop one generated password, as a sensitive output, and warns", () => {
     const { json, hub } = build({ ...workshop, auth: { kind: "workshop" } });
     expect(json.output.hub_workshop_password).toEqual(expect.objectContaining({ sensitive: true, value: expect.stringMatching(/^\$\{random_password\.[^.]+\.result\}$/) }));
