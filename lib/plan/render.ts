@@ -149,6 +149,7 @@ export function renderPlanMarkdown(plan: Plan, options: { target?: string } = {}
   if (destructive.length) {
     lines.push("", "> [!WARNING]", `> ${plural(destructive.length, "change")} destroy${destructive.length === 1 ? "s" : ""} data: ${destructive.map((r) => `\`${r.constructPath ?? r.address}\` (${r.action})`).join(", ")}`);
   }
+  for (const step of plan.destroySteps ?? []) lines.push("", "> [!WARNING]", `> \`${step.construct}\` deletes, in a destroy-time step, ${step.deletes}`);
   const changed = plan.resources.filter((r) => r.action !== "no-op");
   if (changed.length) {
     lines.push("", "| construct | resource | type | change | details |", "| --- | --- | --- | --- | --- |");

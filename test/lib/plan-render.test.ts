@@ -70,6 +70,8 @@ describe("destroy-time steps in the plan", () => {
     const removed = withDestroySteps(offlinePlan({ stack: "lab", baseline: deployed, current: empty, baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() }), empty, deployed);
     expect(removed.destroySteps?.map((s) => s.construct).sort()).toEqual(["lab/hpc", "lab/hub"]);
     expect(renderPlanText(removed).split("\n").filter((l) => l.includes("destroy-time step")).sort()).toEqual(lines);
+    // The pull-request form says it too.
+    expect(renderPlanMarkdown(removed)).toContain("> `lab/hub` deletes, in a destroy-time step, the volumes the Cinder CSI driver created");
   });
 
   it("WHEN nothing deletes the steps THEN the plan says nothing of them", () => {
