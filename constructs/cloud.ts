@@ -38,7 +38,14 @@ export interface CloudProfile {
    */
   readonly sharedRouter?: string;
   /** A project's default quota, when the cloud publishes one: checks warn before a deploy hits it. */
-  readonly quota?: { readonly cores: number; readonly memoryGiB: number; readonly floatingIps: number };
+  readonly quota?: {
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly floatingIps: number;
+    /** Volumes, and their storage in GB, when the cloud publishes them: a hub's homes are planned to fit. */
+    readonly volumes?: number;
+    readonly gigabytes?: number;
+  };
   /**
    * The DNS zone the cloud hosts for the project (Jetstream2: `<allocation>.projects.jetstream-cloud.org.`),
    * where constructs may create records; undefined when drover does not know one.
@@ -243,6 +250,14 @@ export interface ElasticCleanupSpec {
   readonly scriptPath: string;
 }
 
+export interface VolumeCleanupSpec {
+  readonly credential: ICloudCredential;
+  /** The cluster ID the Cinder CSI driver marks its volumes with (metadata `cinder.csi.openstack.org/cluster`). */
+  readonly csiCluster: string;
+  /** Path of the cleanup script, relative to the stack's directory (a rendered file). */
+  readonly scriptPath: string;
+}
+
 /** A managed Kubernetes cluster (OpenStack Magnum), workers scaled by the cloud's autoscaler. */
 export interface KubernetesClusterSpec {
   readonly name: string;
@@ -311,4 +326,9 @@ export interface CloudDriver {
    * destroyed (and stop creating instances) first.
    */
   createElasticCleanup?(scope: Construct, id: string, spec: ElasticCleanupSpec): ITerraformDependable;
+  /**
+   * A step that runs when the stack is destroyed, after the machines that depend on it are gone:
+   * deletes every volume a Kubernetes cluster's CSI driver created, which Terraform never held.
+   */
+  createVolumeCleanup?(scope: Construct, id: string, spec: VolumeCleanupSpec): ITerraformDependable;
 }

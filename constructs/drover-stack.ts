@@ -1,13 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
+import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token, type ITerraformDependable } from "cdktf";
 import { addCustomSynthesis, resolve } from "./private/cdktf-internals.ts";
 import { ConfigError, IssueCollector } from "../lib/errors.ts";
 import { checkName, resourceName } from "../lib/naming.ts";
 import { checkProps } from "../lib/props/schemas.ts";
 import { quote } from "../lib/props/check.ts";
 import { writeFilesSoon } from "../lib/app/pending-writes.ts";
+import { DESTROY_STEP_KEY } from "../lib/plan/destroy-steps.ts";
 import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
 import { readPowerMarker, SHELVED } from "../lib/deploy/power.ts";
@@ -88,6 +89,7 @@ export class DroverStack extends TerraformStack {
   /** The machines are shelved (`drover shelve`): drivers keep them so. */
   readonly shelved: boolean = false;
   private readonly elastic: Array<{ construct: string; flavor: string; max: number }> = [];
+  private readonly runtimeVolumes: Array<{ construct: string; what: string; count: number; sizeGiB: number }> = [];
   private readonly suppressions: Array<{ id: string; construct: string; reason: string }> = [];
   private readonly keyPairs = new Map<string, IKeyPair>();
   /** Names that must be unique in the stack, each with the constructs that took it. */
@@ -236,6 +238,25 @@ export class DroverStack extends TerraformStack {
     this.elastic.push({ construct: construct.node.path, flavor: machines.flavor, max: machines.max });
   }
 
+  /**
+   * Records volumes software in the cloud creates at run time (a hub's home volumes, made by the
+   * Cinder CSI driver), which Terraform does not hold, so quota counts them.
+   */
+  recordRuntimeVolumes(construct: Construct, volumes: { readonly what: string; readonly count: number; readonly sizeGiB: number }): void {
+    if (volumes.count > 0) this.runtimeVolumes.push({ construct: construct.node.path, ...volumes });
+  }
+
+  /**
+   * Marks a destroy-time step (`step`, a resource whose destroy runs a program) with what it
+   * deletes, so that plans that delete it say so before anything is confirmed. The words go in
+   * the resource's `//` comment (`${DESTROY_STEP_KEY}`), which Terraform ignores: a plan finds
+   * them in the configuration that still has the step, the deployed one when the step is gone.
+   */
+  recordDestroyStep(step: ITerraformDependable, deletes: string): void {
+    if (!TerraformResource.isTerraformResource(step)) throw new Error(`recordDestroyStep: ${String(step)} is not a resource`);
+    step.addOverride(`//.${DESTROY_STEP_KEY}`, deletes);
+  }
+
   /** Records a policy finding suppressed on a construct (see `suppressPolicy`). */
   addPolicySuppression(construct: Construct, id: string, reason: string): void {
     this.suppressions.push({ id, construct: construct.node.path, reason });
@@ -312,6 +333,7 @@ export class DroverStack extends TerraformStack {
       counts,
       ...(this.tools.size > 0 ? { tools: [...this.tools.values()] } : {}),
       ...(this.elastic.length > 0 ? { elastic: [...this.elastic] } : {}),
+      ...(this.runtimeVolumes.length > 0 ? { runtimeVolumes: [...this.runtimeVolumes] } : {}),
       ...(this.suppressions.length > 0 ? { policySuppressions: [...this.suppressions] } : {}),
       ...(this.shelved ? { powerState: SHELVED } : {}),
     };

@@ -1,10 +1,11 @@
-import { Annotations, Fn, TerraformLocal, TerraformVariable } from "cdktf";
+import { Annotations, Fn, TerraformLocal, TerraformVariable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "../lib/jupyterhub/capacity.ts";
-import { renderK3sCloudInit } from "../lib/jupyterhub/k3s.ts";
+import { planHomes, type HomesPlan } from "../lib/jupyterhub/homes.ts";
+import { renderK3sCloudInit, SHARED_HOMES } from "../lib/jupyterhub/k3s.ts";
 import { checkHubProps, DEFAULT_STORAGE_GIB, type HubProps } from "../lib/jupyterhub/props.ts";
 import { CHART_NAME, CHART_REPO, CHART_VERSION } from "../lib/jupyterhub/values-schema.ts";
-import { renderHubValues, type GenericOAuthAuth, type GitHubAuth, type HubAuth, type HubValuesResult, type WorkshopAuth } from "../lib/jupyterhub/values.ts";
+import { DEFAULT_HUB_DB_GIB, renderHubValues, type GenericOAuthAuth, type GitHubAuth, type HubAuth, type HubValuesResult, type WorkshopAuth } from "../lib/jupyterhub/values.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import { readTemplate } from "../lib/templates.ts";
@@ -12,6 +13,7 @@ import type { IKeyPair, IMachine, INetwork } from "./cloud.ts";
 import { checkSshAccess, clusterContext } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { randomPassword } from "./private/random.ts";
+import { certificateAuthority } from "./private/tls.ts";
 import { TerraformData } from "./private/terraform-data.ts";
 
 /** Sign-in with GitHub: the OAuth app's client ID in code, its secret from `TF_VAR_<id>_oauth_client_secret`. */
@@ -72,6 +74,15 @@ export interface JupyterHubClusterProps {
    * @default "create"
    */
   readonly applicationCredential?: CredentialSource;
+  /**
+   * Where users' homes live. `"per-user"`: a volume for each user (`profile.storageGiB`), which the
+   * Cinder CSI driver creates as users first log in. `"shared"`: one protected volume on the k3s
+   * server (users × `profile.storageGiB`, at most what the volume quota holds), exported to the
+   * cluster over NFS, each user a sub-directory; k3s on OpenStack only. Per-user volumes over the
+   * quota show as "over" in the quota check.
+   * @default - "per-user" when a volume per user and the hub's database fit the cloud's default volume quota (or it publishes none), else "shared"
+   */
+  readonly homes?: "per-user" | "shared";
 }
 
 export const DEFAULT_HUB_IMAGE = "quay.io/jupyter/scipy-notebook:2025-10-20";
@@ -100,6 +111,8 @@ export class JupyterHubCluster extends Construct {
   readonly address: string;
   readonly server?: IMachine;
   readonly agents: readonly IMachine[] = [];
+  /** Where users' homes live: a volume each, or sub-directories of one shared volume. */
+  readonly homes: "per-user" | "shared";
 
   constructor(scope: Construct, id: string, props: JupyterHubClusterProps) {
     super(scope, id);
@@ -134,6 +147,26 @@ export class JupyterHubCluster extends Construct {
     if (p.https !== false && !host) {
       issues.add("hub.no-host", `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`);
     }
+    // Users' homes: on Cinder volumes (k3s on OpenStack, Magnum) they count against the volume quota.
+    const cinder = kubernetes === "magnum" || (cloud.kind === "openstack" && Boolean(driver.createCredential));
+    if (p.homes === "shared" && (kubernetes !== "k3s" || cloud.kind !== "openstack")) {
+      issues.add(
+        "hub.shared-homes",
+        `'homes' "shared" needs k3s on OpenStack (a volume on the k3s server, exported over NFS), and this hub is ${kubernetes === "magnum" ? 'kubernetes "magnum"' : `on ${cloud.name}`}: use homes: "per-user"${kubernetes === "magnum" ? ', or kubernetes: "k3s"' : ""}`,
+      );
+    }
+    const volumeQuota = cloud.quota?.volumes !== undefined && cloud.quota.gigabytes !== undefined ? { volumes: cloud.quota.volumes, gigabytes: cloud.quota.gigabytes } : undefined;
+    // Magnum's cluster has no server drover builds to export shared homes from.
+    const homesChosen = p.homes ?? (kubernetes === "magnum" ? "per-user" : undefined);
+    const homes: HomesPlan | undefined = cinder
+      ? planHomes({
+          users: p.users,
+          storageGiB: p.profile.storageGiB ?? DEFAULT_STORAGE_GIB,
+          hubDbGiB: DEFAULT_HUB_DB_GIB,
+          ...(homesChosen ? { kind: homesChosen } : {}),
+          ...(volumeQuota ? { quota: volumeQuota } : {}),
+        })
+      : undefined;
     const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey }, cloud);
     if (sshFrom.length > 0 && !adminKey) issues.add("hub.no-key", "'allowSshFrom' opens SSH but there is no 'adminPublicKey' to sign in with: add one, or drop allowSshFrom");
     issues.throwIfAny();
@@ -141,6 +174,10 @@ export class JupyterHubCluster extends Construct {
     for (const w of capacity.warnings) Annotations.of(this).addWarning(w);
     this.capacity = capacity.plan;
     const plan = capacity.plan;
+    this.homes = homes?.kind ?? "per-user";
+    for (const w of homes?.warnings ?? []) Annotations.of(this).addWarning(w);
+    for (const v of homes?.runtimeVolumes ?? []) stack.recordRuntimeVolumes(this, v);
+    const sharedHomes = homes?.kind === "shared" ? { sizeGiB: homes.sharedGiB! } : undefined;
 
     // Secrets: generated by Terraform, or given at deploy time; the code holds neither.
     const secretVariable = (name: string, description: string) => {
@@ -172,6 +209,7 @@ export class JupyterHubCluster extends Construct {
         },
         ...(plan.profile.gpus > 0 ? { gpu: { perNode: plan.userNodes.allocatable.gpus, perUser: plan.profile.gpus } } : {}),
         image: p.image ?? DEFAULT_HUB_IMAGE,
+        ...(sharedHomes ? { sharedHomesClaim: SHARED_HOMES.pvcName } : {}),
         ...(p.idleCullMinutes !== undefined ? { idleCullMinutes: p.idleCullMinutes } : {}),
         ...(kubernetes === "magnum" ? { loadBalancerIP: address } : { matchNodePurpose: "require" as const }),
       });
@@ -193,6 +231,15 @@ export class JupyterHubCluster extends Construct {
             description: `drover: the Cinder CSI driver of ${this.node.path} creates and attaches users' home volumes`,
           })
         : undefined;
+      // Users' volumes are the CSI driver's, not Terraform's: a destroy-time step deletes them once
+      // the machines (which depend on it) are gone and the volumes detached.
+      let volumeCleanup: ITerraformDependable | undefined;
+      if (credential && driver.createVolumeCleanup) {
+        stack.addRenderedFile(this, "drover-reap-volumes.mjs", readTemplate("jupyterhub/drover-reap-volumes.mjs"));
+        volumeCleanup = driver.createVolumeCleanup(this, "VolumeCleanup", { credential, csiCluster: base, scriptPath: stack.renderedFilePath(this, "drover-reap-volumes.mjs") });
+        stack.recordDestroyStep(volumeCleanup, `the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=${base})`);
+      }
+      const dependsOn = volumeCleanup ? { dependsOn: [volumeCleanup] } : {};
       const values = renderValues(publicAddress);
       this.values = values;
       stack.addRenderedFile(this, "values.yaml", values.yaml);
@@ -201,11 +248,13 @@ export class JupyterHubCluster extends Construct {
         serverAddress,
         subnetCidr: HUB_CIDR,
         agentTokenRef: randomPassword(this, "AgentToken", 48),
+        serverCa: this.serverCa(id, base),
         ...(adminKey ? { adminSshKeys: [adminKey.line] } : {}),
         ...(plan.profile.gpus > 0 ? { agentGpu: {} } : {}),
         agentReserved: { cpuMilli: Math.round(plan.userNodes.reserve.cpu * 1000), memoryMiB: Math.round(plan.userNodes.reserve.memoryGiB * 1024) },
         hubValuesYaml: values.yaml,
         hubChartVersion: CHART_VERSION,
+        ...(sharedHomes ? { sharedHomes } : {}),
         ...(credential
           ? { openstack: { authUrlRef: credential.authUrl, regionRef: credential.region, applicationCredentialIdRef: credential.credentialId, applicationCredentialSecretRef: credential.secret } }
           : {}),
@@ -223,9 +272,17 @@ export class JupyterHubCluster extends Construct {
         fixedAddress: serverAddress,
         metadata: { drover_construct: this.node.path, drover_role: "k3s-server" },
         ...(keyPair ? { keyPair } : {}),
+        ...dependsOn,
       });
       this.server = server;
       driver.attachPublicAddress!(serverScope, "PublicAddress", { address: publicAddress, machine: server });
+      if (sharedHomes) {
+        // Stateful and protected like every volume holding data; drover-volumes on the server
+        // finds it in the metadata, formats it once and mounts it where its hook exports it.
+        const volume = driver.createVolume(serverScope, "Volume-homes", { name: `${base}-homes`, sizeGiB: sharedHomes.sizeGiB, protect: true });
+        driver.attachVolume(serverScope, "Attach-homes", server, volume);
+        server.addMetadata(`drover_volume_${SHARED_HOMES.volumeName}`, `${volume.volumeId}:${SHARED_HOMES.exportPath}`);
+      }
       const agents: IMachine[] = [];
       for (let n = 1; n <= plan.userNodes.count; n++) {
         agents.push(
@@ -238,6 +295,7 @@ export class JupyterHubCluster extends Construct {
             userData: userData.agent,
             metadata: { drover_construct: this.node.path, drover_role: "k3s-agent" },
             ...(keyPair ? { keyPair } : {}),
+            ...dependsOn,
           }),
         );
       }
@@ -302,6 +360,21 @@ export class JupyterHubCluster extends Construct {
     output("su_per_hour", String(Math.round(plan.suPerHour * 10_000) / 10_000), `${cloud.kind === "openstack" ? "Service units" : "On-demand US dollars"} per hour of ${this.node.path}, all nodes`);
     output("summary", plan.summary + (plan.period ? `; ${plan.period.su} SU over ${plan.period.days} days of ${plan.period.hoursPerDay} h` : ""), `Capacity of ${this.node.path}`);
     if (auth.kind === "workshop") output("workshop_password", auth.passwordRef, `The shared password of ${this.node.path}`, true);
+  }
+
+  /**
+   * The k3s server's CA, made by Terraform so that its hash is known before any machine boots
+   * (lib/jupyterhub/k3s.ts): base64 for the user data, and the SHA-256 of its PEM text for the
+   * agents' token, each a local so the user data holds one reference per value.
+   */
+  private serverCa(id: string, base: string): { certB64Ref: string; keyB64Ref: string; hashRef: string } {
+    const ca = certificateAuthority(this, "ServerCa", `${base}-server-ca`);
+    const local = (name: string, expression: string) => {
+      const l = new TerraformLocal(this, `Ca${name}`, expression);
+      l.overrideLogicalId(`${id.replace(/-/g, "_")}_ca_${name}`);
+      return l.asString;
+    };
+    return { certB64Ref: local("cert_b64", Fn.base64encode(ca.certPem)), keyB64Ref: local("key_b64", Fn.base64encode(ca.keyPem)), hashRef: local("hash", Fn.sha256(ca.certPem)) };
   }
 
   private auth(p: HubProps, id: string, secretVariable: (name: string, description: string) => string): HubAuth {

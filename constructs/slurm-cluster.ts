@@ -1,6 +1,7 @@
 import { Annotations, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
+import type { IssueCollector } from "../lib/errors.ts";
 import { metadataSourceFor } from "../lib/cloud-init.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
 import { describeValue } from "../lib/props/check.ts";
@@ -14,7 +15,7 @@ import { renderSlurmFiles } from "../lib/slurm/conf.ts";
 import { PATHS, type CloudRefs, type SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
-import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
+import type { CloudProfile, ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
 import { checkSshAccess, clusterContext, requireShape } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { mungeKey } from "./private/random.ts";
@@ -158,6 +159,36 @@ export interface SlurmClusterProps {
    * @default "create"
    */
   readonly applicationCredential?: CredentialSource;
+  /**
+   * The image carries a working NVIDIA driver; GPU partitions need one (drover installs none).
+   * Say true for your own image with the driver; a GPU partition on an image not known to have
+   * one is refused at synth.
+   * @default - what the cloud's image catalog says (true for Jetstream2's Featured images but the Minimal and Ubuntu 20.04 ones)
+   */
+  readonly imageHasNvidiaDriver?: boolean;
+}
+
+/**
+ * GPU partitions need the NVIDIA driver in the image: gres.conf names /dev/nvidia0, and slurmd
+ * waits for it (and keeps retrying) without ever serving jobs. Stock images (the commercial
+ * clouds', a plain OpenStack's Ubuntu) have no driver, and installing one is not a first-boot
+ * step drover can make reliable (kernel-matched modules, a licensed vGPU driver on Jetstream2),
+ * so such a cluster is refused rather than left with nodes that never come up.
+ */
+function checkGpuDriver(issues: IssueCollector, props: SlurmClusterProps, plan: SlurmClusterPlan, image: string, cloud: CloudProfile): void {
+  const known = cloud.images.find((i) => i.name === image)?.nvidiaDriver ?? false;
+  if (props.imageHasNvidiaDriver ?? known) return;
+  const withDriver = cloud.images.filter((i) => i.nvidiaDriver).map((i) => `"${i.name}"`);
+  for (const p of plan.partitions.filter((q) => q.gpusPerNode > 0)) {
+    const index = props.partitions.findIndex((q) => q.name === p.name);
+    const why = props.imageHasNvidiaDriver === false ? "'imageHasNvidiaDriver' is false" : `${cloud.name} does not list it as one with the driver`;
+    issues.add(
+      "slurm.gpu-no-driver",
+      `'partitions[${index}]' (${p.name}) has GPUs (${p.flavor.name}), and 'image' "${image}" has no NVIDIA driver drover knows of (${why}): its nodes would wait for /dev/nvidia0 and never run a job. ` +
+        `Allowed: an image with the driver${withDriver.length ? ` (on ${cloud.name}: ${orList(withDriver)})` : ""}. ` +
+        `Fix: give 'image' such an image (your own: also set imageHasNvidiaDriver: true), or give the partition a size without a GPU`,
+    );
+  }
 }
 
 /**
@@ -240,16 +271,10 @@ export class SlurmCluster extends Construct {
     }
     if (hasElastic && !driver.createCredential) issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
     if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !driver.createShare) issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
+    if (planned.ok) checkGpuDriver(issues, props, planned.plan, image, cloud);
     issues.throwIfAny();
     if (!planned.ok) throw new Error("unreachable: planCluster failed without issues");
     for (const w of planned.warnings) Annotations.of(this).addWarning(w);
-    const gpuPartitions = planned.plan.partitions.filter((p) => p.gpusPerNode > 0);
-    if (gpuPartitions.length > 0 && cloud.kind !== "openstack" && props.image === undefined) {
-      // Jetstream2's featured images carry NVIDIA's vGPU driver; the commercial clouds' stock Ubuntu does not.
-      Annotations.of(this).addWarning(
-        `${gpuPartitions.map((p) => `partition ${p.name}`).join(" and ")} has GPUs, and ${cloud.name}'s image ${cloud.defaultImage} has no NVIDIA driver: slurmd waits for the GPUs gres.conf names and keeps retrying, so those nodes stay down until the driver is installed; give 'image' one that has it`,
-      );
-    }
 
     const plan = planned.plan;
     this.plan = plan;
@@ -339,6 +364,7 @@ export class SlurmCluster extends Construct {
         clusterTag: plan.clusterName,
         scriptPath: stack.renderedFilePath(this, "drover-reap-elastic.mjs"),
       });
+      stack.recordDestroyStep(cleanup, `the elastic nodes Slurm created (servers and ports tagged drover_cluster=${plan.clusterName})`);
     }
 
     const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;

@@ -1,4 +1,8 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ComputedValues } from "./fill.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -53,6 +57,13 @@ export class LabValues implements ComputedValues {
       }
       case "random_uuid":
         return this.remember(address, { id, result: id });
+      // A JupyterHubCluster's k3s server CA: a real key and certificate, as k3s checks one against
+      // the other. One pair per stack (the one hub a lab stack holds), so the certificate is
+      // made from the key whichever resource is filled first.
+      case "tls_private_key":
+        return this.remember(address, { id, private_key_pem: this.ca().key, public_key_pem: "" });
+      case "tls_self_signed_cert":
+        return this.remember(address, { id, cert_pem: this.ca().cert });
       case "openstack_identity_application_credential_v3":
         return this.remember(address, { id: this.cloud.credential.id, secret: this.cloud.credential.secret, project_id: this.cloud.projectId, region: this.cloud.region });
       case "openstack_networking_port_v2": {
@@ -76,6 +87,27 @@ export class LabValues implements ComputedValues {
         return this.remember(address, { id, access_ip_v4: "" });
       default:
         return this.remember(address, { id });
+    }
+  }
+
+  private caPair: { key: string; cert: string } | undefined;
+
+  /** An ECDSA P-256 CA, as hashicorp/tls makes it for the stack, signed by openssl. */
+  private ca(): { key: string; cert: string } {
+    if (this.caPair) return this.caPair;
+    const key = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
+    const dir = mkdtempSync(join(tmpdir(), "lab-ca-"));
+    try {
+      writeFileSync(join(dir, "ca.key"), key, { mode: 0o600 });
+      const cert = execFileSync(
+        "openssl",
+        ["req", "-x509", "-new", "-key", join(dir, "ca.key"), "-subj", "/CN=lab-server-ca", "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature,keyEncipherment"],
+        { encoding: "utf8" },
+      );
+      this.caPair = { key, cert };
+      return this.caPair;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 

@@ -10,7 +10,8 @@ import { DroverStack, SlurmCluster, cloudFromEnvironment } from "../constructs/i
  *
  * Nodes created on demand need an OpenStack cloud (drover's resume programs call its API with
  * an application credential): on AWS, GCP and Azure the CPU partition keeps its two static
- * nodes and the GPU partition one.
+ * nodes. GPU nodes need an image with the NVIDIA driver, which Jetstream2's Featured images
+ * have and other clouds' stock images do not: elsewhere the cluster has no GPU partition.
  */
 export function virtualSlurm(scope: Construct): DroverStack {
   const stack = new DroverStack(scope, "virtual-slurm", {
@@ -20,12 +21,13 @@ export function virtualSlurm(scope: Construct): DroverStack {
     description: "A virtual Slurm cluster with elastic CPU and GPU nodes",
   });
   const elastic = stack.cloud.kind === "openstack";
+  const gpu = stack.cloud.name === "jetstream2";
   new SlurmCluster(stack, "hpc", {
     controller: { size: { vcpus: 8, memoryGiB: 30 } },
     login: { size: { vcpus: 2, memoryGiB: 6 } },
     partitions: [
       { name: "cpu", size: { vcpus: 4, memoryGiB: 15 }, nodes: 2, ...(elastic ? { elastic: { max: 5, idleMinutes: 10 } } : {}), default: true },
-      { name: "gpu", size: { vcpus: 8, memoryGiB: 30, gpu: 0.25 }, ...(elastic ? { nodes: 0, elastic: { max: 2 } } : { nodes: 1 }) },
+      ...(gpu ? [{ name: "gpu", size: { vcpus: 8, memoryGiB: 30, gpu: 0.25 }, nodes: 0, elastic: { max: 2 } }] : []),
     ],
     sharedStorage: { homeGiB: 500, softwareGiB: 100 },
     allowSshFrom: ["203.0.113.0/24"],

@@ -32,6 +32,7 @@ import type {
   CredentialSpec,
   DnsRecordSpec,
   ElasticCleanupSpec,
+  VolumeCleanupSpec,
   ICloudCredential,
   IShare,
   ShareSpec,
@@ -375,31 +376,15 @@ export class OpenStackDriver implements CloudDriver {
    * credential replaces the step (running it) as it replaces the controller, whose user data holds it.
    */
   createElasticCleanup(scope: Construct, id: string, spec: ElasticCleanupSpec): ITerraformDependable {
-    return new TerraformData(scope, id, {
-      // Not `input`: terraform_data copies it to `output`, where Terraform keeps no sensitive
-      // mark, and every later plan would print the secret.
-      triggersReplace: {
-        auth_url: spec.credential.authUrl,
-        region: spec.credential.region,
-        id: spec.credential.credentialId,
-        secret: spec.credential.secret,
-        cluster: spec.clusterTag,
-      },
-      provisioners: [
-        {
-          type: "local-exec",
-          when: "destroy",
-          command: `node ${spec.scriptPath}`,
-          environment: {
-            DROVER_AUTH_URL: terraformExpression("self.triggers_replace.auth_url"),
-            DROVER_REGION: terraformExpression("self.triggers_replace.region"),
-            DROVER_APP_CRED_ID: terraformExpression("self.triggers_replace.id"),
-            DROVER_APP_CRED_SECRET: terraformExpression("self.triggers_replace.secret"),
-            DROVER_CLUSTER: terraformExpression("self.triggers_replace.cluster"),
-          },
-        },
-      ],
-    });
+    return destroyStep(scope, id, spec.credential, "DROVER_CLUSTER", spec.clusterTag, spec.scriptPath);
+  }
+
+  /**
+   * The same kind of step for the volumes a Kubernetes cluster's Cinder CSI driver created
+   * (templates/jupyterhub/drover-reap-volumes.mjs), found by the metadata the driver sets.
+   */
+  createVolumeCleanup(scope: Construct, id: string, spec: VolumeCleanupSpec): ITerraformDependable {
+    return destroyStep(scope, id, spec.credential, "DROVER_CSI_CLUSTER", spec.csiCluster, spec.scriptPath);
   }
 
   lookupDnsZone(scope: Construct, id: string, zoneName: string): string {
@@ -448,3 +433,35 @@ export class OpenStackDriver implements CloudDriver {
   }
 }
 
+/**
+ * A terraform_data whose destroy-time `local-exec` runs `node <scriptPath>` with the credential
+ * and the cluster (in the environment variable `variable`) taken from its own triggers, as a
+ * destroy-time step may reference nothing else.
+ */
+function destroyStep(scope: Construct, id: string, credential: ICloudCredential, variable: string, value: string, scriptPath: string): ITerraformDependable {
+  return new TerraformData(scope, id, {
+    // Not `input`: terraform_data copies it to `output`, where Terraform keeps no sensitive
+    // mark, and every later plan would print the secret.
+    triggersReplace: {
+      auth_url: credential.authUrl,
+      region: credential.region,
+      id: credential.credentialId,
+      secret: credential.secret,
+      cluster: value,
+    },
+    provisioners: [
+      {
+        type: "local-exec",
+        when: "destroy",
+        command: `node ${scriptPath}`,
+        environment: {
+          DROVER_AUTH_URL: terraformExpression("self.triggers_replace.auth_url"),
+          DROVER_REGION: terraformExpression("self.triggers_replace.region"),
+          DROVER_APP_CRED_ID: terraformExpression("self.triggers_replace.id"),
+          DROVER_APP_CRED_SECRET: terraformExpression("self.triggers_replace.secret"),
+          [variable]: terraformExpression("self.triggers_replace.cluster"),
+        },
+      },
+    ],
+  });
+}

@@ -173,11 +173,12 @@ export interface Jetstream2Props {
   readonly allocationType?: "research" | "education" | "trial";
 }
 
-/** The allocation type's default cores, memory and floating IPs, for the constructs' early warnings. */
+/** The allocation type's default cores, memory, floating IPs and volumes, for the constructs' early warnings and plans. */
 function allocationQuota(type: Jetstream2Props["allocationType"]): OpenStackProfile["quota"] {
-  if (!type || type === "research") return JETSTREAM2_QUOTA;
-  const q = JETSTREAM2_QUOTA_PROFILES[type];
-  return { cores: q.cores, memoryGiB: Math.round(q.ramMiB / 1024), floatingIps: q.floatingIps };
+  const q = JETSTREAM2_QUOTA_PROFILES[type ?? "research"];
+  const volumes = { volumes: q.volumes, gigabytes: q.gigabytes };
+  if (!type || type === "research") return { ...JETSTREAM2_QUOTA, ...volumes };
+  return { cores: q.cores, memoryGiB: Math.round(q.ramMiB / 1024), floatingIps: q.floatingIps, ...volumes };
 }
 
 const JETSTREAM2_NETWORK_CHOICES = ["new", "auto-allocated"];

@@ -33,6 +33,13 @@ export interface StackInfo {
    * count them at full scale.
    */
   readonly elastic?: ReadonlyArray<{ readonly construct: string; readonly flavor: string; readonly max: number }>;
+  /**
+   * Volumes software in the cloud creates at run time (the Cinder CSI driver, for a hub's users'
+   * homes and its database), which Terraform does not hold: per construct and purpose, how many
+   * at most and the size of each. Quota counts them.
+   */
+  readonly runtimeVolumes?: ReadonlyArray<{ readonly construct: string; readonly what: string; readonly count: number; readonly sizeGiB: number }>;
+
   /** Policy findings suppressed in code (`suppressPolicy`), each with its reason, shown in reports. */
   /** "shelved_offloaded" while `drover shelve` holds the machines shelved. */
   readonly powerState?: "shelved_offloaded";

@@ -60,7 +60,7 @@ export function renderValidate(r: ValidateReport): string {
   const lines: string[] = [];
   for (const s of r.stacks) {
     const head = s.valid
-      ? `${pc.green("✔")} ${pc.bold(s.name)}: valid (${plural(s.checked, "block")} checked against ${r.schemas.join(", ")})`
+      ? `${pc.green("✔")} ${pc.bold(s.name)}: valid (${plural(s.checked, "block")} checked against ${(s.schemas.length > 0 ? s.schemas : r.schemas).join(", ")})`
       : `${pc.red("✖")} ${pc.bold(s.name)}: ${plural(s.errors, "error")}`;
     lines.push(head + (s.warnings ? `, ${plural(s.warnings, "warning")}` : ""));
     for (const f of s.findings) {

@@ -9,6 +9,7 @@ import { loadProject, type Project } from "../app/project.ts";
 import { synthesizeApp, type SynthesizedStack, type SynthResult } from "../app/synthesize.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { nearestMatches, orList } from "../naming.ts";
+import { withDestroySteps } from "../plan/destroy-steps.ts";
 import { planFromTerraform, type TerraformPlanJson } from "../plan/from-terraform.ts";
 import type { Plan } from "../plan/model.ts";
 import { findTerraform, type TerraformBinary } from "../terraform/find.ts";
@@ -198,7 +199,8 @@ export async function terraformPlan(
   // The last deployed synthesis names what the new one no longer has: needed only for deletions.
   const deletes = ((json as TerraformPlanJson).resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"));
   const previous = deletes ? await readBaseline(p.project.root, p.stack.name) : undefined;
-  return { plan: planFromTerraform(p.stack.name, json as TerraformPlanJson, p.config, previous?.config), planFile };
+  // Destroy-time steps it runs are said with the plan, before anything is confirmed.
+  return { plan: withDestroySteps(planFromTerraform(p.stack.name, json as TerraformPlanJson, p.config, previous?.config), p.config, previous?.config), planFile };
 }
 
 function refuseDestructive(stack: string, plan: Plan, kind: "deploy" | "destroy"): void {

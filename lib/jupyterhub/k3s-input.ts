@@ -72,6 +72,9 @@ export const K3S_PATHS = {
   statusProgram: "/usr/local/sbin/drover-hub-status",
   /** On a GPU agent: installs the container toolkit and labels the node. */
   nvidiaProgram: "/usr/local/sbin/drover-nvidia-setup",
+  /** On the server: the cluster's server CA, when Terraform makes it (`serverCa`). */
+  serverCaCert: "/var/lib/rancher/k3s/server/tls/server-ca.crt",
+  serverCaKey: "/var/lib/rancher/k3s/server/tls/server-ca.key",
   /** On a GPU agent: the drop-in with the GPU label, written by `nvidiaProgram` once GPUs work. */
   gpuConfig: "/etc/rancher/k3s/config.yaml.d/50-drover-nvidia.yaml",
 } as const;
@@ -79,6 +82,7 @@ export const K3S_PATHS = {
 /** The auto-deploy manifests on the server (file names must not clash with k3s's own). */
 export const K3S_MANIFESTS = {
   hub: `${K3S_PATHS.manifests}/drover-jupyterhub.yaml`,
+  homes: `${K3S_PATHS.manifests}/drover-homes.yaml`,
   cinder: `${K3S_PATHS.manifests}/drover-cinder-csi.yaml`,
   /** The Secret with cloud.conf, apart from the rest: it holds references, so it is never compressed. */
   cinderCloudConfig: `${K3S_PATHS.manifests}/drover-cinder-csi-cloud-config.yaml`,
@@ -177,7 +181,37 @@ export interface K3sInput {
    * @default - no GPU support: pods cannot request GPUs
    */
   readonly agentGpu?: K3sAgentGpuInput;
+  /**
+   * Shared homes: the volume the server mounts at `SHARED_HOMES.exportPath` (attached by
+   * Terraform, listed in the server's metadata for drover-volumes), exported over NFS to the
+   * subnet and offered to the hub as one PersistentVolumeClaim. The hub values must use it
+   * (static storage, `SHARED_HOMES.pvcName`).
+   */
+  readonly sharedHomes?: { readonly sizeGiB: number };
+  /**
+   * The cluster's server CA, made by Terraform and put where k3s looks for it before it first
+   * starts (`K3S_PATHS.serverCa*`), so k3s uses it instead of making its own. Known before boot,
+   * its hash goes into the agents' token (`K10<hash>::node:<secret>`): an agent checks the CA the
+   * server hands out against it before sending the secret. Each a reference: the certificate and
+   * key base64-encoded (PEM spans lines, which a reference in YAML must not), and the SHA-256 of
+   * the certificate's PEM text, which is how k3s hashes a single-certificate CA bundle.
+   */
+  readonly serverCa?: { readonly certB64Ref: string; readonly keyB64Ref: string; readonly hashRef: string };
 }
+
+/**
+ * Shared homes (`sharedHomes`): where the server mounts and exports the volume, the claim the
+ * hub's values name, and whom every request on the export is mapped to (Jupyter's images run
+ * notebooks as jovyan, 1000, in the group users, 100).
+ */
+export const SHARED_HOMES = {
+  volumeName: "homes",
+  exportPath: "/srv/drover-homes",
+  pvcName: "drover-homes",
+  hook: "/etc/drover/volumes.d/50-drover-hub-homes",
+  uid: 1000,
+  gid: 100,
+} as const;
 
 export interface K3sCloudInit {
   /** The server's user data. */
@@ -246,6 +280,11 @@ export function checkK3sInput(input: K3sInput): Problem[] {
   const refOrValue = (value: string, field: string) =>
     need(REFERENCE.test(value) || (PLAIN_VALUE.test(value) && !value.includes("${")), "k3s.bad-value", `'${field}' ("${value}") must be a Terraform reference or a value without quotes, backslashes or line breaks`);
   reference(input.agentTokenRef, "agentTokenRef", "${random_password.agent_token.result}");
+  if (input.serverCa) {
+    reference(input.serverCa.certB64Ref, "serverCa.certB64Ref", "${local.hub_ca_cert_b64}");
+    reference(input.serverCa.keyB64Ref, "serverCa.keyB64Ref", "${local.hub_ca_key_b64}");
+    reference(input.serverCa.hashRef, "serverCa.hashRef", "${local.hub_ca_hash}");
+  }
   const os = input.openstack;
   if (os) {
     refOrValue(os.authUrlRef, "openstack.authUrlRef");

@@ -1,7 +1,7 @@
-import { gzipBase64, metadataGuardBootcmd, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
+import { gzipBase64, metadataGuardBootcmd, renderVolumesScript, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
 import { hostAddress, parseCidr, type Cidr } from "../net/cidr.ts";
 import { parseSshPublicKey } from "../net/ssh-key.ts";
-import { renderTemplate } from "../templates.ts";
+import { readTemplate, renderTemplate } from "../templates.ts";
 import { yaml } from "../vendor.ts";
 import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
 
@@ -21,10 +21,14 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  *
  * Decisions, each for a reason:
  * - The server's own token is made by k3s at first start and never leaves the server; agents join
- *   with a separate agent token (`agentTokenRef`), which admits agents only, never servers. It is a
- *   short token (no CA hash: the CA is made on the server at its first boot), so an agent trusts
- *   whatever answers at the server's fixed private address on first contact; that network is the
- *   cluster's own.
+ *   with a separate agent token (`agentTokenRef`), which admits agents only, never servers. With
+ *   `serverCa` (the construct always gives it) Terraform makes the cluster's server CA and the
+ *   server's user data puts it where k3s looks before it first starts, so the CA is known before
+ *   any machine boots: the agents get the token in its full form, `K10<sha256 of the CA>::node:<secret>`,
+ *   and check the CA the server hands out at /cacerts against it before they send the secret; a
+ *   machine that answers at the server's address with another CA learns nothing. (Without
+ *   `serverCa` the token is the short form, and an agent trusts whatever answers first.) k3s
+ *   makes its other CAs (client, request-header, etcd) itself, as it does for any it does not find.
  * - Placement follows zero-to-jupyterhub's node labels: the server is `node-purpose=core` and
  *   untainted (k3s's own pods, the chart installers and the hub run there); agents are
  *   `node-purpose=user` and tainted `hub.jupyter.org/dedicated=user:NoSchedule`, which only the
@@ -63,7 +67,7 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  */
 
 export * from "./k3s-input.ts";
-import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, CSI_VOLUMES_PER_NODE, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
+import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, CSI_VOLUMES_PER_NODE, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, SHARED_HOMES, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
 
 /**
  * Renders the server's and the agents' user data. Deterministic: the same input gives the same
@@ -110,7 +114,7 @@ interface WriteFile {
   path: string;
   content: string;
   permissions: string;
-  encoding?: "gz+b64";
+  encoding?: "gz+b64" | "b64";
 }
 
 class Renderer {
@@ -155,8 +159,66 @@ class Renderer {
       { path: K3S_MANIFESTS.hub, content: this.hubManifest(), permissions: "0600" },
       ...(input.openstack ? this.cinderManifests(input.openstack) : []),
       ...(input.agentGpu ? [this.devicePluginManifest(input.agentGpu)] : []),
+      ...(input.sharedHomes ? this.sharedHomesFiles(input.sharedHomes) : []),
+      ...(input.serverCa
+        ? [
+            { path: K3S_PATHS.serverCaCert, content: this.refs.add(input.serverCa.certB64Ref), permissions: "0644", encoding: "b64" as const },
+            { path: K3S_PATHS.serverCaKey, content: this.refs.add(input.serverCa.keyB64Ref), permissions: "0600", encoding: "b64" as const },
+          ]
+        : []),
     ];
-    return this.document("server", files, [K3S_PATHS.installProgram], compact);
+    if (!input.sharedHomes) return this.document("server", files, [K3S_PATHS.installProgram], compact);
+    return this.document("server", files, ["systemctl enable --now drover-volumes.timer", K3S_PATHS.installProgram], compact, ["nfs-kernel-server"]);
+  }
+
+  /**
+   * Shared homes on the server: the volume service (templates/cloud-init/drover-volumes.sh)
+   * mounts the home volume, its hook exports it to the subnet once mounted, and k3s applies a
+   * PersistentVolume for the export with the claim the hub's values name. The PersistentVolume
+   * is Retain, so no Kubernetes deletion touches the users' files; the volume itself is
+   * Terraform's, protected like every stateful volume.
+   */
+  private sharedHomesFiles(homes: { readonly sizeGiB: number }): WriteFile[] {
+    const namespace = this.input.hubNamespace ?? DEFAULT_HUB_NAMESPACE;
+    const capacity = `${homes.sizeGiB}Gi`;
+    // A cluster-wide name, so the cluster's own: Kubernetes names are lower case.
+    const volumeName = `${this.input.clusterName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-homes`;
+    const docs = [
+      // The chart's release creates it too; the claim needs it first.
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: { name: volumeName },
+        spec: {
+          capacity: { storage: capacity },
+          accessModes: ["ReadWriteMany"],
+          persistentVolumeReclaimPolicy: "Retain",
+          storageClassName: "",
+          mountOptions: ["nfsvers=4.2", "hard"],
+          nfs: { server: this.input.serverAddress, path: SHARED_HOMES.exportPath },
+          claimRef: { namespace, name: SHARED_HOMES.pvcName },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name: SHARED_HOMES.pvcName, namespace },
+        spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName, resources: { requests: { storage: capacity } } },
+      },
+    ];
+    const hook = renderTemplate(
+      "jupyterhub/drover-hub-homes.sh",
+      { exportPath: SHARED_HOMES.exportPath, cidr: this.input.subnetCidr, uid: String(SHARED_HOMES.uid), gid: String(SHARED_HOMES.gid) },
+      { shell: true },
+    );
+    return [
+      { path: "/usr/local/sbin/drover-volumes", content: renderVolumesScript("root", "openstack"), permissions: "0755" },
+      { path: "/etc/systemd/system/drover-volumes.service", content: readTemplate("cloud-init/drover-volumes.service"), permissions: "0644" },
+      { path: "/etc/systemd/system/drover-volumes.timer", content: readTemplate("cloud-init/drover-volumes.timer"), permissions: "0644" },
+      { path: SHARED_HOMES.hook, content: hook, permissions: "0755" },
+      { path: K3S_MANIFESTS.homes, content: this.manifest(`the users' shared homes of JupyterHub cluster ${this.input.clusterName}`, docs), permissions: "0600" },
+    ];
   }
 
   agent(compact: boolean): string {
@@ -170,15 +232,17 @@ class Renderer {
       "node-taint": [USER_NODE_TAINT],
       ...(input.agentReserved ? { "kubelet-arg": [`system-reserved=cpu=${input.agentReserved.cpuMilli}m,memory=${input.agentReserved.memoryMiB}Mi`] } : {}),
     };
-    const files = [this.configFile("agent", config), this.tokenFile(K3S_PATHS.token), this.unitFile("agent"), this.installProgram("agent")];
-    if (!input.agentGpu) return this.document("agent", files, [K3S_PATHS.installProgram], compact);
+    const files = [this.configFile("agent", config), this.tokenFile(K3S_PATHS.token, input.serverCa?.hashRef), this.unitFile("agent"), this.installProgram("agent")];
+    // The kubelet mounts the shared homes' NFS export for the users' pods: it needs the client.
+    const packages = input.sharedHomes ? ["nfs-common"] : [];
+    if (!input.agentGpu) return this.document("agent", files, [K3S_PATHS.installProgram], compact, packages);
     // Before k3s: k3s looks for the NVIDIA runtime, and reads the label drop-in, when it first
     // starts. Two commands, so that k3s starts (without GPUs) when the GPU setup fails.
     files.push(this.nvidiaProgram(input.agentGpu));
-    return this.document("agent", files, [K3S_PATHS.nvidiaProgram, K3S_PATHS.installProgram], compact);
+    return this.document("agent", files, [K3S_PATHS.nvidiaProgram, K3S_PATHS.installProgram], compact, packages);
   }
 
-  private document(role: "server" | "agent", files: WriteFile[], runcmd: string[], compact: boolean): string {
+  private document(role: "server" | "agent", files: WriteFile[], runcmd: string[], compact: boolean, packages: string[] = []): string {
     const keys = (this.input.adminSshKeys ?? []).map((k) => (parseSshPublicKey(k) as { key: { line: string } }).key.line);
     const doc = {
       ssh_pwauth: false,
@@ -186,6 +250,7 @@ class Renderer {
       ...(keys.length > 0 ? { ssh_authorized_keys: keys } : {}),
       // At every boot, in cloud-init's network stage: before any login or service.
       bootcmd: [metadataGuardBootcmd()],
+      ...(packages.length > 0 ? { packages } : {}),
       write_files: compact ? files.map((f) => this.compress(f)) : files,
       runcmd,
     };
@@ -198,9 +263,13 @@ class Renderer {
     return { path: K3S_PATHS.config, content: `# ${comment}\n${this.toYaml(config)}`, permissions: "0644" };
   }
 
-  /** The join token alone, no line break: k3s takes the file's content as the token. */
-  private tokenFile(path: string): WriteFile {
-    return { path, content: this.refs.add(this.input.agentTokenRef), permissions: "0600" };
+  /**
+   * The join token alone, no line break: k3s takes the file's content as the token. With the
+   * CA's hash (an agent's), the full form `K10<hash>::node:<secret>` (k3s's user for agent tokens).
+   */
+  private tokenFile(path: string, caHashRef?: string): WriteFile {
+    const secret = this.refs.add(this.input.agentTokenRef);
+    return { path, content: caHashRef ? `K10${this.refs.add(caHashRef)}::node:${secret}` : secret, permissions: "0600" };
   }
 
   private unitFile(role: "server" | "agent"): WriteFile {

@@ -95,6 +95,7 @@ function buildSchema() {
         { error: "must be { perDay, days }: the hours a day and the days the class runs, e.g. { perDay: 6, days: 3 }" },
       )
       .optional(),
+    homes: z.enum(["per-user", "shared"], { error: 'must be "per-user" (a volume for each user) or "shared" (one volume on the k3s server, a sub-directory for each user)' }).optional(),
     applicationCredential: z
       .enum(["create", "provided"], {
         error: 'must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)',

@@ -198,7 +198,8 @@ function buildSchema() {
             ...chartKeys(z, ["pvcNameTemplate", "storageAccessModes", "subPath", "volumeNameTemplate"]),
           })
           .optional(),
-        ...chartKeys(z, ["extraLabels", "extraVolumeMounts", "extraVolumes", "homeMountPath", "static"]),
+        static: z.strictObject({ pvcName: str.nullable().optional(), subPath: str.optional() }).optional(),
+        ...chartKeys(z, ["extraLabels", "extraVolumeMounts", "extraVolumes", "homeMountPath"]),
       })
       .optional(),
   });

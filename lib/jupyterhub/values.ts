@@ -121,6 +121,11 @@ export interface HubValuesInput {
   readonly gpu?: HubGpu;
   /** The user image, "repo:tag" or "repo:tag@sha256:...". */
   readonly image: string;
+  /**
+   * Shared homes: the PersistentVolumeClaim (in the hub's namespace) every user's home is a
+   * sub-directory of, named after the user (the chart's static storage). @default - a volume per user (dynamic storage)
+   */
+  readonly sharedHomesClaim?: string;
   /** StorageClass for home volumes and the hub's database. @default - the cluster's default class */
   readonly storageClass?: string;
   /** Minutes a server may sit idle before it is stopped (its home volume stays). @default 60 */
@@ -395,11 +400,14 @@ export function renderHubValues(input: HubValuesInput): HubValuesResult {
       image,
       cpu: { guarantee: p.cpuGuarantee, limit: p.cpuLimit },
       memory: { guarantee: memorySize(p.memoryGuaranteeGiB), limit: memorySize(p.memoryLimitGiB) },
-      storage: {
-        type: "dynamic",
-        capacity: `${p.storageGiB}Gi`,
-        ...(input.storageClass ? { dynamic: { storageClass: input.storageClass } } : {}),
-      },
+      storage: input.sharedHomesClaim
+        ? // One claim for everyone, each user's server mounting only its own sub-directory.
+          { type: "static", static: { pvcName: input.sharedHomesClaim, subPath: "{username}" } }
+        : {
+            type: "dynamic",
+            capacity: `${p.storageGiB}Gi`,
+            ...(input.storageClass ? { dynamic: { storageClass: input.storageClass } } : {}),
+          },
       startTimeout: input.startTimeoutSeconds ?? DEFAULT_START_TIMEOUT_SECONDS,
       ...(input.gpu && input.gpu.perNode > 0 ? { profileList: profiles(p, input.gpu) } : {}),
     },

@@ -85,6 +85,11 @@ export interface Plan {
   readonly hasChanges: boolean;
   /** Terraform's version, when terraform made the plan. */
   readonly terraformVersion?: string;
+  /**
+   * Destroy-time steps the plan runs (their resource is deleted or replaced), each deleting what
+   * the cloud's software created outside Terraform: the construct and what it deletes, in words.
+   */
+  readonly destroySteps?: ReadonlyArray<{ readonly construct: string; readonly deletes: string }>;
 }
 
 /** Resource types that hold data: deleting or replacing one loses it. */

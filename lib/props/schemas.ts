@@ -105,6 +105,7 @@ function build() {
         error: 'must be "create" (the stack creates one; deploy with an unrestricted credential) or "provided" (you create one and pass its ID and secret at deploy time)',
       })
       .optional(),
+    imageHasNvidiaDriver: flag("the image carries the NVIDIA driver").optional(),
   });
 
   const port = (what: string) => number(`a port from 1 to 65535 (${what})`);

@@ -83,8 +83,9 @@ export function zeroCounts(): { -readonly [K in QuotaItem]: number } {
  * or blank), volumes, floating IPs, networks, subnets, routers, security groups (with Neutron's
  * two default egress rules each), rules, ports (explicit ones, one per instance network without
  * a port, one per router interface without a port), Magnum clusters' nodes (masters plus
- * workers, workers at the autoscaler's `max_node_count` when it is higher), and the elastic
- * machines in `drover.json` at their max, each with its port.
+ * workers, workers at the autoscaler's `max_node_count` when it is higher), the elastic
+ * machines in `drover.json` at their max, each with its port, and the volumes software in the
+ * cloud creates (`runtimeVolumes` in `drover.json`: a hub's home volumes and its database).
  *
  * Not counted: DHCP and metadata ports Neutron adds to networks, and what Magnum creates from
  * its cluster template (its own network and router without a `fixed_network`, load balancers).
@@ -125,6 +126,11 @@ export function stackNeeds(config: Json, info?: StackInfo, options: StackNeedsOp
     } else {
       notCounted.push({ address, construct: e.construct, what: "cores and RAM", reason: unknownFlavor(e.flavor) });
     }
+  }
+
+  for (const v of info?.runtimeVolumes ?? []) {
+    tally.volumes += v.count;
+    tally.gigabytes += v.count * v.sizeGiB;
   }
 
   return { ...tally, notCounted };

@@ -24,13 +24,19 @@ export function loadSchemaFile(path: string): LoadedProvider[] {
 
 const cache = new Map<string, LoadedProvider[]>();
 
-/** The schema files drover ships, loaded once per process. */
+/**
+ * The schema files drover ships, loaded once per process: terraform-provider-openstack's, and
+ * the part of hashicorp/tls drover uses (a JupyterHubCluster's k3s CA), written from its
+ * documentation (docs/resources/private_key.md, self_signed_cert.md of terraform-provider-tls).
+ */
 export function builtinProviders(): LoadedProvider[] {
-  const path = join(PROVIDERS_DIR, "openstack/schema.json");
-  let loaded = cache.get(path);
-  if (!loaded) {
-    loaded = loadSchemaFile(path);
-    cache.set(path, loaded);
-  }
-  return loaded;
+  return ["openstack/schema.json", "tls/schema.json"].flatMap((file) => {
+    const path = join(PROVIDERS_DIR, file);
+    let loaded = cache.get(path);
+    if (!loaded) {
+      loaded = loadSchemaFile(path);
+      cache.set(path, loaded);
+    }
+    return loaded;
+  });
 }

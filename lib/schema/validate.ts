@@ -29,6 +29,8 @@ export interface ValidationReport {
   readonly checked: number;
   /** Resource types seen that no loaded schema covers (and that are not built into Terraform). */
   readonly unchecked: readonly string[];
+  /** The schemas the configuration was checked against (`source version`), those it uses only. */
+  readonly schemas: readonly string[];
 }
 
 /** Arguments Terraform itself defines on every resource or data source. */
@@ -285,6 +287,7 @@ export function validateTerraformJson(config: unknown, providers: readonly Loade
       findings: [{ severity: "error", code: "schema.not-an-object", address: "(root)", message: "the configuration is not a JSON object" }],
       checked,
       unchecked: [],
+      schemas: [],
     };
   }
   const root = config as JsonObject;
@@ -360,5 +363,5 @@ export function validateTerraformJson(config: unknown, providers: readonly Loade
     }
   }
 
-  return { findings, checked, unchecked: [...unchecked].sort() };
+  return { findings, checked, unchecked: [...unchecked].sort(), schemas: [...usedProviders].map((p) => `${p.source} ${p.version ?? ""}`.trim()).sort() };
 }

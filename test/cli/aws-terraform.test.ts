@@ -96,21 +96,25 @@ function offlineFiles(config: Json): { override: Json; extra: Json } {
 type Change = { address: string; type: string; mode: string; change: { actions: string[]; after: Json } };
 
 /**
- * hashicorp/random has no binary in the mirror (it holds hashicorp/aws only): its resources
- * (a munge key, a join token) are stood in for by terraform_data resources, references
- * rewritten to them. Everything of AWS is checked as drover wrote it.
+ * hashicorp/random and hashicorp/tls have no binary in the mirror (it holds hashicorp/aws only):
+ * their resources (a munge key, a join token, a hub's k3s CA) are stood in for by terraform_data
+ * resources, references rewritten to them. Everything of AWS is checked as drover wrote it.
  */
 function withoutRandom(config: Json): Json {
-  const text = JSON.stringify(config).replace(/\brandom_(password|bytes)\.(\w+)\.(result|base64)\b/g, "terraform_data.standin_$1_$2.output");
+  const text = JSON.stringify(config)
+    .replace(/\brandom_(password|bytes)\.(\w+)\.(result|base64)\b/g, "terraform_data.standin_$1_$2.output")
+    .replace(/\btls_(private_key|self_signed_cert)\.(\w+)\.(private_key_pem|cert_pem)\b/g, "terraform_data.standin_$1_$2.output");
   const out = JSON.parse(text) as Json;
-  for (const kind of ["random_password", "random_bytes"]) {
-    for (const name of Object.keys(out.resource?.[kind] ?? {})) {
-      ((out.resource.terraform_data ??= {}) as Json)[`standin_${kind.slice(7)}_${name}`] = { input: `stand-in for ${kind}.${name}` };
+  for (const [provider, kinds] of [["random", ["random_password", "random_bytes"]], ["tls", ["tls_private_key", "tls_self_signed_cert"]]] as const) {
+    for (const kind of kinds) {
+      for (const name of Object.keys(out.resource?.[kind] ?? {})) {
+        ((out.resource.terraform_data ??= {}) as Json)[`standin_${kind.slice(provider.length + 1)}_${name}`] = { input: `stand-in for ${kind}.${name}` };
+      }
+      if (out.resource) delete out.resource[kind];
     }
-    if (out.resource) delete out.resource[kind];
+    delete out.provider?.[provider];
+    delete out.terraform?.required_providers?.[provider];
   }
-  delete out.provider?.random;
-  delete out.terraform?.required_providers?.random;
   return out;
 }
 
@@ -209,7 +213,8 @@ const EXAMPLE_CHECKS: Record<string, (managed: Change[], count: (type: string) =
     expect(opened).toEqual(["22/203.0.113.0/24", "443/0.0.0.0/0", "80/0.0.0.0/0"]);
   },
   "virtual-slurm": (managed, count) => {
-    // Controller, login, two CPU nodes and one GPU node: static (elastic nodes need OpenStack).
+    // Controller, login and two CPU nodes: static (elastic nodes need OpenStack); no GPU
+    // partition, as AWS's stock Ubuntu has no NVIDIA driver.
     // Named by their address: the controller's tags are known after apply only (they name its volumes).
     const types = Object.fromEntries(managed.filter((c) => c.type === "aws_instance").map((c) => [c.address.replace(/^aws_instance\.hpc_|_[0-9A-F]{8}$/g, ""), c.change.after.instance_type]));
     expect(types).toEqual({
@@ -217,7 +222,6 @@ const EXAMPLE_CHECKS: Record<string, (managed: Change[], count: (type: string) =
       login: "m7i.large",
       "cpu-1": "m7i.xlarge",
       "cpu-2": "m7i.xlarge",
-      "gpu-1": "g6.2xlarge",
     });
     // Fixed addresses are held out of EC2's automatic assignment.
     expect(count("aws_ec2_subnet_cidr_reservation")).toBeGreaterThan(0);

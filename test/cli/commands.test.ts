@@ -120,12 +120,14 @@ describe("drover validate", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^✔ dev-vm: valid \(12 blocks checked against terraform-provider-openstack\/openstack 3\.4\.0\)$/m);
     expect(r.stdout).toMatch(/^✔ virtual-slurm: valid \(\d+ blocks checked against terraform-provider-openstack\/openstack 3\.4\.0\)/m);
+    // Each stack names the schemas it was checked against: the hub's k3s CA is hashicorp/tls's.
+    expect(r.stdout).toMatch(/^✔ workshop-jupyterhub: valid \(\d+ blocks checked against hashicorp\/tls 4\.0\.4, terraform-provider-openstack\/openstack 3\.4\.0\)/m);
     const json = JSON.parse(drover(dir, ["validate", "--json"]).stdout);
     expect(json).toMatchObject({
       valid: true,
-      schemas: ["terraform-provider-openstack/openstack 3.4.0"],
+      schemas: ["terraform-provider-openstack/openstack 3.4.0", "hashicorp/tls 4.0.4"],
       stacks: [
-        { name: "dev-vm", valid: true, errors: 0, findings: [] },
+        { name: "dev-vm", valid: true, errors: 0, findings: [], schemas: ["terraform-provider-openstack/openstack 3.4.0"] },
         { name: "science-gateway", valid: true, errors: 0, findings: [] },
         // The munge key comes from the random provider, which has no schema file here.
         { name: "virtual-slurm", valid: true, errors: 0, findings: [], unchecked: ["random_bytes"] },

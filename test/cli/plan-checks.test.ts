@@ -34,6 +34,38 @@ describe("drover plan: cost, quota and policy before apply", () => {
     expect(json.failed).toBe(false);
     expect(json.plans[0].checks.cost.after.idle).toBe(162);
     expect(json.plans[0].checks.quota.items.find((i: { item: string }) => i.item === "cores")).toMatchObject({ need: 162, limit: 200, over: false });
+    // 127 homes of 10 GiB would be 127 volumes: the class gets shared homes by default, one
+    // volume as large as the quota allows beside the hub's database (a volume Kubernetes makes).
+    const item = (name: string) => json.plans[0].checks.quota.items.find((i: { item: string }) => i.item === name);
+    expect(item("volumes")).toMatchObject({ need: 2, limit: 10, over: false });
+    expect(item("gigabytes")).toMatchObject({ need: 1000, limit: 1000, over: false });
+  });
+
+  it("counts a hub's per-user home volumes and its database, which Kubernetes creates: over the quota when chosen for a class that does not fit", () => {
+    const hub = (extra: string) =>
+      `import { App } from "cdktf";
+import { DroverStack, JupyterHubCluster, jetstream2 } from "./constructs/index.ts";
+const app = new App();
+const stack = new DroverStack(app, "lab", { cloud: jetstream2({ allocation: "abc123", allocationType: "education" }), owner: "pi@uni.edu", expiresAt: "2027-03-31" });
+new JupyterHubCluster(stack, "hub", { users: 127, profile: { cpu: 1, memoryGiB: 2, storageGiB: 10 }, auth: { kind: "workshop" }, https: false, ${extra} });
+app.synth();
+`;
+    const perUser = makeProject({ "main.ts": hub(`homes: "per-user"`) });
+    const over = drover(perUser, ["plan", "--offline"]);
+    expect(over.code).toBe(1);
+    // 127 home volumes and the hub's database of 1 GiB.
+    expect(over.stdout).toContain("volumes: need 128, limit 10");
+    expect(over.stdout).toContain("volume storage: need 1271 GB, limit 1000 GB");
+
+    const byDefault = drover(makeProject({ "main.ts": hub("") }), ["plan", "--offline", "--json"]);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    const items = (JSON.parse(byDefault.stdout).plans[0].checks.quota.items as Array<{ item: string; need: number }>).filter((i) => i.item === "volumes" || i.item === "gigabytes");
+    expect(items.map((i) => [i.item, i.need])).toEqual([["volumes", 2], ["gigabytes", 1000]]);
+
+    // A class that fits keeps a volume per user, each counted.
+    const small = drover(makeProject({ "main.ts": hub("").replace("users: 127", "users: 5") }), ["plan", "--offline", "--json"]);
+    const smallItems = (JSON.parse(small.stdout).plans[0].checks.quota.items as Array<{ item: string; need: number }>).filter((i) => i.item === "volumes" || i.item === "gigabytes");
+    expect(smallItems.map((i) => [i.item, i.need])).toEqual([["volumes", 6], ["gigabytes", 51]]);
   });
 
   it("fails (exit 1) when the stack needs a second router on an allocation that holds one, naming need and limit", () => {

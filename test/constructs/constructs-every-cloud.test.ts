@@ -228,6 +228,8 @@ const slurm: SlurmClusterProps = {
   sharedStorage: { homeGiB: 200, softwareGiB: 40 },
   allowSshFrom: [SSH_FROM],
   adminPublicKey: admin,
+  // The stock image has no NVIDIA driver: as if the person had built one that has it.
+  imageHasNvidiaDriver: true,
 };
 
 /**
@@ -280,11 +282,6 @@ describe("SlurmCluster on every cloud", () => {
       ["hpc-lab-login", want.login, "10.42.0.5"],
     ]);
     expect(cluster.plan.partitions.map((p) => [p.name, p.gpusPerNode])).toEqual([["cpu", 0], ["gpu", 1]]);
-    // The stock image has no NVIDIA driver: said at synth.
-    const warnings = cluster.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
-    expect(warnings).toContain(
-      `partition gpu has GPUs, and ${cloud}'s image ubuntu-24.04 has no NVIDIA driver: slurmd waits for the GPUs gres.conf names and keeps retrying, so those nodes stay down until the driver is installed; give 'image' one that has it`,
-    );
 
     // /home, /opt/software and slurmctld's state: protected disks on the controller, listed in its metadata.
     const volumes = view.volumes(json);
@@ -338,6 +335,18 @@ describe("SlurmCluster on every cloud", () => {
       [4, 9],
       [3 * 256 + 255, 255 * 256 + 254],
     ]);
+  });
+
+  it.each(CLOUDS)("GIVEN %s and its stock image (no NVIDIA driver) WHEN a partition has GPUs THEN synth refuses it, naming the partition, the image and the fix", (cloud) => {
+    const { imageHasNvidiaDriver: _, ...stock } = slurm;
+    const refused = (props: Partial<SlurmClusterProps>) => issuesOf(() => new SlurmCluster(newStack("hpc", { cloud: PROFILES[cloud]() }).stack, "lab", { ...stock, ...props }));
+    const message = (why: string) =>
+      `hpc/lab: 'partitions[1]' (gpu) has GPUs (${SLURM[cloud].gpu}), and 'image' "ubuntu-24.04" has no NVIDIA driver drover knows of (${why}): its nodes would wait for /dev/nvidia0 and never run a job. ` +
+      "Allowed: an image with the driver. Fix: give 'image' such an image (your own: also set imageHasNvidiaDriver: true), or give the partition a size without a GPU";
+    expect(refused({})).toEqual([["slurm.gpu-no-driver", message(`${cloud} does not list it as one with the driver`)]]);
+    expect(refused({ imageHasNvidiaDriver: false })).toEqual([["slurm.gpu-no-driver", message("'imageHasNvidiaDriver' is false")]]);
+    // Without a GPU partition, nothing is said.
+    expect(() => new SlurmCluster(newStack("hpc", { cloud: PROFILES[cloud]() }).stack, "lab", { ...stock, partitions: [slurm.partitions[0]!] })).not.toThrow();
   });
 
   it.each(CLOUDS)("GIVEN %s THEN elastic partitions and Manila shares are refused, naming the cloud", (cloud) => {

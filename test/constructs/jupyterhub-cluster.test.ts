@@ -92,7 +92,7 @@ describe("JupyterHubCluster on k3s (the default)", () => {
   });
 
   it("renders chart values that pass the chart's schema, sized from the class", async () => {
-    const { app, stack, hub } = build(workshop);
+    const { app, stack, hub } = build({ ...workshop, homes: "per-user" });
     fullSynthJson(app, stack);
     await settleWrites();
     const text = readFileSync(join(app.outdir, "stacks", "class", "files", "hub", "values.yaml"), "utf8");
@@ -108,6 +108,107 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     expect(values.proxy.https).toMatchObject({ enabled: true, hosts: ["class-hub.atm240001.projects.jetstream-cloud.org"], letsencrypt: { contactEmail: "ops@example.org" } });
     expect(values.cull).toMatchObject({ enabled: true, timeout: 3600 });
     expect(hub.values.sensitive.map((s) => s.path)).toEqual(["hub.config.GitHubOAuthenticator.client_secret"]);
+  });
+
+  it("GIVEN a class whose per-user volumes exceed the volume quota THEN it gets shared homes: one protected volume on the server, exported over NFS, each user a sub-directory", () => {
+    // 127 × 10 GiB and the hub's database would be 128 volumes and 1271 GB; the allocation holds 10 and 1000 GB.
+    const { json, hub } = build(workshop);
+    expect(hub.homes).toBe("shared");
+    const volume = only(json, "openstack_blockstorage_volume_v3");
+    expect(volume).toMatchObject({ name: "class-hub-homes", size: 999, lifecycle: { prevent_destroy: true } });
+    const attach = only(json, "openstack_compute_volume_attach_v2");
+    expect(attach.instance_id).toMatch(/^\$\{openstack_compute_instance_v2\.hub_server_[^.]+\.id\}$/);
+    const server = instances(json).find((v) => v.name === "class-hub-server")!;
+    expect(server.metadata.drover_volume_homes).toMatch(/^\$\{openstack_blockstorage_volume_v3\.hub_server_Volume-homes_[^.]+\.id\}:\/srv\/drover-homes$/);
+    const warnings = hub.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    expect(warnings).toContain(
+      "the 127 users' homes share one 999 GiB volume, not 1270 GiB (127 × profile.storageGiB 10): the quota's volume storage (1000 GB) holds no more beside the hub's database. That is 7.9 GiB each on average; ask for more volume storage (Jetstream2: help@jetstream-cloud.org), or lower profile.storageGiB",
+    );
+    // The chart's static storage: one claim, a sub-directory per user.
+    expect(yaml().parse(hub.values.yaml).singleuser.storage).toEqual({ type: "static", static: { pvcName: "drover-homes", subPath: "{username}" } });
+    // The server installs the NFS server, mounts the volume and exports it; the claim is bound to it.
+    const serverData = yaml().parse(server.user_data) as { packages?: string[]; runcmd: string[]; write_files: Array<{ path: string; content: string }> };
+    expect(serverData.packages).toEqual(["nfs-kernel-server"]);
+    expect(serverData.runcmd).toEqual(["systemctl enable --now drover-volumes.timer", "/usr/local/sbin/drover-k3s-install"]);
+    const file = (path: string) => serverData.write_files.find((f) => f.path === path)?.content ?? "";
+    expect(file("/etc/drover/volumes.d/50-drover-hub-homes")).toContain('exports="$export_path $cidr(rw,sync,no_subtree_check,all_squash,anonuid=1000,anongid=100,mp)"');
+    expect(file("/etc/drover/volumes.d/50-drover-hub-homes")).toContain('cidr="10.44.0.0/22"');
+    const manifests = yaml().parseAllDocuments(file("/var/lib/rancher/k3s/server/manifests/drover-homes.yaml")).map((d) => d.toJS());
+    expect(manifests.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(["Namespace jhub", "PersistentVolume class-hub-homes", "PersistentVolumeClaim drover-homes"]);
+    expect(manifests[1].spec).toMatchObject({ capacity: { storage: "999Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", nfs: { server: "10.44.0.4", path: "/srv/drover-homes" } });
+    expect(manifests[2]).toMatchObject({ metadata: { namespace: "jhub" }, spec: { volumeName: "class-hub-homes", storageClassName: "" } });
+    // Agents mount the export for their pods: they need the NFS client.
+    const agent = yaml().parse(instances(json).find((v) => v.name === "class-hub-agent-1")!.user_data) as { packages?: string[] };
+    expect(agent.packages).toEqual(["nfs-common"]);
+    expect(schemaFindings(json)).toEqual([]);
+  });
+
+  it("GIVEN homes: per-user, or a class that fits the quota THEN each user gets a volume of their own and nothing is exported", () => {
+    for (const props of [{ ...workshop, homes: "per-user" as const }, { ...workshop, users: 5 }]) {
+      const { json, hub } = build(props);
+      expect(hub.homes).toBe("per-user");
+      expect(resources(json, "openstack_blockstorage_volume_v3")).toEqual({});
+      expect(yaml().parse(hub.values.yaml).singleuser.storage).toEqual({ type: "dynamic", capacity: "10Gi" });
+      const server = yaml().parse(instances(json).find((v) => v.name === "class-hub-server")!.user_data) as { packages?: string[] };
+      expect(server.packages).toBeUndefined();
+    }
+  });
+
+  it("deletes the volumes the CSI driver made when the stack is destroyed: a destroy-time step after every machine, said in the plan", async () => {
+    const { app, stack } = build(workshop);
+    const json = fullSynthJson(app, stack);
+    await settleWrites();
+    const [name, step] = Object.entries(resources(json, "terraform_data")).find(([n]) => n.includes("VolumeCleanup"))!;
+    // The credential reaches the step through its own triggers, the secret as a reference (a destroy-time step may reference nothing else).
+    expect(step.triggers_replace).toMatchObject({ cluster: "class-hub", secret: expect.stringMatching(/^\$\{openstack_identity_application_credential_v3\.[^.]+\.secret\}$/) });
+    expect(step.provisioner).toEqual([
+      {
+        "local-exec": {
+          when: "destroy",
+          command: "node files/hub/drover-reap-volumes.mjs",
+          environment: {
+            DROVER_AUTH_URL: "${self.triggers_replace.auth_url}",
+            DROVER_REGION: "${self.triggers_replace.region}",
+            DROVER_APP_CRED_ID: "${self.triggers_replace.id}",
+            DROVER_APP_CRED_SECRET: "${self.triggers_replace.secret}",
+            DROVER_CSI_CLUSTER: "${self.triggers_replace.cluster}",
+          },
+        },
+      },
+    ]);
+    // Every machine depends on it, so it runs after they are gone (their volumes detached).
+    for (const vm of instances(json)) expect(vm.depends_on).toContain(`terraform_data.${name}`);
+    // The CSI driver marks its volumes with the cluster ID the step looks for.
+    const server = instances(json).find((v) => v.name === "class-hub-server")!;
+    const csi = (yaml().parse(server.user_data) as { write_files: Array<{ path: string; content: string }> }).write_files.find((f) => f.path.endsWith("drover-cinder-csi.yaml"))!;
+    expect(csi.content).toContain("clusterID: class-hub");
+    // What it deletes, in words, for the plan: in the resource's comment, which Terraform ignores.
+    expect(step["//"]).toMatchObject({
+      drover_destroy_step: "the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=class-hub)",
+    });
+    expect(readFileSync(join(app.outdir, "stacks", "class", "files", "hub", "drover-reap-volumes.mjs"), "utf8")).toContain("cinder.csi.openstack.org/cluster");
+  });
+
+  it("makes the k3s server's CA in Terraform, so agents join with a token that pins it (K10<CA hash>::node:<secret>)", () => {
+    const { json } = build(workshop);
+    expect(only(json, "tls_private_key")).toEqual(expect.objectContaining({ algorithm: "ECDSA", ecdsa_curve: "P256" }));
+    const cert = only(json, "tls_self_signed_cert");
+    expect(cert).toMatchObject({ is_ca_certificate: true, subject: [{ common_name: "class-hub-server-ca" }], private_key_pem: expect.stringMatching(/^\$\{tls_private_key\.hub_ServerCaKey_[^.]+\.private_key_pem\}$/) });
+    const certRef = cert && Object.keys(resources(json, "tls_self_signed_cert"))[0];
+    expect(json.locals).toMatchObject({
+      hub_ca_hash: `\${sha256(tls_self_signed_cert.${certRef}.cert_pem)}`,
+      hub_ca_cert_b64: `\${base64encode(tls_self_signed_cert.${certRef}.cert_pem)}`,
+      hub_ca_key_b64: expect.stringMatching(/^\$\{base64encode\(tls_private_key\.hub_ServerCaKey_[^.]+\.private_key_pem\)\}$/),
+    });
+    const files = (name: string) => (yaml().parse(instances(json).find((v) => v.name === name)!.user_data) as { write_files: Array<{ path: string; content: string; permissions: string; encoding?: string }> }).write_files;
+    expect(files("class-hub-agent-1").find((f) => f.path === "/etc/rancher/k3s/token")!.content).toMatch(/^K10\$\{local\.hub_ca_hash\}::node:\$\{random_password\.hub_AgentToken_[^.]+\.result\}$/);
+    expect(files("class-hub-server").filter((f) => f.path.startsWith("/var/lib/rancher/k3s/server/tls/"))).toEqual([
+      { path: "/var/lib/rancher/k3s/server/tls/server-ca.crt", content: "${local.hub_ca_cert_b64}", permissions: "0644", encoding: "b64" },
+      { path: "/var/lib/rancher/k3s/server/tls/server-ca.key", content: "${local.hub_ca_key_b64}", permissions: "0600", encoding: "b64" },
+    ]);
+    expect(json.terraform.required_providers.tls).toEqual({ source: "hashicorp/tls", version: "~> 4.0" });
+    // The tls resources are checked against providers/tls/schema.json like the OpenStack ones.
+    expect(schemaFindings(json)).toEqual([]);
   });
 
   it("gives a workshop one generated password, as a sensitive output, and warns", () => {
@@ -218,8 +319,14 @@ describe("JupyterHubCluster validation", () => {
     expect(found[0]).toMatch(/^class\/hub: 'profile\.memoryGiB' 1000 .*r3\.xl/);
   });
 
+  it("refuses shared homes where there is no k3s server on OpenStack to export them from", () => {
+    expect(issues({ homes: "shared", kubernetes: "magnum" })).toEqual([
+      `class/hub: 'homes' "shared" needs k3s on OpenStack (a volume on the k3s server, exported over NFS), and this hub is kubernetes "magnum": use homes: "per-user", or kubernetes: "k3s"`,
+    ]);
+  });
+
   it("names a misspelt prop and an image without a tag", () => {
-    expect(issues({ idleCulMinutes: 30 })).toEqual(["class/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, applicationCredential."]);
+    expect(issues({ idleCulMinutes: 30 })).toEqual(["class/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, homes, applicationCredential."]);
     expect(issues({ image: "quay.io/jupyter/scipy-notebook" })).toEqual([
       "class/hub: 'image' \"quay.io/jupyter/scipy-notebook\" must be an image with a pinned tag, e.g. \"quay.io/jupyter/scipy-notebook:2025-10-20\" (a digest may follow the tag)",
     ]);

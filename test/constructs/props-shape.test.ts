@@ -41,14 +41,14 @@ describe("wrong types come back in the props' words", () => {
       "lab/box: the props have an unknown key 'flavour': check the spelling Known: size, image, network, allowSshFrom, allowPingFrom, publicKey, keyPairName, publicAddress, volumes, rootVolumeGiB, packages, bootCommands, sshUser.",
     ]],
     ["SlurmCluster", (s: DroverStack) => new SlurmCluster(s, "hpc", { ...slurm, acounting: true } as never), [
-      "lab/hpc: the props have an unknown key 'acounting': did you mean 'accounting'? Known: controller, login, partitions, sharedStorage, allowSshFrom, users, accounting, image, adminPublicKey, cidr, restrictCredential, applicationCredential.",
+      "lab/hpc: the props have an unknown key 'acounting': did you mean 'accounting'? Known: controller, login, partitions, sharedStorage, allowSshFrom, users, accounting, image, adminPublicKey, cidr, restrictCredential, applicationCredential, imageHasNvidiaDriver.",
     ]],
     ["a volume", (s: DroverStack) => new VirtualMachine(s, "box", { size: "m3.small", volumes: [{ name: "data", sizeGB: 10 }] } as never), [
       "lab/box: 'volumes[0].sizeGiB' is required: must be a whole number of GiB from 1 to 10240",
       "lab/box: 'volumes[0]' has an unknown key 'sizeGB': did you mean 'sizeGiB'? Known: name, sizeGiB, mountPath, volumeType, protect.",
     ]],
     ["JupyterHubCluster", (s: DroverStack) => new JupyterHubCluster(s, "hub", { users: 5, profile: { cpu: 1, memoryGiB: 2 }, auth: { kind: "workshop" }, https: false, idleCulMinutes: 30 } as never), [
-      "lab/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, applicationCredential.",
+      "lab/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, homes, applicationCredential.",
     ]],
   ] as Array<[string, (s: DroverStack) => unknown, string[]]>)("GIVEN a misspelt key on %s THEN it is refused with the nearest known key", (_, make, expected) => {
     expect(problems(make)).toEqual(expected);

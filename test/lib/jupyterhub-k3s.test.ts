@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -461,6 +462,49 @@ describe("renderK3sCloudInit", () => {
     const out = renderK3sCloudInit(input);
     expect(fileAt(parse(out.agent), K3S_PATHS.token).content).toBe(token(1));
     expect(deploy(out.server, { ...FAKE_VALUES, [token(1)]: "t", [token(2)]: "s" })).toContain('application-credential-secret="s"');
+  });
+
+  describe("GIVEN the server CA from Terraform (serverCa) THEN agents join with the full token, which pins that CA", () => {
+    // A real CA, as tls_self_signed_cert gives it: PEM text ending in a line break.
+    const caDir = mkdtempSync(join(tmpdir(), "drover-k3s-ca-"));
+    const caKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
+    writeFileSync(join(caDir, "ca.key"), caKey);
+    const caCert = execFileSync("openssl", ["req", "-x509", "-new", "-key", join(caDir, "ca.key"), "-subj", "/CN=class-hub-server-ca", "-days", "3650"], { encoding: "utf8" });
+    const CA = { certB64Ref: "${local.hub_ca_cert_b64}", keyB64Ref: "${local.hub_ca_key_b64}", hashRef: "${local.hub_ca_hash}" };
+    // What Terraform fills in: base64encode() of each PEM, sha256() of the certificate's PEM.
+    const values = {
+      ...FAKE_VALUES,
+      [CA.certB64Ref]: Buffer.from(caCert).toString("base64"),
+      [CA.keyB64Ref]: Buffer.from(caKey).toString("base64"),
+      [CA.hashRef]: createHash("sha256").update(caCert).digest("hex"),
+    };
+    const out = renderK3sCloudInit({ ...BASE, serverCa: CA });
+    const server = parse(deploy(out.server, values));
+    const agent = parse(deploy(out.agent, values));
+
+    it("puts the CA where k3s looks before it first starts, the key root-only", () => {
+      expect(decoded(fileAt(server, K3S_PATHS.serverCaCert))).toBe(caCert);
+      expect(decoded(fileAt(server, K3S_PATHS.serverCaKey))).toBe(caKey);
+      expect(fileAt(server, K3S_PATHS.serverCaKey).permissions).toBe("0600");
+      // The rendered text holds the references only.
+      expect(out.server).not.toContain(values[CA.keyB64Ref]);
+      expect(out.server).not.toContain("BEGIN EC PRIVATE KEY");
+    });
+
+    it("gives agents K10<sha256 of the CA file the server serves at /cacerts>::node:<secret>; the server keeps the secret alone", () => {
+      // k3s hashes a single-certificate CA bundle over its bytes: the file's, as the server serves it.
+      const served = decoded(fileAt(server, K3S_PATHS.serverCaCert));
+      const hash = createHash("sha256").update(served).digest("hex");
+      expect(decoded(fileAt(agent, K3S_PATHS.token))).toBe(`K10${hash}::node:${FAKE_VALUES[REF.token]}`);
+      expect(decoded(fileAt(server, K3S_PATHS.agentToken))).toBe(FAKE_VALUES[REF.token]);
+    });
+
+    it("refuses a CA given as text instead of references", () => {
+      const problems = checkK3sInput({ ...BASE, serverCa: { ...CA, keyB64Ref: Buffer.from(caKey).toString("base64") } });
+      expect(problems.map((p) => p.message)).toEqual([
+        "'serverCa.keyB64Ref' must be one Terraform reference such as \"${local.hub_ca_key_b64}\", not the secret itself: secrets never go into stack code or synthesized files",
+      ]);
+    });
   });
 
   it("is the same text for the same input", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { VirtualMachine, type VirtualMachineProps } from "../../constructs/index.ts";
+import { JupyterHubCluster, SlurmCluster, VirtualMachine, jetstream2, type VirtualMachineProps } from "../../constructs/index.ts";
+import { withDestroySteps } from "../../lib/plan/destroy-steps.ts";
 import { offlinePlan } from "../../lib/plan/offline.ts";
 import { renderPlanMarkdown, renderPlanText, summaryLine } from "../../lib/plan/render.ts";
 import { builtinProviders } from "../../lib/schema/registry.ts";
@@ -50,6 +51,33 @@ describe("renderPlanText", () => {
     const same = offlinePlan({ stack: "dev-vm", baseline: synth({}), current: synth({}), baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() });
     expect(summaryLine(same)).toBe("no changes");
     expect(renderPlanText(same)).toBe("Plan for dev-vm (offline, against x): no changes");
+  });
+});
+
+describe("destroy-time steps in the plan", () => {
+  // GIVEN a stack with a hub (its CSI volumes) and an elastic Slurm cluster (its nodes), deployed
+  const { app, stack } = newStack("lab", { cloud: jetstream2({ allocation: "abc123" }) });
+  new JupyterHubCluster(stack, "hub", { users: 5, profile: { cpu: 1, memoryGiB: 2 }, auth: { kind: "workshop" }, https: false });
+  new SlurmCluster(stack, "hpc", { controller: { size: "m3.quad" }, partitions: [{ name: "cpu", size: "m3.quad", nodes: 0, elastic: { max: 2 } }] });
+  const deployed = fullSynthJson(app, stack);
+  const lines = [
+    "  ! lab/hpc deletes, in a destroy-time step, the elastic nodes Slurm created (servers and ports tagged drover_cluster=lab_hpc)",
+    "  ! lab/hub deletes, in a destroy-time step, the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=lab-hub)",
+  ];
+
+  it("WHEN the clusters are removed from the code THEN the plan says, before anything is confirmed, what their steps delete outside Terraform", () => {
+    const empty = { ...deployed, resource: {}, output: {} };
+    const removed = withDestroySteps(offlinePlan({ stack: "lab", baseline: deployed, current: empty, baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() }), empty, deployed);
+    expect(removed.destroySteps?.map((s) => s.construct).sort()).toEqual(["lab/hpc", "lab/hub"]);
+    expect(renderPlanText(removed).split("\n").filter((l) => l.includes("destroy-time step")).sort()).toEqual(lines);
+    // The pull-request form says it too.
+    expect(renderPlanMarkdown(removed)).toContain("> `lab/hub` deletes, in a destroy-time step, the volumes the Cinder CSI driver created");
+  });
+
+  it("WHEN nothing deletes the steps THEN the plan says nothing of them", () => {
+    const same = withDestroySteps(offlinePlan({ stack: "lab", baseline: deployed, current: deployed, baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() }), deployed, deployed);
+    expect(same.destroySteps).toBeUndefined();
+    expect(renderPlanText(same)).not.toContain("destroy-time step");
   });
 });
 

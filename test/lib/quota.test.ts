@@ -103,6 +103,20 @@ describe("stackNeeds", () => {
     expect(need.notCounted).toEqual([]);
   });
 
+  it("counts the volumes Kubernetes creates (a hub's homes and database) from drover.json beside Terraform's own", () => {
+    // GIVEN a stack with one 50 GB volume, and a hub whose CSI driver makes 127 homes of 10 GiB and a 1 GiB database
+    const config = tf({ openstack_blockstorage_volume_v3: { data: { name: "data", size: 50 } } });
+    const runtimeVolumes = [
+      { construct: "lab/hub", what: "user home volumes", count: 127, sizeGiB: 10 },
+      { construct: "lab/hub", what: "hub database", count: 1, sizeGiB: 1 },
+    ];
+    // WHEN counted
+    const need = stackNeeds(config, info({ runtimeVolumes }));
+    // THEN every one counts, against the volume count and the volume storage
+    expect(need).toMatchObject({ volumes: 1 + 127 + 1, gigabytes: 50 + 1270 + 1 });
+    expect(checkQuota(need, JETSTREAM2_QUOTA_PROFILES.research).items.filter((i) => i.over).map((i) => i.item)).toEqual(["volumes", "gigabytes"]);
+  });
+
   it("counts a shelved instance as an instance with no cores or RAM, its volume and port still held", () => {
     const config = tf({
       openstack_compute_instance_v2: {

@@ -12,6 +12,7 @@ import { prepare, terraformPlan, type TerraformOptions } from "../../deploy/run.
 import { describeTarget } from "../../deploy/target.ts";
 import { synthAtRef } from "../../plan/git-baseline.ts";
 import type { Plan } from "../../plan/model.ts";
+import { withDestroySteps } from "../../plan/destroy-steps.ts";
 import { offlinePlan } from "../../plan/offline.ts";
 import { builtinProviders } from "../../schema/registry.ts";
 
@@ -147,7 +148,7 @@ async function offline(options: PlanOptions): Promise<PlanReport> {
       baseline = deployed?.config;
       baselineInfo = deployed ? { kind: "deployed", description: `the last deploy (${deployed.meta.deployedAt})` } : { kind: "none", description: "nothing: the stack was never deployed from here" };
     }
-    const plan = offlinePlan({ stack: s.name, current, ...(baseline ? { baseline } : {}), baselineInfo: baselineInfo!, providers });
+    const plan = withDestroySteps(offlinePlan({ stack: s.name, current, ...(baseline ? { baseline } : {}), baselineInfo: baselineInfo!, providers }), current, baseline);
     plans.push(await withChecks(options, { name: s.name, dir: s.dir, info: s.info }, current, baseline, plan, describeTarget(current, project.root, process.env, s.dir), false, synth.app));
   }
   return { plans, failed: plans.some((p) => failedChecks(p.checks)) };

@@ -22,6 +22,8 @@ export interface StackValidation {
   readonly checked: number;
   /** Resource types no schema covers (checked by terraform itself at plan time). */
   readonly unchecked: readonly string[];
+  /** The schemas this stack was checked against: those of the providers it uses. */
+  readonly schemas: readonly string[];
   readonly findings: readonly Finding[];
   /** Warnings the constructs raised while building the stack. */
   readonly constructWarnings: readonly string[];
@@ -61,6 +63,7 @@ export async function validate(options: ValidateOptions): Promise<ValidateReport
         warnings: report.findings.length - errors,
         checked: report.checked,
         unchecked: report.unchecked,
+        schemas: report.schemas,
         findings: report.findings,
         constructWarnings: s.warnings,
       });
