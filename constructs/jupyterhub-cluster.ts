@@ -2,7 +2,9 @@ import { Annotations, Fn, TerraformLocal, TerraformVariable, type ITerraformDepe
 import { Construct } from "constructs";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "../lib/jupyterhub/capacity.ts";
 import { planHomes, type HomesPlan } from "../lib/jupyterhub/homes.ts";
-import { renderK3sCloudInit, SHARED_HOMES } from "../lib/jupyterhub/k3s.ts";
+import { encodeBundle } from "../lib/agent/bundle.ts";
+import { hubBundle, renderK3sCloudInit, SHARED_HOMES } from "../lib/jupyterhub/k3s.ts";
+import type { K3sInput } from "../lib/jupyterhub/k3s-input.ts";
 import { checkHubProps, DEFAULT_STORAGE_GIB, type HubProps } from "../lib/jupyterhub/props.ts";
 import { CHART_NAME, CHART_REPO, CHART_VERSION } from "../lib/jupyterhub/values-schema.ts";
 import { DEFAULT_HUB_DB_GIB, renderHubValues, type GenericOAuthAuth, type GitHubAuth, type HubAuth, type HubValuesResult, type WorkshopAuth } from "../lib/jupyterhub/values.ts";
@@ -243,7 +245,8 @@ export class JupyterHubCluster extends Construct {
       const values = renderValues(publicAddress);
       this.values = values;
       stack.addRenderedFile(this, "values.yaml", values.yaml);
-      const userData = renderK3sCloudInit({
+      const inPlace = driver.configInPlace === true;
+      const k3sInput: K3sInput = {
         clusterName: base,
         serverAddress,
         subnetCidr: HUB_CIDR,
@@ -258,7 +261,12 @@ export class JupyterHubCluster extends Construct {
         ...(credential
           ? { openstack: { authUrlRef: credential.authUrl, regionRef: credential.region, applicationCredentialIdRef: credential.credentialId, applicationCredentialSecretRef: credential.secret } }
           : {}),
-      });
+        // Later changes of the chart values upgrade the release in place (hubBundle).
+        ...(inPlace ? { agent: true } : {}),
+      };
+      const userData = renderK3sCloudInit(k3sInput);
+      const bundle = inPlace ? hubBundle(k3sInput, this.node.path) : undefined;
+      if (bundle) stack.addRenderedFile(this, "config-bundle.json", `${JSON.stringify(bundle, null, 2)}\n`);
       stack.addRenderedFile(this, "cloud-init-server.yaml", userData.server);
       stack.addRenderedFile(this, "cloud-init-agent.yaml", userData.agent);
       const serverScope = new Construct(this, "server");
@@ -270,7 +278,10 @@ export class JupyterHubCluster extends Construct {
         firewalls: [internal, web],
         userData: userData.server,
         fixedAddress: serverAddress,
-        metadata: { drover_construct: this.node.path, drover_role: "k3s-server" },
+        metadata: { drover_construct: this.node.path, drover_role: "k3s-server", ...(bundle ? encodeBundle(bundle).metadata : {}) },
+        ...(inPlace
+          ? { bootstrapOnly: true, holdsState: "the Kubernetes cluster (its datastore is on its disk): the user nodes and the users' volume claims are left behind" }
+          : {}),
         ...(keyPair ? { keyPair } : {}),
         ...dependsOn,
       });
@@ -294,6 +305,7 @@ export class JupyterHubCluster extends Construct {
             firewalls: [internal],
             userData: userData.agent,
             metadata: { drover_construct: this.node.path, drover_role: "k3s-agent" },
+            ...(inPlace ? { bootstrapOnly: true } : {}),
             ...(keyPair ? { keyPair } : {}),
             ...dependsOn,
           }),

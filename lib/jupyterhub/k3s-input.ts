@@ -166,6 +166,11 @@ export interface K3sInput {
    * that manifest uncompressed, so keep secrets few.
    */
   readonly hubValuesYaml: string;
+  /**
+   * Install drover-agent on the server, which keeps the hub chart's manifest as `hubBundle`
+   * says (later changes of the values upgrade the release in place).
+   */
+  readonly agent?: boolean;
   /** The zero-to-jupyterhub chart version. @default CHART_VERSION */
   readonly hubChartVersion?: string;
   /** The namespace the chart is installed in. @default "jhub" */

@@ -1,3 +1,4 @@
+import { agentFiles, secretPath, secretSlot, type Bundle } from "../agent/bundle.ts";
 import { gzipBase64, metadataGuardBootcmd, renderVolumesScript, USER_DATA_MAX_BYTES } from "../cloud-init.ts";
 import { hostAddress, parseCidr, type Cidr } from "../net/cidr.ts";
 import { parseSshPublicKey } from "../net/ssh-key.ts";
@@ -87,6 +88,21 @@ import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, CSI_VOLUMES_PER_NODE, DEFAULT_H
  * });
  * driver.createMachine(this, "Server", { ..., userData: userData.server });
  */
+/** The file on the server holding the value of the chart values' n-th reference (a secret). */
+const hubSecretName = (n: number) => `hub-value-${n}`;
+
+/**
+ * What of a k3s JupyterHub may change while it runs: the hub chart's manifest, values included
+ * (profile, image, auth lists, admins, culling). drover-agent on the server writes it when it
+ * differs, and k3s's helm-controller upgrades the release in place; user nodes added later are
+ * new machines that join. The values' references (secrets) stay out of the bundle: the server's
+ * user data writes each to a root-only file once, and the bundle names those files.
+ */
+export function hubBundle(input: K3sInput, construct: string): Bundle {
+  const manifest = new Renderer(input, new References()).hubManifestForBundle();
+  return { construct, files: [{ path: K3S_MANIFESTS.hub, content: manifest, mode: "0600", roles: ["k3s-server"] }] };
+}
+
 export function renderK3sCloudInit(input: K3sInput): K3sCloudInit {
   const problems = checkK3sInput(input);
   if (problems.length > 0) throw new Error(`k3s cluster input has problems:\n${problems.map((p) => `  ${p.code}: ${p.message}`).join("\n")}`);
@@ -167,8 +183,20 @@ class Renderer {
           ]
         : []),
     ];
-    if (!input.sharedHomes) return this.document("server", files, [K3S_PATHS.installProgram], compact);
-    return this.document("server", files, ["systemctl enable --now drover-volumes.timer", K3S_PATHS.installProgram], compact, ["nfs-kernel-server"]);
+    // drover-agent keeps the chart's manifest as the stack says (hubBundle): k3s upgrades the
+    // release whenever the file changes. The values' references are secrets: root's files here.
+    const agent = input.agent ? agentFiles("k3s-server", "openstack") : undefined;
+    if (agent) {
+      files.push(...this.valueRefs.map((ref, i) => ({ path: secretPath(hubSecretName(i)), content: ref, permissions: "0600" })), ...agent.files);
+    }
+    const start = agent ? [agent.start.join(" ")] : [];
+    if (!input.sharedHomes) return this.document("server", files, [K3S_PATHS.installProgram, ...start], compact);
+    return this.document("server", files, ["systemctl enable --now drover-volumes.timer", K3S_PATHS.installProgram, ...start], compact, ["nfs-kernel-server"]);
+  }
+
+  /** The hub chart's manifest with its values' references named as the machine's secret files. */
+  hubManifestForBundle(): string {
+    return this.valueRefs.reduce((text, ref, i) => text.split(ref).join(secretSlot(hubSecretName(i))), this.hubManifest());
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GatewayHost, SlurmCluster, jetstream2, type GatewayHostProps, type SlurmClusterProps } from "../../constructs/index.ts";
+import { GatewayHost, JupyterHubCluster, SlurmCluster, jetstream2, type JupyterHubClusterProps, type GatewayHostProps, type SlurmClusterProps } from "../../constructs/index.ts";
 import { decodeBundle, encodeBundle, type Bundle } from "../../lib/agent/bundle.ts";
 import { IN_PLACE_REASON } from "../../lib/plan/config-bundle.ts";
 import type { Plan } from "../../lib/plan/model.ts";
@@ -180,6 +180,58 @@ describe("day 2 on a running gateway: the same machine serves the new app", () =
     const machine = Object.values(resources(json, "openstack_compute_instance_v2")).find((m) => m.name === "gw-other")!;
     expect(machine.metadata.drover_ref_0).toMatch(/^\$\{openstack_networking_floatingip_v2\.[^}]+\.address\}$/);
     expect(fileIn(decodeBundle(machine.metadata), "/etc/drover/gateway-app.env")).toContain("PORTAL=@@DROVER_META_drover_ref_0@@");
+  });
+});
+
+const workshop: JupyterHubClusterProps = {
+  users: 30,
+  profile: { cpu: 1, memoryGiB: 2, storageGiB: 10 },
+  image: "quay.io/jupyter/scipy-notebook:2025-10-20",
+  auth: { kind: "github", clientId: "Ov23liExample", allowedOrganizations: ["unidata-workshop"], admins: ["instructor1"] },
+  https: { letsEncryptEmail: "ops@example.org" },
+  idleCullMinutes: 60,
+};
+
+function synthHub(props: Partial<JupyterHubClusterProps> = {}): Json {
+  const { app, stack } = newStack("class", { cloud: jetstream2({ allocation: "atm240001" }) });
+  new JupyterHubCluster(stack, "hub", { ...workshop, ...props });
+  return fullSynthJson(app, stack);
+}
+
+describe("day 2 on a running JupyterHub: the chart is upgraded on the same cluster", () => {
+  const deployed = synthHub();
+  const manifest = "/var/lib/rancher/k3s/server/manifests/drover-jupyterhub.yaml";
+  const changes: Array<[string, Partial<JupyterHubClusterProps>, string]> = [
+    ["a new image", { image: "quay.io/jupyter/scipy-notebook:2026-01-05" }, "scipy-notebook"],
+    ["another culling time", { idleCullMinutes: 30 }, "timeout: 1800"],
+    ["another admin", { auth: { ...(workshop.auth as object), admins: ["instructor1", "ta2"] } as JupyterHubClusterProps["auth"] }, "ta2"],
+    ["another allowed organization", { auth: { ...(workshop.auth as object), allowedOrganizations: ["unidata-workshop", "unidata-staff"] } as JupyterHubClusterProps["auth"] }, "unidata-staff"],
+  ];
+  it.each(changes)("GIVEN %s THEN only the k3s server's configuration changes, in place, and the chart's manifest carries it", (_, props, want) => {
+    const after = synthHub(props);
+    const p = plan("class", deployed, after);
+    const machines = p.resources.filter((r) => r.type === "openstack_compute_instance_v2" && r.action !== "no-op");
+    expect(machines.map((r) => `${r.action} ${r.constructPath}`).filter((l) => !l.startsWith("create "))).toEqual(["update class/hub/server/Resource"]);
+    expect(machines.find((r) => r.action === "update")!.reason).toBe(IN_PLACE_REASON);
+    const text = fileIn(bundleOf(after, "class-hub-server"), manifest)!;
+    expect(text).toContain("kind: HelmChart");
+    expect(text).toContain(want);
+  });
+
+  it("keeps the values' secrets out of the bundle: the server's own root-only files fill them in", () => {
+    const b = bundleOf(deployed, "class-hub-server");
+    const text = fileIn(b, manifest)!;
+    expect(text).not.toMatch(/\$\{/);
+    expect(text).toMatch(/@@DROVER_SECRET_hub-value-0@@/);
+    const server = Object.values(resources(deployed, "openstack_compute_instance_v2")).find((m) => m.name === "class-hub-server")!;
+    expect(Object.keys(server.metadata).filter((k) => k.startsWith("drover_ref_"))).toEqual([]);
+    expect(server.user_data).toContain("/etc/drover/secrets/hub-value-0");
+  });
+
+  it("GIVEN a rebuild of the k3s server THEN the plan says the cluster is lost, and it needs --allow-destroy", () => {
+    const instance = Object.values(resources(deployed, "openstack_compute_instance_v2")).find((m) => m.name === "class-hub-server")!;
+    expect(instance.lifecycle).toMatchObject({ prevent_destroy: true, ignore_changes: expect.arrayContaining(["user_data"]) });
+    expect(instance["//"].drover.loses).toContain("the Kubernetes cluster");
   });
 });
 

@@ -253,7 +253,9 @@ describe("text stays text: every string prop of every construct and profile", ()
     const json = synthJson(stack);
     const serverData = strings(json).find((s) => s.includes("admin_users"))!;
     expect(serverData).toContain("$${var.hub_oauth_client_secret}");
-    expect(serverData.match(/(^|[^$])\$\{var\.hub_oauth_client_secret\}/g) ?? []).toHaveLength(1); // the client_secret setting itself
+    // The client_secret setting itself, and its root-only copy that drover-agent fills the chart's values from.
+    expect(serverData.match(/(^|[^$])\$\{var\.hub_oauth_client_secret\}/g) ?? []).toHaveLength(2);
+    expect(serverData).toMatch(/path: \/etc\/drover\/secrets\/hub-value-\d+\n\s+content: \|-\n\s+\$\{var\.hub_oauth_client_secret\}\n\s+permissions: "0600"/);
   });
 });
 
