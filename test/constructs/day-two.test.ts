@@ -183,11 +183,12 @@ describe("day 2 on a running gateway: the same machine serves the new app", () =
   });
 });
 
+const github = { kind: "github" as const, clientId: "Ov23liExample", allowedOrganizations: ["unidata-workshop"], admins: ["instructor1"] };
 const workshop: JupyterHubClusterProps = {
   users: 30,
   profile: { cpu: 1, memoryGiB: 2, storageGiB: 10 },
   image: "quay.io/jupyter/scipy-notebook:2025-10-20",
-  auth: { kind: "github", clientId: "Ov23liExample", allowedOrganizations: ["unidata-workshop"], admins: ["instructor1"] },
+  auth: github,
   https: { letsEncryptEmail: "ops@example.org" },
   idleCullMinutes: 60,
 };
@@ -204,8 +205,8 @@ describe("day 2 on a running JupyterHub: the chart is upgraded on the same clust
   const changes: Array<[string, Partial<JupyterHubClusterProps>, string]> = [
     ["a new image", { image: "quay.io/jupyter/scipy-notebook:2026-01-05" }, "scipy-notebook"],
     ["another culling time", { idleCullMinutes: 30 }, "timeout: 1800"],
-    ["another admin", { auth: { ...(workshop.auth as object), admins: ["instructor1", "ta2"] } as JupyterHubClusterProps["auth"] }, "ta2"],
-    ["another allowed organization", { auth: { ...(workshop.auth as object), allowedOrganizations: ["unidata-workshop", "unidata-staff"] } as JupyterHubClusterProps["auth"] }, "unidata-staff"],
+    ["another admin", { auth: { ...github, admins: ["instructor1", "ta2"] } }, "ta2"],
+    ["another allowed organization", { auth: { ...github, allowedOrganizations: ["unidata-workshop", "unidata-staff"] } }, "unidata-staff"],
   ];
   it.each(changes)("GIVEN %s THEN only the k3s server's configuration changes, in place, and the chart's manifest carries it", (_, props, want) => {
     const after = synthHub(props);
