@@ -111,8 +111,10 @@ function renderBody(input: MachineCloudInit): string {
     runcmd: [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", "drover-volumes.timer"],
-      ...(input.commands ?? []),
+      // Before the person's commands, so the last one's failure stays cloud-init's; the agent's
+      // service waits for cloud-init's end (After=cloud-final).
       ...(agent ? [agent.start] : []),
+      ...(input.commands ?? []),
     ],
   };
   return yaml().stringify(doc, { lineWidth: 0, blockQuote: "literal" });

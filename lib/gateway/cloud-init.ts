@@ -253,6 +253,9 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
   const container = input.app.kind === "container" ? input.app : undefined;
 
   const commands = [
+    // The agent's timer first: its service waits for cloud-init's end (After=cloud-final), and a
+    // failing command below stays cloud-init's failure.
+    ...(input.agent ? [agentFiles("gateway", "openstack").start.join(" ")] : []),
     `systemctl enable --now ${GATEWAY_UNITS.firewall}`,
     // Ubuntu's ssh.service starts on the first connection (ssh.socket); when it runs, it rereads.
     "systemctl try-reload-or-restart ssh.service",
@@ -262,7 +265,6 @@ export function renderGatewayCloudInit(input: GatewayCloudInitInput): string {
     ...(tls ? [`systemctl enable --now ${GATEWAY_UNITS.tlsTimer}`, `systemctl start --no-block ${GATEWAY_UNITS.tls}`] : []),
     // The first pull can take minutes; cloud-init need not wait for it.
     ...(container ? [`systemctl enable --now --no-block ${GATEWAY_UNITS.app}`] : []),
-    ...(input.agent ? [agentFiles("gateway", "openstack").start.join(" ")] : []),
   ];
   const packages = ["nftables", "fail2ban", "python3-systemd", "unattended-upgrades", "nginx", ...(tls ? ["certbot"] : []), ...(container ? ["podman"] : [])];
   // Every drover machine's safe SSH defaults and volume service, with the gateway's packages and commands.

@@ -189,9 +189,11 @@ class Renderer {
     if (agent) {
       files.push(...this.valueRefs.map((ref, i) => ({ path: secretPath(hubSecretName(i)), content: ref, permissions: "0600" })), ...agent.files);
     }
+    // Before the install, which stays the last command: its failure is cloud-init's. The agent's
+    // service waits for cloud-init's end (After=cloud-final).
     const start = agent ? [agent.start.join(" ")] : [];
-    if (!input.sharedHomes) return this.document("server", files, [K3S_PATHS.installProgram, ...start], compact);
-    return this.document("server", files, ["systemctl enable --now drover-volumes.timer", K3S_PATHS.installProgram, ...start], compact, ["nfs-kernel-server"]);
+    if (!input.sharedHomes) return this.document("server", files, [...start, K3S_PATHS.installProgram], compact);
+    return this.document("server", files, ["systemctl enable --now drover-volumes.timer", ...start, K3S_PATHS.installProgram], compact, ["nfs-kernel-server"]);
   }
 
   /** The hub chart's manifest with its values' references named as the machine's secret files. */

@@ -276,7 +276,9 @@ class Renderer {
       ],
       write_files: compact ? writeFiles.map(compress) : writeFiles,
       ...(mounts.length > 0 ? { mounts } : {}),
-      runcmd: [[role === "controller" ? SLURM_FILES.controllerProgram : SLURM_FILES.nodeProgram], ...(agent ? [agent.start] : [])],
+      // The agent's timer first: its service waits for cloud-init's end (After=cloud-final), and
+      // the role's program stays the last command, whose failure is cloud-init's.
+      runcmd: [...(agent ? [agent.start] : []), [role === "controller" ? SLURM_FILES.controllerProgram : SLURM_FILES.nodeProgram]],
     };
     // The same header for static and elastic compute nodes: their user data differ only in values.
     const header = `#cloud-config\n# drover: Slurm ${role === "compute" ? "compute node" : role} of cluster ${plan.clusterName}\n`;

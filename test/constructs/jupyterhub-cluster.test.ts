@@ -129,7 +129,7 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     // The server installs the NFS server, mounts the volume and exports it; the claim is bound to it.
     const serverData = yaml().parse(server.user_data) as { packages?: string[]; runcmd: string[]; write_files: Array<{ path: string; content: string }> };
     expect(serverData.packages).toEqual(["nfs-kernel-server"]);
-    expect(serverData.runcmd).toEqual(["systemctl enable --now drover-volumes.timer", "/usr/local/sbin/drover-k3s-install", "systemctl enable --now drover-agent.timer"]);
+    expect(serverData.runcmd).toEqual(["systemctl enable --now drover-volumes.timer", "systemctl enable --now drover-agent.timer", "/usr/local/sbin/drover-k3s-install"]);
     const file = (path: string) => serverData.write_files.find((f) => f.path === path)?.content ?? "";
     expect(file("/etc/drover/volumes.d/50-drover-hub-homes")).toContain('exports="$export_path $cidr(rw,sync,no_subtree_check,all_squash,anonuid=1000,anongid=100,mp)"');
     expect(file("/etc/drover/volumes.d/50-drover-hub-homes")).toContain('cidr="10.44.0.0/22"');
