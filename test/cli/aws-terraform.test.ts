@@ -226,7 +226,8 @@ const EXAMPLE_CHECKS: Record<string, (managed: Change[], count: (type: string) =
     // Fixed addresses are held out of EC2's automatic assignment.
     expect(count("aws_ec2_subnet_cidr_reservation")).toBeGreaterThan(0);
     expect(managed.filter((c) => c.type === "aws_ec2_subnet_cidr_reservation").every((c) => c.change.after.reservation_type === "explicit")).toBe(true);
-    expect(count("aws_ebs_volume")).toBe(2);
+    // /home, /opt/software and slurmctld's state.
+    expect(count("aws_ebs_volume")).toBe(3);
   },
   "workshop-jupyterhub": (managed, count) => {
     const instances = managed.filter((c) => c.type === "aws_instance");
