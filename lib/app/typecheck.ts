@@ -97,6 +97,23 @@ function absentDriverFolders(root: string): string[] {
   }).map(([, folder]) => join(packageRoot(), folder));
 }
 
+/**
+ * tsc's output lines without the diagnostics (and their continuation lines) of files in `absent`
+ * folders: drover's driver folders whose optional provider package is not installed.
+ */
+export function withoutAbsentDrivers(output: string, root: string, absent: readonly string[]): string[] {
+  let tolerated = false;
+  return output
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .filter((line) => {
+      const m = DIAGNOSTIC.exec(line);
+      if (m) tolerated = absent.some((folder) => join(root, m[1]!).startsWith(folder));
+      else if (!/^\s/.test(line)) tolerated = false;
+      return !tolerated;
+    });
+}
+
 /** Type-checks the app; throws a ConfigError (exit 2) listing each error at its file and line. */
 export async function typecheckApp(project: Project): Promise<TypecheckOutcome> {
   if (!typecheckSettings().enabled) return { checked: false, reason: "--no-typecheck" };
@@ -117,17 +134,7 @@ export async function typecheckApp(project: Project): Promise<TypecheckOutcome> 
   if (r.exitCode === 0) return { checked: true, durationMs: performance.now() - started };
 
   // One diagnostic per line; an indented line continues the one before (tsc's "elaboration").
-  const absent = absentDriverFolders(project.root);
-  let tolerated = false;
-  const lines = `${r.stdout}\n${r.stderr}`
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .filter((line) => {
-      const m = DIAGNOSTIC.exec(line);
-      if (m) tolerated = absent.some((folder) => join(project.root, m[1]!).startsWith(folder));
-      else if (!/^\s/.test(line)) tolerated = false;
-      return !tolerated;
-    });
+  const lines = withoutAbsentDrivers(`${r.stdout}\n${r.stderr}`, project.root, absentDriverFolders(project.root));
   if (lines.length === 0) return { checked: true, durationMs: performance.now() - started };
   const details: string[] = [];
   let errors = 0;

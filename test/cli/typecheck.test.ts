@@ -73,3 +73,23 @@ describe("drover synth type-checks the app first", () => {
     expect(existsSync(join(dir, ".drover/tsbuildinfo"))).toBe(false);
   });
 });
+
+describe("the type check in drover's own repository, without the optional provider packages", () => {
+  it("drops the errors of a driver folder whose provider is not installed, and keeps every other", async () => {
+    const { withoutAbsentDrivers } = await import("../../lib/app/typecheck.ts");
+    const root = "/repo";
+    const output = [
+      "constructs/azure/firewall.ts(4,47): error TS2307: Cannot find module '@cdktf/provider-azurerm/lib/network-security-rule/index.js'.",
+      "constructs/azure/driver.ts(104,12): error TS2532: Object is possibly 'undefined'.",
+      "  The elaboration of an error in a tolerated file.",
+      "stacks/virtual-slurm.ts(12,5): error TS2353: Object literal may only specify known properties, and 'acounting' does not exist.",
+      "  Did you mean 'accounting'?",
+      "constructs/gcp/driver.ts(3,1): error TS2307: Cannot find module '@cdktf/provider-google/lib/provider/index.js'.",
+    ].join("\n");
+    expect(withoutAbsentDrivers(output, root, ["/repo/constructs/azure/"])).toEqual([
+      "stacks/virtual-slurm.ts(12,5): error TS2353: Object literal may only specify known properties, and 'acounting' does not exist.",
+      "  Did you mean 'accounting'?",
+      "constructs/gcp/driver.ts(3,1): error TS2307: Cannot find module '@cdktf/provider-google/lib/provider/index.js'.",
+    ]);
+  });
+});
