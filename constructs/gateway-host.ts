@@ -150,8 +150,9 @@ export class GatewayHost extends Construct {
             nginx,
             app,
             ...(props.dataVolumeGiB ? { dataVolume: { mountPath: DATA_MOUNT } } : {}),
-            // Later changes of nginx and the app reach the running machine (gatewayBundle).
-            ...(driver.configInPlace ? { agent: true } : {}),
+            // Later changes of nginx and the app reach the running machine (gatewayBundle), and
+            // the certificate is on a volume a rebuilt machine takes over.
+            ...(driver.configInPlace ? { agent: true, certificateVolume: true } : {}),
           }
         : undefined;
     // The host's own checks (image name, env values, mount path), in the props' words where they overlap.
@@ -185,14 +186,16 @@ export class GatewayHost extends Construct {
       loginUser,
       userData,
       metadata: { drover_construct: this.node.path, drover_role: "gateway", ...(bundle ? encodeBundle(bundle).metadata : {}) },
-      ...(bundle
-        ? {
-            bootstrapOnly: true,
-            holdsState: `its Let's Encrypt certificate: a new machine orders another, and Let's Encrypt issues at most 5 for one name a week`,
-          }
-        : {}),
+      ...(bundle ? { bootstrapOnly: true } : {}),
       ...(keyPair ? { keyPair } : {}),
     });
+    if (cloudInit.certificateVolume) {
+      // /etc/letsencrypt: a rebuilt machine serves the same certificate and orders none
+      // (Let's Encrypt issues at most 5 for one name a week).
+      const volume = driver.createVolume(this, "Volume-certificates", { name: `${base}-certificates`, sizeGiB: 1, protect: true });
+      driver.attachVolume(this, "Attach-certificates", this.machine, volume);
+      this.machine.addMetadata("drover_volume_certificates", `${volume.volumeId}:/etc/letsencrypt`);
+    }
     if (props.dataVolumeGiB) {
       const volume = driver.createVolume(this, "Volume-data", { name: `${base}-data`, sizeGiB: props.dataVolumeGiB, protect: true });
       driver.attachVolume(this, "Attach-data", this.machine, volume);

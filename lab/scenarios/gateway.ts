@@ -146,6 +146,16 @@ export const gatewayScenario: ScenarioDefinition = {
       return subject.stdout.trim().replace(/\n\s*/g, " ");
     });
 
+    await run.check("the certificate is on its own volume (a rebuilt machine takes it over), with what the first boot put in /etc/letsencrypt", async () => {
+      const mount = await machine.exec(["findmnt", "-n", "-o", "SOURCE,FSTYPE", "/etc/letsencrypt"]);
+      const live = await machine.exec(["test", "-s", `/etc/letsencrypt/live/${fqdn}/fullchain.pem`]);
+      const seeded = await machine.exec(["test", "-s", "/etc/letsencrypt/cli.ini"]);
+      if (mount.code !== 0 || live.code !== 0 || seeded.code !== 0) {
+        throw new CheckFailure(`findmnt /etc/letsencrypt: ${mount.stdout.trim() || "not a mount"}; certificate there: ${live.code === 0}; cli.ini kept: ${seeded.code === 0}`, await run.evidence(machine, ["drover-volumes.service"]));
+      }
+      return `/etc/letsencrypt is ${mount.stdout.trim()}, holding the certificate and the first boot's cli.ini`;
+    });
+
     await run.check("HTTPS answers with that certificate, through nginx to the user's service", async () => {
       const ok = await run.poll(60_000, async () => {
         const r = await curl(run, [`https://${fqdn}/`], fqdn, address);

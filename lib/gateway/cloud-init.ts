@@ -98,6 +98,12 @@ export interface GatewayCloudInitInput {
   /** The data volume the construct attaches, and where it is mounted on the host. @default - none */
   readonly dataVolume?: { readonly mountPath: string };
   /**
+   * `/etc/letsencrypt` is a volume of its own (the construct attaches it and names it in the
+   * metadata): the certificate survives a rebuilt machine, and certbot waits for it.
+   * @default false
+   */
+  readonly certificateVolume?: boolean;
+  /**
    * Reboot by itself, at this local time ("HH:MM"), when an update needs it (a new kernel).
    * @default - never: the updates wait for a person's reboot
    */
@@ -125,6 +131,9 @@ export const GATEWAY_PATHS = {
   appEnv: "/etc/drover/gateway-app.env",
   /** The same program a Slurm compute node waits for its shared trees with. */
   waitProgram: "/usr/local/sbin/drover-wait-shared",
+  /** Waits for the certificates' volume (with `certificateVolume`). */
+  certificateWaitProgram: "/usr/local/sbin/drover-wait-certificates",
+  letsEncryptDir: "/etc/letsencrypt",
 } as const;
 
 /** The systemd units drover adds. */
@@ -383,7 +392,18 @@ function nginxFiles(input: GatewayCloudInitInput): WriteFile[] {
       ),
       permissions: "0755",
     },
-    { path: `/etc/systemd/system/${GATEWAY_UNITS.tls}`, content: renderTemplate("gateway/drover-gateway-tls.service", { program: GATEWAY_PATHS.tlsProgram }), permissions: "0644" },
+    {
+      path: `/etc/systemd/system/${GATEWAY_UNITS.tls}`,
+      content: renderTemplate("gateway/drover-gateway-tls.service", {
+        program: GATEWAY_PATHS.tlsProgram,
+        // The certificates live on their own volume: certbot writes nothing before it is mounted.
+        waitForCertificates: input.certificateVolume ? `\nExecStartPre=${GATEWAY_PATHS.certificateWaitProgram}` : "",
+      }),
+      permissions: "0644",
+    },
+    ...(input.certificateVolume
+      ? [{ path: GATEWAY_PATHS.certificateWaitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: GATEWAY_PATHS.letsEncryptDir }, { shell: true }), permissions: "0755" }]
+      : []),
     { path: `/etc/systemd/system/${GATEWAY_UNITS.tlsTimer}`, content: readTemplate("gateway/drover-gateway-tls.timer"), permissions: "0644" },
     { path: GATEWAY_PATHS.deployHook, content: readTemplate("gateway/drover-reload-nginx.sh"), permissions: "0755" },
   ];

@@ -77,7 +77,7 @@ find_device() {
 }
 
 mount_one() {
-  local name=$1 id=$2 mount_path=$3 device uuid fresh=0
+  local name=$1 id=$2 mount_path=$3 device uuid fresh=0 seeded seed
   if mountpoint -q "$mount_path"; then
     return 0
   fi
@@ -91,12 +91,25 @@ mount_one() {
     fresh=1
   fi
   uuid=$(blkid -s UUID -o value "$device")
+  # A fresh volume for a directory that already holds files (a gateway's /etc/letsencrypt)
+  # starts with a copy of them, and keeps their owners; one for a new directory is the owner's.
+  seeded=0
+  if [ "$fresh" -eq 1 ] && [ -d "$mount_path" ] && [ -n "$(ls -A "$mount_path")" ]; then
+    seed=$(mktemp -d)
+    mount "$device" "$seed"
+    cp -a "$mount_path"/. "$seed"/
+    chown --reference="$mount_path" "$seed"
+    chmod --reference="$mount_path" "$seed"
+    umount "$seed"
+    rmdir "$seed"
+    seeded=1
+  fi
   mkdir -p "$mount_path"
   if ! grep -q "UUID=$uuid" /etc/fstab; then
     echo "UUID=$uuid $mount_path auto defaults,nofail 0 2" >>/etc/fstab
   fi
   mount "$mount_path"
-  if [ "$fresh" -eq 1 ]; then
+  if [ "$fresh" -eq 1 ] && [ "$seeded" -eq 0 ]; then
     chown "$owner:" "$mount_path"
   fi
   log "mounted $name at $mount_path"

@@ -43,8 +43,16 @@ describe("GatewayHost", () => {
       ["tcp", 80, "0.0.0.0/0"],
     ]);
     expect(only(json, "openstack_dns_recordset_v2")).toMatchObject({ name: "portal.bio230123.projects.jetstream-cloud.org.", type: "A", records: [expect.stringMatching(/openstack_networking_floatingip_v2\./)] });
-    expect(only(json, "openstack_blockstorage_volume_v3")).toMatchObject({ size: 200, lifecycle: { prevent_destroy: true } });
+    // The data volume, and /etc/letsencrypt on a small one of its own: a rebuilt machine keeps the certificate.
+    const volumes = Object.values(resources(json, "openstack_blockstorage_volume_v3")).map((v) => [v.name, v.size, v.lifecycle?.prevent_destroy]);
+    expect(volumes.sort()).toEqual([
+      ["gw-portal-certificates", 1, true],
+      ["gw-portal-data", 200, true],
+    ]);
     expect(vm.metadata.drover_volume_data).toMatch(/:\/srv\/data$/);
+    expect(vm.metadata.drover_volume_certificates).toMatch(/:\/etc\/letsencrypt$/);
+    // Rebuilding it loses nothing: it is not marked as holding data.
+    expect(vm["//"]?.drover?.stateful).toBeUndefined();
     expect(json.output.portal_url.value).toBe("https://portal.bio230123.projects.jetstream-cloud.org");
     expect(json.output.portal_ssh.value).toBe("ssh ubuntu@portal.bio230123.projects.jetstream-cloud.org");
     expect(host.fqdn).toBe("portal.bio230123.projects.jetstream-cloud.org");
@@ -72,7 +80,8 @@ describe("GatewayHost", () => {
     expect(resources(json, "openstack_dns_recordset_v2")).toEqual({});
     expect(json.output.portal_dns_record.value).toMatch(/^portal\.example\.org\. 300 IN A \$\{openstack_networking_floatingip_v2\.[^.]+\.address\}$/);
     expect(JSON.stringify(userData(json))).toContain("127.0.0.1:9000");
-    expect(resources(json, "openstack_blockstorage_volume_v3")).toEqual({});
+    // Only the certificates' volume: no data volume was asked for.
+    expect(Object.values(resources(json, "openstack_blockstorage_volume_v3")).map((v) => v.name)).toEqual(["gw-portal-certificates"]);
   });
 
   it("has no SSH rule and no ssh output without allowSshFrom", () => {
