@@ -313,3 +313,17 @@ export function costChange(
   };
   return { ...change, text: costChangeLine(change, beforeCost?.currency ?? afterCost.currency) };
 }
+
+/** What `drover cost` reports for a stack (printed by lib/cost/render.ts, or as JSON). */
+export interface CostReport {
+  readonly stack: string;
+  readonly cost: StackCost;
+  /** The totals over `--hours`/`--days`; null without them. */
+  readonly period: {
+    readonly hours: number;
+    /** What was asked for: `3 days`, `10 hours`. */
+    readonly label: string;
+    readonly total: PerHour;
+    readonly byConstruct: ReadonlyArray<{ readonly construct: string } & PerHour>;
+  } | null;
+}

@@ -1,7 +1,6 @@
 import pc from "picocolors";
-import type { CostReport } from "../cli/commands/cost.ts";
 import { costChangeLine, formatRate, formatTotal, rateUnit } from "./format.ts";
-import type { MachineCost } from "./model.ts";
+import type { CostReport, MachineCost } from "./model.ts";
 
 /** Text renderings of cost: the `drover cost` table, and the one-line change for a plan. */
 

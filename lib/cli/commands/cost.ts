@@ -2,7 +2,9 @@ import { readFile } from "node:fs/promises";
 import { loadProject } from "../../app/project.ts";
 import { synthesizeApp } from "../../app/synthesize.ts";
 import { UsageError } from "../../errors.ts";
-import { stackCost, type PerHour, type StackCost } from "../../cost/model.ts";
+import { stackCost, type CostReport, type PerHour } from "../../cost/model.ts";
+
+export type { CostReport };
 
 /**
  * `drover cost <stack>`: what a stack costs per hour, per construct, idle and at full scale,
@@ -21,19 +23,6 @@ export interface CostOptions {
   readonly stack: string;
   /** Hours the stack runs, for a total; whole days are 24 hours each. */
   readonly hours?: number;
-}
-
-export interface CostReport {
-  readonly stack: string;
-  readonly cost: StackCost;
-  /** The totals over `--hours`/`--days`; null without them. */
-  readonly period: {
-    readonly hours: number;
-    /** What was asked for: `3 days`, `10 hours`. */
-    readonly label: string;
-    readonly total: PerHour;
-    readonly byConstruct: ReadonlyArray<{ readonly construct: string } & PerHour>;
-  } | null;
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
