@@ -1,3 +1,4 @@
+import { cloudOfProvider } from "../clouds/index.ts";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -70,20 +71,12 @@ type Json = Record<string, unknown>;
 const count = (section: unknown) =>
   section && typeof section === "object" ? Object.values(section as Json).reduce<number>((n, v) => n + (v && typeof v === "object" ? Object.keys(v).length : 0), 0) : 0;
 
-/** Clouds of plain cdktf stacks, from the providers they require. */
-const PROVIDER_CLOUDS: Record<string, { kind: string; name: string }> = {
-  openstack: { kind: "openstack", name: "openstack" },
-  aws: { kind: "aws", name: "aws" },
-  google: { kind: "gcp", name: "gcp" },
-  azurerm: { kind: "azure", name: "azure" },
-};
-
+/** The cloud of a plain cdktf stack: the first provider it requires that drover knows (lib/clouds). */
 function inferCloud(config: Json): StackInfo["cloud"] {
   const required = ((config.terraform as Json | undefined)?.required_providers ?? {}) as Json;
-  const known = Object.keys(required).map((p) => PROVIDER_CLOUDS[p]).filter(Boolean);
-  const first = known[0];
+  const first = Object.keys(required).map(cloudOfProvider).find((c) => c !== undefined);
   if (!first) return { kind: "none", name: "none", region: "-", summary: "no cloud provider (Terraform built-ins only)" };
-  return { ...first, region: "-", summary: `${first.name} (plain cdktf stack)` };
+  return { kind: first.kind, name: first.kind, region: "-", summary: `${first.kind} (plain cdktf stack)` };
 }
 
 const loaded = new Set<string>();

@@ -1,3 +1,4 @@
+import { cloudOfProvider, kubernetesClusterType, machineType, type CloudKind, type KubernetesClusterFacts } from "../clouds/index.ts";
 import { topConstruct } from "../plan/model.ts";
 
 /**
@@ -7,7 +8,7 @@ import { topConstruct } from "../plan/model.ts";
  */
 
 /** The cloud whose catalog prices a resource type. */
-export type MachineCloud = "openstack" | "aws" | "gcp" | "azure";
+export type MachineCloud = CloudKind;
 
 /** One group of identical machines, as the configuration describes it. */
 export interface MachineGroup {
@@ -26,6 +27,8 @@ export interface MachineGroup {
   readonly maxCount?: number;
   /** The power state as written (`power_state`, `desired_status`); absent means running. */
   readonly powerState?: unknown;
+  /** Why no catalog prices this machine, whatever its size (a Windows VM). */
+  readonly unpriced?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -34,19 +37,6 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 
 /** A value Terraform computes: an interpolation such as `${var.flavor}`. */
 export const isReference = (v: unknown): boolean => typeof v === "string" && v.includes("${");
-
-/** Resource types that are one machine each, with the attribute naming their size. */
-const MACHINE_TYPES: Record<string, { readonly cloud: MachineCloud; readonly flavor: string; readonly power?: string }> = {
-  openstack_compute_instance_v2: { cloud: "openstack", flavor: "flavor_name", power: "power_state" },
-  aws_instance: { cloud: "aws", flavor: "instance_type" },
-  google_compute_instance: { cloud: "gcp", flavor: "machine_type", power: "desired_status" },
-  azurerm_linux_virtual_machine: { cloud: "azure", flavor: "size" },
-};
-
-const MAGNUM_CLUSTER = "openstack_containerinfra_cluster_v1";
-
-/** The resource types read here, for messages and documentation. */
-export const MACHINE_RESOURCE_TYPES: readonly string[] = [...Object.keys(MACHINE_TYPES), MAGNUM_CLUSTER];
 
 function flavorOf(body: Json, attribute: string, fallback?: string): MachineGroup["flavor"] {
   const value = body[attribute];
@@ -95,39 +85,36 @@ function nameBelow(path: string | undefined, construct: string, fallback: string
   return parts.join("/") || construct.split("/").pop() || fallback;
 }
 
-function labelsOf(body: Json): Json {
-  return isObject(body.labels) ? body.labels : {};
-}
-
 /**
- * A Magnum cluster is two groups: the control plane (`master_count` × `master_flavor`) and the
- * workers (`node_count` × `flavor`). Magnum makes one of each when the counts are left out. With
- * the `auto_scaling_enabled` label, the autoscaler may grow the workers to `max_node_count`.
- * Labels the cluster template adds (with `merge_labels`) are not in the stack, and not read.
+ * A managed Kubernetes cluster is two groups (lib/clouds: a Magnum cluster's `master_count` ×
+ * `master_flavor` and `node_count` × `flavor`); the cloud makes one of each when the counts are
+ * left out. With autoscaling on, the workers may grow to the label's maximum. Labels the cluster
+ * template adds are not in the stack, and not read.
  */
-function magnumGroups(address: string, construct: string, name: string, body: Json): MachineGroup[] {
+function clusterGroups(address: string, construct: string, name: string, body: Json, cloud: CloudKind, facts: KubernetesClusterFacts): MachineGroup[] {
   const templateNote = "left to the cluster template, which is not in the stack";
   const each = repetition(body);
-  const labels = labelsOf(body);
-  const workers = countOf(body, "node_count", 1);
-  const autoscaling = String(labels.auto_scaling_enabled).toLowerCase() === "true";
-  const max = wholeNumber(labels.max_node_count);
+  const { controlPlane, workers: w, autoscaling: scale } = facts;
+  const labels = scale && isObject(body[scale.labels]) ? (body[scale.labels] as Json) : {};
+  const workers = countOf(body, w.count, 1);
+  const autoscaling = scale !== undefined && String(labels[scale.enabled]).toLowerCase() === "true";
+  const max = scale ? wholeNumber(labels[scale.max]) : undefined;
   const workerMax = typeof workers === "number" && autoscaling && max !== undefined ? Math.max(max, workers) : undefined;
   return [
     {
       address,
       construct,
       name: `${name} control plane`,
-      cloud: "openstack",
-      flavor: flavorOf(body, "master_flavor", `'master_flavor' is ${templateNote}`),
-      count: times(countOf(body, "master_count", 1), each),
+      cloud,
+      flavor: flavorOf(body, controlPlane.size, `'${controlPlane.size}' is ${templateNote}`),
+      count: times(countOf(body, controlPlane.count, 1), each),
     },
     {
       address,
       construct,
       name: `${name} workers`,
-      cloud: "openstack",
-      flavor: flavorOf(body, "flavor", `'flavor' is ${templateNote}`),
+      cloud,
+      flavor: flavorOf(body, w.size, `'${w.size}' is ${templateNote}`),
       count: times(workers, each),
       ...(workerMax !== undefined && typeof each === "number" ? { maxCount: workerMax * each } : {}),
     },
@@ -139,8 +126,9 @@ export function machineGroups(config: Json): MachineGroup[] {
   const groups: MachineGroup[] = [];
   const resources = isObject(config.resource) ? config.resource : {};
   for (const [type, blocks] of Object.entries(resources)) {
-    const kind = MACHINE_TYPES[type];
-    if ((!kind && type !== MAGNUM_CLUSTER) || !isObject(blocks)) continue;
+    const kind = machineType(type);
+    const cluster = kind ? undefined : kubernetesClusterType(type);
+    if ((!kind && !cluster?.facts) || !isObject(blocks)) continue;
     for (const [id, body] of Object.entries(blocks)) {
       if (!isObject(body)) continue;
       const address = `${type}.${id}`;
@@ -149,17 +137,18 @@ export function machineGroups(config: Json): MachineGroup[] {
       const construct = topConstruct(path, address);
       const name = nameBelow(path, construct, id);
       if (!kind) {
-        groups.push(...magnumGroups(address, construct, name, body));
+        groups.push(...clusterGroups(address, construct, name, body, cluster!.cloud.kind, cluster!.facts!));
         continue;
       }
       groups.push({
         address,
         construct,
         name,
-        cloud: kind.cloud,
-        flavor: flavorOf(body, kind.flavor),
+        cloud: kind.cloud.kind,
+        flavor: flavorOf(body, kind.size),
         count: repetition(body),
         ...(kind.power && body[kind.power] !== undefined ? { powerState: body[kind.power] } : {}),
+        ...(kind.unpriced ? { unpriced: kind.unpriced } : {}),
       });
     }
   }
@@ -172,15 +161,12 @@ export function machineGroups(config: Json): MachineGroup[] {
  */
 export function inferCloud(config: Json): { readonly kind: string; readonly name: string; readonly region: string } {
   const required = isObject(config.terraform) && isObject(config.terraform.required_providers) ? config.terraform.required_providers : {};
-  const kinds: Record<string, string> = { openstack: "openstack", aws: "aws", google: "gcp", azurerm: "azure" };
-  const provider = Object.keys(required).find((p) => kinds[p]);
-  if (!provider) return { kind: "none", name: "none", region: "-" };
-  const kind = kinds[provider]!;
-  if (kind === "openstack") {
-    const blocks = isObject(config.provider) ? config.provider.openstack : undefined;
-    const first: unknown = Array.isArray(blocks) ? blocks[0] : blocks;
-    const authUrl = isObject(first) ? first.auth_url : undefined;
-    if (typeof authUrl === "string" && /jetstream-cloud\.org/.test(authUrl)) return { kind, name: "jetstream2", region: "-" };
-  }
+  const cloud = Object.keys(required).map(cloudOfProvider).find((c) => c !== undefined);
+  if (!cloud) return { kind: "none", name: "none", region: "-" };
+  const kind = cloud.kind;
+  const blocks = isObject(config.provider) ? config.provider[cloud.provider] : undefined;
+  const first: unknown = Array.isArray(blocks) ? blocks[0] : blocks;
+  const profile = isObject(first) ? cloud.profileFromProvider?.(first) : undefined;
+  if (profile) return { kind, name: profile, region: "-" };
   return { kind, name: kind, region: "-" };
 }

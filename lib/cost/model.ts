@@ -1,7 +1,4 @@
-import { AWS_INSTANCE_TYPES, AWS_PRICES } from "../catalog/aws-instances.ts";
-import { AZURE_PRICES, AZURE_SIZES } from "../catalog/azure-sizes.ts";
-import { JETSTREAM2_FLAVORS } from "../catalog/flavors.ts";
-import { GCP_MACHINE_TYPES, GCP_PRICES } from "../catalog/gcp-machines.ts";
+import { CLOUD_FACTS, cloudFacts, type PriceCatalog } from "../clouds/index.ts";
 import { nearestMatches, orList } from "../naming.ts";
 import { costChangeLine } from "./format.ts";
 import { inferCloud, machineGroups, type MachineCloud, type MachineGroup } from "./machines.ts";
@@ -100,44 +97,38 @@ interface Catalog {
   readonly rates: ReadonlyMap<string, number>;
 }
 
-const rates = (list: ReadonlyArray<{ name: string; suPerHour: number; usdPerHour?: number }>, usd: boolean) =>
-  new Map(list.map((f) => [f.name, usd ? (f.usdPerHour ?? Number.NaN) : f.suPerHour]));
+const catalogs = new Map<PriceCatalog, Catalog>();
 
-const JETSTREAM2: Catalog = { label: "Jetstream2", currency: "SU", rates: rates(JETSTREAM2_FLAVORS, false) };
-const COMMERCIAL: Record<Exclude<MachineCloud, "openstack">, Catalog & { readonly region: string; readonly when: string }> = {
-  aws: { label: "AWS", currency: "USD", rates: rates(AWS_INSTANCE_TYPES, true), region: AWS_PRICES.region, when: `on ${AWS_PRICES.takenOn}` },
-  gcp: { label: "GCP", currency: "USD", rates: rates(GCP_MACHINE_TYPES, true), region: GCP_PRICES.region, when: `on ${GCP_PRICES.takenOn}` },
-  azure: { label: "Azure", currency: "USD", rates: rates(AZURE_SIZES, true), region: AZURE_PRICES.region, when: `as of ${AZURE_PRICES.asOf}` },
-};
-
-const USD_KINDS = new Set(["aws", "gcp", "azure"]);
-const MACHINE_CLOUDS: readonly MachineCloud[] = ["openstack", "aws", "gcp", "azure"];
+/** A cloud's price catalog with its rates in the cloud's currency. */
+function catalogOf(catalog: PriceCatalog, currency: Currency): Catalog {
+  let built = catalogs.get(catalog);
+  if (!built) {
+    const rates = new Map(catalog.sizes.map((f) => [f.name, currency === "USD" ? (f.usdPerHour ?? Number.NaN) : f.suPerHour]));
+    built = { label: catalog.label, currency, rates };
+    catalogs.set(catalog, built);
+  }
+  return built;
+}
 
 /** The catalog pricing a machine on a cloud, or why there is none. */
 function catalogFor(machine: MachineCloud, stack: CostInfo["cloud"], currency: Currency): Catalog | string {
-  if (machine === "openstack") {
-    if (stack.name === "jetstream2") return JETSTREAM2;
-    return stack.kind === "openstack"
-      ? `the OpenStack cloud "${stack.name}" has no flavor catalog in drover (only Jetstream2 has)`
-      : `an OpenStack machine in a stack on ${stack.name}, which has no catalog for it`;
+  const { pricing, label } = CLOUD_FACTS[machine];
+  const catalog = catalogOf(pricing.catalog, pricing.currency);
+  if (pricing.catalog.onlyFor !== undefined) {
+    // One named cloud of the kind has a catalog (Jetstream2 among OpenStack clouds); the others' flavors are their own.
+    if (stack.name === pricing.catalog.onlyFor) return catalog;
+    return stack.kind === machine
+      ? `the ${label} cloud "${stack.name}" has no flavor catalog in drover (only ${pricing.catalog.label} has)`
+      : `an ${label} machine in a stack on ${stack.name}, which has no catalog for it`;
   }
-  const catalog = COMMERCIAL[machine];
   return catalog.currency === currency ? catalog : `a ${catalog.label} machine in a stack on ${stack.name}, which counts SU`;
 }
 
 /** The share of its rate a machine in a power state is charged, and why. */
 function powerFactor(cloud: MachineCloud, written: unknown): { state: MachineState; factor: number; note?: string } {
   if (written === undefined) return { state: "active", factor: 1 };
-  if (cloud === "gcp") {
-    if (written === "TERMINATED") return { state: "stopped", factor: 0, note: "stopped (TERMINATED): vCPUs and memory are not billed" };
-    if (written === "SUSPENDED") return { state: "suspended", factor: 0, note: "suspended: vCPUs and memory are not billed (the saved memory is, as storage)" };
-    if (written === "RUNNING") return { state: "active", factor: 1 };
-  } else {
-    if (written === "active") return { state: "active", factor: 1 };
-    if (written === "shelved_offloaded") return { state: "shelved", factor: 0, note: "shelved: Jetstream2 charges nothing" };
-    if (written === "shutoff") return { state: "stopped", factor: 0.5, note: "stopped (shutoff): Jetstream2 charges half" };
-    if (written === "paused") return { state: "paused", factor: 1, note: "paused: Jetstream2 gives no rate for it, counted as active" };
-  }
+  const known = typeof written === "string" ? CLOUD_FACTS[cloud].pricing.powerStates?.[written] : undefined;
+  if (known) return known;
   return { state: "active", factor: 1, note: `power state ${JSON.stringify(written)} is not known here: counted as active` };
 }
 
@@ -151,17 +142,16 @@ function notInCatalog(flavor: string, catalog: Catalog): string {
 }
 
 function pricesNote(cloud: CostInfo["cloud"], currency: Currency): string {
-  if (cloud.name === "jetstream2") {
-    return "Jetstream2 service units: 1 SU per vCPU-hour, large-memory flavors ×2, GPU flavors ×4; shelved instances cost 0, stopped ones half";
-  }
-  const catalog = currency === "USD" ? COMMERCIAL[cloud.kind as keyof typeof COMMERCIAL] : undefined;
-  if (!catalog) return `${cloud.name} has no flavor catalog in drover: machine costs are unknown`;
+  const catalog = cloudFacts(cloud.kind)?.pricing.catalog;
+  if (catalog?.onlyFor !== undefined && cloud.name === catalog.onlyFor && catalog.note) return catalog.note;
+  if (!catalog || catalog.onlyFor !== undefined || currency !== "USD") return `${cloud.name} has no flavor catalog in drover: machine costs are unknown`;
   const elsewhere = cloud.region !== "-" && cloud.region !== catalog.region ? `; this stack is in ${cloud.region}, where prices differ` : "";
   return `${catalog.label} on-demand Linux prices in ${catalog.region} ${catalog.when}, machines only (disks, addresses and traffic are billed apart)${elsewhere}`;
 }
 
 /** Why a machine group cannot be priced, in the order a person would fix it; undefined when it can. */
 function problemOf(group: MachineGroup, catalog: Catalog | string): string | undefined {
+  if (group.unpriced) return group.unpriced;
   if ("problem" in group.flavor) return group.flavor.problem;
   if (typeof group.count !== "number") return group.count.problem;
   if (typeof catalog === "string") return catalog;
@@ -175,7 +165,7 @@ function problemOf(group: MachineGroup, catalog: Catalog | string): string | und
  */
 export function stackCost(config: Record<string, unknown>, info?: CostInfo): StackCost {
   const cloud = info?.cloud ?? inferCloud(config);
-  const currency: Currency = USD_KINDS.has(cloud.kind) ? "USD" : "SU";
+  const currency: Currency = cloudFacts(cloud.kind)?.pricing.currency === "USD" ? "USD" : "SU";
   const machines = new Map<string, MachineCost[]>();
   const unknown: UnknownMachine[] = [];
   const held = new Map<string, MachineState[]>();
@@ -215,7 +205,7 @@ export function stackCost(config: Record<string, unknown>, info?: CostInfo): Sta
   }
 
   for (const e of info?.elastic ?? []) {
-    const kind = MACHINE_CLOUDS.find((k) => k === cloud.kind);
+    const kind = cloudFacts(cloud.kind)?.kind;
     const catalog = kind ? catalogFor(kind, cloud, currency) : `the cloud "${cloud.name}" has no flavor catalog in drover`;
     if (typeof catalog === "string" || !catalog.rates.has(e.flavor)) {
       const note = typeof catalog === "string" ? catalog : notInCatalog(e.flavor, catalog);

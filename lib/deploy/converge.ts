@@ -1,6 +1,6 @@
 import { BUNDLE_KEY } from "../agent/bundle.ts";
 import type { Plan } from "../plan/model.ts";
-import { MACHINE_TYPES } from "../policy/config.ts";
+import { MACHINE_TYPES } from "../clouds/index.ts";
 import { readConsoleLogs } from "../quota/live.ts";
 
 /**

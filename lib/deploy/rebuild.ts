@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.ts";
 import { orList } from "../naming.ts";
-import { MACHINE_TYPES } from "../policy/config.ts";
+import { MACHINE_TYPES } from "../clouds/index.ts";
 
 /**
  * `drover deploy --rebuild <target>`: the machines to replace on request (terraform's `-replace`),

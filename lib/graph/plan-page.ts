@@ -8,6 +8,7 @@
  * const model = buildGraphModel(config, { stack: plan.stack });
  * const html = await renderPlanHtml({ stack: model, plan, cost: { line: "SU/hour: 8 → 12 (+4)" } });
  */
+import { ALL_CLOUDS, MACHINE_TYPES, typesOf } from "../clouds/index.ts";
 import type { Action, Plan, ResourceChange } from "../plan/model.ts";
 import { summaryLine } from "../plan/render.ts";
 import { ACTION_COLORS, type GraphAction, type RemovedElement } from "./dot.ts";
@@ -48,23 +49,24 @@ const RANK: Record<GraphAction, number> = { "no-op": 0, create: 1, update: 2, re
 
 const toGraphAction = (a: Action): GraphAction => (a === "read" || a === "forget" ? "no-op" : a);
 
-/** `aws_instance.node[2]` → `aws_instance.node`: a counted resource is one element. */
+/** `machine.node[2]` → `machine.node`: a counted resource is one element. */
 const baseAddress = (address: string) => address.replace(/\[[^\]]*\]$/, "");
 
-const REMOVED_KIND: ReadonlyArray<[RemovedElement["kind"], readonly string[]]> = [
-  ["machine", ["openstack_compute_instance_v2", "aws_instance", "google_compute_instance", "azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine"]],
-  ["volume", ["openstack_blockstorage_volume_v3", "openstack_blockstorage_volume_v2", "aws_ebs_volume", "google_compute_disk", "azurerm_managed_disk"]],
-  ["network", ["openstack_networking_network_v2", "aws_vpc", "google_compute_network", "azurerm_virtual_network"]],
-  ["subnet", ["openstack_networking_subnet_v2", "aws_subnet", "google_compute_subnetwork", "azurerm_subnet"]],
-  ["router", ["openstack_networking_router_v2", "aws_internet_gateway", "google_compute_router"]],
-  ["public-address", ["openstack_networking_floatingip_v2", "aws_eip", "google_compute_address", "azurerm_public_ip"]],
-  ["security-group", ["openstack_networking_secgroup_v2", "aws_security_group", "azurerm_network_security_group", "azurerm_application_security_group"]],
-  ["dns-record", ["openstack_dns_recordset_v2", "aws_route53_record", "google_dns_record_set", "azurerm_dns_a_record"]],
-  ["kubernetes-cluster", ["openstack_containerinfra_cluster_v1", "aws_eks_cluster", "google_container_cluster", "azurerm_kubernetes_cluster"]],
+/** What each kind of removed element is, by its cloud's resource types (lib/clouds). */
+const REMOVED_KIND: ReadonlyArray<[RemovedElement["kind"], ReadonlySet<string>]> = [
+  ["machine", MACHINE_TYPES],
+  ["volume", typesOf("volumes")],
+  ["network", typesOf("networks")],
+  ["subnet", typesOf("subnets")],
+  ["router", typesOf("routers")],
+  ["public-address", typesOf("publicAddresses")],
+  ["security-group", typesOf("securityGroups")],
+  ["dns-record", typesOf("dnsRecords")],
+  ["kubernetes-cluster", new Set(ALL_CLOUDS.flatMap((c) => Object.keys(c.types.kubernetesClusters)))],
 ];
 
 function removedKind(type: string): RemovedElement["kind"] | undefined {
-  return REMOVED_KIND.find(([, types]) => types.includes(type))?.[0];
+  return REMOVED_KIND.find(([, types]) => types.has(type))?.[0];
 }
 
 function shortName(r: ResourceChange): string {

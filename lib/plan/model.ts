@@ -1,4 +1,4 @@
-import { MACHINE_TYPES } from "../policy/config.ts";
+import { MACHINE_TYPES } from "../clouds/index.ts";
 /**
  * The plan model: one shape for what would change in a stack, whether it came from diffing two
  * syntheses offline or from `terraform show -json`. `drover plan --json` prints it as is, so its
@@ -92,24 +92,7 @@ export interface Plan {
   readonly destroySteps?: ReadonlyArray<{ readonly construct: string; readonly deletes: string }>;
 }
 
-/** Resource types that hold data: deleting or replacing one loses it. */
-export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
-  "openstack_blockstorage_volume_v3",
-  "openstack_blockstorage_volume_v2",
-  "openstack_sharedfilesystem_share_v2",
-  "openstack_objectstorage_container_v1",
-  "openstack_db_instance_v1",
-  "aws_ebs_volume",
-  "aws_efs_file_system",
-  "aws_s3_bucket",
-  "aws_db_instance",
-  "google_compute_disk",
-  "google_storage_bucket",
-  "google_filestore_instance",
-  "azurerm_managed_disk",
-  "azurerm_storage_account",
-  "azurerm_storage_share",
-]);
+export { STATEFUL_TYPES } from "../clouds/index.ts";
 
 /** The top-level construct of a construct path: `dev-vm/box/Volume-data` → `dev-vm/box`. */
 export function topConstruct(constructPath: string | undefined, fallback: string): string {

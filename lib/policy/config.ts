@@ -3,6 +3,7 @@
  * construct paths, who references whom, and which machines carry a firewall.
  */
 
+import { FIREWALL_TYPES, MACHINE_TYPES } from "../clouds/index.ts";
 import { isObject, resourcesOf, type ConfigResource, type Json } from "../terraform/config-resources.ts";
 
 export { isObject, type Json };
@@ -11,30 +12,6 @@ export interface TfResource extends ConfigResource {
   /** `constructPath`, or the address for JSON cdktf did not write. */
   readonly construct: string;
 }
-
-/** Machines: what carries firewalls and user data. */
-export const MACHINE_TYPES: ReadonlySet<string> = new Set([
-  "openstack_compute_instance_v2",
-  "aws_instance",
-  "google_compute_instance",
-  "azurerm_linux_virtual_machine",
-  "azurerm_windows_virtual_machine",
-  "azurerm_virtual_machine",
-]);
-
-/** Firewalls (groups) and their rules: never the glue between a firewall and a machine. */
-const FIREWALL_TYPES: ReadonlySet<string> = new Set([
-  "openstack_networking_secgroup_v2",
-  "openstack_networking_secgroup_rule_v2",
-  "aws_security_group",
-  "aws_security_group_rule",
-  "aws_vpc_security_group_ingress_rule",
-  "aws_vpc_security_group_egress_rule",
-  "google_compute_firewall",
-  "azurerm_application_security_group",
-  "azurerm_network_security_group",
-  "azurerm_network_security_rule",
-]);
 
 /**
  * Roles of machines drover builds as web front ends: a GatewayHost ("gateway") and the

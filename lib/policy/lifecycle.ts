@@ -2,9 +2,10 @@
  * DRV005-DRV007: data that a destroy would take with it, and stacks that should end.
  */
 import type { StackInfo } from "../app/stack-info.ts";
-import { STATEFUL_TYPES } from "../plan/model.ts";
+import { STATEFUL_TYPES } from "../clouds/index.ts";
 import { finding, type Finding } from "./checks.ts";
-import { MACHINE_TYPES, isObject, type ConfigIndex, type Json } from "./config.ts";
+import { MACHINE_TYPES } from "../clouds/index.ts";
+import { isObject, type ConfigIndex, type Json } from "./config.ts";
 
 function markedStateful(body: Json): boolean {
   return isObject(body["//"]) && isObject((body["//"] as Json).drover) && ((body["//"] as Json).drover as Json).stateful === true;
