@@ -1,6 +1,6 @@
-import type { GraphRule } from "../model.ts";
-import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords, rulePorts } from "./builder.ts";
-import { blocks, displayName, droverTag, literal, num, type Json, type TfResource } from "./refs.ts";
+import type { GraphRule } from "../../graph/types.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords, rulePorts } from "../../graph/builder.ts";
+import { blocks, displayName, droverTag, literal, num, type Json, type TfResource } from "../../graph/refs.ts";
 
 /** AWS: VPCs, subnets, internet gateways, EC2 instances, Elastic IPs, EBS volumes, Route 53. */
 export function addAws(b: GraphBuilder): void {

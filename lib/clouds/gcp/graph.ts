@@ -1,5 +1,5 @@
-import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords } from "./builder.ts";
-import { blocks, droverTag, literal, mountPoints, num, strings, type TfResource } from "./refs.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords } from "../../graph/builder.ts";
+import { blocks, droverTag, literal, mountPoints, num, strings, type TfResource } from "../../graph/refs.ts";
 
 /**
  * GCP: VPC networks and subnetworks, Compute Engine instances, static addresses, disks, Cloud DNS.

@@ -1,5 +1,5 @@
-import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords, rulePorts } from "./builder.ts";
-import { blocks, droverTag, literal, mountPoints, num, strings, type TfResource } from "./refs.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords, rulePorts } from "../../graph/builder.ts";
+import { blocks, droverTag, literal, mountPoints, num, strings, type TfResource } from "../../graph/refs.ts";
 
 interface PortInfo {
   network?: string;

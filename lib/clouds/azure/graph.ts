@@ -1,5 +1,5 @@
-import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords } from "./builder.ts";
-import { blocks, displayName, droverTag, literal, num, strings, type Json, type TfResource } from "./refs.ts";
+import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords } from "../../graph/builder.ts";
+import { blocks, displayName, droverTag, literal, num, strings, type Json, type TfResource } from "../../graph/refs.ts";
 
 interface NicInfo {
   subnet?: string;

@@ -3,7 +3,7 @@
  * between them (`${openstack_networking_network_v2.net.id}`), which are the edges of the graph.
  */
 
-import { isObject, resourcesOf, type ConfigResource, type Json } from "../../terraform/config-resources.ts";
+import { isObject, resourcesOf, type ConfigResource, type Json } from "../terraform/config-resources.ts";
 
 export type { Json };
 export type TfResource = ConfigResource;
