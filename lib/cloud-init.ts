@@ -1,3 +1,5 @@
+import { CLOUD_FACTS, type CloudKind } from "./clouds/index.ts";
+import { OPENSTACK } from "./clouds/openstack/facts.ts";
 import { yaml } from "./vendor.ts";
 import { agentFiles, onceSteps, type Bundle } from "./agent/bundle.ts";
 import { readTemplate, renderTemplate } from "./templates.ts";
@@ -9,13 +11,13 @@ import { readTemplate, renderTemplate } from "./templates.ts";
 
 /**
  * Where a machine reads its metadata: OpenStack's metadata service, EC2's or Azure's instance
- * tags, GCP's instance attributes.
+ * tags, GCP's instance attributes (each cloud's `metadataSource` in lib/clouds).
  */
-export type MetadataSource = "openstack" | "aws" | "gcp" | "azure";
+export type MetadataSource = CloudKind;
 
-/** Where machines on a kind of cloud read their metadata (the kinds are `CloudProfile.kind`). */
-export function metadataSourceFor(cloudKind: "openstack" | "aws" | "gcp" | "azure"): MetadataSource {
-  return cloudKind;
+/** Where machines on a kind of cloud read their metadata. */
+export function metadataSourceFor(cloudKind: CloudKind): MetadataSource {
+  return CLOUD_FACTS[cloudKind].metadataSource;
 }
 
 export interface MachineCloudInit {
@@ -37,10 +39,10 @@ export interface MachineCloudInit {
 }
 
 /**
- * The most user data OpenStack accepts: Nova takes up to 65,535 characters of base64, which
- * encodes 49,149 bytes.
+ * The most user data OpenStack accepts (49,149 bytes, lib/clouds/openstack/facts.ts): the
+ * clusters' renderers keep every role under it, the tightest limit of the clouds drover checks.
  */
-export const USER_DATA_MAX_BYTES = 49_149;
+export const USER_DATA_MAX_BYTES: number = OPENSTACK.userDataMaxBytes;
 
 export { gzipBase64 } from "./gzip.ts";
 

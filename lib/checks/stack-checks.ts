@@ -1,3 +1,4 @@
+import { CREDENTIAL_TYPES, cloudFacts } from "../clouds/index.ts";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StackInfo } from "../app/stack-info.ts";
@@ -31,10 +32,10 @@ export interface StackChecks {
   readonly credential?: { readonly restricted: true; readonly creators: readonly string[] };
 }
 
-/** Top-level constructs of the stack that create an OpenStack application credential. */
+/** Top-level constructs of the stack that create a credential for software in the cloud (an OpenStack application credential). */
 export function credentialCreators(config: Record<string, unknown>): string[] {
-  const byName = ((config.resource as Record<string, unknown> | undefined)?.openstack_identity_application_credential_v3 ?? {}) as Record<string, { "//"?: { metadata?: { path?: string } } }>;
-  const paths = Object.values(byName).map((r) => r["//"]?.metadata?.path ?? "");
+  const resources = (config.resource ?? {}) as Record<string, Record<string, { "//"?: { metadata?: { path?: string } } }> | undefined>;
+  const paths = [...CREDENTIAL_TYPES].flatMap((type) => Object.values(resources[type] ?? {})).map((r) => r["//"]?.metadata?.path ?? "");
   // "stack/hpc/Credential" → "stack/hpc": the construct a person wrote.
   return [...new Set(paths.filter(Boolean).map((p) => p.split("/").slice(0, 2).join("/")))].sort();
 }
@@ -69,7 +70,7 @@ export async function checkStack(input: StackCheckInput): Promise<StackChecks> {
   const cost = costChange(input.baseline, input.config, info, info);
   let quota: QuotaCheck | undefined;
   let credential: StackChecks["credential"];
-  if (info?.cloud.kind === "openstack") {
+  if (info && cloudFacts(info.cloud.kind)?.projectQuota) {
     const after = stackNeeds(input.config, info);
     const live = input.live ? await readLiveQuota(input.env ?? process.env) : undefined;
     const creators = credentialCreators(input.config);

@@ -104,6 +104,8 @@ export interface CloudFacts {
   /** Where a machine reads its metadata at run time (`templates/cloud-init/drover-volumes.sh`). */
   readonly metadataSource: CloudKind;
   readonly pricing: PricingFacts;
+  /** drover counts what a stack needs from the project's quota, and reads the live limits (lib/quota). */
+  readonly projectQuota: boolean;
   /** `drover shelve` keeps machines shelved (Nova's shelve-offload). */
   readonly shelving: boolean;
   /**

@@ -295,7 +295,7 @@ export function checkK3sInput(input: K3sInput): Problem[] {
     refOrValue(os.authUrlRef, "openstack.authUrlRef");
     refOrValue(os.regionRef, "openstack.regionRef");
     refOrValue(os.applicationCredentialIdRef, "openstack.applicationCredentialIdRef");
-    reference(os.applicationCredentialSecretRef, "openstack.applicationCredentialSecretRef", "${openstack_identity_application_credential_v3.hub.secret}");
+    reference(os.applicationCredentialSecretRef, "openstack.applicationCredentialSecretRef", "${var.hub_credential_secret}");
     const sc = os.storageClassName ?? DEFAULT_STORAGE_CLASS;
     need(DNS_SUBDOMAIN.test(sc), "k3s.storage-class", `'openstack.storageClassName' ("${sc}") must be a Kubernetes object name: lower-case letters, digits, '-' and '.'`);
   }

@@ -24,6 +24,7 @@ export const AWS: CloudFacts = {
     currency: "USD",
     catalog: { label: "AWS", sizes: AWS_INSTANCE_TYPES, region: AWS_PRICES.region, when: `on ${AWS_PRICES.takenOn}` },
   },
+  projectQuota: false,
   shelving: false,
   k3sBlockStorage: false,
 };

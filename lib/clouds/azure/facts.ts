@@ -31,6 +31,7 @@ export const AZURE: CloudFacts = {
     currency: "USD",
     catalog: { label: "Azure", sizes: AZURE_SIZES, region: AZURE_PRICES.region, when: `as of ${AZURE_PRICES.asOf}` },
   },
+  projectQuota: false,
   shelving: false,
   k3sBlockStorage: false,
 };

@@ -31,6 +31,7 @@ export const GCP: CloudFacts = {
       RUNNING: { state: "active", factor: 1 },
     },
   },
+  projectQuota: false,
   shelving: false,
   k3sBlockStorage: false,
 };

@@ -6,7 +6,7 @@ import type { CloudFacts } from "../facts.ts";
  * networks and security groups, Designate records, Magnum clusters, Manila shares. Resource
  * type names follow terraform-provider-openstack's `docs/resources/`.
  */
-export const OPENSTACK: CloudFacts = {
+export const OPENSTACK = {
   kind: "openstack",
   label: "OpenStack",
   provider: "openstack",
@@ -59,6 +59,7 @@ export const OPENSTACK: CloudFacts = {
       paused: { state: "paused", factor: 1, note: "paused: Jetstream2 gives no rate for it, counted as active" },
     },
   },
+  projectQuota: true,
   shelving: true,
   k3sBlockStorage: true,
-};
+} satisfies CloudFacts;

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CLOUD_KINDS } from "../../lib/clouds/index.ts";
+
+/**
+ * Issue 17's rule, kept: what a cloud means lives in lib/clouds/<cloud>/ and constructs/<cloud>/.
+ * No other source file of lib/ or constructs/ names a cloud's resource type in its code (a
+ * comment may show an example address).
+ */
+
+const ROOT = join(import.meta.dirname, "../..");
+const PREFIXES = ["openstack", "aws", "google", "azurerm"];
+const TYPE_NAME = new RegExp(`\\b(?:${PREFIXES.join("|")})_[a-z0-9]+(?:_[a-z0-9]+)*\\b`, "g");
+/** Names with a provider's prefix that are not resource types: credential variable names the secret check looks for. */
+const NOT_TYPES = new Set(["aws_secret_key"]);
+const CLOUD_FOLDERS = new Set<string>([...CLOUD_KINDS].map((k) => `constructs/${k}`).concat([...CLOUD_KINDS].map((k) => `lib/clouds/${k}`)));
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(ROOT, dir))) {
+    const path = `${dir}/${name}`;
+    if (name === ".gen" || name === "node_modules" || CLOUD_FOLDERS.has(path)) continue;
+    if (statSync(join(ROOT, path)).isDirectory()) out.push(...sourceFiles(path));
+    else if (name.endsWith(".ts")) out.push(path);
+  }
+  return out;
+}
+
+/** The code of a TypeScript file without its comments (strings and template text stay). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1");
+}
+
+/** Resource-type names in the code of one file. */
+function typeNamesIn(text: string): string[] {
+  return [...withoutComments(text).matchAll(TYPE_NAME)].map((m) => m[0]).filter((n) => !NOT_TYPES.has(n));
+}
+
+describe("each cloud's facts have one home", () => {
+  it("finds a type name in code, and not in a comment", () => {
+    expect(typeNamesIn('const t = "openstack_compute_instance_v2";')).toEqual(["openstack_compute_instance_v2"]);
+    expect(typeNamesIn("/** `aws_instance.web` */\nconst x = 1; // google_compute_disk\n")).toEqual([]);
+    expect(typeNamesIn('const url = "http://x"; const y = "azurerm_managed_disk";')).toEqual(["azurerm_managed_disk"]);
+  });
+
+  it("no module of lib/ or constructs/ outside the cloud folders names a cloud's resource type", () => {
+    const files = [...sourceFiles("lib"), ...sourceFiles("constructs")];
+    expect(files.length).toBeGreaterThan(100);
+    const found = files.flatMap((f) => typeNamesIn(readFileSync(join(ROOT, f), "utf8")).map((n) => `${relative(ROOT, join(ROOT, f))}: ${n}`));
+    expect(found).toEqual([]);
+  });
+});
