@@ -2,6 +2,8 @@ import type { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import type { Flavor, SizeRequirement } from "../lib/catalog/flavors.ts";
 import type { ImageInfo } from "../lib/catalog/images.ts";
+import type { CloudFacts } from "../lib/clouds/facts.ts";
+import type { CloudKind } from "../lib/clouds/kind.ts";
 import type { Cidr } from "../lib/net/cidr.ts";
 import type { Port } from "../lib/net/port.ts";
 import type { DroverStack } from "./drover-stack.ts";
@@ -12,11 +14,16 @@ import type { DroverStack } from "./drover-stack.ts";
  * `constructs/<cloud>/`; nothing outside those folders names a provider's resource type.
  */
 
-export type CloudKind = "openstack" | "aws" | "gcp" | "azure";
+export type { CloudKind } from "../lib/clouds/kind.ts";
 
 /** What a person passes as `cloud:` to a stack: `jetstream2()`, `openstack({...})`. */
 export interface CloudProfile {
   readonly kind: CloudKind;
+  /**
+   * What the cloud means to drover (lib/clouds/<cloud>/facts.ts): its resource types, user-data
+   * limit, metadata source, price catalog. Constructs ask these instead of testing `kind`.
+   */
+  readonly facts: CloudFacts;
   /** Short name for listings: `jetstream2`, `openstack`. */
   readonly name: string;
   readonly region: string;

@@ -130,7 +130,7 @@ export class DroverStack extends TerraformStack {
     }
     // `drover shelve` keeps the machines shelved until `drover unshelve` (lib/deploy/power.ts).
     if (readPowerMarker(process.cwd(), id)) {
-      if (props.cloud.kind !== "openstack") {
+      if (!props.cloud.facts.shelving) {
         throw new ConfigError(`stack ${id} is marked shelved (.drover/power/${id}.json), and shelving works on OpenStack clouds only; this stack is on ${props.cloud.name}`, [
           `Remove the mark: drover unshelve ${id}`,
         ]);

@@ -2,7 +2,6 @@ import { Annotations } from "cdktf";
 import { describeValue } from "../lib/props/check.ts";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
-import { metadataSourceFor } from "../lib/cloud-init.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
 import { encodeBundle } from "../lib/agent/bundle.ts";
 import { checkGatewayCloudInitInput, gatewayBundle, renderGatewayCloudInit, type GatewayApp, type GatewayCloudInitInput } from "../lib/gateway/cloud-init.ts";
@@ -143,7 +142,7 @@ export class GatewayHost extends Construct {
       fqdn && app && props.tls && nginx
         ? {
             fqdn,
-            metadataSource: metadataSourceFor(cloud.kind),
+            metadataSource: cloud.facts.metadataSource,
             letsEncryptEmail: props.tls.letsEncryptEmail,
             loginUser,
             sshAllowedCidrs: sshFrom.map((c) => c.text),

@@ -150,8 +150,8 @@ export class JupyterHubCluster extends Construct {
       issues.add("hub.no-host", `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`);
     }
     // Users' homes: on Cinder volumes (k3s on OpenStack, Magnum) they count against the volume quota.
-    const cinder = kubernetes === "magnum" || (cloud.kind === "openstack" && Boolean(driver.createCredential));
-    if (p.homes === "shared" && (kubernetes !== "k3s" || cloud.kind !== "openstack")) {
+    const cinder = kubernetes === "magnum" || (cloud.facts.k3sBlockStorage && Boolean(driver.createCredential));
+    if (p.homes === "shared" && (kubernetes !== "k3s" || !cloud.facts.k3sBlockStorage)) {
       issues.add(
         "hub.shared-homes",
         `'homes' "shared" needs k3s on OpenStack (a volume on the k3s server, exported over NFS), and this hub is ${kubernetes === "magnum" ? 'kubernetes "magnum"' : `on ${cloud.name}`}: use homes: "per-user"${kubernetes === "magnum" ? ', or kubernetes: "k3s"' : ""}`,
@@ -369,7 +369,7 @@ export class JupyterHubCluster extends Construct {
     if (this.server && sshFrom.length > 0) output("ssh", `ssh ubuntu@${publicAddress}`, `SSH to the k3s server (control plane) of ${this.node.path}`);
     output("nodes", `${plan.userNodes.count} × ${plan.userNodes.flavor.name} (${plan.userNodes.usersPerNode} users each) + ${plan.controlPlane.flavor.name} control plane`, `User nodes of ${this.node.path}`);
     // On a commercial cloud the catalog's "units" are on-demand US dollars.
-    output("su_per_hour", String(Math.round(plan.suPerHour * 10_000) / 10_000), `${cloud.kind === "openstack" ? "Service units" : "On-demand US dollars"} per hour of ${this.node.path}, all nodes`);
+    output("su_per_hour", String(Math.round(plan.suPerHour * 10_000) / 10_000), `${cloud.facts.pricing.currency === "SU" ? "Service units" : "On-demand US dollars"} per hour of ${this.node.path}, all nodes`);
     output("summary", plan.summary + (plan.period ? `; ${plan.period.su} SU over ${plan.period.days} days of ${plan.period.hoursPerDay} h` : ""), `Capacity of ${this.node.path}`);
     if (auth.kind === "workshop") output("workshop_password", auth.passwordRef, `The shared password of ${this.node.path}`, true);
   }

@@ -2,7 +2,6 @@ import { Annotations, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import type { IssueCollector } from "../lib/errors.ts";
-import { metadataSourceFor } from "../lib/cloud-init.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
 import { describeValue } from "../lib/props/check.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
@@ -339,7 +338,7 @@ export class SlurmCluster extends Construct {
     // Where the cloud updates metadata in place, the user data only bootstraps the machines and
     // what may change later reaches them as a bundle their agent applies (lib/slurm/bundle.ts).
     const inPlace = driver.configInPlace === true;
-    const userData = renderClusterCloudInit(plan, refs, files, { metadataSource: metadataSourceFor(cloud.kind), agent: inPlace, ...(adminKey ? { adminPublicKey: adminKey.line } : {}) });
+    const userData = renderClusterCloudInit(plan, refs, files, { metadataSource: cloud.facts.metadataSource, agent: inPlace, ...(adminKey ? { adminPublicKey: adminKey.line } : {}) });
     const bundle = inPlace ? slurmBundle(plan, files, this.node.path) : undefined;
     const encoded = bundle ? encodeBundle(bundle) : undefined;
     if (bundle) stack.addRenderedFile(this, "config-bundle.json", `${JSON.stringify(bundle, null, 2)}\n`);

@@ -4,13 +4,13 @@ import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
 import { encodeBundle } from "../lib/agent/bundle.ts";
-import { machineBundle, renderMachineCloudInit, USER_DATA_MAX_BYTES, type MachineCloudInit, type MetadataSource } from "../lib/cloud-init.ts";
+import { machineBundle, renderMachineCloudInit, type MachineCloudInit } from "../lib/cloud-init.ts";
 import { IssueCollector } from "../lib/errors.ts";
 import { MAX_HOSTNAME_LENGTH, checkName, nearestMatches, orList } from "../lib/naming.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { Port } from "../lib/net/port.ts";
 import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
-import type { CloudKind, IFirewall, IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
+import type { IFirewall, IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
 import { keyRequiredMessage, requireShape } from "./private/context.ts";
 import { Connections } from "./connections.ts";
 import { DroverStack } from "./drover-stack.ts";
@@ -118,8 +118,6 @@ function hidesSystem(path: string): boolean {
 }
 const LOGIN_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._:-]*$/;
-
-const METADATA_SOURCE: Record<CloudKind, MetadataSource> = { openstack: "openstack", aws: "aws", gcp: "gcp", azure: "azure" };
 
 /**
  * A virtual machine with what it needs around it: a network (the stack's default unless given),
@@ -229,8 +227,7 @@ export class VirtualMachine extends Construct {
     if (props.publicAddress && "internetAccess" in network && (network as { internetAccess?: boolean }).internetAccess === false) {
       issues.add("vm.public-without-internet", `'publicAddress' needs a network routed to the internet, and ${network.displayName} has internetAccess: false`);
     }
-    const metadataSource = METADATA_SOURCE[cloud.kind];
-    if (!metadataSource) issues.add("vm.unsupported-cloud", `VirtualMachine does not support ${cloud.kind} clouds yet`);
+    const metadataSource = cloud.facts.metadataSource;
 
     // Where the cloud updates metadata in place, packages and commands added later reach the
     // running machine (machineBundle) and the user data only bootstraps it.
@@ -240,9 +237,10 @@ export class VirtualMachine extends Construct {
         ? { loginUser, metadataSource, packages: props.packages ?? [], commands: props.bootCommands ?? [], comment: `drover: ${this.node.path}`, ...(inPlace ? { agent: true } : {}) }
         : undefined;
     const userData = cloudInit ? renderMachineCloudInit(cloudInit) : "";
-    // Other clouds' drivers check their own limits (EC2's is 16 KB, compressed if need be).
-    if (cloud.kind === "openstack" && Buffer.byteLength(userData) > USER_DATA_MAX_BYTES) {
-      issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; OpenStack accepts ${USER_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
+    // Clouds without a limit in their facts have drivers that check their own (EC2's is 16 KB, compressed if need be).
+    const maxUserData = cloud.facts.userDataMaxBytes;
+    if (maxUserData !== undefined && Buffer.byteLength(userData) > maxUserData) {
+      issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; ${cloud.facts.label} accepts ${maxUserData}: move large files to a volume or download them at boot`);
     }
     issues.throwIfAny();
 

@@ -1,4 +1,4 @@
-import { CLOUD_FACTS, type CloudKind } from "./clouds/index.ts";
+import type { CloudKind } from "./clouds/index.ts";
 import { OPENSTACK } from "./clouds/openstack/facts.ts";
 import { yaml } from "./vendor.ts";
 import { agentFiles, onceSteps, type Bundle } from "./agent/bundle.ts";
@@ -15,10 +15,6 @@ import { readTemplate, renderTemplate } from "./templates.ts";
  */
 export type MetadataSource = CloudKind;
 
-/** Where machines on a kind of cloud read their metadata. */
-export function metadataSourceFor(cloudKind: CloudKind): MetadataSource {
-  return CLOUD_FACTS[cloudKind].metadataSource;
-}
 
 export interface MachineCloudInit {
   /** The image's login account; owns freshly formatted volumes. */

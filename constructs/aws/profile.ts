@@ -1,3 +1,4 @@
+import { AWS } from "../../lib/clouds/aws/facts.ts";
 import { AWS_INSTANCE_TYPES } from "../../lib/catalog/aws-instances.ts";
 import { describeValue } from "../../lib/props/check.ts";
 import { checkProps } from "../../lib/props/schemas.ts";
@@ -97,6 +98,7 @@ export function aws(props: AwsProps): AwsProfile {
   const profile = props.profile;
   return {
     kind: "aws",
+    facts: AWS,
     name: "aws",
     region,
     summary: `AWS, region ${region}${profile ? `, profile "${profile}"` : ""}`,

@@ -1,3 +1,4 @@
+import { AZURE } from "../../lib/clouds/azure/facts.ts";
 import { AZURE_SIZES } from "../../lib/catalog/azure-sizes.ts";
 import { describeValue } from "../../lib/props/check.ts";
 import { checkProps } from "../../lib/props/schemas.ts";
@@ -161,6 +162,7 @@ export function azure(props: AzureProps): AzureProfile {
   const defaultNetwork: "new" | AzureSubnetLookup = network === "new" ? "new" : { name: network.name, virtualNetwork: network.virtualNetwork, resourceGroup: network.resourceGroup };
   return {
     kind: "azure",
+    facts: AZURE,
     requiresSshKey: true,
     name: "azure",
     region: location,

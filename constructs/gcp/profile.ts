@@ -1,3 +1,4 @@
+import { GCP } from "../../lib/clouds/gcp/facts.ts";
 import { GCP_MACHINE_TYPES } from "../../lib/catalog/gcp-machines.ts";
 import { describeValue } from "../../lib/props/check.ts";
 import { checkProps } from "../../lib/props/schemas.ts";
@@ -164,6 +165,7 @@ export function gcp(props: GcpProps): GcpProfile {
 
   return {
     kind: "gcp",
+    facts: GCP,
     name: "gcp",
     region,
     project: props.project,

@@ -1,3 +1,4 @@
+import { OPENSTACK } from "../../lib/clouds/openstack/facts.ts";
 import { JETSTREAM2_FLAVORS, JETSTREAM2_QUOTA, type Flavor } from "../../lib/catalog/flavors.ts";
 import { JETSTREAM2_QUOTA_PROFILES } from "../../lib/quota/profiles.ts";
 import { JETSTREAM2_FEATURED_IMAGES, type ImageInfo } from "../../lib/catalog/images.ts";
@@ -67,9 +68,10 @@ export interface OpenStackProps {
   readonly name?: string;
 }
 
-function makeProfile(fields: Omit<OpenStackProfile, "kind" | "createDriver">): OpenStackProfile {
+function makeProfile(fields: Omit<OpenStackProfile, "kind" | "facts" | "createDriver">): OpenStackProfile {
   return {
     kind: "openstack",
+    facts: OPENSTACK,
     ...fields,
     createDriver(stack: DroverStack) {
       return new OpenStackDriver(stack, this as OpenStackProfile);

@@ -1,3 +1,4 @@
+import { OPENSTACK } from "../../lib/clouds/openstack/facts.ts";
 import type { CloudDriver, CloudProfile } from "../../constructs/cloud.ts";
 
 /**
@@ -8,6 +9,7 @@ import type { CloudDriver, CloudProfile } from "../../constructs/cloud.ts";
 export function nullCloud(): CloudProfile {
   return {
     kind: "openstack",
+    facts: OPENSTACK,
     name: "null",
     region: "-",
     summary: "no cloud (tests)",
