@@ -204,7 +204,7 @@ function checkGpuDriver(issues: IssueCollector, props: SlurmClusterProps, plan: 
  * On AWS, GCP and Azure: static nodes only (elastic ones need an OpenStack credential with
  * access rules), and /home and /opt/software over NFS from the controller's volumes (there are
  * no Manila shares); Azure needs `adminPublicKey`. Every node gets an outbound way to the
- * internet as each cloud allows (see the README's cloud table).
+ * internet as each cloud allows (see the cloud table in docs/clouds.md).
  *
  * @example
  * new SlurmCluster(stack, "hpc", {

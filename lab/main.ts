@@ -1,6 +1,6 @@
 /**
- * `npm run lab`: boots what drover renders, for real, on this machine. See lab/run.ts and the
- * README's "Rehearse locally".
+ * `npm run lab`: boots what drover renders, for real, on this machine. See lab/run.ts and
+ * docs/lab.md.
  *
  * Exit: 0 every check passed; 1 a check failed; 2 the lab cannot run here (not root, a tool
  * missing, an unknown scenario); 3 the lab itself failed; 130 interrupted (everything given back).

@@ -253,7 +253,7 @@ const SLURM: Record<CloudName, { controller: string; login: string; cpu: string;
 /**
  * Nodes reach the internet: on AWS every one with an address from EC2's pool at launch (a
  * reserved Elastic IP takes its place once bound, so first-boot downloads never wait), on GCP with an ephemeral external address, on Azure through default outbound access
- * (README, "way out to the internet"). Their firewalls admit only the cluster's members.
+ * (docs/clouds.md, "way out to the internet"). Their firewalls admit only the cluster's members.
  */
 const LAUNCH_ADDRESSES: Record<CloudName, string[]> = {
   aws: ["hpc-cpu-1", "hpc-cpu-2", "hpc-gpu-1", "hpc-lab-controller", "hpc-lab-login"],

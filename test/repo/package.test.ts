@@ -82,7 +82,7 @@ describe("the package", () => {
     expect(typeof drover.SlurmCluster).toBe("function");
   });
 
-  it("packs the compiled code, the CLI, templates and schemas, and no tests, benches or lab", () => {
+  it("packs the compiled code, the CLI, templates, schemas and docs, and no tests, benches or lab", () => {
     const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(files).toContain("bin/drover.mjs");
@@ -91,6 +91,9 @@ describe("the package", () => {
     expect(files).toContain("dist/api/testing.d.ts");
     expect(files).toContain("providers/openstack/schema.json");
     expect(files).toContain("templates/init/stacks/vm.ts.tmpl");
+    expect(files).toContain("README.md");
+    expect(files).toContain("docs/architecture.md");
+    expect(files).toContain("docs/constructs/slurm-cluster.md");
     const unwanted = files.filter((f) => /^(test|bench|lab|scripts|stacks|\.ci)\//.test(f) || (/\.test\.|\.tsbuildinfo$|\.ts$/.test(f.replace(/\.d\.ts$/, "")) && !f.endsWith(".tmpl")));
     expect(unwanted).toEqual([]);
   });
