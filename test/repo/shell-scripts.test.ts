@@ -6,7 +6,7 @@ import { hasTool, runTool } from "../support/tools.ts";
 
 /** Shell scripts kept in the repository (rendered ones are checked where they are rendered). */
 function shellScripts(): string[] {
-  const found = [join(REPO, ".ci/run")];
+  const found = [join(REPO, ".ci/run"), join(REPO, ".githooks/commit-msg")];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
