@@ -1,21 +1,12 @@
 /**
  * The topology of a synthesized stack — networks, subnets, routers, machines, public addresses,
- * security groups and what they open, volumes, DNS records — read from its Terraform JSON
- * (`cdktf.out/stacks/<stack>/cdk.tf.json`). The edges come from the references between
- * resources (`${openstack_networking_port_v2.box_Port.id}`), so the picture shows what Terraform
- * will build, not what the constructs meant to build.
+ * security groups and what they open, volumes, DNS records — as the picture and the plan page
+ * draw it. `buildGraphModel` (build.ts) reads it from the stack's Terraform JSON.
  *
  * @example
- * const config = JSON.parse(readFileSync("cdktf.out/stacks/dev-vm/cdk.tf.json", "utf8"));
  * const model = buildGraphModel(config, { stack: "dev-vm" });
  * model.machines.map((m) => `${m.name} ${m.size} ${m.fixedAddress ?? "-"}`);
  */
-import { addAws } from "./private/aws.ts";
-import { addAzure } from "./private/azure.ts";
-import { GraphBuilder } from "./private/builder.ts";
-import { addGcp } from "./private/gcp.ts";
-import { addOpenStack } from "./private/openstack.ts";
-import { ResourceIndex, type Json } from "./private/refs.ts";
 
 export type GraphCloud = "openstack" | "aws" | "gcp" | "azure";
 
@@ -162,22 +153,6 @@ export interface GraphModel {
   readonly volumes: readonly GraphVolume[];
   readonly dnsRecords: readonly GraphDnsRecord[];
   readonly kubernetesClusters: readonly GraphKubernetesCluster[];
-}
-
-export interface BuildGraphOptions {
-  /** The stack's name, shown as the picture's title. */
-  readonly stack: string;
-}
-
-/** Reads the topology of one stack from its synthesized Terraform JSON. */
-export function buildGraphModel(config: Readonly<Record<string, unknown>>, options: BuildGraphOptions): GraphModel {
-  const index = new ResourceIndex(config as Json);
-  const builder = new GraphBuilder(index);
-  addOpenStack(builder);
-  addAws(builder);
-  addGcp(builder);
-  addAzure(builder);
-  return builder.build(options.stack);
 }
 
 /** Every element of the model, in drawing order. */

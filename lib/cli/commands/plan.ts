@@ -111,7 +111,7 @@ async function withChecks(
     others,
   });
   if (!options.html) return { plan, target, checks };
-  const { buildGraphModel } = await import("../../graph/model.ts");
+  const { buildGraphModel } = await import("../../graph/build.ts");
   const { renderPlanHtml } = await import("../../graph/plan-page.ts");
   const page = await renderPlanHtml({
     stack: buildGraphModel(config, { stack: stack.name }),
