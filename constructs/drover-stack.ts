@@ -11,7 +11,7 @@ import { writeFilesSoon } from "../lib/app/pending-writes.ts";
 import { DESTROY_STEP_KEY } from "../lib/plan/destroy-steps.ts";
 import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
-import { readPowerMarker, SHELVED } from "../lib/deploy/power.ts";
+import { readPowerMarker, SHELVED } from "../lib/state/power.ts";
 import { Network } from "./network.ts";
 import { createBackend } from "./private/backend.ts";
 import { loadProjectConfig, parseBackendSpec, type BackendSpec } from "../lib/config/project-config.ts";
@@ -128,7 +128,7 @@ export class DroverStack extends TerraformStack {
         `stack ${id} has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.`,
       );
     }
-    // `drover shelve` keeps the machines shelved until `drover unshelve` (lib/deploy/power.ts).
+    // `drover shelve` keeps the machines shelved until `drover unshelve` (lib/state/power.ts).
     if (readPowerMarker(process.cwd(), id)) {
       if (props.cloud.kind !== "openstack") {
         throw new ConfigError(`stack ${id} is marked shelved (.drover/power/${id}.json), and shelving works on OpenStack clouds only; this stack is on ${props.cloud.name}`, [

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { SHELVED } from "../../lib/deploy/power.ts";
+import { SHELVED } from "../../lib/state/power.ts";
 import { TerraformLocal, type ITerraformDependable } from "cdktf";
 import { OpenstackProvider } from "../../.gen/providers/openstack/provider/index.ts";
 import { NetworkingNetworkV2 } from "../../.gen/providers/openstack/networking-network-v2/index.ts";

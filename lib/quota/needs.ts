@@ -53,7 +53,7 @@ export interface StackNeedsOptions {
   readonly flavors?: readonly Flavor[];
 }
 
-/** The provider's `power_state` for a shelved instance (see lib/deploy/power.ts). */
+/** The provider's `power_state` for a shelved instance (see lib/state/power.ts). */
 const SHELVED = "shelved_offloaded";
 
 /**
