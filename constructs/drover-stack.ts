@@ -12,6 +12,7 @@ import { DESTROY_STEP_KEY } from "../lib/plan/destroy-steps.ts";
 import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
 import { readPowerMarker, SHELVED } from "../lib/state/power.ts";
+import { ALLOW_DESTROY_CONTEXT } from "../lib/app/synth-context.ts";
 import { Network } from "./network.ts";
 import { createBackend } from "./private/backend.ts";
 import { loadProjectConfig, parseBackendSpec, type BackendSpec } from "../lib/config/project-config.ts";
@@ -79,8 +80,9 @@ export class DroverStack extends TerraformStack {
   readonly expiresAt?: string;
   readonly description?: string;
   /**
-   * Synthesized for a run that may destroy data (`drover deploy/destroy --allow-destroy`): the
-   * `prevent_destroy` guard on stateful resources is left out. Resources stay marked stateful.
+   * Synthesized for a run that may destroy data (`drover deploy/destroy --allow-destroy`), as the
+   * app's context `drover:allowDestroy` says: the `prevent_destroy` guard on stateful resources
+   * is left out. Resources stay marked stateful.
    */
   readonly allowDestroy: boolean;
   private readonly backendSpec?: BackendSpec;
@@ -119,7 +121,7 @@ export class DroverStack extends TerraformStack {
     if (props.backend !== undefined) this.backendSpec = parseBackendSpec(props.backend, `${id}: 'backend'`);
 
     this.cloud = props.cloud;
-    this.allowDestroy = process.env.DROVER_ALLOW_DESTROY === "1";
+    this.allowDestroy = this.node.tryGetContext(ALLOW_DESTROY_CONTEXT) === true;
     if (owner !== undefined) this.owner = owner;
     if (props.expiresAt !== undefined) this.expiresAt = props.expiresAt;
     if (props.description !== undefined) this.description = props.description;
