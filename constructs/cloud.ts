@@ -6,7 +6,6 @@ import type { CloudFacts } from "../lib/clouds/facts.ts";
 import type { CloudKind } from "../lib/clouds/kind.ts";
 import type { Cidr } from "../lib/net/cidr.ts";
 import type { Port } from "../lib/net/port.ts";
-import type { DroverStack } from "./drover-stack.ts";
 
 /**
  * The driver interface: what the cloud-neutral constructs (`VirtualMachine`, and later
@@ -68,7 +67,24 @@ export interface CloudProfile {
   /** Jetstream2's allocation type when named (`jetstream2({ allocationType })`): its default quota and policy. */
   readonly allocationType?: "research" | "education" | "trial";
   /** Creates the driver for one stack; called once by `DroverStack`. */
-  createDriver(stack: DroverStack): CloudDriver;
+  createDriver(context: DriverContext): CloudDriver;
+}
+
+/**
+ * What a driver knows of the stack it serves, handed over by `DroverStack` when it creates the
+ * driver: the few facts drivers read, so that no driver (nor this file) imports the stack.
+ */
+export interface DriverContext {
+  /** The stack: scope of the provider and of what the driver makes once per stack (image lookups, a resource group). */
+  readonly scope: Construct;
+  /** The stack's name: the base of names the driver makes per stack (`<stack>-rg`), and the path of its errors. */
+  readonly stackName: string;
+  /** Tags every resource of the stack carries (as OpenStack metadata or tags, AWS tags, GCP labels). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** The run may destroy data (`--allow-destroy`): protected resources get no `prevent_destroy`. */
+  readonly allowDestroy: boolean;
+  /** The stack's machines are shelved (`drover shelve`): the driver keeps them so. */
+  readonly shelved: boolean;
 }
 
 /** A size: a flavor name, or what the machine needs (resolved to the cheapest flavor that fits). */

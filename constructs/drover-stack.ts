@@ -9,10 +9,12 @@ import { checkProps } from "../lib/props/schemas.ts";
 import { quote } from "../lib/props/check.ts";
 import { writeFilesSoon } from "../lib/app/pending-writes.ts";
 import { DESTROY_STEP_KEY } from "../lib/plan/destroy-steps.ts";
-import type { CloudDriver, CloudProfile, IKeyPair, INetwork } from "./cloud.ts";
+import type { CloudDriver, CloudProfile, DriverContext, IKeyPair, INetwork } from "./cloud.ts";
 import type { StackInfo } from "../lib/app/stack-info.ts";
-import { readPowerMarker, SHELVED } from "../lib/deploy/power.ts";
+import { readPowerMarker, SHELVED } from "../lib/state/power.ts";
+import { ALLOW_DESTROY_CONTEXT } from "../lib/app/synth-context.ts";
 import { Network } from "./network.ts";
+import { isMarkedStack, markStack, stackScopeOf } from "./private/stack-scope.ts";
 import { createBackend } from "./private/backend.ts";
 import { loadProjectConfig, parseBackendSpec, type BackendSpec } from "../lib/config/project-config.ts";
 import { stackToTerraform } from "./private/to-terraform.ts";
@@ -44,7 +46,6 @@ export interface DroverStackProps {
   readonly backend?: BackendSpec;
 }
 
-const STACK_MARK = Symbol.for("drover.DroverStack");
 const OWNER_PATTERN = /^[A-Za-z0-9._@+-]{1,64}$/;
 
 /**
@@ -61,16 +62,12 @@ const OWNER_PATTERN = /^[A-Za-z0-9._@+-]{1,64}$/;
 export class DroverStack extends TerraformStack {
   /** The DroverStack a construct belongs to; throws when it is not inside one. */
   static of(construct: Construct): DroverStack {
-    for (const scope of [...construct.node.scopes].reverse()) {
-      if (DroverStack.isDroverStack(scope)) return scope;
-    }
-    throw new Error(
-      `${construct.node.path}: drover constructs must be created inside a DroverStack (new DroverStack(app, "name", { cloud: jetstream2() }))`,
-    );
+    // Only a DroverStack carries the mark.
+    return stackScopeOf(construct) as DroverStack;
   }
 
   static isDroverStack(x: unknown): x is DroverStack {
-    return typeof x === "object" && x !== null && STACK_MARK in x;
+    return isMarkedStack(x);
   }
 
   readonly cloud: CloudProfile;
@@ -79,8 +76,9 @@ export class DroverStack extends TerraformStack {
   readonly expiresAt?: string;
   readonly description?: string;
   /**
-   * Synthesized for a run that may destroy data (`drover deploy/destroy --allow-destroy`): the
-   * `prevent_destroy` guard on stateful resources is left out. Resources stay marked stateful.
+   * Synthesized for a run that may destroy data (`drover deploy/destroy --allow-destroy`), as the
+   * app's context `drover:allowDestroy` says: the `prevent_destroy` guard on stateful resources
+   * is left out. Resources stay marked stateful.
    */
   readonly allowDestroy: boolean;
   private readonly backendSpec?: BackendSpec;
@@ -98,7 +96,7 @@ export class DroverStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: DroverStackProps) {
     super(scope, id);
-    Object.defineProperty(this, STACK_MARK, { value: true });
+    markStack(this);
     const issues = new IssueCollector(id);
     const badName = checkName(id, "stack name");
     if (badName) issues.add("stack.bad-name", badName);
@@ -119,7 +117,7 @@ export class DroverStack extends TerraformStack {
     if (props.backend !== undefined) this.backendSpec = parseBackendSpec(props.backend, `${id}: 'backend'`);
 
     this.cloud = props.cloud;
-    this.allowDestroy = process.env.DROVER_ALLOW_DESTROY === "1";
+    this.allowDestroy = this.node.tryGetContext(ALLOW_DESTROY_CONTEXT) === true;
     if (owner !== undefined) this.owner = owner;
     if (props.expiresAt !== undefined) this.expiresAt = props.expiresAt;
     if (props.description !== undefined) this.description = props.description;
@@ -128,7 +126,7 @@ export class DroverStack extends TerraformStack {
         `stack ${id} has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.`,
       );
     }
-    // `drover shelve` keeps the machines shelved until `drover unshelve` (lib/deploy/power.ts).
+    // `drover shelve` keeps the machines shelved until `drover unshelve` (lib/state/power.ts).
     if (readPowerMarker(process.cwd(), id)) {
       if (!props.cloud.facts.shelving) {
         throw new ConfigError(`stack ${id} is marked shelved (.drover/power/${id}.json), and shelving works on OpenStack clouds only; this stack is on ${props.cloud.name}`, [
@@ -137,7 +135,8 @@ export class DroverStack extends TerraformStack {
       }
       this.shelved = true;
     }
-    this.driver = stackDriver(this, props.cloud.createDriver(this));
+    const context: DriverContext = { scope: this, stackName: id, tags: Object.freeze(this.tags), allowDestroy: this.allowDestroy, shelved: this.shelved };
+    this.driver = stackDriver(this, props.cloud.createDriver(context));
     this.driver.configureProvider();
     // Two constructs with the same name for a machine, an output or a cluster would overwrite
     // each other (an output silently, a cluster's reaper would delete the other's nodes).

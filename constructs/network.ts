@@ -3,7 +3,7 @@ import type { ITerraformDependable } from "cdktf";
 import { IssueCollector } from "../lib/errors.ts";
 import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import type { INetwork, NetworkLookup } from "./cloud.ts";
-import { DroverStack } from "./drover-stack.ts";
+import { stackScopeOf } from "./private/stack-scope.ts";
 import { checkName } from "../lib/naming.ts";
 import { checkProps } from "../lib/props/schemas.ts";
 
@@ -56,7 +56,7 @@ export class Network extends Construct implements INetwork {
     if (!lookup.name && !lookup.id) issues.add("network.bad-lookup", "give the existing network's 'name' or 'id'");
     if (lookup.name && lookup.id) issues.add("network.bad-lookup", "give the existing network's 'name' or its 'id', not both");
     issues.throwIfAny();
-    return DroverStack.of(scope).driver.importNetwork(scope, id, lookup);
+    return stackScopeOf(scope).driver.importNetwork(scope, id, lookup);
   }
 
   readonly networkId: string;
@@ -69,7 +69,7 @@ export class Network extends Construct implements INetwork {
 
   constructor(scope: Construct, id: string, props: NetworkProps = {}) {
     super(scope, id);
-    const stack = DroverStack.of(this);
+    const stack = stackScopeOf(this);
     const issues = new IssueCollector(this.node.path);
     const badId = checkName(id, "construct id");
     if (badId) issues.add("network.bad-id", badId);

@@ -10,6 +10,7 @@ import type { Port } from "../../lib/net/port.ts";
 import type {
   CloudDriver,
   DnsRecordSpec,
+  DriverContext,
   IDnsRecord,
   IFirewall,
   IKeyPair,
@@ -23,12 +24,11 @@ import type {
   PeerSpec,
   VolumeSpec,
 } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
 import { markStateful } from "../stateful.ts";
 import { TerraformData } from "../private/terraform-data.ts";
 import { awsBindings, type AwsBindings } from "./bindings.ts";
 import { AMI_ID, AWS_IMAGES } from "./images.ts";
-import type { AwsProfile } from "./profile.ts";
+import type { AwsProfile } from "./profile-type.ts";
 
 /** EC2 takes at most 16 KB of user data (before base64). */
 export const AWS_USER_DATA_MAX_BYTES = 16_384;
@@ -163,7 +163,7 @@ export class AwsDriver implements CloudDriver {
   private readonly reserved = new Map<string, string>();
 
   constructor(
-    private readonly stack: DroverStack,
+    private readonly context: DriverContext,
     readonly profile: AwsProfile,
   ) {
     // The bindings load here, when a stack on AWS is made, and never for stacks on other clouds.
@@ -172,10 +172,10 @@ export class AwsDriver implements CloudDriver {
 
   /** Region and profile from the cloud profile; the stack's tags on every resource as default tags. */
   configureProvider(): void {
-    new this.b.AwsProvider(this.stack, "aws", {
+    new this.b.AwsProvider(this.context.scope, "aws", {
       region: this.profile.region,
       ...(this.profile.awsProfile ? { profile: this.profile.awsProfile } : {}),
-      defaultTags: [{ tags: { ...this.stack.tags } }],
+      defaultTags: [{ tags: { ...this.context.tags } }],
     });
   }
 
@@ -359,7 +359,7 @@ export class AwsDriver implements CloudDriver {
     }
     let ami = this.amis.get(image);
     if (!ami) {
-      ami = new this.b.DataAwsAmi(this.stack, `Image-${image.replace(/[^A-Za-z0-9]+/g, "-")}`, {
+      ami = new this.b.DataAwsAmi(this.context.scope, `Image-${image.replace(/[^A-Za-z0-9]+/g, "-")}`, {
         owners: [known.owner],
         mostRecent: true,
         filter: [
@@ -384,7 +384,7 @@ export class AwsDriver implements CloudDriver {
       type: spec.volumeType ?? "gp3",
       encrypted: true,
       tags: { Name: spec.name },
-      ...(spec.protect && !this.stack.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+      ...(spec.protect && !this.context.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     volume = new AwsVolume(spec.name, resource);
     resource.node.addValidation({

@@ -4,17 +4,13 @@ import { describeValue } from "../../lib/props/check.ts";
 import { checkProps } from "../../lib/props/schemas.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import { nearestMatches, orList } from "../../lib/naming.ts";
-import type { CloudProfile, NetworkLookup } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
+import type { DriverContext, NetworkLookup } from "../cloud.ts";
 import { AwsDriver } from "./driver.ts";
 import { AWS_IMAGES } from "./images.ts";
+import type { AwsProfile } from "./profile-type.ts";
 
-/** AWS: what the AWS driver needs beyond the generic profile. */
-export interface AwsProfile extends CloudProfile {
-  readonly kind: "aws";
-  /** The named profile of the AWS config files the provider authenticates with, when given in code. */
-  readonly awsProfile?: string;
-}
+// Exported from here as before: `drover` (constructs/index.ts) exports this file.
+export type { AwsProfile };
 
 export interface AwsProps {
   /** The AWS region, e.g. "us-east-2". */
@@ -108,8 +104,8 @@ export function aws(props: AwsProps): AwsProfile {
     defaultNetwork: vpc,
     ...(props.hostedZone ? { dnsZone: props.hostedZone.endsWith(".") ? props.hostedZone : `${props.hostedZone}.` } : {}),
     ...(profile ? { awsProfile: profile } : {}),
-    createDriver(stack: DroverStack) {
-      return new AwsDriver(stack, this as AwsProfile);
+    createDriver(context: DriverContext) {
+      return new AwsDriver(context, this as AwsProfile);
     },
   };
 }

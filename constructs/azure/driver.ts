@@ -9,6 +9,7 @@ import { parseSshPublicKey } from "../../lib/net/ssh-key.ts";
 import type {
   CloudDriver,
   DnsRecordSpec,
+  DriverContext,
   IDnsRecord,
   IFirewall,
   IKeyPair,
@@ -21,13 +22,12 @@ import type {
   NetworkSpec,
   VolumeSpec,
 } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
 import { markStateful } from "../stateful.ts";
 import { azureBindings, type AzureBindings } from "./bindings.ts";
 import { AzureFirewall, SecurityRules, fail } from "./firewall.ts";
 import { AzureMachine, AzureVolume, customDataOf } from "./machine.ts";
 import { AZURE_IMAGES, parseImageUrn, type AzureImageReference } from "./images.ts";
-import type { AzureProfile, AzureSubnetLookup } from "./profile.ts";
+import type { AzureProfile, AzureSubnetLookup } from "./profile-type.ts";
 
 /** Canonical's Ubuntu images bring a 30 GiB OS disk, and Azure cannot make a disk smaller than its image. */
 export const DEFAULT_OS_DISK_GIB = 30;
@@ -74,7 +74,7 @@ export class AzureDriver implements CloudDriver {
   private rules?: SecurityRules;
 
   constructor(
-    private readonly stack: DroverStack,
+    private readonly context: DriverContext,
     readonly profile: AzureProfile,
   ) {
     // The bindings load here, when a stack on Azure is made, and never for stacks on other clouds.
@@ -83,7 +83,7 @@ export class AzureDriver implements CloudDriver {
 
   /** `features` is required by the provider even when empty; the subscription only when given in code. */
   configureProvider(): void {
-    new this.b.AzurermProvider(this.stack, "azurerm", {
+    new this.b.AzurermProvider(this.context.scope, "azurerm", {
       features: [{}],
       ...(this.profile.subscriptionId ? { subscriptionId: this.profile.subscriptionId } : {}),
     });
@@ -91,15 +91,15 @@ export class AzureDriver implements CloudDriver {
 
   /** The stack's tags plus `extra`: azurerm has no default tags, so each resource gets them. */
   private tags(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-    return { ...this.stack.tags, ...extra };
+    return { ...this.context.tags, ...extra };
   }
 
   /** The resource group: "<stack>-rg", made on first use, or the existing one the profile names. */
   private resourceGroup(): string {
     if (!this.group) {
       this.group = this.profile.resourceGroup
-        ? new this.b.DataAzurermResourceGroup(this.stack, "ResourceGroup", { name: this.profile.resourceGroup })
-        : new this.b.ResourceGroup(this.stack, "ResourceGroup", { name: `${this.stack.node.id}-rg`, location: this.profile.location, tags: this.tags() });
+        ? new this.b.DataAzurermResourceGroup(this.context.scope, "ResourceGroup", { name: this.profile.resourceGroup })
+        : new this.b.ResourceGroup(this.context.scope, "ResourceGroup", { name: `${this.context.stackName}-rg`, location: this.profile.location, tags: this.tags() });
     }
     return this.group.name;
   }
@@ -109,7 +109,7 @@ export class AzureDriver implements CloudDriver {
   }
 
   private securityRules(): SecurityRules {
-    this.rules ??= new SecurityRules(this.b, this.stack, `${this.stack.node.id}-nsg`, this.where(), this.tags());
+    this.rules ??= new SecurityRules(this.b, this.context.scope, `${this.context.stackName}-nsg`, this.where(), this.tags());
     return this.rules;
   }
 
@@ -194,11 +194,11 @@ export class AzureDriver implements CloudDriver {
    */
   importKeyPair(name: string): IKeyPair {
     if (!this.profile.resourceGroup) {
-      fail(this.stack.node.id, "azure.key-lookup", `'keyPairName' "${name}": on Azure drover looks a key up in the stack's resource group, and this stack's (${this.stack.node.id}-rg) is new, so it holds none: pass 'publicKey' instead, or name an existing 'resourceGroup' in azure()`);
+      fail(this.context.stackName, "azure.key-lookup", `'keyPairName' "${name}": on Azure drover looks a key up in the stack's resource group, and this stack's (${this.context.stackName}-rg) is new, so it holds none: pass 'publicKey' instead, or name an existing 'resourceGroup' in azure()`);
     }
     let pair = this.keyLookups.get(name);
     if (!pair) {
-      const key = new this.b.DataAzurermSshPublicKey(this.stack, `KeyPair-${name.replace(/[^A-Za-z0-9-]+/g, "-")}`, { name, resourceGroupName: this.resourceGroup() });
+      const key = new this.b.DataAzurermSshPublicKey(this.context.scope, `KeyPair-${name.replace(/[^A-Za-z0-9-]+/g, "-")}`, { name, resourceGroupName: this.resourceGroup() });
       pair = { keyPairName: name, publicKey: key.publicKey };
       this.keyLookups.set(name, pair);
     }
@@ -362,10 +362,10 @@ export class AzureDriver implements CloudDriver {
       createOption: "Empty",
       diskSizeGb: spec.sizeGiB,
       tags: this.tags(),
-      ...(spec.protect && !this.stack.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+      ...(spec.protect && !this.context.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     markStateful(disk);
-    const group = this.profile.resourceGroup ?? `${this.stack.node.id}-rg`;
+    const group = this.profile.resourceGroup ?? `${this.context.stackName}-rg`;
     const idLength = "/subscriptions/".length + 36 + "/resourceGroups/".length + group.length + "/providers/Microsoft.Compute/disks/".length + spec.name.length;
     return new AzureVolume(spec.name, spec.sizeGiB, type, disk.id, idLength);
   }

@@ -4,30 +4,13 @@ import { describeValue } from "../../lib/props/check.ts";
 import { checkProps } from "../../lib/props/schemas.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import { nearestMatches, orList } from "../../lib/naming.ts";
-import type { CloudProfile, NetworkLookup } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
+import type { DriverContext } from "../cloud.ts";
 import { AzureDriver } from "./driver.ts";
 import { AZURE_IMAGES } from "./images.ts";
+import type { AzureProfile, AzureSubnetLookup } from "./profile-type.ts";
 
-/** An existing subnet: its name, its virtual network and the resource group that holds them. */
-export interface AzureSubnetLookup extends NetworkLookup {
-  readonly name: string;
-  readonly virtualNetwork: string;
-  readonly resourceGroup: string;
-}
-
-/** Azure: what the Azure driver needs beyond the generic profile. */
-export interface AzureProfile extends CloudProfile {
-  readonly kind: "azure";
-  /** The location every resource is created in (also `region`). */
-  readonly location: string;
-  readonly subscriptionId?: string;
-  /** An existing resource group the stack's resources go in; undefined for a new one per stack. */
-  readonly resourceGroup?: string;
-  readonly defaultNetwork: "new" | AzureSubnetLookup;
-  /** The resource group of the DNS zone `dnsZone` names. */
-  readonly dnsZoneResourceGroup?: string;
-}
+// Exported from here as before: `drover` (constructs/index.ts) exports this file.
+export type { AzureProfile, AzureSubnetLookup };
 
 export interface AzureProps {
   /** The Azure location (region) by its short name, e.g. "eastus2". */
@@ -175,8 +158,8 @@ export function azure(props: AzureProps): AzureProfile {
     ...(subscriptionId ? { subscriptionId } : {}),
     ...(props.resourceGroup ? { resourceGroup: props.resourceGroup } : {}),
     ...(zone ? { dnsZone: zone.name.endsWith(".") ? zone.name : `${zone.name}.`, dnsZoneResourceGroup: zone.resourceGroup } : {}),
-    createDriver(stack: DroverStack) {
-      return new AzureDriver(stack, this as AzureProfile);
+    createDriver(context: DriverContext) {
+      return new AzureDriver(context, this as AzureProfile);
     },
   };
 }

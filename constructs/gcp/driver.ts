@@ -10,15 +10,14 @@ import { loginUserFor } from "../../lib/catalog/images.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import type { Port } from "../../lib/net/port.ts";
 import type {
-  CloudDriver, DnsRecordSpec, IDnsRecord, IFirewall, IKeyPair, IMachine, INetwork, IPublicAddress, IVolume,
+  CloudDriver, DnsRecordSpec, DriverContext, IDnsRecord, IFirewall, IKeyPair, IMachine, INetwork, IPublicAddress, IVolume,
   MachineSpec, NetworkLookup, NetworkSpec, PeerSpec, VolumeSpec,
 } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
 import { markStateful } from "../stateful.ts";
 import { TerraformData } from "../private/terraform-data.ts";
 import { gcpBindings, type GcpBindings } from "./bindings.ts";
 import { GCP_IMAGE_PATH, GCP_IMAGES } from "./images.ts";
-import { GCP_NAME, type GcpProfile } from "./profile.ts";
+import { GCP_NAME, type GcpProfile } from "./profile-type.ts";
 
 /** Compute Engine takes metadata values of up to 256 KB each, and 512 KB in all. */
 export const GCP_METADATA_VALUE_MAX_BYTES = 262_144;
@@ -195,7 +194,7 @@ export class GcpDriver implements CloudDriver {
   private readonly reserved = new Set<string>();
 
   constructor(
-    private readonly stack: DroverStack,
+    private readonly context: DriverContext,
     readonly profile: GcpProfile,
   ) {
     // The bindings load here, when a stack on GCP is made, and never for stacks on other clouds.
@@ -204,12 +203,12 @@ export class GcpDriver implements CloudDriver {
 
   /** Project, region and zone from the cloud profile; the stack's tags as labels on every resource that takes them. */
   configureProvider(): void {
-    new this.b.GoogleProvider(this.stack, "google", {
+    new this.b.GoogleProvider(this.context.scope, "google", {
       project: this.profile.project,
       region: this.profile.region,
       zone: this.profile.zone,
       ...(this.profile.credentialsFile ? { credentials: this.profile.credentialsFile } : {}),
-      defaultLabels: gcpLabels(this.stack.tags),
+      defaultLabels: gcpLabels(this.context.tags),
     });
   }
 
@@ -276,7 +275,7 @@ export class GcpDriver implements CloudDriver {
   }
 
   importKeyPair(name: string): IKeyPair {
-    fail(this.stack.node.id, "gcp.no-key-pairs", `'keyPairName' "${name}" names a key pair, and GCP has none: pass the public key itself as 'publicKey' (the content of ~/.ssh/id_ed25519.pub); drover puts it in the machine's metadata`);
+    fail(this.context.stackName, "gcp.no-key-pairs", `'keyPairName' "${name}" names a key pair, and GCP has none: pass the public key itself as 'publicKey' (the content of ~/.ssh/id_ed25519.pub); drover puts it in the machine's metadata`);
   }
 
   /**
@@ -376,7 +375,7 @@ export class GcpDriver implements CloudDriver {
     }
     let self = this.images.get(image);
     if (!self) {
-      self = new this.b.DataGoogleComputeImage(this.stack, `Image-${image.replace(/[^A-Za-z0-9]+/g, "-")}`, { project: known.project, family: known.imageFamily }).selfLink;
+      self = new this.b.DataGoogleComputeImage(this.context.scope, `Image-${image.replace(/[^A-Za-z0-9]+/g, "-")}`, { project: known.project, family: known.imageFamily }).selfLink;
       this.images.set(image, self);
     }
     const trigger = new TerraformData(scope, triggerId, { input: image });
@@ -393,7 +392,7 @@ export class GcpDriver implements CloudDriver {
       zone: this.profile.zone,
       size: spec.sizeGiB,
       type: spec.volumeType ?? "pd-balanced",
-      ...(spec.protect && !this.stack.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+      ...(spec.protect && !this.context.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     markStateful(disk);
     return new GcpVolume(spec.name, disk, name);

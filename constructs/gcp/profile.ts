@@ -4,23 +4,13 @@ import { describeValue } from "../../lib/props/check.ts";
 import { checkProps } from "../../lib/props/schemas.ts";
 import { IssueCollector } from "../../lib/errors.ts";
 import { nearestMatches, orList } from "../../lib/naming.ts";
-import type { CloudProfile } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
+import type { DriverContext } from "../cloud.ts";
 import { GcpDriver } from "./driver.ts";
 import { GCP_IMAGES } from "./images.ts";
+import { GCP_NAME, type GcpProfile } from "./profile-type.ts";
 
-/** GCP: what the GCP driver needs beyond the generic profile. */
-export interface GcpProfile extends CloudProfile {
-  readonly kind: "gcp";
-  readonly project: string;
-  /** The zone machines, disks and their addresses' region live in. */
-  readonly zone: string;
-  /** Resource name of the Cloud DNS managed zone that holds `dnsZone`, when one was given. */
-  readonly dnsManagedZone?: string;
-  /** Path of a service-account key file the provider authenticates with, when given in code. */
-  readonly credentialsFile?: string;
-  readonly defaultNetwork: "new" | { readonly name: string };
-}
+// Exported from here as before: `drover` (constructs/index.ts) exports this file.
+export { GCP_NAME, type GcpProfile };
 
 export interface GcpProps {
   /** The project ID resources are created in, e.g. "my-lab-123456" (not its display name or number). */
@@ -70,8 +60,6 @@ const FIRST_ZONE: Readonly<Record<string, string>> = { "europe-west1": "europe-w
 
 const REGION_FORM = /^[a-z]+-[a-z]+\d{1,2}$/;
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-/** Compute Engine and Cloud DNS resource names (RFC 1035 labels). */
-export const GCP_NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const DOMAIN = /^(?=.{1,253}\.?$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]\.?$/;
 const NAME_RULE = "lower-case letters, digits and '-', starting with a letter, at most 63 characters";
 
@@ -177,8 +165,8 @@ export function gcp(props: GcpProps): GcpProfile {
     defaultNetwork: network,
     ...(dns ? { dnsZone: dns.domain.endsWith(".") ? dns.domain : `${dns.domain}.`, dnsManagedZone: dns.name } : {}),
     ...(props.credentialsFile ? { credentialsFile: props.credentialsFile } : {}),
-    createDriver(stack: DroverStack) {
-      return new GcpDriver(stack, this as GcpProfile);
+    createDriver(context: DriverContext) {
+      return new GcpDriver(context, this as GcpProfile);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { SHELVED } from "../../lib/deploy/power.ts";
+import { SHELVED } from "../../lib/state/power.ts";
 import { TerraformLocal, type ITerraformDependable } from "cdktf";
 import { OpenstackProvider } from "../../.gen/providers/openstack/provider/index.ts";
 import { NetworkingNetworkV2 } from "../../.gen/providers/openstack/networking-network-v2/index.ts";
@@ -31,6 +31,7 @@ import type {
   CloudDriver,
   CredentialSpec,
   DnsRecordSpec,
+  DriverContext,
   ElasticCleanupSpec,
   VolumeCleanupSpec,
   ICloudCredential,
@@ -51,11 +52,10 @@ import type {
   PeerSpec,
   VolumeSpec,
 } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
 import { markStateful } from "../stateful.ts";
 import { TerraformData } from "../private/terraform-data.ts";
 import { terraformExpression } from "../private/expression.ts";
-import type { OpenStackProfile } from "./profiles.ts";
+import type { OpenStackProfile } from "./profile-type.ts";
 
 /** OpenStack `tags` are plain strings: the stack's tags as `key=value`. */
 function tagList(tags: Readonly<Record<string, string>>): string[] {
@@ -131,19 +131,19 @@ export class OpenStackDriver implements CloudDriver {
   /** Nova updates a server's metadata in place, and the agent reads it from the metadata service. */
   readonly configInPlace = true;
   constructor(
-    private readonly stack: DroverStack,
+    private readonly context: DriverContext,
     readonly profile: OpenStackProfile,
   ) {}
 
   configureProvider(): void {
-    new OpenstackProvider(this.stack, "openstack", {
+    new OpenstackProvider(this.context.scope, "openstack", {
       ...(this.profile.providerRegion ? { region: this.profile.providerRegion } : {}),
       ...(this.profile.cloudName ? { cloud: this.profile.cloudName } : {}),
     });
   }
 
   createNetwork(scope: Construct, id: string, spec: NetworkSpec): INetwork {
-    const tags = tagList(this.stack.tags);
+    const tags = tagList(this.context.tags);
     const network = new NetworkingNetworkV2(scope, id, { name: `${spec.name}-net`, adminStateUp: true, tags });
     const subnet = new NetworkingSubnetV2(scope, "Subnet", {
       name: `${spec.name}-subnet`,
@@ -191,7 +191,7 @@ export class OpenStackDriver implements CloudDriver {
     const group = new NetworkingSecgroupV2(scope, id, {
       name: spec.name,
       description: spec.description,
-      tags: tagList(this.stack.tags),
+      tags: tagList(this.context.tags),
     });
     return new OpenStackFirewall(scope, id, spec.name, group);
   }
@@ -207,7 +207,7 @@ export class OpenStackDriver implements CloudDriver {
 
   createMachine(scope: Construct, id: string, spec: MachineSpec): IMachine {
     const network = spec.network;
-    const tags = tagList(this.stack.tags);
+    const tags = tagList(this.context.tags);
     const port = new NetworkingPortV2(scope, "Port", {
       name: `${spec.name}-port`,
       networkId: network.networkId,
@@ -216,7 +216,7 @@ export class OpenStackDriver implements CloudDriver {
       ...(network.subnetId ? { fixedIp: [{ subnetId: network.subnetId, ...(spec.fixedAddress ? { ipAddress: spec.fixedAddress } : {}) }] } : {}),
       tags,
     });
-    const metadata = { ...this.stack.tags, ...spec.metadata };
+    const metadata = { ...this.context.tags, ...spec.metadata };
     const boot = spec.rootVolumeGiB ? this.bootVolume(scope, spec.image, spec.rootVolumeGiB) : undefined;
     // Featured images are refreshed weekly under the same name and the old ones renamed: read
     // back, the server's image then has another name, which would rebuild it. The image is
@@ -224,7 +224,7 @@ export class OpenStackDriver implements CloudDriver {
     const lifecycle = boot ? boot.lifecycle : { ignoreChanges: ["image_name", "image_id"], replaceTriggeredBy: [this.imageNameTrigger(scope, spec.image)] };
     // Bootstrap-only user data: its changes travel in the metadata (the configuration bundle).
     if (spec.bootstrapOnly) lifecycle.ignoreChanges = [...lifecycle.ignoreChanges, "user_data"];
-    const guarded = spec.holdsState !== undefined && !this.stack.allowDestroy;
+    const guarded = spec.holdsState !== undefined && !this.context.allowDestroy;
     const instance = new ComputeInstanceV2(scope, id, {
       name: spec.name,
       flavorName: spec.flavor.name,
@@ -235,7 +235,7 @@ export class OpenStackDriver implements CloudDriver {
       metadata,
       tags,
       // Shelved by `drover shelve`: set only then, so a stack never shelved keeps its configuration.
-      ...(this.stack.shelved ? { powerState: SHELVED } : {}),
+      ...(this.context.shelved ? { powerState: SHELVED } : {}),
       lifecycle: { ...lifecycle, ...(guarded ? { preventDestroy: true } : {}) },
       ...(spec.dependsOn?.length ? { dependsOn: [...spec.dependsOn] } : {}),
     });
@@ -282,8 +282,8 @@ export class OpenStackDriver implements CloudDriver {
       name: spec.name,
       size: spec.sizeGiB,
       ...(spec.volumeType ? { volumeType: spec.volumeType } : {}),
-      metadata: { ...this.stack.tags },
-      ...(spec.protect && !this.stack.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+      metadata: { ...this.context.tags },
+      ...(spec.protect && !this.context.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     markStateful(volume);
     return { volumeId: volume.id, name: spec.name };
@@ -313,7 +313,7 @@ export class OpenStackDriver implements CloudDriver {
 
   /** A floating IP held for something the cloud attaches later (a Kubernetes load balancer). */
   reservePublicAddress(scope: Construct, id: string, spec: { name: string }): IPublicAddress {
-    const ip = new NetworkingFloatingipV2(scope, id, { pool: this.profile.externalNetwork, description: spec.name, tags: tagList(this.stack.tags) });
+    const ip = new NetworkingFloatingipV2(scope, id, { pool: this.profile.externalNetwork, description: spec.name, tags: tagList(this.context.tags) });
     return { address: ip.address };
   }
 
@@ -352,8 +352,8 @@ export class OpenStackDriver implements CloudDriver {
       shareProto: spec.protocol,
       size: spec.sizeGiB,
       ...(this.profile.shareType ? { shareType: this.profile.shareType } : {}),
-      metadata: { ...this.stack.tags },
-      ...(spec.protect && !this.stack.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+      metadata: { ...this.context.tags },
+      ...(spec.protect && !this.context.allowDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     markStateful(share);
     const access = new SharedfilesystemShareAccessV2(scope, `${id}-access`, {

@@ -5,24 +5,12 @@ import { JETSTREAM2_FEATURED_IMAGES, type ImageInfo } from "../../lib/catalog/im
 import { IssueCollector } from "../../lib/errors.ts";
 import { checkProps } from "../../lib/props/schemas.ts";
 import { describeValue } from "../../lib/props/check.ts";
-import type { CloudProfile, NetworkLookup } from "../cloud.ts";
-import type { DroverStack } from "../drover-stack.ts";
+import type { DriverContext, NetworkLookup } from "../cloud.ts";
 import { OpenStackDriver } from "./driver.ts";
+import type { OpenStackProfile } from "./profile-type.ts";
 
-/** An OpenStack cloud: what the OpenStack driver needs beyond the generic profile. */
-export interface OpenStackProfile extends CloudProfile {
-  readonly kind: "openstack";
-  /** Name of the external network routers and floating IPs come from. */
-  readonly externalNetwork: string;
-  /** The `clouds.yaml` entry to use, when named in code. */
-  readonly cloudName?: string;
-  /** Region passed to the provider; undefined leaves it to OS_REGION_NAME. */
-  readonly providerRegion?: string;
-  /** Manila share type for shares drover creates; undefined for the cloud's default. */
-  readonly shareType?: string;
-  /** Magnum cluster template for managed Kubernetes; undefined when the cloud has none drover knows. */
-  readonly kubernetesTemplate?: string;
-}
+// Exported from here as before: `drover` (constructs/index.ts) exports this file.
+export type { OpenStackProfile };
 
 export interface OpenStackProps {
   /**
@@ -73,8 +61,8 @@ function makeProfile(fields: Omit<OpenStackProfile, "kind" | "facts" | "createDr
     kind: "openstack",
     facts: OPENSTACK,
     ...fields,
-    createDriver(stack: DroverStack) {
-      return new OpenStackDriver(stack, this as OpenStackProfile);
+    createDriver(context: DriverContext) {
+      return new OpenStackDriver(context, this as OpenStackProfile);
     },
   };
 }

@@ -15,6 +15,7 @@ import { withPlainStackTraces } from "./stack-traces.ts";
 import { fileWriteFailure, makeDirectory } from "./fs-errors.ts";
 import { lockDirectory } from "./lock.ts";
 import { appRunSettings, watchApp } from "./run-app.ts";
+import { synthEnvironment } from "./synth-context.ts";
 import { typecheckApp } from "./typecheck.ts";
 import type { Project } from "./project.ts";
 import type { StackInfo } from "./stack-info.ts";
@@ -59,6 +60,11 @@ export interface SynthOptions {
   readonly commit: boolean;
   /** Also read every stack's Terraform JSON and drover.json into `app` (for checks across stacks). */
   readonly app?: boolean;
+  /**
+   * Synthesize for a run that may destroy data (`--allow-destroy`): passed to the app as cdktf
+   * context (lib/app/synth-context.ts), so DroverStacks leave `prevent_destroy` out.
+   */
+  readonly allowDestroy?: boolean;
 }
 
 interface Manifest {
@@ -128,6 +134,8 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
     preloadCommonJs(project.root);
     await ensureTypeScriptLoader();
     mark("synth: cdktf loaded");
+    // The run's context reaches the app while its code runs, and no later app of this process.
+    const restoreEnvironment = setEnvironment(synthEnvironment(options));
     const watch = watchApp(project, () => withPlainStackTraces(() => import(pathToFileURL(project.entry).href), project.root));
     try {
       await watch.done;
@@ -137,6 +145,7 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
       throw fileWriteFailure(e, `the synthesized stacks in ${shownOut}`, outputFix) ?? appFailure(e, project);
     } finally {
       watch.dispose();
+      restoreEnvironment();
     }
     mark("synth: app ran");
     const manifestPath = join(staging, "manifest.json");
@@ -211,6 +220,18 @@ export async function synthesizeApp(project: Project, options: SynthOptions): Pr
   } finally {
     if (options.commit) await cleanup();
   }
+}
+
+/** Sets `vars` in this process's environment; the function returned puts back what was there before. */
+function setEnvironment(vars: Readonly<Record<string, string>>): () => void {
+  const before = Object.keys(vars).map((name) => [name, process.env[name]] as const);
+  Object.assign(process.env, vars);
+  return () => {
+    for (const [name, value] of before) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Currency, PerHour } from "./model.ts";
+import type { Currency, PerHour } from "./units.ts";
 
 /**
  * How cost figures are written, the same in `drover cost` and in a plan's cost line:

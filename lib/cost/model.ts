@@ -2,6 +2,7 @@ import { CLOUD_FACTS, cloudFacts, type PriceCatalog } from "../clouds/index.ts";
 import { nearestMatches, orList } from "../naming.ts";
 import { costChangeLine } from "./format.ts";
 import { inferCloud, machineGroups, type MachineCloud, type MachineGroup } from "./machines.ts";
+import type { Currency, PerHour } from "./units.ts";
 
 /**
  * What a stack costs per hour, from its synthesized Terraform JSON and its `drover.json`: on
@@ -24,13 +25,6 @@ import { inferCloud, machineGroups, type MachineCloud, type MachineGroup } from 
  *   const cost = stackCost(JSON.parse(readFileSync("cdk.tf.json", "utf8")), info);
  *   cost.perHour.idle; // 162 (SU per hour)
  */
-
-export type Currency = "SU" | "USD";
-
-export interface PerHour {
-  readonly idle: number;
-  readonly fullScale: number;
-}
 
 /** Power states that change what a machine costs. */
 export type MachineState = "active" | "shelved" | "stopped" | "suspended" | "paused";

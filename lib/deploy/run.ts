@@ -126,14 +126,13 @@ export async function prepare(
   },
 ): Promise<PreparedStack[]> {
   const project = loadProject(options.cwd);
-  if (options.allowDestroy) process.env.DROVER_ALLOW_DESTROY = "1";
   options.onEvent?.({ type: "phase", phase: "synth", stack: options.stacks.join(",") });
   // Look for terraform while the app synthesizes; without it nothing below can run.
   const finding = findTerraform({ ...(options.terraformBinary ? { binary: options.terraformBinary } : {}), ...(options.env ? { env: options.env } : {}) });
   finding.catch(() => undefined);
   let synth: Awaited<ReturnType<typeof synthesizeApp>>;
   try {
-    synth = await synthesizeApp(project, { stacks: options.stacks, commit: true, app: true });
+    synth = await synthesizeApp(project, { stacks: options.stacks, commit: true, app: true, ...(options.allowDestroy ? { allowDestroy: true } : {}) });
   } catch (e) {
     // A missing terraform explains more than a synthesis that needed it (cdktf's DataResource).
     await finding;

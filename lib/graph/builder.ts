@@ -12,7 +12,7 @@ import type {
   GraphSecurityGroup,
   GraphSubnet,
   GraphVolume,
-} from "./types.ts";
+} from "./model.ts";
 import { displayName, literal, mountPoints, strings, type Json, type ResourceIndex, type TfResource } from "./refs.ts";
 
 /** The model's shapes while they are being filled in. */

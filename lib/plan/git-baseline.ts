@@ -6,15 +6,17 @@ import { packageRoot } from "../paths.ts";
 import { run } from "../exec.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { Project } from "../app/project.ts";
+import { synthEnvironment, type SynthContext } from "../app/synth-context.ts";
 
 const DROVER_BIN = join(packageRoot(), "bin/drover.mjs");
 
 /**
  * A stack's synthesis as it was at a git ref: the project checked out in a temporary worktree
  * (sharing this checkout's node_modules), synthesized by drover in a child process, then
- * removed. Undefined when the stack did not exist at that ref.
+ * removed. Undefined when the stack did not exist at that ref. `context` is the run's (its
+ * `--allow-destroy`), so both sides of the comparison are synthesized alike.
  */
-export async function synthAtRef(project: Project, stack: string, ref: string): Promise<{ sha: string; config: Record<string, unknown> | undefined }> {
+export async function synthAtRef(project: Project, stack: string, ref: string, context: SynthContext = {}): Promise<{ sha: string; config: Record<string, unknown> | undefined }> {
   const git = (args: string[], cwd = project.root) => run("git", args, { cwd });
   const top = await git(["rev-parse", "--show-toplevel"]);
   if (top.exitCode !== 0) throw new ConfigError(`--against needs a git repository, and ${project.root} is not in one`);
@@ -28,7 +30,7 @@ export async function synthAtRef(project: Project, stack: string, ref: string): 
     const projectDir = join(worktree, relative(String(top.stdout).trim(), project.root));
     if (!existsSync(join(projectDir, "cdktf.json"))) return { sha, config: undefined };
     if (!existsSync(join(projectDir, "node_modules"))) await symlink(join(project.root, "node_modules"), join(projectDir, "node_modules"));
-    const r = await run(process.execPath, [DROVER_BIN, "synth", stack, "--json", "--cwd", projectDir], { env: { ...process.env, NO_COLOR: "1" } });
+    const r = await run(process.execPath, [DROVER_BIN, "synth", stack, "--json", "--cwd", projectDir], { env: { ...process.env, ...synthEnvironment(context), NO_COLOR: "1" } });
     if (r.exitCode !== 0) {
       let error: { message?: string; details?: string[] } | undefined;
       try {

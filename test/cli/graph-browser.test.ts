@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildGraphModel } from "../../lib/graph/model.ts";
+import { buildGraphModel } from "../../lib/graph/build.ts";
 import { renderPlanHtml } from "../../lib/graph/plan-page.ts";
 import { offlinePlan } from "../../lib/plan/offline.ts";
 import { builtinProviders } from "../../lib/schema/registry.ts";

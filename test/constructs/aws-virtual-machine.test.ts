@@ -8,6 +8,7 @@ import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami/index.js";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet/index.js";
 import { Network, Peer, Port, VirtualMachine, aws, type VirtualMachineProps } from "../../constructs/index.ts";
 import { compact, fullSynthJson, newStack, only, resources, synthJson, validationIssues } from "../support/synth.ts";
+import { ALLOW_DESTROY_CONTEXT } from "../../lib/app/synth-context.ts";
 import { testPublicKey } from "../support/keys.ts";
 
 const key = testPublicKey("me@laptop");
@@ -176,12 +177,9 @@ describe("VirtualMachine on AWS", () => {
   });
 
   it("drops the destroy guard on volumes in a run that may destroy data", () => {
-    process.env.DROVER_ALLOW_DESTROY = "1";
-    try {
-      expect(only(build({ volumes: [{ name: "data", sizeGiB: 10 }] }).json, "aws_ebs_volume")).not.toHaveProperty("lifecycle");
-    } finally {
-      delete process.env.DROVER_ALLOW_DESTROY;
-    }
+    const destroying = newStack("dev-vm", onAws(), { [ALLOW_DESTROY_CONTEXT]: true }).stack;
+    new VirtualMachine(destroying, "box", { ...base, volumes: [{ name: "data", sizeGiB: 10 }] });
+    expect(only(synthJson(destroying), "aws_ebs_volume")).not.toHaveProperty("lifecycle");
   });
 
   it("adding a volume later does not change the user data (which would rebuild the machine)", () => {

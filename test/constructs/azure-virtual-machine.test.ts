@@ -10,6 +10,7 @@ import { Network, Peer, Port, VirtualMachine, type VirtualMachineProps } from ".
 import { azure, type AzureProps } from "../../constructs/azure/profile.ts";
 import { testPublicKey } from "../support/keys.ts";
 import { fullSynthJson, newStack, only, resources, synthJson, validationIssues, type Json } from "../support/synth.ts";
+import { ALLOW_DESTROY_CONTEXT } from "../../lib/app/synth-context.ts";
 
 const key = testPublicKey("me@laptop");
 const base: VirtualMachineProps = { size: "Standard_D2s_v5", allowSshFrom: ["203.0.113.0/24"], publicKey: key };
@@ -219,12 +220,9 @@ describe("VirtualMachine on Azure", () => {
     const { app, stack } = newStack("dev-vm", onAzure());
     new VirtualMachine(stack, "box", { ...base, volumes: [{ name: "data", sizeGiB: 10 }] });
     expect(only(fullSynthJson(app, stack), "azurerm_managed_disk")["//"].drover).toEqual({ stateful: true });
-    process.env.DROVER_ALLOW_DESTROY = "1";
-    try {
-      expect(only(build({ volumes: [{ name: "data", sizeGiB: 10 }] }).json, "azurerm_managed_disk")).not.toHaveProperty("lifecycle");
-    } finally {
-      delete process.env.DROVER_ALLOW_DESTROY;
-    }
+    const destroying = newStack("dev-vm", onAzure(), { [ALLOW_DESTROY_CONTEXT]: true }).stack;
+    new VirtualMachine(destroying, "box", { ...base, volumes: [{ name: "data", sizeGiB: 10 }] });
+    expect(only(synthJson(destroying), "azurerm_managed_disk")).not.toHaveProperty("lifecycle");
   });
 
   it("passes the cloud-init user data as base64 custom data, reading volumes from Azure's metadata, unchanged when a volume is added", () => {

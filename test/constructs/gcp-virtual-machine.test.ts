@@ -11,6 +11,7 @@ import { Network, Peer, Port, VirtualMachine, type VirtualMachineProps } from ".
 import { gcp, type GcpProps } from "../../constructs/gcp/profile.ts";
 import { escapeTerraformText } from "../../lib/terraform/text.ts";
 import { compact, fullSynthJson, newStack, only, resources, synthJson, validationIssues, type Json } from "../support/synth.ts";
+import { ALLOW_DESTROY_CONTEXT } from "../../lib/app/synth-context.ts";
 import { testPublicKey } from "../support/keys.ts";
 
 const key = testPublicKey("me@laptop");
@@ -237,12 +238,9 @@ describe("VirtualMachine on GCP", () => {
   });
 
   it("drops the destroy guard on disks in a run that may destroy data", () => {
-    process.env.DROVER_ALLOW_DESTROY = "1";
-    try {
-      expect(only(build({ volumes: [{ name: "data", sizeGiB: 10 }] }).json, "google_compute_disk")).not.toHaveProperty("lifecycle");
-    } finally {
-      delete process.env.DROVER_ALLOW_DESTROY;
-    }
+    const destroying = newStack("dev-vm", onGcp(), { [ALLOW_DESTROY_CONTEXT]: true }).stack;
+    new VirtualMachine(destroying, "box", { ...base, volumes: [{ name: "data", sizeGiB: 10 }] });
+    expect(only(synthJson(destroying), "google_compute_disk")).not.toHaveProperty("lifecycle");
   });
 
   it("resolves a requirement to the cheapest fitting machine type", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { escapeDotText, ruleLine, toDot } from "../../lib/graph/dot.ts";
-import { buildGraphModel, graphCounts, type GraphModel } from "../../lib/graph/model.ts";
+import { buildGraphModel } from "../../lib/graph/build.ts";
+import { graphCounts, type GraphModel } from "../../lib/graph/model.ts";
 import { planActions, renderPlanHtml } from "../../lib/graph/plan-page.ts";
 import { ResourceIndex } from "../../lib/graph/refs.ts";
 import { renderGraphHtml, renderGraphSvg } from "../../lib/graph/render.ts";

@@ -11,9 +11,9 @@ export type { Json } from "../../lib/testing/snapshot.ts";
 // The snapshot form users get from drover/testing too: one implementation for both.
 export { compact } from "../../lib/testing/snapshot.ts";
 
-/** A fresh app (temporary outdir) and a Jetstream2 stack named `name`. */
-export function newStack(name = "test", props: Partial<DroverStackProps> = {}): { app: App; stack: DroverStack } {
-  const app = Testing.app();
+/** A fresh app (temporary outdir) with `context`, and a Jetstream2 stack named `name`. */
+export function newStack(name = "test", props: Partial<DroverStackProps> = {}, context: Record<string, unknown> = {}): { app: App; stack: DroverStack } {
+  const app = Testing.app({ context });
   const stack = new DroverStack(app, name, { cloud: jetstream2(), owner: "tester@example.edu", ...props });
   return { app, stack };
 }

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { loadProject } from "../../app/project.ts";
 import { synthesizeApp } from "../../app/synthesize.ts";
 import { UsageError } from "../../errors.ts";
-import { stackCost, type CostReport, type PerHour } from "../../cost/model.ts";
+import { stackCost, type CostReport } from "../../cost/model.ts";
+import type { PerHour } from "../../cost/units.ts";
 
 export type { CostReport };
 

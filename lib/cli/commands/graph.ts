@@ -5,7 +5,8 @@ import pc from "picocolors";
 import { loadProject } from "../../app/project.ts";
 import { synthesizeApp } from "../../app/synthesize.ts";
 import { ConfigError } from "../../errors.ts";
-import { buildGraphModel, graphCounts } from "../../graph/model.ts";
+import { buildGraphModel } from "../../graph/build.ts";
+import { graphCounts } from "../../graph/model.ts";
 
 export interface GraphOptions {
   readonly cwd: string;

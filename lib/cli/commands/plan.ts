@@ -111,7 +111,7 @@ async function withChecks(
     others,
   });
   if (!options.html) return { plan, target, checks };
-  const { buildGraphModel } = await import("../../graph/model.ts");
+  const { buildGraphModel } = await import("../../graph/build.ts");
   const { renderPlanHtml } = await import("../../graph/plan-page.ts");
   const page = await renderPlanHtml({
     stack: buildGraphModel(config, { stack: stack.name }),
@@ -131,8 +131,7 @@ function failedChecks(checks: StackChecks): boolean {
 
 async function offline(options: PlanOptions): Promise<PlanReport> {
   const project = loadProject(options.cwd);
-  if (options.allowDestroy) process.env.DROVER_ALLOW_DESTROY = "1";
-  const synth = await synthesizeApp(project, { stacks: options.stacks, commit: true, app: true });
+  const synth = await synthesizeApp(project, { stacks: options.stacks, commit: true, app: true, ...(options.allowDestroy ? { allowDestroy: true } : {}) });
   const providers = builtinProviders();
   const plans = [];
   for (const s of synth.stacks) {
@@ -140,7 +139,7 @@ async function offline(options: PlanOptions): Promise<PlanReport> {
     let baseline: Record<string, unknown> | undefined;
     let baselineInfo: Plan["baseline"];
     if (options.against) {
-      const at = await synthAtRef(project, s.name, options.against);
+      const at = await synthAtRef(project, s.name, options.against, options.allowDestroy ? { allowDestroy: true } : {});
       baseline = at.config;
       baselineInfo = { kind: "git", description: `${options.against} (${at.sha.slice(0, 10)})${at.config ? "" : ", where the stack did not exist"}` };
     } else {

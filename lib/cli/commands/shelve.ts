@@ -1,5 +1,6 @@
 import { loadProject } from "../../app/project.ts";
-import { readPowerMarker, SHELVED, writePowerMarker } from "../../deploy/power.ts";
+import { writePowerMarker } from "../../deploy/power.ts";
+import { readPowerMarker, SHELVED } from "../../state/power.ts";
 import { runStack, type RunOptions, type RunResult } from "../../deploy/run.ts";
 import { UsageError } from "../../errors.ts";
 

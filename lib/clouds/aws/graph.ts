@@ -1,4 +1,4 @@
-import type { GraphRule } from "../../graph/types.ts";
+import type { GraphRule } from "../../graph/model.ts";
 import { type GraphBuilder, machineDraft, protocolName, readAttachments, readDnsRecords, rulePorts } from "../../graph/builder.ts";
 import { blocks, displayName, droverTag, literal, num, type Json, type TfResource } from "../../graph/refs.ts";
 

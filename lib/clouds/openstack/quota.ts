@@ -2,7 +2,7 @@ import { blocks, describeUnknown, isLiteralString, literalNumber, show, simple, 
 
 type Json = Record<string, unknown>;
 
-/** The provider's `power_state` for a shelved instance (see lib/deploy/power.ts). */
+/** The provider's `power_state` for a shelved instance (see lib/state/power.ts). */
 const SHELVED = "shelved_offloaded";
 
 /**
