@@ -21,7 +21,14 @@ import type { Route53Record } from "@cdktf/provider-aws/lib/route53-record/index
 import type { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone/index.js";
 import type { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami/index.js";
 import type { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet/index.js";
-import { AWS_PROVIDER_PACKAGE, loadOptional } from "../../lib/providers/optional.ts";
+import { loadOptional, type OptionalPackage } from "../../lib/providers/optional.ts";
+
+/** Bindings for hashicorp/aws 5.100.0, which stacks on `aws()` are made of (the version pinned in package.json's peerDependencies). */
+export const AWS_PROVIDER_PACKAGE: OptionalPackage = {
+  name: "@cdktf/provider-aws",
+  version: "20.1.0",
+  purpose: "the Terraform bindings for hashicorp/aws 5.100.0, which stacks on aws() are built from",
+};
 
 /**
  * The classes of @cdktf/provider-aws the AWS driver uses. Only types are imported above (they

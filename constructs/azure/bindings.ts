@@ -20,7 +20,14 @@ import type { DnsARecord } from "@cdktf/provider-azurerm/lib/dns-a-record/index.
 import type { DnsAaaaRecord } from "@cdktf/provider-azurerm/lib/dns-aaaa-record/index.js";
 import type { DnsCnameRecord } from "@cdktf/provider-azurerm/lib/dns-cname-record/index.js";
 import type { DataAzurermDnsZone } from "@cdktf/provider-azurerm/lib/data-azurerm-dns-zone/index.js";
-import { AZURE_PROVIDER_PACKAGE, loadOptional } from "../../lib/providers/optional.ts";
+import { loadOptional, type OptionalPackage } from "../../lib/providers/optional.ts";
+
+/** Bindings for hashicorp/azurerm 4.55.0, which stacks on `azure()` are built from (the version pinned in package.json's peerDependencies). */
+export const AZURE_PROVIDER_PACKAGE: OptionalPackage = {
+  name: "@cdktf/provider-azurerm",
+  version: "14.23.1",
+  purpose: "the Terraform bindings for hashicorp/azurerm 4.55.0, which stacks on azure() are built from",
+};
 
 /**
  * The classes of @cdktf/provider-azurerm the Azure driver uses. Only types are imported above

@@ -10,7 +10,14 @@ import type { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set/ind
 import type { DataGoogleDnsManagedZone } from "@cdktf/provider-google/lib/data-google-dns-managed-zone/index.js";
 import type { DataGoogleComputeImage } from "@cdktf/provider-google/lib/data-google-compute-image/index.js";
 import type { DataGoogleComputeSubnetwork } from "@cdktf/provider-google/lib/data-google-compute-subnetwork/index.js";
-import { GOOGLE_PROVIDER_PACKAGE, loadOptional } from "../../lib/providers/optional.ts";
+import { loadOptional, type OptionalPackage } from "../../lib/providers/optional.ts";
+
+/** Bindings for hashicorp/google 6.50.0, which stacks on `gcp()` are built from (the version pinned in package.json's peerDependencies). */
+export const GOOGLE_PROVIDER_PACKAGE: OptionalPackage = {
+  name: "@cdktf/provider-google",
+  version: "16.12.1",
+  purpose: "the Terraform bindings for hashicorp/google 6.50.0, which stacks on gcp() are built from",
+};
 
 /**
  * The classes of @cdktf/provider-google the GCP driver uses. Only types are imported above (they

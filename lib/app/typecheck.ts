@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { packageRoot } from "../paths.ts";
 import { run } from "../exec.ts";
@@ -72,46 +72,57 @@ function appConfig(project: Project): { config: string; buildInfo: string } {
   return { config, buildInfo: join(dir, "tsbuildinfo") };
 }
 
-/**
- * drover's own driver folders, by the optional provider package they need. In drover's source
- * (this repository's examples) their files import those packages, which `npm ci` leaves out: a
- * type error in such a folder while its provider is not installed is the missing package's, not
- * the app's (the compiled package's types never name a provider; scripts/build-package.mjs
- * tolerates the same errors).
- */
-const DRIVER_FOLDERS: ReadonlyArray<readonly [string, string]> = [
-  ["@cdktf/provider-aws", "constructs/aws/"],
-  ["@cdktf/provider-google", "constructs/gcp/"],
-  ["@cdktf/provider-azurerm", "constructs/azure/"],
-];
+/** `Cannot find module '@cdktf/provider-aws/lib/instance/index.js' or its corresponding type declarations.` */
+const MISSING_PROVIDER = /^Cannot find module '(@cdktf\/provider-[^/']+)/;
 
-function absentDriverFolders(root: string): string[] {
-  const require = createRequire(join(root, "package.json"));
-  return DRIVER_FOLDERS.filter(([pkg]) => {
-    try {
-      require.resolve(`${pkg}/package.json`);
-      return false;
-    } catch {
-      return true;
-    }
-  }).map(([, folder]) => join(packageRoot(), folder));
+/** `constructs/<dir>/` of drover's own package root that `file` is in, or undefined (the app's files, drover's other files). */
+function driverFolder(file: string, droverRoot: string): string | undefined {
+  const rel = relative(join(droverRoot, "constructs"), file).split(sep);
+  return rel.length > 1 && rel[0] !== ".." && !isAbsolute(rel[0]!) ? rel[0] : undefined;
 }
 
 /**
- * tsc's output lines without the diagnostics (and their continuation lines) of files in `absent`
- * folders: drover's driver folders whose optional provider package is not installed.
+ * tsc's output lines (from `root`) without the diagnostics, and their continuation lines, of
+ * drover's driver folders whose provider package is not installed. In drover's own source (this
+ * repository's examples import it) the driver folders `constructs/<cloud>/` import an optional
+ * provider package, which `npm ci` leaves out: a type error in such a folder is the missing
+ * package's, not the app's. The compiled package's types never name a provider, and
+ * scripts/build-package.mjs tolerates the same errors by the same rule.
+ *
+ * No list of clouds: a folder is excused when tsc says, in that folder, that it cannot find a
+ * `@cdktf/provider-…` module (TS2307) and that package does not resolve from drover's root.
+ * Both are needed: tsc's word ties the errors to a missing provider, and the resolution keeps a
+ * mistyped deep path into an installed provider (the same TS2307) an error. The app's own files
+ * and drover's cloud-neutral constructs are never excused.
  */
-export function withoutAbsentDrivers(output: string, root: string, absent: readonly string[]): string[] {
+export function withoutAbsentDrivers(output: string, root: string, droverRoot: string, installed: (pkg: string) => boolean): string[] {
+  const lines = output.split("\n").filter((l) => l.trim() !== "");
+  const absent = new Set<string>();
+  for (const m of lines.map((l) => DIAGNOSTIC.exec(l))) {
+    const pkg = m?.[4] === "TS2307" ? MISSING_PROVIDER.exec(m[5]!)?.[1] : undefined;
+    const folder = m && driverFolder(resolve(root, m[1]!), droverRoot);
+    if (pkg && folder && !installed(pkg)) absent.add(folder);
+  }
   let tolerated = false;
-  return output
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .filter((line) => {
-      const m = DIAGNOSTIC.exec(line);
-      if (m) tolerated = absent.some((folder) => join(root, m[1]!).startsWith(folder));
-      else if (!/^\s/.test(line)) tolerated = false;
-      return !tolerated;
-    });
+  return lines.filter((line) => {
+    const m = DIAGNOSTIC.exec(line);
+    if (m) tolerated = absent.has(driverFolder(resolve(root, m[1]!), droverRoot) ?? "");
+    else if (!/^\s/.test(line)) tolerated = false;
+    return !tolerated;
+  });
+}
+
+/** Whether `pkg` resolves from `root`, as tsc resolves it for drover's files there. */
+function installedFrom(root: string): (pkg: string) => boolean {
+  const require = createRequire(join(root, "package.json"));
+  return (pkg) => {
+    try {
+      require.resolve(`${pkg}/package.json`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** Type-checks the app; throws a ConfigError (exit 2) listing each error at its file and line. */
@@ -134,7 +145,7 @@ export async function typecheckApp(project: Project): Promise<TypecheckOutcome> 
   if (r.exitCode === 0) return { checked: true, durationMs: performance.now() - started };
 
   // One diagnostic per line; an indented line continues the one before (tsc's "elaboration").
-  const lines = withoutAbsentDrivers(`${r.stdout}\n${r.stderr}`, project.root, absentDriverFolders(project.root));
+  const lines = withoutAbsentDrivers(`${r.stdout}\n${r.stderr}`, project.root, packageRoot(), installedFrom(packageRoot()));
   if (lines.length === 0) return { checked: true, durationMs: performance.now() - started };
   const details: string[] = [];
   let errors = 0;

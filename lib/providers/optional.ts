@@ -6,6 +6,8 @@ import { ConfigError } from "../errors.ts";
  * plain `npm install` of drover leaves them out, and a person installs the one for the cloud
  * they use. They are loaded on first use, by deep path (a package's index loads every resource
  * of the provider: seconds and gigabytes), so a stack that never names the cloud never loads it.
+ * Each cloud declares its own beside the driver that uses it (`constructs/<cloud>/bindings.ts`);
+ * nothing here knows which clouds there are.
  */
 export interface OptionalPackage {
   readonly name: string;
@@ -14,27 +16,6 @@ export interface OptionalPackage {
   /** What it is and what needs it, for the message when it is missing. */
   readonly purpose: string;
 }
-
-/** Bindings for hashicorp/aws 5.100.0, which stacks on `aws()` are made of. */
-export const AWS_PROVIDER_PACKAGE: OptionalPackage = {
-  name: "@cdktf/provider-aws",
-  version: "20.1.0",
-  purpose: "the Terraform bindings for hashicorp/aws 5.100.0, which stacks on aws() are built from",
-};
-
-/** Bindings for hashicorp/google 6.50.0, which stacks on `gcp()` are built from. */
-export const GOOGLE_PROVIDER_PACKAGE: OptionalPackage = {
-  name: "@cdktf/provider-google",
-  version: "16.12.1",
-  purpose: "the Terraform bindings for hashicorp/google 6.50.0, which stacks on gcp() are built from",
-};
-
-/** Bindings for hashicorp/azurerm 4.55.0, which stacks on `azure()` are built from. */
-export const AZURE_PROVIDER_PACKAGE: OptionalPackage = {
-  name: "@cdktf/provider-azurerm",
-  version: "14.23.1",
-  purpose: "the Terraform bindings for hashicorp/azurerm 4.55.0, which stacks on azure() are built from",
-};
 
 // Resolved from drover's own location, where npm puts a peer dependency of drover.
 const requireHere = createRequire(import.meta.url);
@@ -47,7 +28,7 @@ function installCommand(pkg: OptionalPackage): string {
 
 /**
  * One module of an optional package, e.g. `loadOptional(AWS_PROVIDER_PACKAGE,
- * "lib/instance/index.js")`. Throws a ConfigError (exit code 2) naming the package, its version
+ * "lib/instance/index.js")` (constructs/aws/bindings.ts). Throws a ConfigError (exit code 2) naming the package, its version
  * and the command that installs it when the package is not installed, or when another major
  * version is.
  */

@@ -75,21 +75,46 @@ describe("drover synth type-checks the app first", () => {
 });
 
 describe("the type check in drover's own repository, without the optional provider packages", () => {
-  it("drops the errors of a driver folder whose provider is not installed, and keeps every other", async () => {
+  // What tsc prints for drover's source when @cdktf/provider-azurerm is not installed (seen on a
+  // clone after `npm ci`), beside errors no missing package explains.
+  const OUTPUT = [
+    "constructs/azure/firewall.ts(4,47): error TS2307: Cannot find module '@cdktf/provider-azurerm/lib/network-security-rule/index.js' or its corresponding type declarations.",
+    "constructs/azure/driver.ts(104,12): error TS2532: Object is possibly 'undefined'.",
+    "  The elaboration of an error in a tolerated file.",
+    "stacks/virtual-slurm.ts(12,5): error TS2353: Object literal may only specify known properties, and 'acounting' does not exist.",
+    "  Did you mean 'accounting'?",
+    "constructs/gcp/driver.ts(3,1): error TS2307: Cannot find module '@cdktf/provider-google/lib/compute-instnce/index.js' or its corresponding type declarations.",
+    "constructs/openstack/driver.ts(9,3): error TS2322: Type 'string' is not assignable to type 'number'.",
+    "constructs/virtual-machine.ts(2,1): error TS2307: Cannot find module '@cdktf/provider-azurerm/lib/provider/index.js' or its corresponding type declarations.",
+  ].join("\n");
+  // Everything installed but the Azure bindings.
+  const installed = (pkg: string) => pkg !== "@cdktf/provider-azurerm";
+  const KEPT = [
+    "stacks/virtual-slurm.ts(12,5): error TS2353: Object literal may only specify known properties, and 'acounting' does not exist.",
+    "  Did you mean 'accounting'?",
+    "constructs/gcp/driver.ts(3,1): error TS2307: Cannot find module '@cdktf/provider-google/lib/compute-instnce/index.js' or its corresponding type declarations.",
+    "constructs/openstack/driver.ts(9,3): error TS2322: Type 'string' is not assignable to type 'number'.",
+    "constructs/virtual-machine.ts(2,1): error TS2307: Cannot find module '@cdktf/provider-azurerm/lib/provider/index.js' or its corresponding type declarations.",
+  ];
+
+  it("drops every error of a driver folder where tsc cannot find a provider that is not installed, and keeps every other", async () => {
+    // GIVEN drover's source at /repo, checked from /repo
     const { withoutAbsentDrivers } = await import("../../lib/app/typecheck.ts");
-    const root = "/repo";
-    const output = [
-      "constructs/azure/firewall.ts(4,47): error TS2307: Cannot find module '@cdktf/provider-azurerm/lib/network-security-rule/index.js'.",
-      "constructs/azure/driver.ts(104,12): error TS2532: Object is possibly 'undefined'.",
-      "  The elaboration of an error in a tolerated file.",
-      "stacks/virtual-slurm.ts(12,5): error TS2353: Object literal may only specify known properties, and 'acounting' does not exist.",
-      "  Did you mean 'accounting'?",
-      "constructs/gcp/driver.ts(3,1): error TS2307: Cannot find module '@cdktf/provider-google/lib/provider/index.js'.",
-    ].join("\n");
-    expect(withoutAbsentDrivers(output, root, ["/repo/constructs/azure/"])).toEqual([
-      "stacks/virtual-slurm.ts(12,5): error TS2353: Object literal may only specify known properties, and 'acounting' does not exist.",
-      "  Did you mean 'accounting'?",
-      "constructs/gcp/driver.ts(3,1): error TS2307: Cannot find module '@cdktf/provider-google/lib/provider/index.js'.",
-    ]);
+    // WHEN THEN: constructs/azure/ goes; a mistyped path into an installed provider (gcp), a
+    // driver folder with no missing provider (openstack) and a cloud-neutral construct stay
+    expect(withoutAbsentDrivers(OUTPUT, "/repo", "/repo", installed)).toEqual(KEPT);
+  });
+
+  it("never drops the app's own files, even in a folder named like a driver's", async () => {
+    // GIVEN an app at /lab with its own constructs/azure/, and drover installed elsewhere
+    const { withoutAbsentDrivers } = await import("../../lib/app/typecheck.ts");
+    // WHEN THEN
+    expect(withoutAbsentDrivers(OUTPUT, "/lab", "/lab/node_modules/drover", installed)).toEqual(OUTPUT.split("\n"));
+  });
+
+  it("is the rule the package build applies too (scripts/build-package.mjs)", async () => {
+    const { withoutAbsentDrivers } = await import("../../scripts/build-package.mjs");
+    expect(withoutAbsentDrivers(OUTPUT, installed)).toEqual({ lines: KEPT, absent: ["@cdktf/provider-azurerm"] });
+    expect(withoutAbsentDrivers(OUTPUT, () => true)).toEqual({ lines: OUTPUT.split("\n"), absent: [] });
   });
 });

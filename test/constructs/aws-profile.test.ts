@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { aws, type AwsProps } from "../../constructs/index.ts";
 import { AWS_INSTANCE_TYPES } from "../../lib/catalog/aws-instances.ts";
 import { ConfigError, ExitCode } from "../../lib/errors.ts";
-import { AWS_PROVIDER_PACKAGE, loadOptional } from "../../lib/providers/optional.ts";
+import { AWS_PROVIDER_PACKAGE } from "../../constructs/aws/bindings.ts";
+import { loadOptional } from "../../lib/providers/optional.ts";
 import { makeProject } from "../support/project.ts";
 import { validationIssues } from "../support/synth.ts";
 

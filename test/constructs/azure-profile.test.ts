@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { azure, AZURE_LOCATIONS, type AzureProps } from "../../constructs/azure/profile.ts";
 import { AZURE_SIZES } from "../../lib/catalog/azure-sizes.ts";
 import { ConfigError, ExitCode } from "../../lib/errors.ts";
-import { AZURE_PROVIDER_PACKAGE, loadOptional } from "../../lib/providers/optional.ts";
+import { AZURE_PROVIDER_PACKAGE } from "../../constructs/azure/bindings.ts";
+import { loadOptional } from "../../lib/providers/optional.ts";
 import { makeProject } from "../support/project.ts";
 import { validationIssues } from "../support/synth.ts";
 

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { gcp, GCP_REGIONS, type GcpProps } from "../../constructs/gcp/profile.ts";
 import { GCP_MACHINE_TYPES } from "../../lib/catalog/gcp-machines.ts";
 import { ExitCode, isDroverError, type DroverError } from "../../lib/errors.ts";
-import { GOOGLE_PROVIDER_PACKAGE } from "../../lib/providers/optional.ts";
+import { GOOGLE_PROVIDER_PACKAGE } from "../../constructs/gcp/bindings.ts";
 import { makeProject } from "../support/project.ts";
 import { validationIssues } from "../support/synth.ts";
 
