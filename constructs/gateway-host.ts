@@ -1,15 +1,18 @@
 import { Annotations } from "cdktf";
 import { describeValue } from "../lib/props/check.ts";
 import { Construct } from "constructs";
+import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
 import { encodeBundle } from "../lib/agent/bundle.ts";
 import { checkGatewayCloudInitInput, gatewayBundle, renderGatewayCloudInit, type GatewayApp, type GatewayCloudInitInput } from "../lib/gateway/cloud-init.ts";
-import { checkNginxSiteInput, renderNginxSite } from "../lib/gateway/nginx.ts";
-import { parseCidr, type Cidr } from "../lib/net/cidr.ts";
-import { Port } from "../lib/net/port.ts";
+import { checkNginxSiteInput, renderNginxSite, type NginxSiteFiles } from "../lib/gateway/nginx.ts";
+import type { Cidr } from "../lib/net/cidr.ts";
 import type { IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
-import { checkSshAccess, clusterContext, requireShape } from "./private/context.ts";
+import { checkSshAccess, clusterContext, requireShape, type ClusterContext } from "./private/context.ts";
+import { allowWebAndSsh } from "./private/firewall.ts";
+import { outputsOf } from "./private/outputs.ts";
+import { attachVolume } from "./private/volume.ts";
 
 export interface GatewayHostProps {
   /** A flavor name ("m3.medium") or what the machine needs ({ vcpus, memoryGiB }). */
@@ -51,6 +54,26 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DATA_MOUNT = "/srv/data";
 const MAX_DATA_GIB = 10_240;
 
+/** What the props say once checked: the host's name and app, who may SSH. */
+interface Checked {
+  readonly fqdn?: string;
+  readonly app?: GatewayApp;
+  readonly sshFrom: Cidr[];
+  readonly adminKey?: { line: string; fingerprint: string };
+}
+
+/** The host as it will be built: its name, flavor, image, nginx site and cloud-init input. */
+interface GatewayPlan {
+  readonly fqdn: string;
+  readonly flavor: Flavor;
+  readonly image: string;
+  readonly loginUser: string;
+  readonly nginx: NginxSiteFiles;
+  readonly cloudInit: GatewayCloudInitInput;
+  readonly sshFrom: Cidr[];
+  readonly adminKey?: { line: string; fingerprint: string };
+}
+
 /**
  * A hardened science-gateway host: one VM with a public address and a DNS name, nginx in front
  * (HTTP → HTTPS, Let's Encrypt certificates obtained at boot and renewed, modern TLS, security
@@ -71,10 +94,24 @@ export class GatewayHost extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayHostProps) {
     super(scope, id);
-    const { stack, cloud, driver, issues } = clusterContext(this, id, "gateway");
-    requireShape(issues, "gatewayHost", props, "gateway");
-    const zone = cloud.dnsZone?.replace(/\.$/, "");
+    const ctx = clusterContext(this, id, "gateway");
+    requireShape(ctx.issues, "gatewayHost", props, "gateway");
+    const zone = ctx.cloud.dnsZone?.replace(/\.$/, "");
+    const plan = this.makePlan(ctx, props, this.check(ctx, props, zone));
 
+    const base = `${ctx.stack.node.id}-${id}`;
+    this.machine = this.buildMachine(ctx, props, plan, base);
+    this.address = ctx.driver.createPublicAddress(this, "PublicAddress", { name: `${base}-ip`, machine: this.machine }).address;
+    this.buildDnsRecord(ctx, props, plan.fqdn, zone);
+    this.fqdn = plan.fqdn;
+    this.url = `https://${plan.fqdn}`;
+    if (plan.sshFrom.length > 0) this.sshCommand = `ssh ${plan.loginUser}@${plan.fqdn}`;
+    this.outputs(ctx, id, props);
+  }
+
+  /** The name, the certificate's email, the app, the data volume and SSH: issues added, not yet thrown. */
+  private check(ctx: ClusterContext, props: GatewayHostProps, zone: string | undefined): Checked {
+    const { cloud, issues } = ctx;
     // The name.
     let fqdn: string | undefined;
     if (props.hostname !== undefined && props.domain !== undefined) {
@@ -94,8 +131,20 @@ export class GatewayHost extends Construct {
     } else if (!EMAIL.test(props.tls.letsEncryptEmail ?? "")) {
       issues.add("gateway.tls-email", `'tls.letsEncryptEmail' ${JSON.stringify(props.tls.letsEncryptEmail ?? "")} must be an email address: Let's Encrypt sends expiry notices there`);
     }
+    const app = this.checkApp(ctx, props);
+    if (props.dataVolumeGiB !== undefined && (!Number.isInteger(props.dataVolumeGiB) || props.dataVolumeGiB < 1 || props.dataVolumeGiB > MAX_DATA_GIB)) {
+      issues.add("gateway.bad-volume", `'dataVolumeGiB' ${describeValue(props.dataVolumeGiB)} must be a whole number of GiB from 1 to ${MAX_DATA_GIB}`);
+    }
 
-    // The app.
+    const { sshFrom, adminKey } = checkSshAccess(issues, "gateway", props.allowSshFrom, { prop: "publicKey", value: props.publicKey }, cloud);
+    if (sshFrom.length > 0 && props.publicKey === undefined && !cloud.requiresSshKey) {
+      issues.add("gateway.no-key", "'allowSshFrom' opens SSH but no key is given, and password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), or leave SSH closed");
+    }
+    return { fqdn, app, sshFrom, adminKey };
+  }
+
+  /** What nginx serves: a container drover runs, or a port the owner's software listens on. */
+  private checkApp({ issues }: ClusterContext, props: GatewayHostProps): GatewayApp | undefined {
     let app: GatewayApp | undefined;
     const port = (prop: string, value: unknown): number | undefined => {
       if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535 || [22, 80, 443].includes(value)) {
@@ -116,14 +165,13 @@ export class GatewayHost extends Construct {
       const p = port("upstream.port", props.upstream!.port);
       if (p !== undefined) app = { kind: "upstream", port: p };
     }
-    if (props.dataVolumeGiB !== undefined && (!Number.isInteger(props.dataVolumeGiB) || props.dataVolumeGiB < 1 || props.dataVolumeGiB > MAX_DATA_GIB)) {
-      issues.add("gateway.bad-volume", `'dataVolumeGiB' ${describeValue(props.dataVolumeGiB)} must be a whole number of GiB from 1 to ${MAX_DATA_GIB}`);
-    }
+    return app;
+  }
 
-    const { sshFrom, adminKey } = checkSshAccess(issues, "gateway", props.allowSshFrom, { prop: "publicKey", value: props.publicKey }, cloud);
-    if (sshFrom.length > 0 && props.publicKey === undefined && !cloud.requiresSshKey) {
-      issues.add("gateway.no-key", "'allowSshFrom' opens SSH but no key is given, and password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), or leave SSH closed");
-    }
+  /** The flavor, the nginx site (lib/gateway/nginx.ts) and the cloud-init input, with their own checks: every issue thrown at once. */
+  private makePlan(ctx: ClusterContext, props: GatewayHostProps, checked: Checked): GatewayPlan {
+    const { cloud, driver, issues } = ctx;
+    const { fqdn, app, sshFrom } = checked;
     const size = resolveSize(props.size, cloud.flavors, cloud.name, "size");
     if (!size.ok) issues.add("gateway.bad-size", size.message);
     const nginxInput = {
@@ -159,8 +207,13 @@ export class GatewayHost extends Construct {
     issues.throwIfAny();
     if (!size.ok || !cloudInit || !nginx) throw new Error("unreachable");
     if (sshFrom.some((c) => c.prefix === 0)) Annotations.of(this).addWarning("'allowSshFrom' opens SSH to the whole internet; fail2ban slows guessing, but name your networks instead");
+    return { fqdn: fqdn!, flavor: size.flavor, image, loginUser, nginx, cloudInit, sshFrom, adminKey: checked.adminKey };
+  }
 
-    const base = `${stack.node.id}-${id}`;
+  /** The rendered files, the security group, the machine and its volumes. */
+  private buildMachine(ctx: ClusterContext, props: GatewayHostProps, plan: GatewayPlan, base: string): IMachine {
+    const { stack, driver } = ctx;
+    const { cloudInit, nginx, sshFrom, adminKey, image, loginUser } = plan;
     const userData = renderGatewayCloudInit(cloudInit);
     stack.addRenderedFile(this, "cloud-init.yaml", userData);
     const bundle = cloudInit.agent ? gatewayBundle(cloudInit, this.node.path) : undefined;
@@ -171,14 +224,11 @@ export class GatewayHost extends Construct {
 
     // Security group: the same rules as the host firewall.
     const firewall = driver.createFirewall(this, "Firewall", { name: base, description: `drover: web${sshFrom.length ? " and SSH" : ""} to ${this.node.path}` });
-    const world = (parseCidr("0.0.0.0/0") as { cidr: Cidr }).cidr;
-    firewall.allowIngress({ kind: "cidr", cidr: world }, Port.tcp(80), "http (Let's Encrypt, redirect)");
-    firewall.allowIngress({ kind: "cidr", cidr: world }, Port.tcp(443), "https");
-    for (const c of sshFrom) firewall.allowIngress({ kind: "cidr", cidr: c }, Port.tcp(22), `ssh from ${c.text}`);
+    allowWebAndSsh(firewall, sshFrom);
     const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;
-    this.machine = driver.createMachine(this, "Resource", {
+    const machine = driver.createMachine(this, "Resource", {
       name: base,
-      flavor: size.flavor,
+      flavor: plan.flavor,
       image,
       network: props.network ?? stack.defaultNetwork(),
       firewalls: [firewall],
@@ -191,28 +241,22 @@ export class GatewayHost extends Construct {
     if (cloudInit.certificateVolume) {
       // /etc/letsencrypt: a rebuilt machine serves the same certificate and orders none
       // (Let's Encrypt issues at most 5 for one name a week).
-      const volume = driver.createVolume(this, "Volume-certificates", { name: `${base}-certificates`, sizeGiB: 1, protect: true });
-      driver.attachVolume(this, "Attach-certificates", this.machine, volume);
-      this.machine.addMetadata("drover_volume_certificates", `${volume.volumeId}:/etc/letsencrypt`);
+      attachVolume(driver, this, machine, "certificates", { name: `${base}-certificates`, sizeGiB: 1, protect: true }, "/etc/letsencrypt");
     }
-    if (props.dataVolumeGiB) {
-      const volume = driver.createVolume(this, "Volume-data", { name: `${base}-data`, sizeGiB: props.dataVolumeGiB, protect: true });
-      driver.attachVolume(this, "Attach-data", this.machine, volume);
-      this.machine.addMetadata("drover_volume_data", `${volume.volumeId}:${DATA_MOUNT}`);
-    }
-    this.address = driver.createPublicAddress(this, "PublicAddress", { name: `${base}-ip`, machine: this.machine }).address;
+    if (props.dataVolumeGiB) attachVolume(driver, this, machine, "data", { name: `${base}-data`, sizeGiB: props.dataVolumeGiB, protect: true }, DATA_MOUNT);
+    return machine;
+  }
 
-    // The name: a record in the cloud's zone, or a note for a name managed elsewhere.
+  /** The name: a record in the cloud's zone, or a note for a name managed elsewhere. */
+  private buildDnsRecord({ driver }: ClusterContext, props: GatewayHostProps, fqdn: string, zone: string | undefined): void {
     if (fqdn && props.hostname && zone && driver.lookupDnsZone) {
       const zoneId = driver.lookupDnsZone(this, "Zone", `${zone}.`);
       driver.createDnsRecord(this, "Record", { zoneId, zoneName: `${zone}.`, name: props.hostname, type: "A", values: [this.address], ttlSeconds: 300 });
     }
-    this.fqdn = fqdn!;
-    this.url = `https://${fqdn}`;
-    if (sshFrom.length > 0) this.sshCommand = `ssh ${loginUser}@${fqdn}`;
+  }
 
-    const key = id.replace(/-/g, "_");
-    const output = (name: string, value: string, description: string) => stack.addOutput(this, name, `${key}_${name}`, { value, description });
+  private outputs({ stack }: ClusterContext, id: string, props: GatewayHostProps): void {
+    const output = outputsOf(stack, this, id.replace(/-/g, "_"));
     output("url", this.url, `The gateway ${this.node.path}`);
     output("address", this.address, `Public address of ${this.node.path}`);
     if (this.sshCommand) output("ssh", this.sshCommand, `SSH to ${this.node.path}`);

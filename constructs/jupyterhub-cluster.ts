@@ -1,4 +1,4 @@
-import { Annotations, Fn, TerraformLocal, TerraformVariable, type ITerraformDependable } from "cdktf";
+import { Annotations, Fn, TerraformLocal, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "../lib/jupyterhub/capacity.ts";
 import { planHomes, type HomesPlan } from "../lib/jupyterhub/homes.ts";
@@ -9,14 +9,17 @@ import { checkHubProps, DEFAULT_STORAGE_GIB, type HubProps } from "../lib/jupyte
 import { CHART_NAME, CHART_REPO, CHART_VERSION } from "../lib/jupyterhub/values-schema.ts";
 import { DEFAULT_HUB_DB_GIB, renderHubValues, type GenericOAuthAuth, type GitHubAuth, type HubAuth, type HubValuesResult, type WorkshopAuth } from "../lib/jupyterhub/values.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
-import { Port } from "../lib/net/port.ts";
 import { readTemplate } from "../lib/templates.ts";
-import type { IKeyPair, IMachine, INetwork } from "./cloud.ts";
-import { checkSshAccess, clusterContext } from "./private/context.ts";
+import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork } from "./cloud.ts";
+import { checkSshAccess, clusterContext, type ClusterContext } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
+import { allowWebAndSsh, membersFirewall } from "./private/firewall.ts";
+import { hubAuth } from "./private/hub-auth.ts";
+import { outputsOf } from "./private/outputs.ts";
 import { randomPassword } from "./private/random.ts";
 import { certificateAuthority } from "./private/tls.ts";
 import { TerraformData } from "./private/terraform-data.ts";
+import { attachVolume } from "./private/volume.ts";
 
 /** Sign-in with GitHub: the OAuth app's client ID in code, its secret from `TF_VAR_<id>_oauth_client_secret`. */
 export type JupyterHubGitHubAuth = Omit<GitHubAuth, "clientIdRef" | "clientSecretRef"> & { readonly clientId: string };
@@ -93,6 +96,22 @@ const HUB_CIDR = "10.44.0.0/22";
 const SERVER_HOST = 4;
 const HELM_INSTALL = "Install Helm 3 (https://helm.sh/docs/intro/install/), or use kubernetes: \"k3s\"";
 
+/** What the hub is, decided before anything is built: its props as checked, the plans, its names, who may SSH. */
+interface HubPlan {
+  readonly props: HubProps;
+  readonly kubernetes: "k3s" | "magnum";
+  readonly capacity: CapacityPlan;
+  readonly homes?: HomesPlan;
+  readonly sharedHomes?: { sizeGiB: number };
+  /** `<stack>-<id>`: the cluster's name, and its resources' names start with it. */
+  readonly base: string;
+  /** The cloud's DNS zone, without the trailing dot. */
+  readonly zone?: string;
+  readonly host?: string;
+  readonly sshFrom: Cidr[];
+  readonly adminKey?: { line: string; fingerprint: string };
+}
+
 /**
  * JupyterHub on Kubernetes for a class: sized from the class by the capacity planner, the
  * zero-to-jupyterhub chart with rendered, schema-checked values, sign-in by GitHub, any OAuth
@@ -118,15 +137,47 @@ export class JupyterHubCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: JupyterHubClusterProps) {
     super(scope, id);
-    const { stack, cloud, driver, issues } = clusterContext(this, id, "hub");
+    const ctx = clusterContext(this, id, "hub");
+    const plan = this.makePlan(ctx, id, this.check(ctx, props));
+    this.capacity = plan.capacity;
+    this.homes = plan.homes?.kind ?? "per-user";
 
+    const auth = hubAuth(ctx.stack, this, plan.props, id);
+    const publicAddress = this.reserveAddress(ctx, plan);
+    const keyPair: IKeyPair | undefined = plan.adminKey ? ctx.stack.keyPairFor(plan.adminKey.line, plan.adminKey.fingerprint) : undefined;
+    if (plan.kubernetes === "k3s") {
+      const k3s = this.buildK3s(ctx, id, plan, auth, publicAddress, keyPair);
+      this.values = k3s.values;
+      this.server = k3s.server;
+      this.agents = k3s.agents;
+    } else {
+      this.values = this.buildMagnum(ctx, id, plan, auth, publicAddress, keyPair);
+    }
+    this.address = publicAddress;
+    this.buildDnsName(ctx, id, plan, publicAddress);
+    for (const w of this.values.warnings) Annotations.of(this).addWarning(w);
+
+    this.url = `${plan.props.https === false ? "http" : "https"}://${plan.host ?? publicAddress}`;
+    this.outputs(ctx, id, plan, auth);
+  }
+
+  /** The props' types and ranges (lib/jupyterhub/props.ts): any problem is thrown at once, before anything is planned. */
+  private check({ issues }: ClusterContext, props: JupyterHubClusterProps): HubProps {
     const checked = checkHubProps(props);
     if (!checked.ok) {
       for (const i of checked.issues) issues.add(i.code, i.message);
       issues.throwIfAny();
       throw new Error("unreachable");
     }
-    const p = checked.props;
+    return checked.props;
+  }
+
+  /**
+   * Capacity (lib/jupyterhub/capacity.ts), homes (lib/jupyterhub/homes.ts), names and SSH, with
+   * what the cloud cannot do for them: every issue thrown at once.
+   */
+  private makePlan(ctx: ClusterContext, id: string, p: HubProps): HubPlan {
+    const { stack, cloud, driver, issues } = ctx;
     const kubernetes = p.kubernetes ?? "k3s";
     const capacity = planCapacity({
       users: p.users,
@@ -149,6 +200,22 @@ export class JupyterHubCluster extends Construct {
     if (p.https !== false && !host) {
       issues.add("hub.no-host", `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`);
     }
+    const homes = this.planHomes(ctx, p, kubernetes);
+    const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey }, cloud);
+    if (sshFrom.length > 0 && !adminKey) issues.add("hub.no-key", "'allowSshFrom' opens SSH but there is no 'adminPublicKey' to sign in with: add one, or drop allowSshFrom");
+    issues.throwIfAny();
+    if (!capacity.ok) throw new Error("unreachable");
+    for (const w of capacity.warnings) Annotations.of(this).addWarning(w);
+    for (const w of homes?.warnings ?? []) Annotations.of(this).addWarning(w);
+    for (const v of homes?.runtimeVolumes ?? []) stack.recordRuntimeVolumes(this, v);
+    const sharedHomes = homes?.kind === "shared" ? { sizeGiB: homes.sharedGiB! } : undefined;
+    return { props: p, kubernetes, capacity: capacity.plan, homes, sharedHomes, base, zone, host, sshFrom, adminKey };
+  }
+
+
+  /** Where users' homes live (lib/jupyterhub/homes.ts): planned where they are Cinder volumes, which count against the volume quota. */
+  private planHomes(ctx: ClusterContext, p: HubProps, kubernetes: "k3s" | "magnum"): HomesPlan | undefined {
+    const { cloud, driver, issues } = ctx;
     // Users' homes: on Cinder volumes (k3s on OpenStack, Magnum) they count against the volume quota.
     const cinder = kubernetes === "magnum" || (cloud.facts.k3sBlockStorage && Boolean(driver.createCredential));
     if (p.homes === "shared" && (kubernetes !== "k3s" || !cloud.facts.k3sBlockStorage)) {
@@ -169,201 +236,207 @@ export class JupyterHubCluster extends Construct {
           ...(volumeQuota ? { quota: volumeQuota } : {}),
         })
       : undefined;
-    const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey }, cloud);
-    if (sshFrom.length > 0 && !adminKey) issues.add("hub.no-key", "'allowSshFrom' opens SSH but there is no 'adminPublicKey' to sign in with: add one, or drop allowSshFrom");
-    issues.throwIfAny();
-    if (!capacity.ok) throw new Error("unreachable");
-    for (const w of capacity.warnings) Annotations.of(this).addWarning(w);
-    this.capacity = capacity.plan;
-    const plan = capacity.plan;
-    this.homes = homes?.kind ?? "per-user";
-    for (const w of homes?.warnings ?? []) Annotations.of(this).addWarning(w);
-    for (const v of homes?.runtimeVolumes ?? []) stack.recordRuntimeVolumes(this, v);
-    const sharedHomes = homes?.kind === "shared" ? { sizeGiB: homes.sharedGiB! } : undefined;
+    return homes;
+  }
 
-    // Secrets: generated by Terraform, or given at deploy time; the code holds neither.
-    const secretVariable = (name: string, description: string) => {
-      const variable = new TerraformVariable(this, name, { type: "string", sensitive: true, nullable: false, description });
-      variable.overrideLogicalId(`${id.replace(/-/g, "_")}_${name}`);
-      stack.claimUnique("variable", `${id.replace(/-/g, "_")}_${name}`, this);
-      return variable.stringValue;
-    };
-    const auth = this.auth(p, id, secretVariable);
+  /**
+   * Where the hub answers: a floating IP held first (the values name it), then bound to the k3s
+   * server, or left for Magnum's load balancer to take (proxy-public's loadBalancerIP).
+   */
+  private reserveAddress({ driver }: ClusterContext, { base }: HubPlan): string {
+    return driver.reservePublicAddress!(this, "PublicAddress", { name: `${base}-hub` }).address;
+  }
 
-    // Where the hub answers: a floating IP held first (the values name it), then bound to the k3s
-    // server, or left for Magnum's load balancer to take (proxy-public's loadBalancerIP).
-    const publicAddress = driver.reservePublicAddress!(this, "PublicAddress", { name: `${base}-hub` }).address;
-    const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;
+  /** The chart's values (lib/jupyterhub/values.ts), the hub answering on `address`. */
+  private renderValues({ props: p, kubernetes, host, sharedHomes, capacity: plan }: HubPlan, auth: HubAuth, address: string): HubValuesResult {
+    return renderHubValues({
+      host: host ?? address,
+      ...(p.https !== false ? { https: { letsEncryptEmail: p.https!.letsEncryptEmail! } } : {}),
+      auth,
+      users: p.users,
+      userNodesAutoscale: kubernetes === "magnum" && (p.nodes?.max ?? plan.userNodes.count) > plan.userNodes.count,
+      profile: {
+        cpuGuarantee: plan.profile.cpu,
+        cpuLimit: plan.profile.cpuLimit,
+        memoryGuaranteeGiB: plan.profile.memoryGiB,
+        memoryLimitGiB: plan.profile.memoryLimitGiB,
+        storageGiB: p.profile.storageGiB ?? DEFAULT_STORAGE_GIB,
+      },
+      ...(plan.profile.gpus > 0 ? { gpu: { perNode: plan.userNodes.allocatable.gpus, perUser: plan.profile.gpus } } : {}),
+      image: p.image ?? DEFAULT_HUB_IMAGE,
+      ...(sharedHomes ? { sharedHomesClaim: SHARED_HOMES.pvcName } : {}),
+      ...(p.idleCullMinutes !== undefined ? { idleCullMinutes: p.idleCullMinutes } : {}),
+      ...(kubernetes === "magnum" ? { loadBalancerIP: address } : { matchNodePurpose: "require" as const }),
+    });
+  }
 
-    const renderValues = (address: string) =>
-      renderHubValues({
-        host: host ?? address,
-        ...(p.https !== false ? { https: { letsEncryptEmail: p.https!.letsEncryptEmail! } } : {}),
-        auth,
-        users: p.users,
-        userNodesAutoscale: kubernetes === "magnum" && (p.nodes?.max ?? plan.userNodes.count) > plan.userNodes.count,
-        profile: {
-          cpuGuarantee: plan.profile.cpu,
-          cpuLimit: plan.profile.cpuLimit,
-          memoryGuaranteeGiB: plan.profile.memoryGiB,
-          memoryLimitGiB: plan.profile.memoryLimitGiB,
-          storageGiB: p.profile.storageGiB ?? DEFAULT_STORAGE_GIB,
-        },
-        ...(plan.profile.gpus > 0 ? { gpu: { perNode: plan.userNodes.allocatable.gpus, perUser: plan.profile.gpus } } : {}),
-        image: p.image ?? DEFAULT_HUB_IMAGE,
-        ...(sharedHomes ? { sharedHomesClaim: SHARED_HOMES.pvcName } : {}),
-        ...(p.idleCullMinutes !== undefined ? { idleCullMinutes: p.idleCullMinutes } : {}),
-        ...(kubernetes === "magnum" ? { loadBalancerIP: address } : { matchNodePurpose: "require" as const }),
-      });
+  /** k3s on machines drover builds: a network and firewalls, the CSI driver's credential, the server (the chart installed at boot) and the user nodes. */
+  private buildK3s(ctx: ClusterContext, id: string, hub: HubPlan, auth: HubAuth, publicAddress: string, keyPair: IKeyPair | undefined): { values: HubValuesResult; server: IMachine; agents: IMachine[] } {
+    const { cloud, driver } = ctx;
+    const { base, sharedHomes, capacity: plan } = hub;
+    const { network, serverAddress, internal, web } = this.buildK3sNetwork(ctx, hub);
+    const { credential, dependsOn } = this.buildCsiCredential(ctx, hub);
+    const values = this.renderValues(hub, auth, publicAddress);
+    ctx.stack.addRenderedFile(this, "values.yaml", values.yaml);
+    const { userData, bundle, inPlace } = this.renderK3s(ctx, id, hub, values, serverAddress, credential);
 
-    if (kubernetes === "k3s") {
-      const cidr = (parseCidr(HUB_CIDR) as { cidr: Cidr }).cidr;
-      const network: INetwork = driver.createNetwork(this, "Network", { name: base, cidr, internetAccess: true, dhcpPool: { start: hostAddress(cidr, 10), end: hostAddress(cidr, 1020) } });
-      const serverAddress = hostAddress(cidr, SERVER_HOST);
-      const internal = driver.createFirewall(this, "Internal", { name: `${base}-internal`, description: `drover: members of ${this.node.path}` });
-      internal.allowIngress({ kind: "firewall", firewall: internal }, Port.allTraffic(), "cluster members");
-      const web = driver.createFirewall(this, "Web", { name: `${base}-web`, description: `drover: web and SSH to ${this.node.path}` });
-      web.allowIngress({ kind: "cidr", cidr: (parseCidr("0.0.0.0/0") as { cidr: Cidr }).cidr }, Port.tcp(80), "http (Let's Encrypt, redirect)");
-      web.allowIngress({ kind: "cidr", cidr: (parseCidr("0.0.0.0/0") as { cidr: Cidr }).cidr }, Port.tcp(443), "https");
-      for (const c of sshFrom) web.allowIngress({ kind: "cidr", cidr: c }, Port.tcp(22), `ssh from ${c.text}`);
-
-      const credential = driver.createCredential
-        ? clusterCredential(stack, this, driver, p.applicationCredential ?? "create", {
-            name: `${base}-cinder`,
-            description: `drover: the Cinder CSI driver of ${this.node.path} creates and attaches users' home volumes`,
-          })
-        : undefined;
-      // Users' volumes are the CSI driver's, not Terraform's: a destroy-time step deletes them once
-      // the machines (which depend on it) are gone and the volumes detached.
-      let volumeCleanup: ITerraformDependable | undefined;
-      if (credential && driver.createVolumeCleanup) {
-        stack.addRenderedFile(this, "drover-reap-volumes.mjs", readTemplate("jupyterhub/drover-reap-volumes.mjs"));
-        volumeCleanup = driver.createVolumeCleanup(this, "VolumeCleanup", { credential, csiCluster: base, scriptPath: stack.renderedFilePath(this, "drover-reap-volumes.mjs") });
-        stack.recordDestroyStep(volumeCleanup, `the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=${base})`);
-      }
-      const dependsOn = volumeCleanup ? { dependsOn: [volumeCleanup] } : {};
-      const values = renderValues(publicAddress);
-      this.values = values;
-      stack.addRenderedFile(this, "values.yaml", values.yaml);
-      const inPlace = driver.configInPlace === true;
-      const k3sInput: K3sInput = {
-        clusterName: base,
-        serverAddress,
-        subnetCidr: HUB_CIDR,
-        agentTokenRef: randomPassword(this, "AgentToken", 48),
-        serverCa: this.serverCa(id, base),
-        ...(adminKey ? { adminSshKeys: [adminKey.line] } : {}),
-        ...(plan.profile.gpus > 0 ? { agentGpu: {} } : {}),
-        agentReserved: { cpuMilli: Math.round(plan.userNodes.reserve.cpu * 1000), memoryMiB: Math.round(plan.userNodes.reserve.memoryGiB * 1024) },
-        hubValuesYaml: values.yaml,
-        hubChartVersion: CHART_VERSION,
-        ...(sharedHomes ? { sharedHomes } : {}),
-        ...(credential
-          ? { openstack: { authUrlRef: credential.authUrl, regionRef: credential.region, applicationCredentialIdRef: credential.credentialId, applicationCredentialSecretRef: credential.secret } }
-          : {}),
-        // Later changes of the chart values upgrade the release in place (hubBundle).
-        ...(inPlace ? { agent: true } : {}),
-      };
-      const userData = renderK3sCloudInit(k3sInput);
-      const bundle = inPlace ? hubBundle(k3sInput, this.node.path) : undefined;
-      if (bundle) stack.addRenderedFile(this, "config-bundle.json", `${JSON.stringify(bundle, null, 2)}\n`);
-      stack.addRenderedFile(this, "cloud-init-server.yaml", userData.server);
-      stack.addRenderedFile(this, "cloud-init-agent.yaml", userData.agent);
-      const serverScope = new Construct(this, "server");
-      const server = driver.createMachine(serverScope, "Resource", {
-        name: `${base}-server`,
-        flavor: plan.controlPlane.flavor,
-        image: cloud.defaultImage,
-        network,
-        firewalls: [internal, web],
-        userData: userData.server,
-        fixedAddress: serverAddress,
-        metadata: { drover_construct: this.node.path, drover_role: "k3s-server", ...(bundle ? encodeBundle(bundle).metadata : {}) },
-        ...(inPlace
-          ? { bootstrapOnly: true, holdsState: "the Kubernetes cluster (its datastore is on its disk): the user nodes and the users' volume claims are left behind" }
-          : {}),
-        ...(keyPair ? { keyPair } : {}),
-        ...dependsOn,
-      });
-      this.server = server;
-      driver.attachPublicAddress!(serverScope, "PublicAddress", { address: publicAddress, machine: server });
-      if (sharedHomes) {
-        // Stateful and protected like every volume holding data; drover-volumes on the server
-        // finds it in the metadata, formats it once and mounts it where its hook exports it.
-        const volume = driver.createVolume(serverScope, "Volume-homes", { name: `${base}-homes`, sizeGiB: sharedHomes.sizeGiB, protect: true });
-        driver.attachVolume(serverScope, "Attach-homes", server, volume);
-        server.addMetadata(`drover_volume_${SHARED_HOMES.volumeName}`, `${volume.volumeId}:${SHARED_HOMES.exportPath}`);
-      }
-      const agents: IMachine[] = [];
-      for (let n = 1; n <= plan.userNodes.count; n++) {
-        agents.push(
-          driver.createMachine(new Construct(this, `agent-${n}`), "Resource", {
-            name: `${base}-agent-${n}`,
-            flavor: plan.userNodes.flavor,
-            image: cloud.defaultImage,
-            network,
-            firewalls: [internal],
-            userData: userData.agent,
-            metadata: { drover_construct: this.node.path, drover_role: "k3s-agent" },
-            ...(inPlace ? { bootstrapOnly: true } : {}),
-            ...(keyPair ? { keyPair } : {}),
-            ...dependsOn,
-          }),
-        );
-      }
-      this.agents = agents;
-    } else {
-      const values = renderValues(publicAddress);
-      this.values = values;
-      const cluster = driver.createKubernetesCluster!(this, "Cluster", {
-        name: base,
-        template: (cloud as { kubernetesTemplate?: string }).kubernetesTemplate ?? "",
-        controlPlaneFlavor: plan.controlPlane.flavor,
-        controlPlaneCount: 1,
-        workerFlavor: plan.userNodes.flavor,
-        workers: { initial: plan.userNodes.count, min: plan.userNodes.count, max: Math.max(p.nodes?.max ?? plan.userNodes.count, plan.userNodes.count) },
-        ...(keyPair ? { keyPair } : {}),
-      });
-      stack.addRenderedFile(this, "values.yaml", values.yaml);
-      stack.addRenderedFile(this, "drover-helm-install.sh", readTemplate("jupyterhub/drover-helm-install.sh"));
-      stack.requireTool(this, { name: "helm", install: HELM_INSTALL });
-      // The values as Terraform fills them in (references, secrets included), held once.
-      const filled = new TerraformLocal(this, "Values", values.yaml);
-      filled.overrideLogicalId(`${id.replace(/-/g, "_")}_values`);
-      new TerraformData(this, "ChartInstall", {
-        // Replaced (so run again) when the chart, the cluster or the values change, secrets
-        // included: Terraform hashes the values once it has filled them in. triggers_replace
-        // keeps the hash's sensitive mark, which `input` would lose.
-        triggersReplace: {
-          chart: `${CHART_NAME}-${CHART_VERSION}`,
-          cluster: cluster.clusterId,
-          values_sha256: Fn.sha256(filled.asString),
-        },
-        provisioners: [
-          {
-            type: "local-exec",
-            command: `bash ${stack.renderedFilePath(this, "drover-helm-install.sh")} ${CHART_REPO} ${CHART_NAME} ${CHART_VERSION}`,
-            // Terraform fills in the references; the script writes both to private files.
-            environment: { DROVER_KUBECONFIG: cluster.kubeconfig, DROVER_VALUES: filled.asString },
-          },
-        ],
-      });
+    const serverScope = new Construct(this, "server");
+    const server = driver.createMachine(serverScope, "Resource", {
+      name: `${base}-server`,
+      flavor: plan.controlPlane.flavor,
+      image: cloud.defaultImage,
+      network,
+      firewalls: [internal, web],
+      userData: userData.server,
+      fixedAddress: serverAddress,
+      metadata: { drover_construct: this.node.path, drover_role: "k3s-server", ...(bundle ? encodeBundle(bundle).metadata : {}) },
+      ...(inPlace
+        ? { bootstrapOnly: true, holdsState: "the Kubernetes cluster (its datastore is on its disk): the user nodes and the users' volume claims are left behind" }
+        : {}),
+      ...(keyPair ? { keyPair } : {}),
+      ...dependsOn,
+    });
+    driver.attachPublicAddress!(serverScope, "PublicAddress", { address: publicAddress, machine: server });
+    if (sharedHomes) {
+      // Stateful and protected like every volume holding data; drover-volumes on the server
+      // finds it in the metadata, formats it once and mounts it where its hook exports it.
+      attachVolume(driver, serverScope, server, "homes", { name: `${base}-homes`, sizeGiB: sharedHomes.sizeGiB, protect: true }, SHARED_HOMES.exportPath, SHARED_HOMES.volumeName);
     }
-    this.address = publicAddress;
+    const agents: IMachine[] = [];
+    for (let n = 1; n <= plan.userNodes.count; n++) {
+      agents.push(
+        driver.createMachine(new Construct(this, `agent-${n}`), "Resource", {
+          name: `${base}-agent-${n}`,
+          flavor: plan.userNodes.flavor,
+          image: cloud.defaultImage,
+          network,
+          firewalls: [internal],
+          userData: userData.agent,
+          metadata: { drover_construct: this.node.path, drover_role: "k3s-agent" },
+          ...(inPlace ? { bootstrapOnly: true } : {}),
+          ...(keyPair ? { keyPair } : {}),
+          ...dependsOn,
+        }),
+      );
+    }
+    return { values, server, agents };
+  }
 
-    // The name: a record in the cloud's zone when the host lies in it.
+  /** The hub's network, the server's fixed address in it, and the firewalls: between members, and web and SSH. */
+  private buildK3sNetwork({ driver }: ClusterContext, { base, sshFrom }: HubPlan): { network: INetwork; serverAddress: string; internal: IFirewall; web: IFirewall } {
+    const cidr = (parseCidr(HUB_CIDR) as { cidr: Cidr }).cidr;
+    const network: INetwork = driver.createNetwork(this, "Network", { name: base, cidr, internetAccess: true, dhcpPool: { start: hostAddress(cidr, 10), end: hostAddress(cidr, 1020) } });
+    const serverAddress = hostAddress(cidr, SERVER_HOST);
+    const internal = membersFirewall(driver, this, base);
+    const web = driver.createFirewall(this, "Web", { name: `${base}-web`, description: `drover: web and SSH to ${this.node.path}` });
+    allowWebAndSsh(web, sshFrom);
+    return { network, serverAddress, internal, web };
+  }
+
+  /** The k3s machines' user data (lib/jupyterhub/k3s.ts), kept for review with the bundle their agent applies where the cloud updates metadata in place. */
+  private renderK3s(ctx: ClusterContext, id: string, hub: HubPlan, values: HubValuesResult, serverAddress: string, credential: ICloudCredential | undefined) {
+    const { stack, driver } = ctx;
+    const { base, sharedHomes, adminKey, capacity: plan } = hub;
+    const inPlace = driver.configInPlace === true;
+    const k3sInput: K3sInput = {
+      clusterName: base,
+      serverAddress,
+      subnetCidr: HUB_CIDR,
+      agentTokenRef: randomPassword(this, "AgentToken", 48),
+      serverCa: this.serverCa(id, base),
+      ...(adminKey ? { adminSshKeys: [adminKey.line] } : {}),
+      ...(plan.profile.gpus > 0 ? { agentGpu: {} } : {}),
+      agentReserved: { cpuMilli: Math.round(plan.userNodes.reserve.cpu * 1000), memoryMiB: Math.round(plan.userNodes.reserve.memoryGiB * 1024) },
+      hubValuesYaml: values.yaml,
+      hubChartVersion: CHART_VERSION,
+      ...(sharedHomes ? { sharedHomes } : {}),
+      ...(credential
+        ? { openstack: { authUrlRef: credential.authUrl, regionRef: credential.region, applicationCredentialIdRef: credential.credentialId, applicationCredentialSecretRef: credential.secret } }
+        : {}),
+      // Later changes of the chart values upgrade the release in place (hubBundle).
+      ...(inPlace ? { agent: true } : {}),
+    };
+    const userData = renderK3sCloudInit(k3sInput);
+    const bundle = inPlace ? hubBundle(k3sInput, this.node.path) : undefined;
+    if (bundle) stack.addRenderedFile(this, "config-bundle.json", `${JSON.stringify(bundle, null, 2)}\n`);
+    stack.addRenderedFile(this, "cloud-init-server.yaml", userData.server);
+    stack.addRenderedFile(this, "cloud-init-agent.yaml", userData.agent);
+    return { userData, bundle, inPlace };
+  }
+
+  /** The credential the Cinder CSI driver makes users' home volumes with, and the step that deletes those volumes. */
+  private buildCsiCredential({ stack, driver }: ClusterContext, { props: p, base }: HubPlan): { credential?: ICloudCredential; dependsOn: { dependsOn?: ITerraformDependable[] } } {
+    const credential = driver.createCredential
+      ? clusterCredential(stack, this, driver, p.applicationCredential ?? "create", {
+          name: `${base}-cinder`,
+          description: `drover: the Cinder CSI driver of ${this.node.path} creates and attaches users' home volumes`,
+        })
+      : undefined;
+    // Users' volumes are the CSI driver's, not Terraform's: a destroy-time step deletes them once
+    // the machines (which depend on it) are gone and the volumes detached.
+    let volumeCleanup: ITerraformDependable | undefined;
+    if (credential && driver.createVolumeCleanup) {
+      stack.addRenderedFile(this, "drover-reap-volumes.mjs", readTemplate("jupyterhub/drover-reap-volumes.mjs"));
+      volumeCleanup = driver.createVolumeCleanup(this, "VolumeCleanup", { credential, csiCluster: base, scriptPath: stack.renderedFilePath(this, "drover-reap-volumes.mjs") });
+      stack.recordDestroyStep(volumeCleanup, `the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=${base})`);
+    }
+    return { credential, dependsOn: volumeCleanup ? { dependsOn: [volumeCleanup] } : {} };
+  }
+
+  /** The cloud's managed Kubernetes (Magnum), the chart installed by `helm` on the machine running `drover deploy`. */
+  private buildMagnum(ctx: ClusterContext, id: string, hub: HubPlan, auth: HubAuth, publicAddress: string, keyPair: IKeyPair | undefined): HubValuesResult {
+    const { stack, cloud, driver } = ctx;
+    const { props: p, base, capacity: plan } = hub;
+    const values = this.renderValues(hub, auth, publicAddress);
+    const cluster = driver.createKubernetesCluster!(this, "Cluster", {
+      name: base,
+      template: (cloud as { kubernetesTemplate?: string }).kubernetesTemplate ?? "",
+      controlPlaneFlavor: plan.controlPlane.flavor,
+      controlPlaneCount: 1,
+      workerFlavor: plan.userNodes.flavor,
+      workers: { initial: plan.userNodes.count, min: plan.userNodes.count, max: Math.max(p.nodes?.max ?? plan.userNodes.count, plan.userNodes.count) },
+      ...(keyPair ? { keyPair } : {}),
+    });
+    stack.addRenderedFile(this, "values.yaml", values.yaml);
+    stack.addRenderedFile(this, "drover-helm-install.sh", readTemplate("jupyterhub/drover-helm-install.sh"));
+    stack.requireTool(this, { name: "helm", install: HELM_INSTALL });
+    // The values as Terraform fills them in (references, secrets included), held once.
+    const filled = new TerraformLocal(this, "Values", values.yaml);
+    filled.overrideLogicalId(`${id.replace(/-/g, "_")}_values`);
+    new TerraformData(this, "ChartInstall", {
+      // Replaced (so run again) when the chart, the cluster or the values change, secrets
+      // included: Terraform hashes the values once it has filled them in. triggers_replace
+      // keeps the hash's sensitive mark, which `input` would lose.
+      triggersReplace: {
+        chart: `${CHART_NAME}-${CHART_VERSION}`,
+        cluster: cluster.clusterId,
+        values_sha256: Fn.sha256(filled.asString),
+      },
+      provisioners: [
+        {
+          type: "local-exec",
+          command: `bash ${stack.renderedFilePath(this, "drover-helm-install.sh")} ${CHART_REPO} ${CHART_NAME} ${CHART_VERSION}`,
+          // Terraform fills in the references; the script writes both to private files.
+          environment: { DROVER_KUBECONFIG: cluster.kubeconfig, DROVER_VALUES: filled.asString },
+        },
+      ],
+    });
+    return values;
+  }
+
+  /** The name: a record in the cloud's zone when the host lies in it, else a note to point the domain at the address. */
+  private buildDnsName({ driver }: ClusterContext, id: string, { props: p, host, zone }: HubPlan, publicAddress: string): void {
     if (host && zone && (host === zone || host.endsWith(`.${zone}`)) && driver.lookupDnsZone) {
       const zoneId = driver.lookupDnsZone(this, "Zone", `${zone}.`);
       driver.createDnsRecord(this, "Record", { zoneId, zoneName: `${zone}.`, name: host.slice(0, -(zone.length + 1)), type: "A", values: [publicAddress], ttlSeconds: 300 });
     } else if (p.domain) {
       Annotations.of(this).addInfo(`point ${p.domain} (an A record) at the <${id}>_address output after the first deploy; the certificate is issued once it resolves`);
     }
-    for (const w of this.values.warnings) Annotations.of(this).addWarning(w);
+  }
 
-    this.url = `${p.https === false ? "http" : "https"}://${host ?? publicAddress}`;
-    const key = id.replace(/-/g, "_");
-    const output = (name: string, value: string, description: string, sensitive = false) =>
-      stack.addOutput(this, name, `${key}_${name}`, { value, description, ...(sensitive ? { sensitive } : {}) });
+  private outputs({ stack, cloud }: ClusterContext, id: string, { sshFrom, capacity: plan }: HubPlan, auth: HubAuth): void {
+    const publicAddress = this.address;
+    const output = outputsOf(stack, this, id.replace(/-/g, "_"));
     output("url", this.url, `The hub of ${this.node.path}`);
     output("address", publicAddress, `Public address of ${this.node.path}`);
     if (this.server && sshFrom.length > 0) output("ssh", `ssh ubuntu@${publicAddress}`, `SSH to the k3s server (control plane) of ${this.node.path}`);
@@ -387,46 +460,5 @@ export class JupyterHubCluster extends Construct {
       return l.asString;
     };
     return { certB64Ref: local("cert_b64", Fn.base64encode(ca.certPem)), keyB64Ref: local("key_b64", Fn.base64encode(ca.keyPem)), hashRef: local("hash", Fn.sha256(ca.certPem)) };
-  }
-
-  private auth(p: HubProps, id: string, secretVariable: (name: string, description: string) => string): HubAuth {
-    const a = p.auth;
-    const lists = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-    if (a.kind === "github") {
-      return lists({
-        kind: "github" as const,
-        clientIdRef: a.clientId,
-        clientSecretRef: secretVariable("oauth_client_secret", `GitHub OAuth app client secret of ${this.node.path} (set TF_VAR_${id.replace(/-/g, "_")}_oauth_client_secret)`),
-        allowedOrganizations: a.allowedOrganizations,
-        allowedUsers: a.allowedUsers,
-        admins: a.admins,
-        allowAllAuthenticated: a.allowAllAuthenticated,
-      });
-    }
-    if (a.kind === "oauth") {
-      return lists({
-        kind: "generic-oauth" as const,
-        clientIdRef: a.clientId,
-        clientSecretRef: secretVariable("oauth_client_secret", `OAuth client secret of ${this.node.path} (set TF_VAR_${id.replace(/-/g, "_")}_oauth_client_secret)`),
-        authorizeUrl: a.authorizeUrl,
-        tokenUrl: a.tokenUrl,
-        userdataUrl: a.userdataUrl,
-        usernameClaim: a.usernameClaim ?? "preferred_username",
-        scope: a.scope ?? ["openid", "email", "profile"],
-        loginService: a.loginService,
-        allowedUsers: a.allowedUsers,
-        allowedGroups: a.allowedGroups,
-        groupsClaim: a.groupsClaim,
-        admins: a.admins,
-        allowAllAuthenticated: a.allowAllAuthenticated,
-      });
-    }
-    return lists({
-      kind: "workshop" as const,
-      passwordRef: randomPassword(this, "WorkshopPassword", 16),
-      allowedUsers: a.allowedUsers,
-      admins: a.admins,
-      adminPasswordRef: a.admins?.length ? randomPassword(this, "AdminPassword", 32) : undefined,
-    });
   }
 }

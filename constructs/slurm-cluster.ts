@@ -1,7 +1,6 @@
 import { Annotations, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { loginUserFor } from "../lib/catalog/images.ts";
-import type { IssueCollector } from "../lib/errors.ts";
 import { nearestMatches, orList } from "../lib/naming.ts";
 import { describeValue } from "../lib/props/check.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
@@ -14,10 +13,14 @@ import { renderSlurmFiles } from "../lib/slurm/conf.ts";
 import { PATHS, type CloudRefs, type SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
-import type { CloudProfile, ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
-import { checkSshAccess, clusterContext, requireShape } from "./private/context.ts";
+import type { CloudDriver, ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
+import { checkSshAccess, clusterContext, requireShape, type ClusterContext } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
+import { membersFirewall } from "./private/firewall.ts";
+import { outputsOf } from "./private/outputs.ts";
 import { mungeKey } from "./private/random.ts";
+import { checkGpuDriver } from "./private/slurm-gpu.ts";
+import { attachVolume } from "./private/volume.ts";
 
 /** Size of the controller's state volume (slurmctld's StateSaveLocation: a few MiB per thousand jobs). */
 const STATE_VOLUME_GIB = 5;
@@ -167,28 +170,22 @@ export interface SlurmClusterProps {
   readonly imageHasNvidiaDriver?: boolean;
 }
 
-/**
- * GPU partitions need the NVIDIA driver in the image: gres.conf names /dev/nvidia0, and slurmd
- * waits for it (and keeps retrying) without ever serving jobs. Stock images (the commercial
- * clouds', a plain OpenStack's Ubuntu) have no driver, and installing one is not a first-boot
- * step drover can make reliable (kernel-matched modules, a licensed vGPU driver on Jetstream2),
- * so such a cluster is refused rather than left with nodes that never come up.
- */
-function checkGpuDriver(issues: IssueCollector, props: SlurmClusterProps, plan: SlurmClusterPlan, image: string, cloud: CloudProfile): void {
-  const known = cloud.images.find((i) => i.name === image)?.nvidiaDriver ?? false;
-  if (props.imageHasNvidiaDriver ?? known) return;
-  const withDriver = cloud.images.filter((i) => i.nvidiaDriver).map((i) => `"${i.name}"`);
-  for (const p of plan.partitions.filter((q) => q.gpusPerNode > 0)) {
-    const index = props.partitions.findIndex((q) => q.name === p.name);
-    const why = props.imageHasNvidiaDriver === false ? "'imageHasNvidiaDriver' is false" : `${cloud.name} does not list it as one with the driver`;
-    issues.add(
-      "slurm.gpu-no-driver",
-      `'partitions[${index}]' (${p.name}) has GPUs (${p.flavor.name}), and 'image' "${image}" has no NVIDIA driver drover knows of (${why}): its nodes would wait for /dev/nvidia0 and never run a job. ` +
-        `Allowed: an image with the driver${withDriver.length ? ` (on ${cloud.name}: ${orList(withDriver)})` : ""}. ` +
-        `Fix: give 'image' such an image (your own: also set imageHasNvidiaDriver: true), or give the partition a size without a GPU`,
-    );
-  }
+/** The props every step reads once checked: the image, its admin account, and who may reach SSH. */
+interface Checked {
+  readonly image: string;
+  readonly adminUser: string;
+  readonly sshFrom: Cidr[];
+  readonly adminKey?: { line: string; fingerprint: string };
 }
+
+/** What the machines boot with: each role's user data, and where the cloud updates metadata in place the bundle their agent applies. */
+interface BootConfig {
+  readonly userData: ReturnType<typeof renderClusterCloudInit>;
+  readonly encoded?: ReturnType<typeof encodeBundle>;
+  readonly inPlace: boolean;
+}
+
+const hasElasticNodes = (plan: SlurmClusterPlan): boolean => plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
 
 /**
  * A virtual Slurm cluster: a controller (slurmctld, munge; slurmdbd with accounting), an
@@ -231,9 +228,37 @@ export class SlurmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: SlurmClusterProps) {
     super(scope, id);
-    const { stack, cloud, driver, issues } = clusterContext(this, id, "slurm");
-    requireShape(issues, "slurmCluster", props, "slurm");
+    const ctx = clusterContext(this, id, "slurm");
+    requireShape(ctx.issues, "slurmCluster", props, "slurm");
+    const checked = this.check(ctx, props);
+    const plan = this.makePlan(ctx, id, props, checked);
+    this.plan = plan;
 
+    const { network, internal, access } = this.buildNetwork(ctx, plan, checked.sshFrom);
+    this.network = network;
+    this.internalFirewall = internal;
+    const credential = this.buildCredential(ctx, props, plan);
+    const refs = this.cloudRefs(ctx, plan, credential);
+    const boot = this.renderConfig(ctx, plan, refs, checked.adminKey);
+    const cleanup = this.buildElasticCleanup(ctx, plan, credential);
+    const publicOn = plan.login ? "login" : "controller";
+    const machines = this.buildMachines(ctx, plan, checked, boot, access, cleanup);
+    this.controller = machines.controller;
+    if (machines.login) this.login = machines.login;
+    this.nodes = machines.nodes;
+
+    const front = this.login ?? this.controller;
+    if (checked.sshFrom.length > 0) {
+      this.loginAddress = ctx.driver.createPublicAddress(this.node.findChild(publicOn), "PublicAddress", { name: `${plan.baseName}-${publicOn}-ip`, machine: front }).address;
+    }
+    this.sshCommand = `ssh ${plan.users[0]?.name ?? checked.adminUser}@${this.loginAddress ?? front.privateAddress}`;
+    this.summary = clusterSummary(plan).line;
+    this.outputs(ctx, id, publicOn);
+  }
+
+  /** The image and who may sign in; issues are added, not yet thrown (the plan adds its own). */
+  private check(ctx: ClusterContext, props: SlurmClusterProps): Checked {
+    const { cloud, issues } = ctx;
     const image = props.image ?? cloud.defaultImage;
     if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
       const near = nearestMatches(image, cloud.images.map((i) => i.name));
@@ -245,7 +270,16 @@ export class SlurmCluster extends Construct {
     if (sshFrom.length > 0 && !adminKey && (props.users ?? []).length === 0) {
       issues.add("slurm.no-key", "'allowSshFrom' opens SSH but nobody has a key: add 'users' with their public keys, or 'adminPublicKey'");
     }
+    return { image, adminUser, sshFrom, adminKey };
+  }
 
+  /**
+   * The plan (lib/slurm/plan.ts) and what the cloud cannot do for it; every issue found so far is
+   * thrown at once. The plan's names are then claimed in the stack.
+   */
+  private makePlan(ctx: ClusterContext, id: string, props: SlurmClusterProps, checked: Checked): SlurmClusterPlan {
+    const { stack, cloud, driver, issues } = ctx;
+    const { image, adminUser } = checked;
     const planned = planCluster({
       stackName: stack.node.id,
       id,
@@ -263,7 +297,7 @@ export class SlurmCluster extends Construct {
       ...(cloud.quota ? { quota: cloud.quota } : {}),
     });
     if (!planned.ok) for (const issue of planned.issues) issues.add(issue.code, issue.message);
-    const hasElastic = planned.ok && planned.plan.partitions.some((p) => p.nodes.some((n) => n.elastic));
+    const hasElastic = planned.ok && hasElasticNodes(planned.plan);
     // The elastic nodes' programs take the image by name in a KEY=value file (lib/slurm/cloud-init.ts).
     if (hasElastic && !/^[A-Za-z0-9_.:/@+,=-]+$/.test(image)) {
       issues.add("slurm.bad-image", `'image' ${describeValue(image)} cannot be handed to the programs that create elastic nodes: they take letters, digits and . _ - : / @ + , = only. Use an image so named, or static nodes only`);
@@ -276,14 +310,19 @@ export class SlurmCluster extends Construct {
     for (const w of planned.warnings) Annotations.of(this).addWarning(w);
 
     const plan = planned.plan;
-    this.plan = plan;
     // Its tag marks what its reaper deletes; elastic nodes are named outside the driver.
     stack.claimUnique("cluster name", plan.clusterName, this);
     for (const p of plan.partitions) for (const n of p.nodes) if (n.elastic) stack.claimUnique("machine name", n.name, this);
+    return plan;
+  }
+
+  /** The cluster's network and its firewalls: one between members, one for SSH from `sshFrom`. */
+  private buildNetwork(ctx: ClusterContext, plan: SlurmClusterPlan, sshFrom: readonly Cidr[]): { network: INetwork; internal: IFirewall; access: IFirewall } {
+    const { driver } = ctx;
     const cidr = (parseCidr(plan.cidr) as { cidr: Cidr }).cidr;
 
     // The network: DHCP for other machines in the first block, fixed addresses for the cluster.
-    this.network = driver.createNetwork(this, "Network", {
+    const network = driver.createNetwork(this, "Network", {
       name: plan.baseName,
       cidr,
       internetAccess: true,
@@ -291,21 +330,26 @@ export class SlurmCluster extends Construct {
     });
 
     // A network the cluster creates always has its subnet: fixed addresses and elastic ports need it.
-    if (!this.network.subnetId) throw new Error(`${this.node.path}: the cluster network has no subnet ID`);
-    this.internalFirewall = driver.createFirewall(this, "Internal", { name: `${plan.baseName}-internal`, description: `drover: members of ${this.node.path}` });
-    this.internalFirewall.allowIngress({ kind: "firewall", firewall: this.internalFirewall }, Port.allTraffic(), "cluster members");
+    if (!network.subnetId) throw new Error(`${this.node.path}: the cluster network has no subnet ID`);
+    const internal = membersFirewall(driver, this, plan.baseName);
     const access = driver.createFirewall(this, "Access", { name: `${plan.baseName}-access`, description: `drover: SSH to ${this.node.path}` });
     for (const c of sshFrom) access.allowIngress({ kind: "cidr", cidr: c }, Port.tcp(22), `ssh from ${c.text}`);
+    return { network, internal, access };
+  }
 
-    // Values decided at deploy time.
-    let credential: ICloudCredential | undefined;
-    if (hasElastic) {
-      credential = clusterCredential(stack, this, driver, props.applicationCredential ?? "create", {
-        name: `${plan.baseName}-slurm`,
-        description: `drover: Slurm on ${plan.controller.name} creates and deletes the elastic nodes of ${this.node.path}`,
-        ...(props.restrictCredential === false ? {} : { accessRules: ELASTIC_ACCESS_RULES }),
-      });
-    }
+  /** The credential elastic nodes are created with, when there are any. */
+  private buildCredential(ctx: ClusterContext, props: SlurmClusterProps, plan: SlurmClusterPlan): ICloudCredential | undefined {
+    if (!hasElasticNodes(plan)) return undefined;
+    return clusterCredential(ctx.stack, this, ctx.driver, props.applicationCredential ?? "create", {
+      name: `${plan.baseName}-slurm`,
+      description: `drover: Slurm on ${plan.controller.name} creates and deletes the elastic nodes of ${this.node.path}`,
+      ...(props.restrictCredential === false ? {} : { accessRules: ELASTIC_ACCESS_RULES }),
+    });
+  }
+
+  /** Values decided at deploy time: the munge key, the elastic nodes' credential and network, the Manila shares. */
+  private cloudRefs(ctx: ClusterContext, plan: SlurmClusterPlan, credential: ICloudCredential | undefined): CloudRefs {
+    const { driver } = ctx;
     let shares: { home: IShare; software: IShare } | undefined;
     const storage = plan.sharedStorage;
     if (storage.kind === "manila") {
@@ -315,7 +359,7 @@ export class SlurmCluster extends Construct {
       shares = { home: share("home", storage.homeGiB), software: share("software", storage.softwareGiB) };
     }
     const shareRef = (s: IShare) => ({ exportPath: s.exportPath, ...(s.accessKey ? { accessTo: plan.baseName, accessKey: s.accessKey } : {}) });
-    const refs: CloudRefs = {
+    return {
       mungeKeyB64: mungeKey(this),
       ...(credential
         ? {
@@ -332,7 +376,11 @@ export class SlurmCluster extends Construct {
         : {}),
       ...(shares ? { shares: { home: shareRef(shares.home), software: shareRef(shares.software) } } : {}),
     };
+  }
 
+  /** Each role's user data, and the configuration files kept for review. */
+  private renderConfig(ctx: ClusterContext, plan: SlurmClusterPlan, refs: CloudRefs, adminKey: Checked["adminKey"]): BootConfig {
+    const { stack, cloud, driver } = ctx;
     // Rendered configuration, kept for review.
     const files = renderSlurmFiles(plan);
     // Where the cloud updates metadata in place, the user data only bootstraps the machines and
@@ -349,23 +397,35 @@ export class SlurmCluster extends Construct {
     stack.addRenderedFile(this, "cloud-init-controller.yaml", userData.controller);
     if (userData.login) stack.addRenderedFile(this, "cloud-init-login.yaml", userData.login);
     stack.addRenderedFile(this, "cloud-init-compute.yaml", userData.compute);
+    return { userData, encoded, inPlace };
+  }
 
-    // Elastic nodes are deleted before the controller goes, and the controller goes first.
-    let cleanup: ITerraformDependable | undefined;
+  /**
+   * Elastic nodes, recorded for cost and quota, and the destroy-time step that deletes those
+   * still running: elastic nodes are deleted before the controller goes, and the controller goes first.
+   */
+  private buildElasticCleanup(ctx: ClusterContext, plan: SlurmClusterPlan, credential: ICloudCredential | undefined): ITerraformDependable | undefined {
+    const { stack, driver } = ctx;
     for (const p of plan.partitions) {
       const elastic = p.nodes.filter((n) => n.elastic).length;
       if (elastic > 0) stack.recordElastic(this, { flavor: p.flavor.name, max: elastic });
     }
-    if (credential) {
-      stack.addRenderedFile(this, "drover-reap-elastic.mjs", readTemplate("slurm/drover-reap-elastic.mjs"));
-      cleanup = driver.createElasticCleanup!(this, "ElasticCleanup", {
-        credential,
-        clusterTag: plan.clusterName,
-        scriptPath: stack.renderedFilePath(this, "drover-reap-elastic.mjs"),
-      });
-      stack.recordDestroyStep(cleanup, `the elastic nodes Slurm created (servers and ports tagged drover_cluster=${plan.clusterName})`);
-    }
+    if (!credential) return undefined;
+    stack.addRenderedFile(this, "drover-reap-elastic.mjs", readTemplate("slurm/drover-reap-elastic.mjs"));
+    const cleanup = driver.createElasticCleanup!(this, "ElasticCleanup", {
+      credential,
+      clusterTag: plan.clusterName,
+      scriptPath: stack.renderedFilePath(this, "drover-reap-elastic.mjs"),
+    });
+    stack.recordDestroyStep(cleanup, `the elastic nodes Slurm created (servers and ports tagged drover_cluster=${plan.clusterName})`);
+    return cleanup;
+  }
 
+  /** The controller with its volumes, the login node, and the static compute nodes. */
+  private buildMachines(ctx: ClusterContext, plan: SlurmClusterPlan, checked: Checked, boot: BootConfig, access: IFirewall, cleanup: ITerraformDependable | undefined) {
+    const { stack, driver } = ctx;
+    const { image, adminUser, adminKey } = checked;
+    const { userData, encoded, inPlace } = boot;
     const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;
     const machine = (
       scopeId: string,
@@ -387,33 +447,16 @@ export class SlurmCluster extends Construct {
         ...(spec.dependsOn ? { dependsOn: spec.dependsOn } : {}),
       });
 
-    const publicOn = plan.login ? "login" : "controller";
-    this.controller = machine("controller", {
+    const controller = machine("controller", {
       ...plan.controller,
       userData: userData.controller,
       role: "controller",
-      firewalls: publicOn === "controller" ? [this.internalFirewall, access] : [this.internalFirewall],
+      firewalls: plan.login ? [this.internalFirewall] : [this.internalFirewall, access],
       ...(plan.accounting ? { holdsState: "the accounting database (MariaDB, on its disk): every job's record" } : {}),
       ...(cleanup ? { dependsOn: [cleanup] } : {}),
     });
-    // slurmctld's state on a protected volume: a rebuilt controller takes over the queue.
-    const controllerScope = this.node.findChild("controller");
-    const stateVolume = driver.createVolume(controllerScope, "Volume-state", { name: `${plan.baseName}-state`, sizeGiB: STATE_VOLUME_GIB, protect: true });
-    driver.attachVolume(controllerScope, "Attach-state", this.controller, stateVolume);
-    this.controller.addMetadata("drover_volume_state", `${stateVolume.volumeId}:${PATHS.stateVolume}`);
-    if (storage.kind === "nfs") {
-      for (const [role, sizeGiB, mountPath] of [
-        ["home", storage.homeGiB, "/home"],
-        ["software", storage.softwareGiB, "/opt/software"],
-      ] as const) {
-        const volume = driver.createVolume(controllerScope, `Volume-${role}`, { name: `${plan.baseName}-${role}`, sizeGiB, protect: true });
-        driver.attachVolume(controllerScope, `Attach-${role}`, this.controller, volume);
-        this.controller.addMetadata(`drover_volume_${role}`, `${volume.volumeId}:${mountPath}`);
-      }
-    }
-    if (plan.login) {
-      this.login = machine("login", { ...plan.login, userData: userData.login!, role: "login", firewalls: [this.internalFirewall, access] });
-    }
+    this.attachControllerVolumes(driver, plan, controller);
+    const login = plan.login && machine("login", { ...plan.login, userData: userData.login!, role: "login", firewalls: [this.internalFirewall, access] });
     const nodes = new Map<string, IMachine>();
     for (const p of plan.partitions) {
       for (const n of p.nodes) {
@@ -422,18 +465,27 @@ export class SlurmCluster extends Construct {
         nodes.set(n.name, machine(scopeId, { name: n.name, address: n.address, flavor: p.flavor, userData: userData.compute, role: "compute", partition: p.name, firewalls: [this.internalFirewall] }));
       }
     }
-    this.nodes = nodes;
+    return { controller, login, nodes };
+  }
 
-    const front = this.login ?? this.controller;
-    if (sshFrom.length > 0) {
-      this.loginAddress = driver.createPublicAddress(this.node.findChild(publicOn), "PublicAddress", { name: `${plan.baseName}-${publicOn}-ip`, machine: front }).address;
+  /** The controller's volumes, each protected: slurmctld's state, and with kind "nfs" /home and /opt/software. */
+  private attachControllerVolumes(driver: CloudDriver, plan: SlurmClusterPlan, controller: IMachine): void {
+    // slurmctld's state on a protected volume: a rebuilt controller takes over the queue.
+    const controllerScope = this.node.findChild("controller");
+    attachVolume(driver, controllerScope, controller, "state", { name: `${plan.baseName}-state`, sizeGiB: STATE_VOLUME_GIB, protect: true }, PATHS.stateVolume);
+    const storage = plan.sharedStorage;
+    if (storage.kind === "nfs") {
+      for (const [role, sizeGiB, mountPath] of [
+        ["home", storage.homeGiB, "/home"],
+        ["software", storage.softwareGiB, "/opt/software"],
+      ] as const) {
+        attachVolume(driver, controllerScope, controller, role, { name: `${plan.baseName}-${role}`, sizeGiB, protect: true }, mountPath);
+      }
     }
-    const sshUser = plan.users[0]?.name ?? adminUser;
-    this.sshCommand = `ssh ${sshUser}@${this.loginAddress ?? front.privateAddress}`;
-    this.summary = clusterSummary(plan).line;
+  }
 
-    const base = id.replace(/-/g, "_");
-    const output = (key: string, value: string, description: string) => stack.addOutput(this, key, `${base}_${key}`, { value, description });
+  private outputs(ctx: ClusterContext, id: string, publicOn: "login" | "controller"): void {
+    const output = outputsOf(ctx.stack, this, id.replace(/-/g, "_"));
     if (this.loginAddress) output("login_address", this.loginAddress, `Public address of the ${publicOn} node of ${this.node.path}`);
     output("ssh", this.sshCommand, `SSH command for ${this.node.path}`);
     output("summary", this.summary, `Partitions, cores, GPUs, nodes and service units of ${this.node.path}`);

@@ -3,7 +3,7 @@ import { describeValue } from "../lib/props/check.ts";
 import type { Flavor } from "../lib/catalog/flavors.ts";
 import { loginUserFor } from "../lib/catalog/images.ts";
 import { resolveSize } from "../lib/catalog/resolve-size.ts";
-import { encodeBundle } from "../lib/agent/bundle.ts";
+import { encodeBundle, type Bundle } from "../lib/agent/bundle.ts";
 import { machineBundle, renderMachineCloudInit, type MachineCloudInit } from "../lib/cloud-init.ts";
 import { IssueCollector } from "../lib/errors.ts";
 import { MAX_HOSTNAME_LENGTH, checkName, nearestMatches, orList } from "../lib/naming.ts";
@@ -12,6 +12,8 @@ import { Port } from "../lib/net/port.ts";
 import { parseSshPublicKey } from "../lib/net/ssh-key.ts";
 import type { IFirewall, IKeyPair, IMachine, INetwork, Size } from "./cloud.ts";
 import { keyRequiredMessage, requireShape } from "./private/context.ts";
+import { outputsOf } from "./private/outputs.ts";
+import { attachVolume } from "./private/volume.ts";
 import { Connections } from "./connections.ts";
 import { DroverStack } from "./drover-stack.ts";
 
@@ -119,6 +121,27 @@ function hidesSystem(path: string): boolean {
 const LOGIN_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._:-]*$/;
 
+/** What the checks found usable in the props; a problem leaves its part undefined and adds an issue. */
+interface Checked {
+  readonly name: string;
+  readonly size: ReturnType<typeof resolveSize>;
+  readonly image: string;
+  readonly loginUser?: string;
+  readonly sshFrom: Cidr[];
+  readonly pingFrom: Cidr[];
+  readonly publicKey?: { line: string; fingerprint: string };
+  readonly volumes: Array<VolumeProps & { mountPath: string }>;
+  readonly network: INetwork;
+}
+
+/** The machine as it will be built, every check passed. */
+interface MachinePlan extends Omit<Checked, "size" | "loginUser"> {
+  readonly flavor: Flavor;
+  readonly loginUser: string;
+  readonly cloudInit?: MachineCloudInit;
+  readonly userData: string;
+}
+
 /**
  * A virtual machine with what it needs around it: a network (the stack's default unless given),
  * a firewall that opens SSH only to `allowSshFrom` (nothing when it is empty), a key pair,
@@ -155,43 +178,35 @@ export class VirtualMachine extends Construct {
   constructor(scope: Construct, id: string, props: VirtualMachineProps) {
     super(scope, id);
     const stack = DroverStack.of(this);
-    const cloud = stack.cloud;
     const issues = new IssueCollector(this.node.path);
+    const plan = this.makePlan(stack, props, this.check(stack, id, props, issues), issues);
 
-    const name = stack.resourceName(this);
-    // The id as given: constructs replaces a "/" with "--" on its own, which would rename it silently.
-    for (const part of [...this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1, -1).map((s) => s.node.id), id]) {
-      const bad = checkName(part, "construct id");
-      if (bad) issues.add("vm.bad-id", bad);
+    // Every check passed: build.
+    this.name = plan.name;
+    this.flavor = plan.flavor;
+    this.image = plan.image;
+    this.loginUser = plan.loginUser;
+    this.network = plan.network;
+    this.userData = plan.userData;
+    stack.addRenderedFile(this, "cloud-init.yaml", plan.userData);
+    const bundle = plan.cloudInit?.agent ? machineBundle(plan.cloudInit, this.node.path) : undefined;
+    const { firewall, connections } = this.buildFirewall(stack, plan);
+    this.firewall = firewall;
+    this.connections = connections;
+    this.machine = this.buildMachine(stack, props, plan, bundle);
+    this.privateAddress = this.machine.privateAddress;
+    this.buildVolumes(stack, plan);
+    if (props.publicAddress) {
+      this.publicAddress = stack.driver.createPublicAddress(this, "PublicAddress", { name: `${plan.name}-ip`, machine: this.machine }).address;
     }
-    requireShape(issues, "virtualMachine", props, "vm");
-    if (name.length > MAX_HOSTNAME_LENGTH) {
-      issues.add("vm.name-too-long", `the machine's name "${name}" (stack + construct) is ${name.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack name or the construct id`);
-    }
+    this.sshCommand = `ssh ${this.loginUser}@${this.publicAddress ?? this.privateAddress}`;
+    this.outputs(stack);
+  }
 
-    const size = resolveSize(props.size, cloud.flavors, cloud.name);
-    if (!size.ok) issues.add("vm.bad-size", size.message);
-
-    const image = props.image ?? cloud.defaultImage;
-    if (typeof image !== "string" || image.trim() === "") {
-      issues.add("vm.bad-image", `'image' must be a non-empty image name, got ${describeValue(image)}`);
-    } else if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
-      const near = nearestMatches(image, cloud.images.map((i) => i.name));
-      issues.add(
-        "vm.unknown-image",
-        `'image' "${image}" is not a featured image of ${cloud.name}${near.length ? `: did you mean ${orList(near)}?` : ""} Featured: ${cloud.images.map((i) => i.name).join(", ")}.`,
-      );
-    }
-
-    const loginUser = props.sshUser ?? loginUserFor(image, cloud.images);
-    if (loginUser === undefined) {
-      issues.add("vm.unknown-user", `cannot tell the login account of image "${image}": set 'sshUser' (e.g. "ubuntu", "rocky")`);
-    } else if (!LOGIN_USER.test(loginUser)) {
-      issues.add("vm.bad-user", `'sshUser' "${loginUser}" is not a valid account name (lower-case letters, digits, _ and -, at most 32): use the image's account, e.g. "ubuntu"`);
-    } else if (loginUser === "root") {
-      issues.add("vm.root-user", `'sshUser' "root" cannot log in: drover machines disable root login over SSH. Use the image's own account (${loginUserFor(image, cloud.images) ?? "e.g. ubuntu"}) and sudo`);
-    }
-
+  /** Every prop, each problem added to `issues`; none is thrown yet (the user data is checked next). */
+  private check(stack: DroverStack, id: string, props: VirtualMachineProps, issues: IssueCollector): Checked {
+    const cloud = stack.cloud;
+    const { name, size, image, loginUser } = this.checkMachine(stack, id, props, issues);
     const sshFrom = this.checkCidrs("allowSshFrom", props.allowSshFrom, issues);
     const pingFrom = this.checkCidrs("allowPingFrom", props.allowPingFrom, issues);
 
@@ -227,6 +242,52 @@ export class VirtualMachine extends Construct {
     if (props.publicAddress && "internetAccess" in network && (network as { internetAccess?: boolean }).internetAccess === false) {
       issues.add("vm.public-without-internet", `'publicAddress' needs a network routed to the internet, and ${network.displayName} has internetAccess: false`);
     }
+    return { name, size, image, loginUser, sshFrom, pingFrom, publicKey, volumes, network };
+  }
+
+  /** The machine's name (from its construct ids), shape, size, image and login account. */
+  private checkMachine(stack: DroverStack, id: string, props: VirtualMachineProps, issues: IssueCollector): Pick<Checked, "name" | "size" | "image" | "loginUser"> {
+    const cloud = stack.cloud;
+    const name = stack.resourceName(this);
+    // The id as given: constructs replaces a "/" with "--" on its own, which would rename it silently.
+    for (const part of [...this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1, -1).map((s) => s.node.id), id]) {
+      const bad = checkName(part, "construct id");
+      if (bad) issues.add("vm.bad-id", bad);
+    }
+    requireShape(issues, "virtualMachine", props, "vm");
+    if (name.length > MAX_HOSTNAME_LENGTH) {
+      issues.add("vm.name-too-long", `the machine's name "${name}" (stack + construct) is ${name.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack name or the construct id`);
+    }
+
+    const size = resolveSize(props.size, cloud.flavors, cloud.name);
+    if (!size.ok) issues.add("vm.bad-size", size.message);
+
+    const image = props.image ?? cloud.defaultImage;
+    if (typeof image !== "string" || image.trim() === "") {
+      issues.add("vm.bad-image", `'image' must be a non-empty image name, got ${describeValue(image)}`);
+    } else if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
+      const near = nearestMatches(image, cloud.images.map((i) => i.name));
+      issues.add(
+        "vm.unknown-image",
+        `'image' "${image}" is not a featured image of ${cloud.name}${near.length ? `: did you mean ${orList(near)}?` : ""} Featured: ${cloud.images.map((i) => i.name).join(", ")}.`,
+      );
+    }
+
+    const loginUser = props.sshUser ?? loginUserFor(image, cloud.images);
+    if (loginUser === undefined) {
+      issues.add("vm.unknown-user", `cannot tell the login account of image "${image}": set 'sshUser' (e.g. "ubuntu", "rocky")`);
+    } else if (!LOGIN_USER.test(loginUser)) {
+      issues.add("vm.bad-user", `'sshUser' "${loginUser}" is not a valid account name (lower-case letters, digits, _ and -, at most 32): use the image's account, e.g. "ubuntu"`);
+    } else if (loginUser === "root") {
+      issues.add("vm.root-user", `'sshUser' "root" cannot log in: drover machines disable root login over SSH. Use the image's own account (${loginUserFor(image, cloud.images) ?? "e.g. ubuntu"}) and sudo`);
+    }
+    return { name, size, image, loginUser };
+  }
+
+  /** The cloud-init user data (lib/cloud-init.ts) and its size: every issue thrown at once. */
+  private makePlan(stack: DroverStack, props: VirtualMachineProps, checked: Checked, issues: IssueCollector): MachinePlan {
+    const cloud = stack.cloud;
+    const { loginUser } = checked;
     const metadataSource = cloud.facts.metadataSource;
 
     // Where the cloud updates metadata in place, packages and commands added later reach the
@@ -243,60 +304,49 @@ export class VirtualMachine extends Construct {
       issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; ${cloud.facts.label} accepts ${maxUserData}: move large files to a volume or download them at boot`);
     }
     issues.throwIfAny();
+    return { ...checked, flavor: (checked.size as { flavor: Flavor }).flavor, loginUser: loginUser!, cloudInit, userData };
+  }
 
-    // Every check passed: build.
+  /** The machine's firewall: SSH from `allowSshFrom`, ping from `allowPingFrom`, nothing else. */
+  private buildFirewall(stack: DroverStack, plan: MachinePlan): { firewall: IFirewall; connections: Connections } {
+    const firewall = stack.driver.createFirewall(this, "Firewall", { name: `${plan.name}-sg`, description: `drover: firewall of ${this.node.path}` });
+    const connections = new Connections(this, firewall);
+    for (const cidr of plan.sshFrom) connections.allowFrom({ kind: "cidr", cidr }, Port.tcp(22), `ssh from ${cidr.text}`);
+    for (const cidr of plan.pingFrom) connections.allowFrom({ kind: "cidr", cidr }, Port.ping(), `ping from ${cidr.text}`);
+    return { firewall, connections };
+  }
+
+  /** The machine, with its key pair: one registered from `publicKey`, or the one named. */
+  private buildMachine(stack: DroverStack, props: VirtualMachineProps, plan: MachinePlan, bundle: Bundle | undefined): IMachine {
     const driver = stack.driver;
-    this.name = name;
-    this.flavor = (size as { flavor: Flavor }).flavor;
-    this.image = image;
-    this.loginUser = loginUser!;
-    this.network = network;
-    this.userData = userData;
-    stack.addRenderedFile(this, "cloud-init.yaml", userData);
-    const bundle = cloudInit?.agent ? machineBundle(cloudInit, this.node.path) : undefined;
-
-    this.firewall = driver.createFirewall(this, "Firewall", { name: `${name}-sg`, description: `drover: firewall of ${this.node.path}` });
-    this.connections = new Connections(this, this.firewall);
-    for (const cidr of sshFrom) this.connections.allowFrom({ kind: "cidr", cidr }, Port.tcp(22), `ssh from ${cidr.text}`);
-    for (const cidr of pingFrom) this.connections.allowFrom({ kind: "cidr", cidr }, Port.ping(), `ping from ${cidr.text}`);
-
     let keyPair: IKeyPair | undefined;
-    if (publicKey) keyPair = stack.keyPairFor(publicKey.line, publicKey.fingerprint);
+    if (plan.publicKey) keyPair = stack.keyPairFor(plan.publicKey.line, plan.publicKey.fingerprint);
     else if (props.keyPairName) keyPair = driver.importKeyPair(props.keyPairName);
 
-    this.machine = driver.createMachine(this, "Resource", {
-      name,
+    return driver.createMachine(this, "Resource", {
+      name: plan.name,
       flavor: this.flavor,
-      image,
-      network,
+      image: plan.image,
+      network: plan.network,
       firewalls: [this.firewall],
       loginUser: this.loginUser,
-      userData,
+      userData: plan.userData,
       metadata: { drover_construct: this.node.path, ...(bundle ? encodeBundle(bundle).metadata : {}) },
       ...(bundle ? { bootstrapOnly: true } : {}),
       ...(keyPair ? { keyPair } : {}),
       ...(props.rootVolumeGiB ? { rootVolumeGiB: props.rootVolumeGiB } : {}),
     });
-    this.privateAddress = this.machine.privateAddress;
+  }
 
-    for (const v of volumes) {
-      const volume = driver.createVolume(this, `Volume-${v.name}`, {
-        name: `${name}-${v.name}`,
-        sizeGiB: v.sizeGiB,
-        protect: v.protect ?? true,
-        ...(v.volumeType ? { volumeType: v.volumeType } : {}),
-      });
-      driver.attachVolume(this, `Attach-${v.name}`, this.machine, volume);
-      this.machine.addMetadata(`drover_volume_${v.name}`, `${volume.volumeId}:${v.mountPath}`);
+  private buildVolumes(stack: DroverStack, plan: MachinePlan): void {
+    for (const v of plan.volumes) {
+      const spec = { name: `${plan.name}-${v.name}`, sizeGiB: v.sizeGiB, protect: v.protect ?? true, ...(v.volumeType ? { volumeType: v.volumeType } : {}) };
+      attachVolume(stack.driver, this, this.machine, v.name, spec, v.mountPath);
     }
+  }
 
-    if (props.publicAddress) {
-      this.publicAddress = driver.createPublicAddress(this, "PublicAddress", { name: `${name}-ip`, machine: this.machine }).address;
-    }
-    this.sshCommand = `ssh ${this.loginUser}@${this.publicAddress ?? this.privateAddress}`;
-
-    const base = stack.resourceName(this).slice(stack.node.id.length + 1).replace(/-/g, "_");
-    const output = (key: string, value: string, description: string) => stack.addOutput(this, key, `${base}_${key}`, { value, description });
+  private outputs(stack: DroverStack): void {
+    const output = outputsOf(stack, this, stack.resourceName(this).slice(stack.node.id.length + 1).replace(/-/g, "_"));
     output("private_address", this.privateAddress, `Private address of ${this.node.path}`);
     if (this.publicAddress) output("public_address", this.publicAddress, `Public address of ${this.node.path}`);
     output("ssh", this.sshCommand, `SSH command for ${this.node.path}`);

@@ -63,3 +63,6 @@ export function checkSshAccess(
 export function keyRequiredMessage(prop: string, cloud: CloudProfile): string {
   return `'${prop}' is required on ${cloud.name}: it creates no Linux machine without an SSH key (password login stays off). Give the content of ~/.ssh/id_ed25519.pub; SSH stays closed unless allowSshFrom opens it`;
 }
+
+/** What `clusterContext` gives a construct, passed on to the steps of its constructor. */
+export type ClusterContext = ReturnType<typeof clusterContext>;
