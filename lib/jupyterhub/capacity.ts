@@ -2,6 +2,7 @@ import type { Flavor } from "../catalog/flavors.ts";
 import { resolveSize } from "../catalog/resolve-size.ts";
 import type { Issue } from "../errors.ts";
 import { orList } from "../naming.ts";
+import { describeFlavor, findingsFor, num, plural, show, su, vcpus, type Findings } from "./private/capacity-text.ts";
 
 /**
  * Capacity planning for a JupyterHub on Kubernetes (k3s on the cloud's VMs): how many user
@@ -170,14 +171,6 @@ interface Need {
 
 const isWhole = (n: unknown, min: number, max: number): n is number => typeof n === "number" && Number.isInteger(n) && n >= min && n <= max;
 const isPositive = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n > 0;
-const show = (v: unknown): string => (v === undefined ? "nothing" : typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
-/** Up to two decimals: 7.25, 117.75, 1.3. */
-const num = (n: number): string => String(Math.round(n * 100) / 100);
-/** Service units, thousands separated: 2,916. */
-const su = (n: number): string => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
-/** "1 vCPU", "0.5 vCPU", "2 vCPUs". */
-const plural = (n: number, word: string) => `${num(n)} ${word}${n > 0 && n <= 1 ? "" : "s"}`;
-const vcpus = (n: number) => plural(n, "vCPU");
 const gib = (mib: number) => mib / 1024;
 // Rounding up to a whole unit, forgiving the float noise of inputs like 0.1 (100.00000000000001m).
 const ceilUnit = (x: number) => Math.ceil(x - 1e-9);
@@ -211,19 +204,66 @@ export function nodeFit(flavor: Flavor, profile: { readonly cpu: number; readonl
   return fitOf(flavor, { cpuMilli: ceilUnit(profile.cpu * 1000), memoryMiB: ceilUnit(profile.memoryGiB * 1024), gpus: profile.gpus ?? 0 });
 }
 
-const describeFlavor = (f: Flavor) => `${f.name} (${vcpus(f.vcpus)}, ${num(f.memoryGiB)} GiB${f.gpu ? `, ${num(f.gpu)} ${f.gpuModel ?? "GPU"}` : ""})`;
-
+/**
+ * The plan, step by step: the inputs checked (every problem at once), the seats to hold, the user
+ * nodes and their count, the limits, the control plane, cost and quota, the period, the summary.
+ */
 export function planCapacity(input: CapacityInput): CapacityResult {
-  const issues: CapacityIssue[] = [];
-  const warnings: string[] = [];
-  const add = (code: string, message: string) => issues.push({ code, message });
-  const label = (f: CapacityField) => input.fieldNames?.[f] ?? f;
-  const q = (f: CapacityField) => `'${label(f)}'`;
-  const cloud = input.cloud?.name ?? "the cloud";
-  const flavors = input.cloud?.flavors ?? [];
-  const fail = (): CapacityResult => ({ ok: false, issues, warnings });
+  const found = findingsFor(input);
+  const fail = (): CapacityResult => ({ ok: false, issues: found.issues, warnings: found.warnings });
+  const valid = checkInput(input, found);
+  if (!valid) return fail();
+  const demand = demandOf(valid);
+  const chosen = chooseUserNodes(valid, demand, found);
+  if (!chosen) return fail();
+  if (!checkNodeCount(valid, demand, chosen, found)) return fail();
+  const limits = checkLimits(valid, chosen.fit, found);
+  const control = chooseControlPlane(valid, found);
+  if (!control) return fail();
+  const cost = costAndTotals(input, chosen, control, found);
+  const period = periodOf(valid.hours, cost.suPerHour);
+  return {
+    ok: true,
+    warnings: found.warnings,
+    plan: {
+      users: valid.users,
+      headroomUsers: demand.headroomUsers,
+      seats: demand.seats,
+      profile: { cpu: demand.need.cpuMilli / 1000, memoryGiB: gib(demand.need.memoryMiB), ...limits, gpus: valid.gpus },
+      userNodes: { ...chosen.fit, count: chosen.count, capacity: chosen.capacity, suPerHour: cost.userSu, flavorFrom: valid.givenNode ? "given" : "cheapest", countFrom: valid.count === undefined ? "needed" : "given" },
+      controlPlane: { flavor: control, count: 1, suPerHour: control.suPerHour, flavorFrom: valid.givenControl ? "given" : "cheapest" },
+      suPerHour: cost.suPerHour,
+      totals: cost.totals,
+      ...(period ? { period } : {}),
+      alternatives: chosen.alternatives.map((a) => ({ flavor: a.fit.flavor.name, count: a.count, suPerHour: costOf(a.fit, a.count) })),
+      ...describePlan(valid, demand, chosen, control, cost.suPerHour, period),
+    },
+  };
+}
 
-  // The numbers, each on its own.
+/** The inputs once every one is known to be valid. */
+interface ValidInput {
+  readonly users: number;
+  readonly profile: CapacityInput["profile"];
+  readonly gpus: number;
+  readonly count: number | undefined;
+  readonly hours: NonNullable<CapacityInput["hours"]>;
+  /** The catalog's flavors with vCPUs and memory: the only ones sizing can use. */
+  readonly sized: readonly Flavor[];
+  readonly givenNode: Flavor | undefined;
+  readonly givenControl: Flavor | undefined;
+}
+
+/** Every problem with the inputs at once; undefined when there is any. */
+function checkInput(input: CapacityInput, found: Findings): ValidInput | undefined {
+  const numbers = checkNumbers(input, found);
+  const flavors = checkFlavors(input, numbers.gpus, found);
+  if (found.issues.length > 0) return undefined;
+  return { ...numbers, ...flavors };
+}
+
+/** The numbers, each on its own. */
+function checkNumbers(input: CapacityInput, { add, label, q }: Findings): Pick<ValidInput, "users" | "profile" | "gpus" | "count" | "hours"> {
   const users = input.users;
   if (!isWhole(users, 1, Number.MAX_SAFE_INTEGER)) add("capacity.bad-users", `${q("users")} must be a whole number of at least 1, got ${show(users)}`);
   else if (users > MAX_USERS) add("capacity.bad-users", `${q("users")} must be at most ${num(MAX_USERS)}, got ${num(users)}: split a larger class over several hubs`);
@@ -250,8 +290,12 @@ export function planCapacity(input: CapacityInput): CapacityResult {
     add("capacity.bad-hours", `${q("hours.perDay")} must be a number of hours above 0 and at most 24, got ${show(hours.perDay)}`);
   }
   if (hours.days !== undefined && !isWhole(hours.days, 1, MAX_DAYS)) add("capacity.bad-days", `${q("hours.days")} must be a whole number of days from 1 to ${MAX_DAYS}, got ${show(hours.days)}`);
+  return { users, profile: p, gpus, count, hours };
+}
 
-  // The flavors named.
+/** The flavors named, and the catalog sizing chooses from. */
+function checkFlavors(input: CapacityInput, gpus: number, { add, label, q, cloud }: Findings): Pick<ValidInput, "sized" | "givenNode" | "givenControl"> {
+  const flavors = input.cloud?.flavors ?? [];
   const named = (field: CapacityField, name: string | undefined): Flavor | undefined => {
     if (name === undefined) return undefined;
     if (flavors.length === 0) return undefined; // reported below, once
@@ -286,76 +330,51 @@ export function planCapacity(input: CapacityInput): CapacityResult {
       );
     }
   }
-  if (issues.length > 0) return fail();
+  return { sized, givenNode, givenControl };
+}
 
-  // From here every input is valid.
+/** What the user nodes must hold: each user's guarantee as Kubernetes counts it, and the seats. */
+interface Demand {
+  readonly need: Need;
+  readonly headroomUsers: number;
+  readonly seats: number;
+}
+
+function demandOf({ users, profile: p, gpus }: ValidInput): Demand {
   const need: Need = { cpuMilli: ceilUnit(p.cpu * 1000), memoryMiB: ceilUnit(p.memoryGiB * 1024), gpus };
   const headroomUsers = Math.ceil((users * HEADROOM_PERCENT) / 100);
-  const seats = users + headroomUsers;
+  return { need, headroomUsers, seats: users + headroomUsers };
+}
+
+const costOf = (f: NodeFit, n: number) => n * f.flavor.suPerHour;
+const rank = (a: { fit: NodeFit; count: number }, b: { fit: NodeFit; count: number }) => costOf(a.fit, a.count) - costOf(b.fit, b.count) || a.count - b.count;
+const needed = (f: NodeFit, n: number) => Math.ceil(n / f.usersPerNode);
+
+/** The user nodes chosen: flavor, count, and the other flavors that would do. */
+interface Chosen {
+  readonly fit: NodeFit;
+  readonly count: number;
+  /** count × usersPerNode. */
+  readonly capacity: number;
+  readonly alternatives: ReadonlyArray<{ fit: NodeFit; count: number }>;
+}
+
+/** The user nodes: the flavor named, or the cheapest that holds the seats; undefined when none fits. */
+function chooseUserNodes(valid: ValidInput, demand: Demand, found: Findings): Chosen | undefined {
+  const { users, profile: p, gpus, count, sized, givenNode } = valid;
+  const { need, seats } = demand;
+  const { add, label, q, cloud } = found;
   const gpuClass = gpus > 0;
   const kind = gpuClass ? "GPU flavor" : "CPU flavor";
   const pool = sized.filter((f) => !f.onRequest && (gpuClass ? f.gpu > 0 : f.gpu === 0));
   const fits = pool.map((f) => fitOf(f, need)).filter((f) => f.usersPerNode > 0);
-
-  /** Why the profile fits none of the pool: the dimension that no flavor can hold, or the combination. */
-  const noFit = (): void => {
-    if (pool.length === 0) {
-      add(
-        "capacity.no-fit",
-        gpuClass
-          ? `${q("profile.gpus")} ${gpus} asks for a GPU, and ${cloud} has no GPU flavor that is not on request only: drop ${label("profile.gpus")}`
-          : `${cloud} has no CPU flavor that is not on request only: give each user a GPU with ${label("profile.gpus")}, or name a flavor with ${label("nodes.size")}`,
-      );
-      return;
-    }
-    const all = pool.map((f) => fitOf(f, need));
-    const best = (key: (f: NodeFit) => number) => all.reduce((a, b) => (key(b) > key(a) ? b : a));
-    const cpuBest = best((f) => f.allocatable.cpu);
-    const memBest = best((f) => f.allocatable.memoryGiB);
-    // Devices, then the share of a GPU: a full A100 before a fifth of one.
-    const gpuBest = best((f) => f.allocatable.gpus * 1000 + f.flavor.gpu);
-    const of = gpuClass ? `${cloud} GPU flavor` : `${cloud} flavor`;
-    let found = false;
-    if (need.cpuMilli > cpuBest.allocatable.cpu * 1000) {
-      found = true;
-      add(
-        "capacity.no-fit",
-        `${q("profile.cpu")} ${num(p.cpu)} fits no ${of}: the most a node offers users is ${vcpus(cpuBest.allocatable.cpu)} (${cpuBest.flavor.name}: ${vcpus(cpuBest.flavor.vcpus)} less ${num(cpuBest.reserve.cpu)} for the system); lower ${label("profile.cpu")} to ${num(cpuBest.allocatable.cpu)} or less`,
-      );
-    }
-    if (need.memoryMiB > memBest.allocatable.memoryGiB * 1024) {
-      found = true;
-      add(
-        "capacity.no-fit",
-        `${q("profile.memoryGiB")} ${num(p.memoryGiB)} fits no ${of}: the most a node offers users is ${num(memBest.allocatable.memoryGiB)} GiB (${memBest.flavor.name}: ${num(memBest.flavor.memoryGiB)} GiB less ${num(memBest.reserve.memoryGiB)} for the system); lower ${label("profile.memoryGiB")} to ${num(memBest.allocatable.memoryGiB)} or less`,
-      );
-    }
-    if (gpus > gpuBest.allocatable.gpus) {
-      found = true;
-      add(
-        "capacity.no-fit",
-        `${q("profile.gpus")} ${gpus} fits no ${of}: the most GPUs a node has is ${gpuBest.allocatable.gpus} (${gpuBest.flavor.name}: ${num(gpuBest.flavor.gpu)} ${gpuBest.flavor.gpuModel ?? "GPU"}); lower ${label("profile.gpus")} to ${gpuBest.allocatable.gpus}`,
-      );
-    }
-    if (!found) {
-      const biggest = best((f) => Math.min(f.allocatable.cpu * 1000 - need.cpuMilli, f.allocatable.memoryGiB * 1024 - need.memoryMiB));
-      add(
-        "capacity.no-fit",
-        `no ${of} holds ${q("profile.cpu")} ${num(p.cpu)} and ${q("profile.memoryGiB")} ${num(p.memoryGiB)} together: ${biggest.flavor.name}, the closest, offers users ${vcpus(biggest.allocatable.cpu)} and ${num(biggest.allocatable.memoryGiB)} GiB; lower one of them`,
-      );
-    }
-  };
-
-  const costOf = (f: NodeFit, n: number) => n * f.flavor.suPerHour;
-  const rank = (a: { fit: NodeFit; count: number }, b: { fit: NodeFit; count: number }) => costOf(a.fit, a.count) - costOf(b.fit, b.count) || a.count - b.count;
-  const needed = (f: NodeFit, n: number) => Math.ceil(n / f.usersPerNode);
 
   let chosen: { fit: NodeFit; count: number } | undefined;
   let alternatives: Array<{ fit: NodeFit; count: number }> = [];
   if (givenNode) {
     const fit = fitOf(givenNode, need);
     if (fit.usersPerNode === 0) {
-      if (fits.length === 0) noFit();
+      if (fits.length === 0) explainNoFit(valid, pool, need, found);
       else {
         const cheapest = fits.map((f) => ({ fit: f, count: needed(f, seats) })).sort(rank)[0]!;
         const limit = fit.limitedBy;
@@ -369,14 +388,14 @@ export function planCapacity(input: CapacityInput): CapacityResult {
               : `it has ${plural(fit.allocatable.gpus, "GPU")}; lower ${label(field)} to ${fit.allocatable.gpus}`;
         add("capacity.no-fit", `${q(field)} ${num(value)} does not fit on ${q("nodes.size")} "${givenNode.name}": ${offers}, or pick a larger flavor (${cheapest.fit.flavor.name} gives the cheapest plan)`);
       }
-      return fail();
+      return undefined;
     }
     chosen = { fit, count: count ?? needed(fit, seats) };
-    if (givenNode.onRequest) warnings.push(`${q("nodes.size")} "${givenNode.name}" is offered by ${cloud} on request only: ask the cloud's help desk for it before deploying`);
+    if (givenNode.onRequest) found.warnings.push(`${q("nodes.size")} "${givenNode.name}" is offered by ${cloud} on request only: ask the cloud's help desk for it before deploying`);
   } else {
     if (fits.length === 0) {
-      noFit();
-      return fail();
+      explainNoFit(valid, pool, need, found);
+      return undefined;
     }
     if (count === undefined) {
       const ranked = fits.map((fit) => ({ fit, count: needed(fit, seats) })).sort(rank);
@@ -394,38 +413,92 @@ export function planCapacity(input: CapacityInput): CapacityResult {
           "capacity.too-few-nodes",
           `${q("nodes.count")} ${count} is too few for ${plural(users, "user")} on any ${cloud} ${kind}: the most one node holds is ${plural(biggest.usersPerNode, "user")} (${biggest.flavor.name}), ${num(count * biggest.usersPerNode)} on ${plural(count, "node")}; raise ${label("nodes.count")} to ${needed(biggest, seats)}, or leave it out to let drover choose`,
         );
-        return fail();
+        return undefined;
       }
     }
   }
-  if (!chosen) return fail(); // unreachable: every path above chose or failed
+  if (!chosen) return undefined; // unreachable: every path above chose or failed
+  return { ...chosen, capacity: chosen.count * chosen.fit.usersPerNode, alternatives };
+}
 
-  const fit = chosen.fit;
-  const nodes = chosen.count;
-  const capacity = nodes * fit.usersPerNode;
-  const f = fit.flavor;
-  if (count !== undefined) {
-    const forUsers = needed(fit, users);
-    const forSeats = needed(fit, seats);
-    if (capacity < users) {
-      add(
-        "capacity.too-few-nodes",
-        `${q("nodes.count")} ${count} × ${f.name} holds ${plural(capacity, "user")} (${fit.usersPerNode} per node); ${plural(users, "user")} need ${plural(forUsers, "node")}, ${forSeats} with the ${HEADROOM_PERCENT}% headroom: raise ${label("nodes.count")} to ${forSeats}, or leave it out to let drover choose`,
-      );
-      return fail();
-    }
-    if (capacity < seats) {
-      warnings.push(
-        `${q("nodes.count")} ${count} × ${f.name} holds ${plural(capacity, "user")}: enough for ${num(users)}, but without the ${HEADROOM_PERCENT}% headroom (${num(seats)} seats) a late arrival or a restarting server may wait; ${plural(forSeats, "node")} give${forSeats === 1 ? "s" : ""} the headroom`,
-      );
-    } else if (count > forSeats) {
-      warnings.push(
-        `${q("nodes.count")} ${count} × ${f.name} holds ${plural(capacity, "user")}; ${forSeats} ${forSeats === 1 ? "node holds" : "nodes hold"} the ${num(seats)} seats needed (${plural(users, "user")} + ${HEADROOM_PERCENT}% headroom): ${count - forSeats} fewer would save ${num((count - forSeats) * f.suPerHour)} SU/hour`,
-      );
-    }
+/** Why the profile fits none of the pool: the dimension that no flavor can hold, or the combination. */
+function explainNoFit({ profile: p, gpus }: ValidInput, pool: readonly Flavor[], need: Need, { add, label, q, cloud }: Findings): void {
+  const gpuClass = gpus > 0;
+  if (pool.length === 0) {
+    add(
+      "capacity.no-fit",
+      gpuClass
+        ? `${q("profile.gpus")} ${gpus} asks for a GPU, and ${cloud} has no GPU flavor that is not on request only: drop ${label("profile.gpus")}`
+        : `${cloud} has no CPU flavor that is not on request only: give each user a GPU with ${label("profile.gpus")}, or name a flavor with ${label("nodes.size")}`,
+    );
+    return;
   }
+  const all = pool.map((f) => fitOf(f, need));
+  const best = (key: (f: NodeFit) => number) => all.reduce((a, b) => (key(b) > key(a) ? b : a));
+  const cpuBest = best((f) => f.allocatable.cpu);
+  const memBest = best((f) => f.allocatable.memoryGiB);
+  // Devices, then the share of a GPU: a full A100 before a fifth of one.
+  const gpuBest = best((f) => f.allocatable.gpus * 1000 + f.flavor.gpu);
+  const of = gpuClass ? `${cloud} GPU flavor` : `${cloud} flavor`;
+  let found = false;
+  if (need.cpuMilli > cpuBest.allocatable.cpu * 1000) {
+    found = true;
+    add(
+      "capacity.no-fit",
+      `${q("profile.cpu")} ${num(p.cpu)} fits no ${of}: the most a node offers users is ${vcpus(cpuBest.allocatable.cpu)} (${cpuBest.flavor.name}: ${vcpus(cpuBest.flavor.vcpus)} less ${num(cpuBest.reserve.cpu)} for the system); lower ${label("profile.cpu")} to ${num(cpuBest.allocatable.cpu)} or less`,
+    );
+  }
+  if (need.memoryMiB > memBest.allocatable.memoryGiB * 1024) {
+    found = true;
+    add(
+      "capacity.no-fit",
+      `${q("profile.memoryGiB")} ${num(p.memoryGiB)} fits no ${of}: the most a node offers users is ${num(memBest.allocatable.memoryGiB)} GiB (${memBest.flavor.name}: ${num(memBest.flavor.memoryGiB)} GiB less ${num(memBest.reserve.memoryGiB)} for the system); lower ${label("profile.memoryGiB")} to ${num(memBest.allocatable.memoryGiB)} or less`,
+    );
+  }
+  if (gpus > gpuBest.allocatable.gpus) {
+    found = true;
+    add(
+      "capacity.no-fit",
+      `${q("profile.gpus")} ${gpus} fits no ${of}: the most GPUs a node has is ${gpuBest.allocatable.gpus} (${gpuBest.flavor.name}: ${num(gpuBest.flavor.gpu)} ${gpuBest.flavor.gpuModel ?? "GPU"}); lower ${label("profile.gpus")} to ${gpuBest.allocatable.gpus}`,
+    );
+  }
+  if (!found) {
+    const biggest = best((f) => Math.min(f.allocatable.cpu * 1000 - need.cpuMilli, f.allocatable.memoryGiB * 1024 - need.memoryMiB));
+    add(
+      "capacity.no-fit",
+      `no ${of} holds ${q("profile.cpu")} ${num(p.cpu)} and ${q("profile.memoryGiB")} ${num(p.memoryGiB)} together: ${biggest.flavor.name}, the closest, offers users ${vcpus(biggest.allocatable.cpu)} and ${num(biggest.allocatable.memoryGiB)} GiB; lower one of them`,
+    );
+  }
+}
 
-  // Limits larger than a node: the server can never reach them.
+/** A count given: too few for the users is an error; no headroom, or more than needed, a warning. */
+function checkNodeCount({ users, count }: ValidInput, { seats }: Demand, { fit, capacity }: Chosen, { add, label, q, warnings }: Findings): boolean {
+  if (count === undefined) return true;
+  const f = fit.flavor;
+  const forUsers = needed(fit, users);
+  const forSeats = needed(fit, seats);
+  if (capacity < users) {
+    add(
+      "capacity.too-few-nodes",
+      `${q("nodes.count")} ${count} × ${f.name} holds ${plural(capacity, "user")} (${fit.usersPerNode} per node); ${plural(users, "user")} need ${plural(forUsers, "node")}, ${forSeats} with the ${HEADROOM_PERCENT}% headroom: raise ${label("nodes.count")} to ${forSeats}, or leave it out to let drover choose`,
+    );
+    return false;
+  }
+  if (capacity < seats) {
+    warnings.push(
+      `${q("nodes.count")} ${count} × ${f.name} holds ${plural(capacity, "user")}: enough for ${num(users)}, but without the ${HEADROOM_PERCENT}% headroom (${num(seats)} seats) a late arrival or a restarting server may wait; ${plural(forSeats, "node")} give${forSeats === 1 ? "s" : ""} the headroom`,
+    );
+  } else if (count > forSeats) {
+    warnings.push(
+      `${q("nodes.count")} ${count} × ${f.name} holds ${plural(capacity, "user")}; ${forSeats} ${forSeats === 1 ? "node holds" : "nodes hold"} the ${num(seats)} seats needed (${plural(users, "user")} + ${HEADROOM_PERCENT}% headroom): ${count - forSeats} fewer would save ${num((count - forSeats) * f.suPerHour)} SU/hour`,
+    );
+  }
+  return true;
+}
+
+/** The limits (the guarantees when none is given), with a warning for one larger than a node: the server can never reach it. */
+function checkLimits({ profile: p }: ValidInput, fit: NodeFit, { q, warnings }: Findings): { readonly cpuLimit: number; readonly memoryLimitGiB: number } {
+  const f = fit.flavor;
   const cpuLimit = p.cpuLimit ?? p.cpu;
   const memoryLimitGiB = p.memoryLimitGiB ?? p.memoryGiB;
   if (cpuLimit > fit.allocatable.cpu) {
@@ -436,8 +509,11 @@ export function planCapacity(input: CapacityInput): CapacityResult {
       `${q("profile.memoryLimitGiB")} ${num(memoryLimitGiB)} is more than a ${f.name} node offers users (${num(fit.allocatable.memoryGiB)} GiB): a server growing that large is evicted; lower it to ${num(fit.allocatable.memoryGiB)}`,
     );
   }
+  return { cpuLimit, memoryLimitGiB };
+}
 
-  // The control plane.
+/** The control plane: the flavor named (a warning when small), or the cheapest CPU flavor large enough. */
+function chooseControlPlane({ users, sized, givenControl }: ValidInput, { add, label, q, cloud, warnings }: Findings): Flavor | undefined {
   const controlNeed = users > LARGE_CONTROL_PLANE_ABOVE_USERS ? LARGE_CONTROL_PLANE : CONTROL_PLANE;
   const controlText = `${vcpus(controlNeed.vcpus)}, ${num(controlNeed.memoryGiB)} GiB`;
   let control = givenControl;
@@ -453,10 +529,15 @@ export function planCapacity(input: CapacityInput): CapacityResult {
       .sort((a, b) => a.suPerHour - b.suPerHour || a.vcpus - b.vcpus || a.memoryGiB - b.memoryGiB)[0];
     if (!control) {
       add("capacity.no-control-plane", `no ${cloud} CPU flavor has the ${controlText} the control plane (k3s server, hub, proxy) needs: name one with ${label("controlPlane.size")}`);
-      return fail();
+      return undefined;
     }
   }
+  return control;
+}
 
+/** SU per hour and the totals of every node, with a warning for each default quota they exceed. */
+function costAndTotals(input: CapacityInput, { fit, count: nodes }: Chosen, control: Flavor, { cloud, warnings }: Findings): { readonly userSu: number; readonly suPerHour: number; readonly totals: CapacityPlan["totals"] } {
+  const f = fit.flavor;
   const userSu = nodes * f.suPerHour;
   const suPerHour = userSu + control.suPerHour;
   const totals = {
@@ -473,15 +554,28 @@ export function planCapacity(input: CapacityInput): CapacityResult {
   if (quota && totals.memoryGiB > quota.memoryGiB) {
     warnings.push(`the cluster uses ${num(totals.memoryGiB)} GiB of memory (${mix}), more than ${cloud}'s default allocation quota of ${num(quota.memoryGiB)} GiB: ask for a quota increase before the event`);
   }
+  return { userSu, suPerHour, totals };
+}
 
-  let period: CapacityPlan["period"];
-  if (hours.perDay !== undefined || hours.days !== undefined) {
-    const hoursPerDay = hours.perDay ?? 24;
-    const days = hours.days ?? 1;
-    const total = hoursPerDay * days;
-    period = { hoursPerDay, days, hours: Math.round(total * 100) / 100, su: Math.round(suPerHour * total * 100) / 100 };
-  }
+/** SU for the period, when hours or days were given. */
+function periodOf(hours: ValidInput["hours"], suPerHour: number): CapacityPlan["period"] {
+  if (hours.perDay === undefined && hours.days === undefined) return undefined;
+  const hoursPerDay = hours.perDay ?? 24;
+  const days = hours.days ?? 1;
+  const total = hoursPerDay * days;
+  return { hoursPerDay, days, hours: Math.round(total * 100) / 100, su: Math.round(suPerHour * total * 100) / 100 };
+}
 
+/** The one-line summary and the arithmetic, a line per step, for a person to check. */
+function describePlan(
+  { users, gpus, count }: ValidInput,
+  { need, headroomUsers, seats }: Demand,
+  { fit, count: nodes, capacity }: Chosen,
+  control: Flavor,
+  suPerHour: number,
+  period: CapacityPlan["period"],
+): Pick<CapacityPlan, "summary" | "breakdown"> {
+  const f = fit.flavor;
   // A commercial cloud's catalog holds on-demand US dollars in suPerHour.
   const U = "usdPerHour" in f ? "USD" : "SU";
   const profileText = `${vcpus(need.cpuMilli / 1000)} and ${num(gib(need.memoryMiB))} GiB${gpus ? ` and ${plural(gpus, "GPU")}` : ""}`;
@@ -498,23 +592,5 @@ export function planCapacity(input: CapacityInput): CapacityResult {
   const summary =
     `${nodes} × ${f.name} for ${plural(users, "user")} (${fit.usersPerNode} per node) + ${control.name} control plane: ${su(suPerHour)} ${U}/hour` +
     (period ? `, ${su(period.su)} ${U} for ${plural(period.days, "day")} of ${plural(period.hoursPerDay, "hour")}` : "");
-
-  return {
-    ok: true,
-    warnings,
-    plan: {
-      users,
-      headroomUsers,
-      seats,
-      profile: { cpu: need.cpuMilli / 1000, memoryGiB: gib(need.memoryMiB), cpuLimit, memoryLimitGiB, gpus },
-      userNodes: { ...fit, count: nodes, capacity, suPerHour: userSu, flavorFrom: givenNode ? "given" : "cheapest", countFrom: count === undefined ? "needed" : "given" },
-      controlPlane: { flavor: control, count: 1, suPerHour: control.suPerHour, flavorFrom: givenControl ? "given" : "cheapest" },
-      suPerHour,
-      totals,
-      ...(period ? { period } : {}),
-      alternatives: alternatives.map((a) => ({ flavor: a.fit.flavor.name, count: a.count, suPerHour: costOf(a.fit, a.count) })),
-      summary,
-      breakdown,
-    },
-  };
+  return { summary, breakdown };
 }

@@ -104,11 +104,50 @@ export function gpusPerNode(flavor: Flavor): number {
 
 const isWhole = (n: unknown, min: number, max: number): n is number => typeof n === "number" && Number.isInteger(n) && n >= min && n <= max;
 
+/** What every step of the plan reads, and where it reports a problem. */
+interface Step {
+  readonly input: ClusterInput;
+  add(code: string, message: string): void;
+}
+
+/**
+ * The plan, step by step: the cluster's name, the subnet, the controller and login hosts, the
+ * partitions, shared storage and users, each problem reported at once; then the full-scale
+ * warnings of a valid plan.
+ */
 export function planCluster(input: ClusterInput): PlanResult {
   const issues: Array<Pick<Issue, "code" | "message">> = [];
-  const warnings: string[] = [];
-  const add = (code: string, message: string) => issues.push({ code, message });
+  const step: Step = { input, add: (code, message) => issues.push({ code, message }) };
   const base = `${input.stackName}-${input.id}`;
+  const clusterName = clusterNameOf(base, step);
+  const { cidr, blocks } = planSubnet(step);
+  const { controller, login } = planHosts(base, cidr, step);
+  const partitions = planPartitions(cidr, blocks, step);
+  const sharedStorage = planSharedStorage(step);
+  const users = planUsers(step);
+  if (issues.length > 0 || !controller || (input.login && !login)) return { ok: false, issues, warnings: [] };
+
+  const plan: SlurmClusterPlan = {
+    clusterName,
+    baseName: base,
+    stackName: input.stackName,
+    cidr: cidr!.text,
+    controller,
+    ...(login ? { login } : {}),
+    partitions,
+    accounting: input.accounting ?? false,
+    sharedStorage,
+    users,
+    adminUser: input.adminUser,
+    image: input.image,
+    resumeTimeoutSeconds: RESUME_TIMEOUT_SECONDS,
+    suspendTimeoutSeconds: SUSPEND_TIMEOUT_SECONDS,
+  };
+  return { ok: true, plan, warnings: fullScaleWarnings(plan, input) };
+}
+
+/** Slurm's ClusterName: the stack name and construct id, within slurm.conf's limit. */
+function clusterNameOf(base: string, { add }: Step): string {
   const clusterName = base.replace(/-/g, "_");
   if (clusterName.length > MAX_CLUSTER_NAME_LENGTH) {
     add(
@@ -116,8 +155,11 @@ export function planCluster(input: ClusterInput): PlanResult {
       `the Slurm cluster name "${clusterName}" (stack name and construct id) is ${clusterName.length} characters; Slurm allows ${MAX_CLUSTER_NAME_LENGTH} (accounting names database tables after it): shorten the stack name or the construct id`,
     );
   }
+  return clusterName;
+}
 
-  // The subnet and its blocks.
+/** The subnet and its blocks of `ADDRESS_BLOCK` addresses (none when the range is not valid). */
+function planSubnet({ input, add }: Step): { readonly cidr: Cidr | undefined; readonly blocks: number } {
   let cidr: Cidr | undefined;
   const cidrText = input.cidr ?? DEFAULT_CIDR;
   const parsed = parseCidr(String(cidrText));
@@ -129,17 +171,22 @@ export function planCluster(input: ClusterInput): PlanResult {
     );
   } else cidr = parsed.cidr;
   const blocks = cidr ? Number(1n << BigInt(32 - cidr.prefix)) / ADDRESS_BLOCK : 0;
+  return { cidr, blocks };
+}
 
-  /** A flavor known by name only (a cloud without a catalog) has no sizes to write into slurm.conf. */
-  const sized = (size: unknown, prop: string): ReturnType<typeof resolveSize> => {
-    const r = resolveSize(size, input.flavors, input.cloudName, prop);
-    if (r.ok && r.flavor.custom) {
-      return { ok: false, message: `'${prop}' "${r.flavor.name}" is known to ${input.cloudName} by name only, and Slurm needs its vCPUs and memory: pass 'flavors' to ${input.cloudName}() (name, vcpus, memoryGiB)` };
-    }
-    return r;
-  };
+/** A flavor known by name only (a cloud without a catalog) has no sizes to write into slurm.conf. */
+function sized(input: ClusterInput, size: unknown, prop: string): ReturnType<typeof resolveSize> {
+  const r = resolveSize(size, input.flavors, input.cloudName, prop);
+  if (r.ok && r.flavor.custom) {
+    return { ok: false, message: `'${prop}' "${r.flavor.name}" is known to ${input.cloudName} by name only, and Slurm needs its vCPUs and memory: pass 'flavors' to ${input.cloudName}() (name, vcpus, memoryGiB)` };
+  }
+  return r;
+}
+
+/** The controller (.4 of block 0) and the login node (.5), when asked for. */
+function planHosts(base: string, cidr: Cidr | undefined, { input, add }: Step): { readonly controller: SlurmHost | undefined; readonly login: SlurmHost | undefined } {
   const host = (role: string, size: unknown, prop: string, index: number): SlurmHost | undefined => {
-    const r = sized(size, prop);
+    const r = sized(input, size, prop);
     if (!r.ok) {
       add("slurm.bad-size", r.message);
       return undefined;
@@ -151,10 +198,14 @@ export function planCluster(input: ClusterInput): PlanResult {
   if (!input.controller || typeof input.controller !== "object") add("slurm.no-controller", "'controller' is required: { size: \"m3.medium\" } (the controller runs slurmctld and serves /home)");
   const controller = input.controller ? host("controller", input.controller.size, "controller.size", 4) : undefined;
   const login = input.login ? host("login", input.login.size, "login.size", 5) : undefined;
+  return { controller, login };
+}
 
-  // Partitions.
+/** Partitions: the rules across them (some, not too many for the subnet, one default), then each. */
+function planPartitions(cidr: Cidr | undefined, blocks: number, step: Step): SlurmPartition[] {
+  const { add } = step;
   const partitions: SlurmPartition[] = [];
-  const list = Array.isArray(input.partitions) ? input.partitions : [];
+  const list = Array.isArray(step.input.partitions) ? step.input.partitions : [];
   if (list.length === 0) add("slurm.no-partitions", "'partitions' is empty: give at least one, e.g. { name: \"cpu\", size: \"m3.quad\", nodes: 2 }");
   if (blocks > 0 && list.length > blocks - 1) {
     add("slurm.too-many-partitions", `'partitions' has ${list.length} partitions; 'cidr' ${cidr!.text} holds ${blocks - 1}: use a larger range (a smaller prefix, e.g. /16 holds 63)`);
@@ -163,88 +214,119 @@ export function planCluster(input: ClusterInput): PlanResult {
   const defaults = list.map((p, i) => (p?.default ? i : -1)).filter((i) => i >= 0);
   if (defaults.length > 1) add("slurm.two-defaults", `${andList(defaults.map((i) => `'partitions[${i}]'`))} are all marked default: Slurm has one default partition, mark one`);
   list.forEach((p, i) => {
-    const at = `partitions[${i}]`;
-    let ok = true;
-    if (typeof p?.name !== "string" || !PARTITION_NAME.test(p.name)) {
-      add("slurm.bad-partition-name", `'${at}.name' ${JSON.stringify(p?.name)} must be lower-case letters, digits and '_', starting with a letter, at most 20 characters`);
+    const checked = checkPartition(p, i, seen, step);
+    if (!checked) return;
+    const partition = partitionOf(p, i, checked, { cidr, blocks, isDefault: defaults.length === 0 ? i === 0 : defaults[0] === i }, step);
+    if (partition) partitions.push(partition);
+  });
+  return partitions;
+}
+
+/** A partition's props once checked: its flavor, static nodes, largest node count and idle time. */
+interface CheckedPartition {
+  readonly flavor: Flavor;
+  readonly staticNodes: number;
+  readonly max: number;
+  readonly idleMinutes: number | undefined;
+}
+
+/** Every problem with one partition's props (its name unique among those `seen`); undefined when there is any. */
+function checkPartition(p: PartitionInput, i: number, seen: Map<string, number>, { input, add }: Step): CheckedPartition | undefined {
+  const at = `partitions[${i}]`;
+  let ok = true;
+  if (typeof p?.name !== "string" || !PARTITION_NAME.test(p.name)) {
+    add("slurm.bad-partition-name", `'${at}.name' ${JSON.stringify(p?.name)} must be lower-case letters, digits and '_', starting with a letter, at most 20 characters`);
+    ok = false;
+  } else if (seen.has(p.name)) {
+    add("slurm.duplicate-partition", `'${at}.name' "${p.name}" is already the name of partitions[${seen.get(p.name)}]: partition names must be unique`);
+    ok = false;
+  } else seen.set(p.name, i);
+  const size = sized(input, p?.size, `${at}.size`);
+  if (!size.ok) {
+    add("slurm.bad-size", size.message);
+    ok = false;
+  }
+  const staticNodes = p?.nodes ?? 0;
+  if (!isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION)) {
+    add("slurm.bad-nodes", `'${at}.nodes' must be a whole number from 0 to ${MAX_NODES_PER_PARTITION}, got ${describeValue(p?.nodes)}`);
+    ok = false;
+  }
+  let max = isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) ? staticNodes : 0;
+  let idleMinutes: number | undefined;
+  if (p?.elastic !== undefined) {
+    const e = p.elastic;
+    if (!isWhole(e?.max, 1, MAX_NODES_PER_PARTITION)) {
+      add("slurm.bad-elastic-max", `'${at}.elastic.max' must be a whole number from 1 to ${MAX_NODES_PER_PARTITION}, got ${describeValue(e?.max)}`);
       ok = false;
-    } else if (seen.has(p.name)) {
-      add("slurm.duplicate-partition", `'${at}.name' "${p.name}" is already the name of partitions[${seen.get(p.name)}]: partition names must be unique`);
+    } else if (isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) && e.max < staticNodes) {
+      add("slurm.elastic-below-static", `'${at}.elastic.max' (${e.max}) must be at least '${at}.nodes' (${staticNodes}): raise elastic.max or lower nodes`);
       ok = false;
-    } else seen.set(p.name, i);
-    const size = sized(p?.size, `${at}.size`);
-    if (!size.ok) {
-      add("slurm.bad-size", size.message);
+    } else max = e.max;
+    idleMinutes = e?.idleMinutes ?? DEFAULT_IDLE_MINUTES;
+    if (!isWhole(idleMinutes, 1, MAX_IDLE_MINUTES)) {
+      add("slurm.bad-idle", `'${at}.elastic.idleMinutes' must be a whole number of minutes from 1 to ${MAX_IDLE_MINUTES}, got ${describeValue(e?.idleMinutes)}`);
       ok = false;
     }
-    const staticNodes = p?.nodes ?? 0;
-    if (!isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION)) {
-      add("slurm.bad-nodes", `'${at}.nodes' must be a whole number from 0 to ${MAX_NODES_PER_PARTITION}, got ${describeValue(p?.nodes)}`);
+  } else if (isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) && staticNodes === 0) {
+    add("slurm.empty-partition", `'${at}' has no nodes: give 'nodes' (static nodes) or 'elastic: { max }' (nodes created on demand)`);
+    ok = false;
+  }
+  if (p.gpu !== undefined && typeof p.gpu !== "boolean") {
+    // A number here is most often meant as the node's GPU, which belongs to its size.
+    add(
+      "slurm.bad-gpu",
+      `'${at}.gpu' ${JSON.stringify(p.gpu)} must be true or false (whether the partition is for GPU jobs); the GPU each node needs goes in its size: size: { vcpus, memoryGiB, gpu: ${typeof p.gpu === "number" ? p.gpu : 1} }, or a GPU flavor's name`,
+    );
+    ok = false;
+  } else if (size.ok) {
+    const hasGpu = size.flavor.gpu > 0;
+    if (p.gpu === true && !hasGpu) {
+      add("slurm.gpu-without-gpu", `'${at}.gpu' is true but ${size.flavor.name} has no GPU: use a GPU flavor (${orList(input.flavors.filter((f) => f.gpu > 0 && !f.onRequest).map((f) => f.name)) || "none in this cloud's catalog"}) or drop gpu`);
       ok = false;
-    }
-    let max = isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) ? staticNodes : 0;
-    let idleMinutes: number | undefined;
-    if (p?.elastic !== undefined) {
-      const e = p.elastic;
-      if (!isWhole(e?.max, 1, MAX_NODES_PER_PARTITION)) {
-        add("slurm.bad-elastic-max", `'${at}.elastic.max' must be a whole number from 1 to ${MAX_NODES_PER_PARTITION}, got ${describeValue(e?.max)}`);
-        ok = false;
-      } else if (isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) && e.max < staticNodes) {
-        add("slurm.elastic-below-static", `'${at}.elastic.max' (${e.max}) must be at least '${at}.nodes' (${staticNodes}): raise elastic.max or lower nodes`);
-        ok = false;
-      } else max = e.max;
-      idleMinutes = e?.idleMinutes ?? DEFAULT_IDLE_MINUTES;
-      if (!isWhole(idleMinutes, 1, MAX_IDLE_MINUTES)) {
-        add("slurm.bad-idle", `'${at}.elastic.idleMinutes' must be a whole number of minutes from 1 to ${MAX_IDLE_MINUTES}, got ${describeValue(e?.idleMinutes)}`);
-        ok = false;
-      }
-    } else if (isWhole(staticNodes, 0, MAX_NODES_PER_PARTITION) && staticNodes === 0) {
-      add("slurm.empty-partition", `'${at}' has no nodes: give 'nodes' (static nodes) or 'elastic: { max }' (nodes created on demand)`);
-      ok = false;
-    }
-    if (p.gpu !== undefined && typeof p.gpu !== "boolean") {
-      // A number here is most often meant as the node's GPU, which belongs to its size.
+    } else if (p.gpu === undefined && !hasGpu && typeof p.name === "string" && /gpu/.test(p.name)) {
       add(
-        "slurm.bad-gpu",
-        `'${at}.gpu' ${JSON.stringify(p.gpu)} must be true or false (whether the partition is for GPU jobs); the GPU each node needs goes in its size: size: { vcpus, memoryGiB, gpu: ${typeof p.gpu === "number" ? p.gpu : 1} }, or a GPU flavor's name`,
+        "slurm.gpu-without-gpu",
+        `'${at}' is named "${p.name}" but ${size.flavor.name} has no GPU: use a GPU flavor (${orList(input.flavors.filter((f) => f.gpu > 0 && !f.onRequest).map((f) => f.name)) || "none in this cloud's catalog"}) or set gpu: false`,
       );
       ok = false;
-    } else if (size.ok) {
-      const hasGpu = size.flavor.gpu > 0;
-      if (p.gpu === true && !hasGpu) {
-        add("slurm.gpu-without-gpu", `'${at}.gpu' is true but ${size.flavor.name} has no GPU: use a GPU flavor (${orList(input.flavors.filter((f) => f.gpu > 0 && !f.onRequest).map((f) => f.name)) || "none in this cloud's catalog"}) or drop gpu`);
-        ok = false;
-      } else if (p.gpu === undefined && !hasGpu && typeof p.name === "string" && /gpu/.test(p.name)) {
-        add(
-          "slurm.gpu-without-gpu",
-          `'${at}' is named "${p.name}" but ${size.flavor.name} has no GPU: use a GPU flavor (${orList(input.flavors.filter((f) => f.gpu > 0 && !f.onRequest).map((f) => f.name)) || "none in this cloud's catalog"}) or set gpu: false`,
-        );
-        ok = false;
-      }
     }
-    if (!ok || !size.ok) return;
-    const nodeName = (n: number) => `${input.stackName}-${p.name.replace(/_/g, "-")}-${n}`;
-    const longest = nodeName(max);
-    if (longest.length > MAX_HOSTNAME_LENGTH) {
-      add("slurm.name-too-long", `node names like "${longest}" are ${longest.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack or partition name`);
-      return;
-    }
-    const nodes: SlurmNode[] = [];
-    if (cidr && i + 1 < blocks) {
-      for (let n = 1; n <= max; n++) nodes.push({ name: nodeName(n), address: hostAddress(cidr, (i + 1) * ADDRESS_BLOCK + n), elastic: n > staticNodes });
-    }
-    partitions.push({
-      name: p.name,
-      flavor: size.flavor,
-      isDefault: defaults.length === 0 ? i === 0 : defaults[0] === i,
-      nodes,
-      ...(idleMinutes !== undefined && max > staticNodes ? { idleMinutes } : {}),
-      cpusPerNode: size.flavor.vcpus,
-      realMemoryMiB: realMemoryMiB(size.flavor),
-      gpusPerNode: gpusPerNode(size.flavor),
-    });
-  });
-  // Shared storage.
+  }
+  if (!ok || !size.ok) return undefined;
+  return { flavor: size.flavor, staticNodes, max, idleMinutes };
+}
+
+/** A checked partition with its nodes, named and addressed in block i + 1; undefined when a name is too long. */
+function partitionOf(
+  p: PartitionInput,
+  i: number,
+  { flavor, staticNodes, max, idleMinutes }: CheckedPartition,
+  { cidr, blocks, isDefault }: { readonly cidr: Cidr | undefined; readonly blocks: number; readonly isDefault: boolean },
+  { input, add }: Step,
+): SlurmPartition | undefined {
+  const nodeName = (n: number) => `${input.stackName}-${p.name.replace(/_/g, "-")}-${n}`;
+  const longest = nodeName(max);
+  if (longest.length > MAX_HOSTNAME_LENGTH) {
+    add("slurm.name-too-long", `node names like "${longest}" are ${longest.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack or partition name`);
+    return undefined;
+  }
+  const nodes: SlurmNode[] = [];
+  if (cidr && i + 1 < blocks) {
+    for (let n = 1; n <= max; n++) nodes.push({ name: nodeName(n), address: hostAddress(cidr, (i + 1) * ADDRESS_BLOCK + n), elastic: n > staticNodes });
+  }
+  return {
+    name: p.name,
+    flavor,
+    isDefault,
+    nodes,
+    ...(idleMinutes !== undefined && max > staticNodes ? { idleMinutes } : {}),
+    cpusPerNode: flavor.vcpus,
+    realMemoryMiB: realMemoryMiB(flavor),
+    gpusPerNode: gpusPerNode(flavor),
+  };
+}
+
+/** Shared storage: NFS volumes on the controller or Manila shares, and their sizes. */
+function planSharedStorage({ input, add }: Step): SharedStorage {
   const storage = input.sharedStorage ?? {};
   const kind = storage.kind ?? "nfs";
   if (kind !== "nfs" && kind !== "manila") add("slurm.bad-storage-kind", `'sharedStorage.kind' ${JSON.stringify(kind)} must be "nfs" (volumes on the controller) or "manila" (shares)`);
@@ -259,9 +341,11 @@ export function planCluster(input: ClusterInput): PlanResult {
   ] as const) {
     if (!isWhole(v, 1, MAX_SHARE_GIB)) add("slurm.bad-storage-size", `'sharedStorage.${prop}' must be a whole number of GiB from 1 to ${MAX_SHARE_GIB}, got ${describeValue(v)}`);
   }
-  const sharedStorage: SharedStorage = kind === "manila" ? { kind: "manila", protocol, homeGiB, softwareGiB } : { kind: "nfs", homeGiB, softwareGiB };
+  return kind === "manila" ? { kind: "manila", protocol, homeGiB, softwareGiB } : { kind: "nfs", homeGiB, softwareGiB };
+}
 
-  // Users.
+/** Users: names free and unique, keys parsed, UIDs given or derived from the name, unique. */
+function planUsers({ input, add }: Step): SlurmUser[] {
   const users: SlurmUser[] = [];
   const userNames = new Map<string, number>();
   (input.users ?? []).forEach((u, i) => {
@@ -299,26 +383,12 @@ export function planCluster(input: ClusterInput): PlanResult {
     }
     users.push({ name: u.name, uid, publicKeys: lines });
   });
+  return users;
+}
 
-  if (issues.length > 0 || !controller || (input.login && !login)) return { ok: false, issues, warnings };
-
-  const plan: SlurmClusterPlan = {
-    clusterName,
-    baseName: base,
-    stackName: input.stackName,
-    cidr: cidr!.text,
-    controller,
-    ...(login ? { login } : {}),
-    partitions,
-    accounting: input.accounting ?? false,
-    sharedStorage,
-    users,
-    adminUser: input.adminUser,
-    image: input.image,
-    resumeTimeoutSeconds: RESUME_TIMEOUT_SECONDS,
-    suspendTimeoutSeconds: SUSPEND_TIMEOUT_SECONDS,
-  };
-
+/** A warning for each default quota the cluster exceeds at full scale (every elastic node up). */
+function fullScaleWarnings(plan: SlurmClusterPlan, input: ClusterInput): string[] {
+  const warnings: string[] = [];
   const scale = clusterSummary(plan);
   if (input.quota && scale.fullScale.cores > input.quota.cores) {
     warnings.push(
@@ -330,8 +400,9 @@ export function planCluster(input: ClusterInput): PlanResult {
       `at full scale the cluster uses ${scale.fullScale.memoryGiB} GiB of memory, more than ${input.cloudName}'s default allocation quota of ${input.quota.memoryGiB} GiB: lower elastic.max or ask for a quota increase`,
     );
   }
-  return { ok: true, plan, warnings };
+  return warnings;
 }
+
 
 export interface ScaleFigures {
   readonly nodes: number;
