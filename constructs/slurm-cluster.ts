@@ -298,7 +298,7 @@ export class SlurmCluster extends Construct {
     });
     if (!planned.ok) for (const issue of planned.issues) issues.add(issue.code, issue.message);
     const hasElastic = planned.ok && hasElasticNodes(planned.plan);
-    // The elastic nodes' programs take the image by name in a KEY=value file (lib/slurm/cloud-init.ts).
+    // The elastic nodes' programs take the image by name in a KEY=value file (lib/slurm/cloud-init-elastic.ts).
     if (hasElastic && !/^[A-Za-z0-9_.:/@+,=-]+$/.test(image)) {
       issues.add("slurm.bad-image", `'image' ${describeValue(image)} cannot be handed to the programs that create elastic nodes: they take letters, digits and . _ - : / @ + , = only. Use an image so named, or static nodes only`);
     }
