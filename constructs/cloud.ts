@@ -284,7 +284,7 @@ export interface VolumeCleanupSpec {
 /** A managed Kubernetes cluster (OpenStack Magnum), workers scaled by the cloud's autoscaler. */
 export interface KubernetesClusterSpec {
   readonly name: string;
-  /** The cloud's cluster template, by name (Jetstream2: "kubernetes-1-33-jammy"). */
+  /** The cloud's cluster template, by name (Jetstream2: "kubernetes-1-33-jammy"); empty when the profile names none. */
   readonly template: string;
   readonly controlPlaneFlavor: Flavor;
   readonly controlPlaneCount: number;
@@ -330,28 +330,70 @@ export interface CloudDriver {
   attachVolume(scope: Construct, id: string, machine: IMachine, volume: IVolume): void;
   createPublicAddress(scope: Construct, id: string, spec: { readonly name: string; readonly machine: IMachine }): IPublicAddress;
   createDnsRecord(scope: Construct, id: string, spec: DnsRecordSpec): IDnsRecord;
-  /** The ID of an existing DNS zone, by name (with its trailing dot); undefined without a DNS service. */
-  lookupDnsZone?(scope: Construct, id: string, zoneName: string): string;
-  /** A public address not bound to a machine, for the cloud to attach later; undefined where unsupported. */
-  reservePublicAddress?(scope: Construct, id: string, spec: { readonly name: string }): IPublicAddress;
-  /** Binds an address from `reservePublicAddress` to a machine. */
-  attachPublicAddress?(scope: Construct, id: string, spec: { readonly address: string; readonly machine: IMachine }): void;
-  /** A managed Kubernetes cluster; undefined where drover supports none. */
-  createKubernetesCluster?(scope: Construct, id: string, spec: KubernetesClusterSpec): IKubernetesCluster;
-  /** A credential for software in the cloud; undefined when the cloud has none drover can make. */
-  createCredential?(scope: Construct, id: string, spec: CredentialSpec): ICloudCredential;
-  /** A shared file system; undefined when the cloud offers none drover supports. */
-  createShare?(scope: Construct, id: string, spec: ShareSpec): IShare;
+  /** What only some clouds can do: ask for an ability, and get it or not. */
+  readonly abilities: DriverAbilities;
+}
+
+/**
+ * Abilities a cloud may lack. A construct asks for the ones its props need while it checks them
+ * (`driver.abilities.shares`), reports a clear error for a missing one, and builds with what it
+ * got: never a method called on the hope that it exists.
+ */
+export interface DriverAbilities {
+  /** Existing DNS zones, looked up by name. */
+  readonly dnsZones?: DnsZoneAbility;
+  /** Public addresses held apart from a machine and bound to one later. */
+  readonly heldAddresses?: HeldAddressAbility;
+  /** A managed Kubernetes cluster (OpenStack Magnum). */
+  readonly kubernetes?: KubernetesAbility;
+  /** Credentials for software in the cloud. */
+  readonly credentials?: CredentialAbility;
+  /** Shared file systems (OpenStack Manila). */
+  readonly shares?: ShareAbility;
   /**
    * A step that runs when the stack is destroyed, before the network and the credential go:
    * deletes every instance and port tagged with the cluster, which software in the cloud created
    * outside Terraform. Resources that create such instances should depend on it, so they are
    * destroyed (and stop creating instances) first.
    */
-  createElasticCleanup?(scope: Construct, id: string, spec: ElasticCleanupSpec): ITerraformDependable;
+  readonly elasticCleanup?: ElasticCleanupAbility;
   /**
    * A step that runs when the stack is destroyed, after the machines that depend on it are gone:
    * deletes every volume a Kubernetes cluster's CSI driver created, which Terraform never held.
    */
-  createVolumeCleanup?(scope: Construct, id: string, spec: VolumeCleanupSpec): ITerraformDependable;
+  readonly volumeCleanup?: VolumeCleanupAbility;
+}
+
+export interface DnsZoneAbility {
+  /** The ID of an existing DNS zone, by name (with its trailing dot). */
+  lookup(scope: Construct, id: string, zoneName: string): string;
+}
+
+export interface HeldAddressAbility {
+  /** A public address not bound to a machine, for the cloud to attach later. */
+  reserve(scope: Construct, id: string, spec: { readonly name: string }): IPublicAddress;
+  /** Binds an address from `reserve` to a machine. */
+  attach(scope: Construct, id: string, spec: { readonly address: string; readonly machine: IMachine }): void;
+}
+
+export interface KubernetesAbility {
+  /** The cloud's cluster template, by name (Jetstream2: "kubernetes-1-33-jammy"), when the profile names one. */
+  readonly template?: string;
+  createCluster(scope: Construct, id: string, spec: KubernetesClusterSpec): IKubernetesCluster;
+}
+
+export interface CredentialAbility {
+  create(scope: Construct, id: string, spec: CredentialSpec): ICloudCredential;
+}
+
+export interface ShareAbility {
+  create(scope: Construct, id: string, spec: ShareSpec): IShare;
+}
+
+export interface ElasticCleanupAbility {
+  create(scope: Construct, id: string, spec: ElasticCleanupSpec): ITerraformDependable;
+}
+
+export interface VolumeCleanupAbility {
+  create(scope: Construct, id: string, spec: VolumeCleanupSpec): ITerraformDependable;
 }

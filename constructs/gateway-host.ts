@@ -249,8 +249,9 @@ export class GatewayHost extends Construct {
 
   /** The name: a record in the cloud's zone, or a note for a name managed elsewhere. */
   private buildDnsRecord({ driver }: ClusterContext, props: GatewayHostProps, fqdn: string, zone: string | undefined): void {
-    if (fqdn && props.hostname && zone && driver.lookupDnsZone) {
-      const zoneId = driver.lookupDnsZone(this, "Zone", `${zone}.`);
+    const dnsZones = driver.abilities.dnsZones;
+    if (fqdn && props.hostname && zone && dnsZones) {
+      const zoneId = dnsZones.lookup(this, "Zone", `${zone}.`);
       driver.createDnsRecord(this, "Record", { zoneId, zoneName: `${zone}.`, name: props.hostname, type: "A", values: [this.address], ttlSeconds: 300 });
     }
   }

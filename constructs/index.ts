@@ -9,6 +9,7 @@ export * from "./aws/profile.ts";
 export { Port } from "../lib/net/port.ts";
 export type { Flavor, SizeRequirement } from "../lib/catalog/flavors.ts";
 export type { BackendSpec } from "../lib/config/project-config.ts";
+export type { CloudFacts } from "../lib/clouds/facts.ts";
 export * from "./slurm-cluster.ts";
 export * from "./jupyterhub-cluster.ts";
 export * from "./gateway-host.ts";

@@ -10,7 +10,7 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "../lib/jupyterhub/values-
 import { DEFAULT_HUB_DB_GIB, renderHubValues, type GenericOAuthAuth, type GitHubAuth, type HubAuth, type HubValuesResult, type WorkshopAuth } from "../lib/jupyterhub/values.ts";
 import { hostAddress, parseCidr, type Cidr } from "../lib/net/cidr.ts";
 import { readTemplate } from "../lib/templates.ts";
-import type { ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork } from "./cloud.ts";
+import type { HeldAddressAbility, ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, KubernetesAbility } from "./cloud.ts";
 import { checkSshAccess, clusterContext, type ClusterContext } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { allowWebAndSsh, membersFirewall } from "./private/firewall.ts";
@@ -110,6 +110,9 @@ interface HubPlan {
   readonly host?: string;
   readonly sshFrom: Cidr[];
   readonly adminKey?: { line: string; fingerprint: string };
+  /** The abilities the plan was checked to need: held addresses always, managed Kubernetes for "magnum". */
+  readonly addresses: HeldAddressAbility;
+  readonly managed?: KubernetesAbility;
 }
 
 /**
@@ -143,7 +146,7 @@ export class JupyterHubCluster extends Construct {
     this.homes = plan.homes?.kind ?? "per-user";
 
     const auth = hubAuth(ctx.stack, this, plan.props, id);
-    const publicAddress = this.reserveAddress(ctx, plan);
+    const publicAddress = this.reserveAddress(plan);
     const keyPair: IKeyPair | undefined = plan.adminKey ? ctx.stack.keyPairFor(plan.adminKey.line, plan.adminKey.fingerprint) : undefined;
     if (plan.kubernetes === "k3s") {
       const k3s = this.buildK3s(ctx, id, plan, auth, publicAddress, keyPair);
@@ -189,8 +192,9 @@ export class JupyterHubCluster extends Construct {
     });
     if (!capacity.ok) for (const i of capacity.issues) issues.add(i.code, i.message);
 
-    if (!driver.reservePublicAddress || !driver.attachPublicAddress) issues.add("hub.no-address", `JupyterHubCluster needs a public address it can reserve, which drover cannot do on ${cloud.name}`);
-    if (kubernetes === "magnum" && !driver.createKubernetesCluster) {
+    const { heldAddresses: addresses, kubernetes: managed } = driver.abilities;
+    if (!addresses) issues.add("hub.no-address", `JupyterHubCluster needs a public address it can reserve, which drover cannot do on ${cloud.name}`);
+    if (kubernetes === "magnum" && !managed) {
       issues.add("hub.no-magnum", `'kubernetes' "magnum" needs the cloud's managed Kubernetes, which drover cannot create on ${cloud.name}: use "k3s"`);
     }
     const zone = cloud.dnsZone?.replace(/\.$/, "");
@@ -204,12 +208,12 @@ export class JupyterHubCluster extends Construct {
     const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey }, cloud);
     if (sshFrom.length > 0 && !adminKey) issues.add("hub.no-key", "'allowSshFrom' opens SSH but there is no 'adminPublicKey' to sign in with: add one, or drop allowSshFrom");
     issues.throwIfAny();
-    if (!capacity.ok) throw new Error("unreachable");
+    if (!capacity.ok || !addresses) throw new Error("unreachable: makePlan threw every issue");
     for (const w of capacity.warnings) Annotations.of(this).addWarning(w);
     for (const w of homes?.warnings ?? []) Annotations.of(this).addWarning(w);
     for (const v of homes?.runtimeVolumes ?? []) stack.recordRuntimeVolumes(this, v);
     const sharedHomes = homes?.kind === "shared" ? { sizeGiB: homes.sharedGiB! } : undefined;
-    return { props: p, kubernetes, capacity: capacity.plan, homes, sharedHomes, base, zone, host, sshFrom, adminKey };
+    return { props: p, kubernetes, capacity: capacity.plan, homes, sharedHomes, base, zone, host, sshFrom, adminKey, addresses, ...(kubernetes === "magnum" && managed ? { managed } : {}) };
   }
 
 
@@ -217,7 +221,7 @@ export class JupyterHubCluster extends Construct {
   private planHomes(ctx: ClusterContext, p: HubProps, kubernetes: "k3s" | "magnum"): HomesPlan | undefined {
     const { cloud, driver, issues } = ctx;
     // Users' homes: on Cinder volumes (k3s on OpenStack, Magnum) they count against the volume quota.
-    const cinder = kubernetes === "magnum" || (cloud.facts.k3sBlockStorage && Boolean(driver.createCredential));
+    const cinder = kubernetes === "magnum" || (cloud.facts.k3sBlockStorage && driver.abilities.credentials !== undefined);
     if (p.homes === "shared" && (kubernetes !== "k3s" || !cloud.facts.k3sBlockStorage)) {
       issues.add(
         "hub.shared-homes",
@@ -243,8 +247,8 @@ export class JupyterHubCluster extends Construct {
    * Where the hub answers: a floating IP held first (the values name it), then bound to the k3s
    * server, or left for Magnum's load balancer to take (proxy-public's loadBalancerIP).
    */
-  private reserveAddress({ driver }: ClusterContext, { base }: HubPlan): string {
-    return driver.reservePublicAddress!(this, "PublicAddress", { name: `${base}-hub` }).address;
+  private reserveAddress({ base, addresses }: HubPlan): string {
+    return addresses.reserve(this, "PublicAddress", { name: `${base}-hub` }).address;
   }
 
   /** The chart's values (lib/jupyterhub/values.ts), the hub answering on `address`. */
@@ -296,7 +300,7 @@ export class JupyterHubCluster extends Construct {
       ...(keyPair ? { keyPair } : {}),
       ...dependsOn,
     });
-    driver.attachPublicAddress!(serverScope, "PublicAddress", { address: publicAddress, machine: server });
+    hub.addresses.attach(serverScope, "PublicAddress", { address: publicAddress, machine: server });
     if (sharedHomes) {
       // Stateful and protected like every volume holding data; drover-volumes on the server
       // finds it in the metadata, formats it once and mounts it where its hook exports it.
@@ -366,8 +370,9 @@ export class JupyterHubCluster extends Construct {
 
   /** The credential the Cinder CSI driver makes users' home volumes with, and the step that deletes those volumes. */
   private buildCsiCredential({ stack, driver }: ClusterContext, { props: p, base }: HubPlan): { credential?: ICloudCredential; dependsOn: { dependsOn?: ITerraformDependable[] } } {
-    const credential = driver.createCredential
-      ? clusterCredential(stack, this, driver, p.applicationCredential ?? "create", {
+    const { credentials, volumeCleanup: cleanup } = driver.abilities;
+    const credential = credentials
+      ? clusterCredential(stack, this, credentials, p.applicationCredential ?? "create", {
           name: `${base}-cinder`,
           description: `drover: the Cinder CSI driver of ${this.node.path} creates and attaches users' home volumes`,
         })
@@ -375,9 +380,9 @@ export class JupyterHubCluster extends Construct {
     // Users' volumes are the CSI driver's, not Terraform's: a destroy-time step deletes them once
     // the machines (which depend on it) are gone and the volumes detached.
     let volumeCleanup: ITerraformDependable | undefined;
-    if (credential && driver.createVolumeCleanup) {
+    if (credential && cleanup) {
       stack.addRenderedFile(this, "drover-reap-volumes.mjs", readTemplate("jupyterhub/drover-reap-volumes.mjs"));
-      volumeCleanup = driver.createVolumeCleanup(this, "VolumeCleanup", { credential, csiCluster: base, scriptPath: stack.renderedFilePath(this, "drover-reap-volumes.mjs") });
+      volumeCleanup = cleanup.create(this, "VolumeCleanup", { credential, csiCluster: base, scriptPath: stack.renderedFilePath(this, "drover-reap-volumes.mjs") });
       stack.recordDestroyStep(volumeCleanup, `the volumes the Cinder CSI driver created for users' homes and the hub's database (metadata cinder.csi.openstack.org/cluster=${base})`);
     }
     return { credential, dependsOn: volumeCleanup ? { dependsOn: [volumeCleanup] } : {} };
@@ -385,12 +390,13 @@ export class JupyterHubCluster extends Construct {
 
   /** The cloud's managed Kubernetes (Magnum), the chart installed by `helm` on the machine running `drover deploy`. */
   private buildMagnum(ctx: ClusterContext, id: string, hub: HubPlan, auth: HubAuth, publicAddress: string, keyPair: IKeyPair | undefined): HubValuesResult {
-    const { stack, cloud, driver } = ctx;
-    const { props: p, base, capacity: plan } = hub;
+    const { stack } = ctx;
+    const { props: p, base, capacity: plan, managed } = hub;
+    if (!managed) throw new Error("unreachable: makePlan requires managed Kubernetes for kubernetes \"magnum\"");
     const values = this.renderValues(hub, auth, publicAddress);
-    const cluster = driver.createKubernetesCluster!(this, "Cluster", {
+    const cluster = managed.createCluster(this, "Cluster", {
       name: base,
-      template: (cloud as { kubernetesTemplate?: string }).kubernetesTemplate ?? "",
+      template: managed.template ?? "",
       controlPlaneFlavor: plan.controlPlane.flavor,
       controlPlaneCount: 1,
       workerFlavor: plan.userNodes.flavor,
@@ -426,8 +432,9 @@ export class JupyterHubCluster extends Construct {
 
   /** The name: a record in the cloud's zone when the host lies in it, else a note to point the domain at the address. */
   private buildDnsName({ driver }: ClusterContext, id: string, { props: p, host, zone }: HubPlan, publicAddress: string): void {
-    if (host && zone && (host === zone || host.endsWith(`.${zone}`)) && driver.lookupDnsZone) {
-      const zoneId = driver.lookupDnsZone(this, "Zone", `${zone}.`);
+    const dnsZones = driver.abilities.dnsZones;
+    if (host && zone && (host === zone || host.endsWith(`.${zone}`)) && dnsZones) {
+      const zoneId = dnsZones.lookup(this, "Zone", `${zone}.`);
       driver.createDnsRecord(this, "Record", { zoneId, zoneName: `${zone}.`, name: host.slice(0, -(zone.length + 1)), type: "A", values: [publicAddress], ttlSeconds: 300 });
     } else if (p.domain) {
       Annotations.of(this).addInfo(`point ${p.domain} (an A record) at the <${id}>_address output after the first deploy; the certificate is issued once it resolves`);

@@ -13,7 +13,7 @@ import { renderSlurmFiles } from "../lib/slurm/conf.ts";
 import { PATHS, type CloudRefs, type SlurmClusterPlan } from "../lib/slurm/model.ts";
 import { ADDRESS_BLOCK, clusterSummary, planCluster } from "../lib/slurm/plan.ts";
 import { readTemplate } from "../lib/templates.ts";
-import type { CloudDriver, ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, Size } from "./cloud.ts";
+import type { CloudDriver, CredentialAbility, ElasticCleanupAbility, ICloudCredential, IFirewall, IKeyPair, IMachine, INetwork, IShare, ShareAbility, Size } from "./cloud.ts";
 import { checkSshAccess, clusterContext, requireShape, type ClusterContext } from "./private/context.ts";
 import { clusterCredential, type CredentialSource } from "./private/credential.ts";
 import { membersFirewall } from "./private/firewall.ts";
@@ -171,6 +171,12 @@ export interface SlurmClusterProps {
 }
 
 /** The props every step reads once checked: the image, its admin account, and who may reach SSH. */
+/** The driver's abilities the plan was checked to need: elastic nodes' credential and cleanup, Manila shares. */
+interface SlurmAbilities {
+  readonly elastic?: { readonly credentials: CredentialAbility; readonly cleanup: ElasticCleanupAbility };
+  readonly shares?: ShareAbility;
+}
+
 interface Checked {
   readonly image: string;
   readonly adminUser: string;
@@ -231,16 +237,16 @@ export class SlurmCluster extends Construct {
     const ctx = clusterContext(this, id, "slurm");
     requireShape(ctx.issues, "slurmCluster", props, "slurm");
     const checked = this.check(ctx, props);
-    const plan = this.makePlan(ctx, id, props, checked);
+    const { plan, abilities } = this.makePlan(ctx, id, props, checked);
     this.plan = plan;
 
     const { network, internal, access } = this.buildNetwork(ctx, plan, checked.sshFrom);
     this.network = network;
     this.internalFirewall = internal;
-    const credential = this.buildCredential(ctx, props, plan);
-    const refs = this.cloudRefs(ctx, plan, credential);
+    const credential = this.buildCredential(ctx, props, plan, abilities.elastic);
+    const refs = this.cloudRefs(plan, credential, abilities.shares);
     const boot = this.renderConfig(ctx, plan, refs, checked.adminKey);
-    const cleanup = this.buildElasticCleanup(ctx, plan, credential);
+    const cleanup = this.buildElasticCleanup(ctx, plan, credential, abilities.elastic);
     const publicOn = plan.login ? "login" : "controller";
     const machines = this.buildMachines(ctx, plan, checked, boot, access, cleanup);
     this.controller = machines.controller;
@@ -277,7 +283,7 @@ export class SlurmCluster extends Construct {
    * The plan (lib/slurm/plan.ts) and what the cloud cannot do for it; every issue found so far is
    * thrown at once. The plan's names are then claimed in the stack.
    */
-  private makePlan(ctx: ClusterContext, id: string, props: SlurmClusterProps, checked: Checked): SlurmClusterPlan {
+  private makePlan(ctx: ClusterContext, id: string, props: SlurmClusterProps, checked: Checked): { plan: SlurmClusterPlan; abilities: SlurmAbilities } {
     const { stack, cloud, driver, issues } = ctx;
     const { image, adminUser } = checked;
     const planned = planCluster({
@@ -302,8 +308,10 @@ export class SlurmCluster extends Construct {
     if (hasElastic && !/^[A-Za-z0-9_.:/@+,=-]+$/.test(image)) {
       issues.add("slurm.bad-image", `'image' ${describeValue(image)} cannot be handed to the programs that create elastic nodes: they take letters, digits and . _ - : / @ + , = only. Use an image so named, or static nodes only`);
     }
-    if (hasElastic && !driver.createCredential) issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
-    if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !driver.createShare) issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
+    // Elastic nodes need a credential to be created with, and a destroy step that deletes them.
+    const { credentials, elasticCleanup, shares } = driver.abilities;
+    if (hasElastic && !(credentials && elasticCleanup)) issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
+    if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !shares) issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
     if (planned.ok) checkGpuDriver(issues, props, planned.plan, image, cloud);
     issues.throwIfAny();
     if (!planned.ok) throw new Error("unreachable: planCluster failed without issues");
@@ -313,7 +321,13 @@ export class SlurmCluster extends Construct {
     // Its tag marks what its reaper deletes; elastic nodes are named outside the driver.
     stack.claimUnique("cluster name", plan.clusterName, this);
     for (const p of plan.partitions) for (const n of p.nodes) if (n.elastic) stack.claimUnique("machine name", n.name, this);
-    return plan;
+    return {
+      plan,
+      abilities: {
+        ...(hasElastic && credentials && elasticCleanup ? { elastic: { credentials, cleanup: elasticCleanup } } : {}),
+        ...(plan.sharedStorage.kind === "manila" && shares ? { shares } : {}),
+      },
+    };
   }
 
   /** The cluster's network and its firewalls: one between members, one for SSH from `sshFrom`. */
@@ -338,9 +352,9 @@ export class SlurmCluster extends Construct {
   }
 
   /** The credential elastic nodes are created with, when there are any. */
-  private buildCredential(ctx: ClusterContext, props: SlurmClusterProps, plan: SlurmClusterPlan): ICloudCredential | undefined {
-    if (!hasElasticNodes(plan)) return undefined;
-    return clusterCredential(ctx.stack, this, ctx.driver, props.applicationCredential ?? "create", {
+  private buildCredential(ctx: ClusterContext, props: SlurmClusterProps, plan: SlurmClusterPlan, elastic: SlurmAbilities["elastic"]): ICloudCredential | undefined {
+    if (!elastic) return undefined;
+    return clusterCredential(ctx.stack, this, elastic.credentials, props.applicationCredential ?? "create", {
       name: `${plan.baseName}-slurm`,
       description: `drover: Slurm on ${plan.controller.name} creates and deletes the elastic nodes of ${this.node.path}`,
       ...(props.restrictCredential === false ? {} : { accessRules: ELASTIC_ACCESS_RULES }),
@@ -348,14 +362,13 @@ export class SlurmCluster extends Construct {
   }
 
   /** Values decided at deploy time: the munge key, the elastic nodes' credential and network, the Manila shares. */
-  private cloudRefs(ctx: ClusterContext, plan: SlurmClusterPlan, credential: ICloudCredential | undefined): CloudRefs {
-    const { driver } = ctx;
+  private cloudRefs(plan: SlurmClusterPlan, credential: ICloudCredential | undefined, manila: ShareAbility | undefined): CloudRefs {
     let shares: { home: IShare; software: IShare } | undefined;
     const storage = plan.sharedStorage;
-    if (storage.kind === "manila") {
+    if (storage.kind === "manila" && manila) {
       const accessTo = storage.protocol === "CEPHFS" ? plan.baseName : plan.cidr;
       const share = (role: "home" | "software", sizeGiB: number) =>
-        driver.createShare!(this, `Share-${role}`, { name: `${plan.baseName}-${role}`, sizeGiB, protocol: storage.protocol, accessTo, protect: true });
+        manila.create(this, `Share-${role}`, { name: `${plan.baseName}-${role}`, sizeGiB, protocol: storage.protocol, accessTo, protect: true });
       shares = { home: share("home", storage.homeGiB), software: share("software", storage.softwareGiB) };
     }
     const shareRef = (s: IShare) => ({ exportPath: s.exportPath, ...(s.accessKey ? { accessTo: plan.baseName, accessKey: s.accessKey } : {}) });
@@ -404,15 +417,15 @@ export class SlurmCluster extends Construct {
    * Elastic nodes, recorded for cost and quota, and the destroy-time step that deletes those
    * still running: elastic nodes are deleted before the controller goes, and the controller goes first.
    */
-  private buildElasticCleanup(ctx: ClusterContext, plan: SlurmClusterPlan, credential: ICloudCredential | undefined): ITerraformDependable | undefined {
-    const { stack, driver } = ctx;
+  private buildElasticCleanup(ctx: ClusterContext, plan: SlurmClusterPlan, credential: ICloudCredential | undefined, elastic: SlurmAbilities["elastic"]): ITerraformDependable | undefined {
+    const { stack } = ctx;
     for (const p of plan.partitions) {
       const elastic = p.nodes.filter((n) => n.elastic).length;
       if (elastic > 0) stack.recordElastic(this, { flavor: p.flavor.name, max: elastic });
     }
-    if (!credential) return undefined;
+    if (!credential || !elastic) return undefined;
     stack.addRenderedFile(this, "drover-reap-elastic.mjs", readTemplate("slurm/drover-reap-elastic.mjs"));
-    const cleanup = driver.createElasticCleanup!(this, "ElasticCleanup", {
+    const cleanup = elastic.cleanup.create(this, "ElasticCleanup", {
       credential,
       clusterTag: plan.clusterName,
       scriptPath: stack.renderedFilePath(this, "drover-reap-elastic.mjs"),

@@ -8,6 +8,7 @@ import { ValidationError } from "../../lib/errors.ts";
 import { blocksCovering, hostIndex } from "../../lib/net/cidr.ts";
 import type { Port } from "../../lib/net/port.ts";
 import type {
+  DriverAbilities,
   CloudDriver,
   DnsRecordSpec,
   DriverContext,
@@ -157,6 +158,14 @@ class AwsVolume implements IVolume {
 
 /** Implements the driver interface with hashicorp/aws 5.100 resources (@cdktf/provider-aws 20.1). */
 export class AwsDriver implements CloudDriver {
+  /** DNS zones and held addresses; no managed Kubernetes, credentials, shares or cleanup steps yet. */
+  readonly abilities: DriverAbilities = {
+    dnsZones: { lookup: (scope, id, zoneName) => this.lookupDnsZone(scope, id, zoneName) },
+    heldAddresses: {
+      reserve: (scope, id, spec) => this.reservePublicAddress(scope, id, spec),
+      attach: (scope, id, spec) => this.attachPublicAddress(scope, id, spec),
+    },
+  };
   private readonly b: AwsBindings;
   private readonly placements = new Map<string, Placement>();
   private readonly amis = new Map<string, string>();

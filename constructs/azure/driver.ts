@@ -7,6 +7,7 @@ import { loginUserFor } from "../../lib/catalog/images.ts";
 import { hostAddress, hostIndex } from "../../lib/net/cidr.ts";
 import { parseSshPublicKey } from "../../lib/net/ssh-key.ts";
 import type {
+  DriverAbilities,
   CloudDriver,
   DnsRecordSpec,
   DriverContext,
@@ -65,6 +66,14 @@ interface Placement {
  * stack.driver.createVolume(stack, "Scratch", { name: "lab-scratch", sizeGiB: 100, protect: false });
  */
 export class AzureDriver implements CloudDriver {
+  /** DNS zones and held addresses; no managed Kubernetes, credentials, shares or cleanup steps yet. */
+  readonly abilities: DriverAbilities = {
+    dnsZones: { lookup: (scope, id, zoneName) => this.lookupDnsZone(scope, id, zoneName) },
+    heldAddresses: {
+      reserve: (scope, id, spec) => this.reservePublicAddress(scope, id, spec),
+      attach: (scope, id, spec) => this.attachPublicAddress(scope, id, spec),
+    },
+  };
   private readonly b: AzureBindings;
   private readonly placements = new Map<string, Placement>();
   private readonly keyLookups = new Map<string, AzureKeyPair>();

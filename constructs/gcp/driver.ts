@@ -10,6 +10,7 @@ import { loginUserFor } from "../../lib/catalog/images.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import type { Port } from "../../lib/net/port.ts";
 import type {
+  DriverAbilities,
   CloudDriver, DnsRecordSpec, DriverContext, IDnsRecord, IFirewall, IKeyPair, IMachine, INetwork, IPublicAddress, IVolume,
   MachineSpec, NetworkLookup, NetworkSpec, PeerSpec, VolumeSpec,
 } from "../cloud.ts";
@@ -187,6 +188,14 @@ class GcpVolume implements IVolume {
 
 /** Implements the driver interface with hashicorp/google 6.50 resources (@cdktf/provider-google 16.12). */
 export class GcpDriver implements CloudDriver {
+  /** DNS zones and held addresses; no managed Kubernetes, credentials, shares or cleanup steps yet. */
+  readonly abilities: DriverAbilities = {
+    dnsZones: { lookup: (scope, id, zoneName) => this.lookupDnsZone(scope, id, zoneName) },
+    heldAddresses: {
+      reserve: (scope, id, spec) => this.reservePublicAddress(scope, id, spec),
+      attach: (scope, id, spec) => this.attachPublicAddress(scope, id, spec),
+    },
+  };
   private readonly b: GcpBindings;
   private readonly placements = new Map<string, Placement>();
   private readonly images = new Map<string, string>();

@@ -28,6 +28,7 @@ import { SharedfilesystemShareV2 } from "../../.gen/providers/openstack/sharedfi
 import { SharedfilesystemShareAccessV2 } from "../../.gen/providers/openstack/sharedfilesystem-share-access-v2/index.ts";
 import type { Port } from "../../lib/net/port.ts";
 import type {
+  DriverAbilities,
   CloudDriver,
   CredentialSpec,
   DnsRecordSpec,
@@ -128,12 +129,30 @@ class OpenStackMachine implements IMachine {
 
 /** Implements the driver interface with terraform-provider-openstack 3.4 resources. */
 export class OpenStackDriver implements CloudDriver {
+  /** Everything drover can ask of a cloud: Designate, held floating IPs, Magnum, application credentials, Manila, cleanup steps. */
+  readonly abilities: DriverAbilities;
   /** Nova updates a server's metadata in place, and the agent reads it from the metadata service. */
   readonly configInPlace = true;
   constructor(
     private readonly context: DriverContext,
     readonly profile: OpenStackProfile,
-  ) {}
+  ) {
+    this.abilities = {
+      dnsZones: { lookup: (scope, id, zoneName) => this.lookupDnsZone(scope, id, zoneName) },
+      heldAddresses: {
+        reserve: (scope, id, spec) => this.reservePublicAddress(scope, id, spec),
+        attach: (scope, id, spec) => this.attachPublicAddress(scope, id, spec),
+      },
+      kubernetes: {
+        ...(this.profile.kubernetesTemplate !== undefined ? { template: this.profile.kubernetesTemplate } : {}),
+        createCluster: (scope, id, spec) => this.createKubernetesCluster(scope, id, spec),
+      },
+      credentials: { create: (scope, id, spec) => this.createCredential(scope, id, spec) },
+      shares: { create: (scope, id, spec) => this.createShare(scope, id, spec) },
+      elasticCleanup: { create: (scope, id, spec) => this.createElasticCleanup(scope, id, spec) },
+      volumeCleanup: { create: (scope, id, spec) => this.createVolumeCleanup(scope, id, spec) },
+    };
+  }
 
   configureProvider(): void {
     new OpenstackProvider(this.context.scope, "openstack", {

@@ -1,6 +1,6 @@
 import { TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import type { CloudDriver, CredentialSpec, ICloudCredential } from "../cloud.ts";
+import type { CredentialAbility, CredentialSpec, ICloudCredential } from "../cloud.ts";
 import type { DroverStack } from "../drover-stack.ts";
 
 /** Where a cluster's application credential comes from (the `applicationCredential` prop). */
@@ -18,12 +18,12 @@ export type CredentialSource = "create" | "provided";
 export function clusterCredential(
   stack: DroverStack,
   scope: Construct,
-  driver: CloudDriver,
+  credentials: CredentialAbility,
   source: CredentialSource,
   spec: CredentialSpec,
 ): ICloudCredential {
   if (spec.accessRules) stack.addRenderedFile(scope, "access-rules.json", `${JSON.stringify(spec.accessRules, null, 2)}\n`);
-  if (source === "create") return driver.createCredential!(scope, "Credential", spec);
+  if (source === "create") return credentials.create(scope, "Credential", spec);
   const prefix = scope.node.id.replace(/-/g, "_");
   const variable = (name: string, description: string) => {
     const v = new TerraformVariable(scope, `ApplicationCredential-${name}`, { type: "string", sensitive: true, nullable: false, description });
@@ -31,7 +31,7 @@ export function clusterCredential(
     stack.claimUnique("variable", `${prefix}_application_credential_${name}`, scope);
     return v.stringValue;
   };
-  return driver.createCredential!(scope, "Credential", {
+  return credentials.create(scope, "Credential", {
     ...spec,
     provided: {
       id: variable("id", `ID of the application credential ${scope.node.path} uses (${spec.description.replace(/^drover: /, "")})`),

@@ -51,10 +51,10 @@ new VirtualMachine(stack, "vault", { size: "r7i.large", network: isolated, volum
 
 // The driver's DNS and address methods, as the constructs that publish a name use them.
 const zone = stack.cloud.dnsZone!;
-const zoneId = stack.driver.lookupDnsZone!(stack, "Zone", zone);
+const zoneId = stack.driver.abilities.dnsZones!.lookup(stack, "Zone", zone);
 stack.driver.createDnsRecord(stack, "BoxName", { zoneId, zoneName: zone, name: "box", type: "A", values: [box.publicAddress!] });
-const held = stack.driver.reservePublicAddress!(stack, "Held", { name: "burst-held-ip" });
-stack.driver.attachPublicAddress!(stack, "HeldToWorker", { address: held.address, machine: worker.machine });
+const held = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "burst-held-ip" });
+stack.driver.abilities.heldAddresses!.attach(stack, "HeldToWorker", { address: held.address, machine: worker.machine });
 app.synth();
 `;
 

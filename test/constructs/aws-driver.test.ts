@@ -8,7 +8,7 @@ import { TerraformDir } from "../support/terraform.ts";
 import { describe, expect, it } from "vitest";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record/index.js";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone/index.js";
-import { JupyterHubCluster, Network, SlurmCluster, VirtualMachine, aws, type CloudDriver, type VirtualMachineProps } from "../../constructs/index.ts";
+import { JupyterHubCluster, Network, SlurmCluster, VirtualMachine, aws, type DriverAbilities, type VirtualMachineProps } from "../../constructs/index.ts";
 import { AWS_USER_DATA_MAX_BYTES } from "../../constructs/aws/driver.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { testPublicKey } from "../support/keys.ts";
@@ -32,7 +32,7 @@ describe("AWS driver", () => {
     const driver = stack.driver;
     const zoneName = stack.cloud.dnsZone!;
     expect(zoneName).toBe("lab.example.org.");
-    const zoneId = driver.lookupDnsZone!(stack, "Zone", zoneName);
+    const zoneId = driver.abilities.dnsZones!.lookup(stack, "Zone", zoneName);
     const record = driver.createDnsRecord(stack, "BoxName", { zoneId, zoneName, name: "box", type: "A", values: [vm.publicAddress!] });
     expect(record.fqdn).toBe("box.lab.example.org.");
     const synth = Testing.synth(stack);
@@ -50,8 +50,8 @@ describe("AWS driver", () => {
   it("reserves an Elastic IP and binds it to a machine later, after the internet route", () => {
     const { stack } = awsStack();
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
-    const ip = stack.driver.reservePublicAddress!(stack, "Held", { name: "web-held-ip" });
-    stack.driver.attachPublicAddress!(stack, "HeldToBox", { address: ip.address, machine: vm.machine });
+    const ip = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "web-held-ip" });
+    stack.driver.abilities.heldAddresses!.attach(stack, "HeldToBox", { address: ip.address, machine: vm.machine });
     const json = synthJson(stack);
     expect(only(json, "aws_eip")).toEqual({ domain: "vpc", tags: { Name: "web-held-ip" } });
     expect(only(json, "aws_eip_association")).toEqual({
@@ -59,15 +59,15 @@ describe("AWS driver", () => {
       instance_id: "${aws_instance.box_45895026.id}",
       depends_on: [expect.stringContaining("aws_route_table_association.")],
     });
-    expect(() => stack.driver.attachPublicAddress!(stack, "Other", { address: "198.51.100.7", machine: vm.machine })).toThrow(
+    expect(() => stack.driver.abilities.heldAddresses!.attach(stack, "Other", { address: "198.51.100.7", machine: vm.machine })).toThrow(
       "web/Other: the address was not reserved by this stack's reservePublicAddress",
     );
   });
 
   it("offers no managed Kubernetes, credentials, shares or cleanup step, and the constructs that need one say so", () => {
     const { stack } = awsStack("web", "lab.example.org");
-    const optional: Array<keyof CloudDriver> = ["createKubernetesCluster", "createCredential", "createShare", "createElasticCleanup"];
-    for (const method of optional) expect(stack.driver[method]).toBeUndefined();
+    const optional: Array<keyof DriverAbilities> = ["kubernetes", "credentials", "shares", "elasticCleanup", "volumeCleanup"];
+    for (const ability of optional) expect(stack.driver.abilities[ability]).toBeUndefined();
     const slurm = { controller: { size: "m7i.xlarge" }, partitions: [{ name: "cpu", size: "c7i.xlarge", nodes: 2 }] };
     expect(validationIssues(() => new SlurmCluster(stack, "elastic", { ...slurm, partitions: [{ name: "cpu", size: "c7i.xlarge", nodes: 1, elastic: { max: 4 } }] }))).toContain(
       "web/elastic: elastic nodes need a credential drover can create on aws, which it cannot yet: use static nodes only",
@@ -171,8 +171,8 @@ describe("AWS driver", () => {
     new VirtualMachine(stack, "public", base);
     new VirtualMachine(stack, "private", { ...base, publicAddress: false });
     const later = new VirtualMachine(stack, "later", { ...base, publicAddress: false });
-    const held = stack.driver.reservePublicAddress!(stack, "Held", { name: "web-held-ip" });
-    stack.driver.attachPublicAddress!(stack, "HeldToLater", { address: held.address, machine: later.machine });
+    const held = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "web-held-ip" });
+    stack.driver.abilities.heldAddresses!.attach(stack, "HeldToLater", { address: held.address, machine: later.machine });
     new VirtualMachine(stack, "offline", { ...base, publicAddress: false, network: new Network(stack, "closed", { cidr: "10.1.0.0/24", internetAccess: false }) });
     const instances = synthJson(stack).resource.aws_instance as Record<string, Record<string, unknown>>;
     const launched = Object.fromEntries(Object.entries(instances).map(([k, v]) => [k.split("_")[0], v.associate_public_ip_address ?? "unset"]));

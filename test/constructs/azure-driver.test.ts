@@ -7,7 +7,7 @@ import { DataAzurermDnsZone } from "@cdktf/provider-azurerm/lib/data-azurerm-dns
 import { DnsARecord } from "@cdktf/provider-azurerm/lib/dns-a-record/index.js";
 import { DataAzurermSshPublicKey } from "@cdktf/provider-azurerm/lib/data-azurerm-ssh-public-key/index.js";
 import { DataAzurermSubnet } from "@cdktf/provider-azurerm/lib/data-azurerm-subnet/index.js";
-import { Network, Peer, Port, VirtualMachine, type CloudDriver, type MachineSpec, type VirtualMachineProps } from "../../constructs/index.ts";
+import { Network, Peer, Port, VirtualMachine, type DriverAbilities, type MachineSpec, type VirtualMachineProps } from "../../constructs/index.ts";
 import { AZURE_MODULES, azureBindings, type AzureBindings } from "../../constructs/azure/bindings.ts";
 import { azure, type AzureProps } from "../../constructs/azure/profile.ts";
 import { AZURE_CUSTOM_DATA_MAX_BYTES } from "../../constructs/azure/machine.ts";
@@ -56,7 +56,7 @@ describe("Azure driver: DNS and addresses", () => {
     const vm = new VirtualMachine(stack, "box", base);
     const zoneName = stack.cloud.dnsZone!;
     expect(zoneName).toBe("lab.example.org.");
-    const zoneId = stack.driver.lookupDnsZone!(stack, "Zone", zoneName);
+    const zoneId = stack.driver.abilities.dnsZones!.lookup(stack, "Zone", zoneName);
     const record = stack.driver.createDnsRecord(stack, "BoxName", { zoneId, zoneName, name: "box", type: "A", values: [vm.publicAddress!] });
     expect(record.fqdn).toBe("box.lab.example.org.");
     const synth = Testing.synth(stack);
@@ -76,7 +76,7 @@ describe("Azure driver: DNS and addresses", () => {
     const { stack } = azureStack("web", { dnsZone: { name: "lab.example.org", resourceGroup: "dns-rg" } });
     const d = stack.driver;
     d.createDnsRecord(stack, "Www", { zoneId: "unused", zoneName: "lab.example.org.", name: "www", type: "CNAME", values: ["portal.lab.example.org"], ttlSeconds: 60 });
-    const other = d.lookupDnsZone!(stack, "Other", "other.org.");
+    const other = d.abilities.dnsZones!.lookup(stack, "Other", "other.org.");
     d.createDnsRecord(stack, "V6", { zoneId: other, zoneName: "other.org.", name: "v6", type: "AAAA", values: ["2001:db8::1"] });
     const json = synthJson(stack);
     expect(only(json, "azurerm_dns_cname_record")).toMatchObject({ name: "www", zone_name: "lab.example.org", resource_group_name: "dns-rg", ttl: 60, record: "portal.lab.example.org" });
@@ -91,12 +91,12 @@ describe("Azure driver: DNS and addresses", () => {
   it("reserves a public IP and binds it to a machine later, through its NIC, one address per machine", () => {
     const { stack } = azureStack();
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
-    const ip = stack.driver.reservePublicAddress!(stack, "Held", { name: "lab-held-ip" });
-    stack.driver.attachPublicAddress!(stack, "HeldToBox", { address: ip.address, machine: vm.machine });
+    const ip = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "lab-held-ip" });
+    stack.driver.abilities.heldAddresses!.attach(stack, "HeldToBox", { address: ip.address, machine: vm.machine });
     const json = synthJson(stack);
     expect(only(json, "azurerm_public_ip")).toMatchObject({ name: "lab-held-ip", sku: "Standard", allocation_method: "Static" });
     expect(only(json, "azurerm_network_interface").ip_configuration[0].public_ip_address_id).toBe("${azurerm_public_ip.Held.id}");
-    expect(() => stack.driver.attachPublicAddress!(stack, "Other", { address: "198.51.100.7", machine: vm.machine })).toThrow(
+    expect(() => stack.driver.abilities.heldAddresses!.attach(stack, "Other", { address: "198.51.100.7", machine: vm.machine })).toThrow(
       "lab/Other: the address was not reserved by this stack's reservePublicAddress",
     );
     expect(() => stack.driver.createPublicAddress(stack, "Again", { name: "lab-again-ip", machine: vm.machine })).toThrow(
@@ -106,9 +106,9 @@ describe("Azure driver: DNS and addresses", () => {
 
   it("offers no managed Kubernetes, credentials, shares or cleanup step", () => {
     const { stack } = azureStack();
-    const optional: Array<keyof CloudDriver> = ["createKubernetesCluster", "createCredential", "createShare", "createElasticCleanup"];
-    for (const method of optional) expect(stack.driver[method]).toBeUndefined();
-    for (const method of ["lookupDnsZone", "reservePublicAddress", "attachPublicAddress"] as const) expect(typeof stack.driver[method]).toBe("function");
+    const optional: Array<keyof DriverAbilities> = ["kubernetes", "credentials", "shares", "elasticCleanup", "volumeCleanup"];
+    for (const ability of optional) expect(stack.driver.abilities[ability]).toBeUndefined();
+    expect(Object.keys(stack.driver.abilities).sort()).toEqual(["dnsZones", "heldAddresses"]);
   });
 });
 
@@ -216,8 +216,8 @@ describe("Azure driver: machines", () => {
     expect(() => vm.firewall.allowIngress(Peer.firewall(firewall), Port.tcp(22), "ssh")).toThrow("lab/a/Firewall-tcp-22-their-sg: firewall their-sg was not made by the Azure driver");
     expect(() => d.attachVolume(stack, "A", machine, volume)).toThrow("lab/A: the machine and the volume must both come from the Azure driver");
     expect(() => d.createPublicAddress(stack, "P", { name: "lab-p-ip", machine })).toThrow("lab/P: the machine must come from the Azure driver");
-    const held = d.reservePublicAddress!(stack, "Held", { name: "lab-held-ip" });
-    expect(() => d.attachPublicAddress!(stack, "H", { address: held.address, machine })).toThrow("lab/H: the machine must come from the Azure driver");
+    const held = d.abilities.heldAddresses!.reserve(stack, "Held", { name: "lab-held-ip" });
+    expect(() => d.abilities.heldAddresses!.attach(stack, "H", { address: held.address, machine })).toThrow("lab/H: the machine must come from the Azure driver");
   });
 
   it("refuses a firewall shared by machines on two networks, and a rule between firewalls on two networks", () => {
@@ -262,8 +262,8 @@ describe("Azure driver: machines", () => {
     new VirtualMachine(stack, "public", base);
     new VirtualMachine(stack, "private", { ...base, publicAddress: false });
     const later = new VirtualMachine(stack, "later", { ...base, publicAddress: false });
-    const held = stack.driver.reservePublicAddress!(stack, "Held", { name: "lab-held-ip" });
-    stack.driver.attachPublicAddress!(stack, "HeldToLater", { address: held.address, machine: later.machine });
+    const held = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "lab-held-ip" });
+    stack.driver.abilities.heldAddresses!.attach(stack, "HeldToLater", { address: held.address, machine: later.machine });
     new VirtualMachine(stack, "offline", { ...base, publicAddress: false, network: new Network(stack, "closed", { cidr: "10.1.0.0/24", internetAccess: false }) });
     new VirtualMachine(stack, "shared", { ...base, publicAddress: false, network: Network.fromExisting(stack, "existing", { id: SUBNET_ID }) });
     synthJson(stack);
@@ -358,8 +358,8 @@ describe("Azure driver: what it emits exists in hashicorp/azurerm 4.55", () => {
     const a = azureStack("one", { dnsZone: { name: "lab.example.org", resourceGroup: "dns-rg" } }).stack;
     const vm = new VirtualMachine(a, "box", { ...base, allowPingFrom: ["198.51.100.0/24"], volumes: [{ name: "data", sizeGiB: 10 }] });
     new VirtualMachine(a, "other", { ...base, network: new Network(a, "own", { cidr: "10.5.0.0/24", dnsNameservers: ["10.5.0.10"] }) });
-    a.driver.reservePublicAddress!(a, "Held", { name: "one-held-ip" });
-    const zoneId = a.driver.lookupDnsZone!(a, "Zone", "lab.example.org.");
+    a.driver.abilities.heldAddresses!.reserve(a, "Held", { name: "one-held-ip" });
+    const zoneId = a.driver.abilities.dnsZones!.lookup(a, "Zone", "lab.example.org.");
     for (const type of ["A", "AAAA", "CNAME"] as const) {
       a.driver.createDnsRecord(a, `Rec-${type}`, { zoneId, zoneName: "lab.example.org.", name: type.toLowerCase(), type, values: [type === "CNAME" ? "x.org" : vm.publicAddress!] });
     }

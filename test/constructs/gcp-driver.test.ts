@@ -4,7 +4,7 @@ import { Testing, TerraformStack } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set/index.js";
 import { DataGoogleDnsManagedZone } from "@cdktf/provider-google/lib/data-google-dns-managed-zone/index.js";
-import { Network, Peer, Port, SlurmCluster, VirtualMachine, type CloudDriver, type IMachine, type VirtualMachineProps } from "../../constructs/index.ts";
+import { Network, Peer, Port, SlurmCluster, VirtualMachine, type DriverAbilities, type IMachine, type VirtualMachineProps } from "../../constructs/index.ts";
 import { GCP_MODULES } from "../../constructs/gcp/bindings.ts";
 import { GCP_METADATA_TOTAL_MAX_BYTES, GCP_METADATA_VALUE_MAX_BYTES, gcpLabels, gcpName } from "../../constructs/gcp/driver.ts";
 import { gcp, type GcpProps } from "../../constructs/gcp/profile.ts";
@@ -39,7 +39,7 @@ describe("GCP driver", () => {
     const vm = new VirtualMachine(stack, "box", base);
     const zoneName = stack.cloud.dnsZone!;
     expect(zoneName).toBe("lab.example.org.");
-    const zoneId = stack.driver.lookupDnsZone!(stack, "Zone", zoneName);
+    const zoneId = stack.driver.abilities.dnsZones!.lookup(stack, "Zone", zoneName);
     const record = stack.driver.createDnsRecord(stack, "BoxName", { zoneId, zoneName, name: "box", type: "A", values: [vm.publicAddress!] });
     expect(record.fqdn).toBe("box.lab.example.org.");
     const synth = Testing.synth(stack);
@@ -56,29 +56,29 @@ describe("GCP driver", () => {
   });
 
   it("finds only the zone the profile names, which it knows by resource name", () => {
-    expect(() => gcpStack("web").stack.driver.lookupDnsZone!(gcpStack("a").stack, "Zone", "lab.example.org.")).toThrow(
+    expect(() => gcpStack("web").stack.driver.abilities.dnsZones!.lookup(gcpStack("a").stack, "Zone", "lab.example.org.")).toThrow(
       `a/Zone: on GCP a Cloud DNS zone is found by its resource name, and this profile names none: pass dnsZone: { name: "<the managed zone's resource name>", domain: "lab.example.org" } to gcp()`,
     );
     const { stack } = gcpStack("web", withZone);
-    expect(() => stack.driver.lookupDnsZone!(stack, "Other", "example.com")).toThrow(
+    expect(() => stack.driver.abilities.dnsZones!.lookup(stack, "Other", "example.com")).toThrow(
       "web/Other: zone example.com. is not the profile's DNS zone (lab.example.org.): drover knows the Cloud DNS resource name of that one only",
     );
-    expect(() => stack.driver.lookupDnsZone!(stack, "Same", "lab.example.org")).not.toThrow();
+    expect(() => stack.driver.abilities.dnsZones!.lookup(stack, "Same", "lab.example.org")).not.toThrow();
   });
 
   it("reserves a static address and binds it to a machine later, on the machine's interface", () => {
     const { stack } = gcpStack();
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
-    const ip = stack.driver.reservePublicAddress!(stack, "Held", { name: "web-held-ip" });
-    stack.driver.attachPublicAddress!(stack, "HeldToBox", { address: ip.address, machine: vm.machine });
+    const ip = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "web-held-ip" });
+    stack.driver.abilities.heldAddresses!.attach(stack, "HeldToBox", { address: ip.address, machine: vm.machine });
     const json = synthJson(stack);
     expect(only(json, "google_compute_address")).toEqual({ name: "web-held-ip", address_type: "EXTERNAL", region: "us-central1" });
     expect(only(json, "google_compute_instance").network_interface[0].access_config).toEqual([{ nat_ip: "${google_compute_address.Held.address}" }]);
-    expect(() => stack.driver.attachPublicAddress!(stack, "Other", { address: "198.51.100.7", machine: vm.machine })).toThrow(
+    expect(() => stack.driver.abilities.heldAddresses!.attach(stack, "Other", { address: "198.51.100.7", machine: vm.machine })).toThrow(
       "web/Other: the address was not reserved by this stack's reservePublicAddress",
     );
-    const second = stack.driver.reservePublicAddress!(stack, "Second", { name: "web-second-ip" });
-    expect(() => stack.driver.attachPublicAddress!(stack, "SecondToBox", { address: second.address, machine: vm.machine })).toThrow(
+    const second = stack.driver.abilities.heldAddresses!.reserve(stack, "Second", { name: "web-second-ip" });
+    expect(() => stack.driver.abilities.heldAddresses!.attach(stack, "SecondToBox", { address: second.address, machine: vm.machine })).toThrow(
       "web/SecondToBox: machine web-box has a public address already; on GCP a network interface takes one",
     );
   });
@@ -122,8 +122,8 @@ describe("GCP driver", () => {
 
   it("offers no managed Kubernetes, credentials, shares or cleanup step, and the constructs that need one say so", () => {
     const { stack } = gcpStack();
-    const optional: Array<keyof CloudDriver> = ["createKubernetesCluster", "createCredential", "createShare", "createElasticCleanup"];
-    for (const method of optional) expect(stack.driver[method]).toBeUndefined();
+    const optional: Array<keyof DriverAbilities> = ["kubernetes", "credentials", "shares", "elasticCleanup", "volumeCleanup"];
+    for (const ability of optional) expect(stack.driver.abilities[ability]).toBeUndefined();
     const issues = validationIssues(
       () => new SlurmCluster(stack, "elastic", { controller: { size: "e2-standard-4" }, partitions: [{ name: "cpu", size: "e2-standard-4", nodes: 1, elastic: { max: 4 } }] }),
     );
@@ -152,8 +152,8 @@ describe("GCP driver", () => {
     new VirtualMachine(stack, "public", base);
     new VirtualMachine(stack, "private", { ...base, publicAddress: false });
     const later = new VirtualMachine(stack, "later", { ...base, publicAddress: false });
-    const held = stack.driver.reservePublicAddress!(stack, "Held", { name: "web-held-ip" });
-    stack.driver.attachPublicAddress!(stack, "HeldToLater", { address: held.address, machine: later.machine });
+    const held = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "web-held-ip" });
+    stack.driver.abilities.heldAddresses!.attach(stack, "HeldToLater", { address: held.address, machine: later.machine });
     new VirtualMachine(stack, "offline", { ...base, publicAddress: false, network: new Network(stack, "closed", { cidr: "10.1.0.0/24", internetAccess: false }) });
     const instances = synthJson(stack).resource.google_compute_instance as Record<string, { network_interface: Array<{ access_config?: unknown }> }>;
     const access = Object.fromEntries(Object.entries(instances).map(([k, v]) => [k.split("_")[0], v.network_interface[0].access_config ?? "none"]));
@@ -302,9 +302,9 @@ describe("GCP driver output against the provider schema of @cdktf/provider-googl
     new VirtualMachine(stack, "c", { ...base, publicAddress: false, size: "c3-standard-4", network: new Network(stack, "closed", { cidr: "10.1.0.0/24", internetAccess: false }) });
     a.connections.allowFrom(Peer.firewall(a.firewall), Port.udpRange(60000, 61000));
     stack.driver.createMachine(stack, "fixed", { name: "all-fixed", flavor: a.flavor, image: "ubuntu-24.04", network: a.network, firewalls: [], userData: "", fixedAddress: "10.0.0.10" });
-    const held = stack.driver.reservePublicAddress!(stack, "Held", { name: "all-held-ip" });
-    stack.driver.attachPublicAddress!(stack, "HeldToB", { address: held.address, machine: b.machine });
-    const zoneId = stack.driver.lookupDnsZone!(stack, "Zone", stack.cloud.dnsZone!);
+    const held = stack.driver.abilities.heldAddresses!.reserve(stack, "Held", { name: "all-held-ip" });
+    stack.driver.abilities.heldAddresses!.attach(stack, "HeldToB", { address: held.address, machine: b.machine });
+    const zoneId = stack.driver.abilities.dnsZones!.lookup(stack, "Zone", stack.cloud.dnsZone!);
     stack.driver.createDnsRecord(stack, "Name", { zoneId, zoneName: stack.cloud.dnsZone!, name: "a", type: "A", values: [a.publicAddress!] });
     return { stack, a };
   }

@@ -34,6 +34,7 @@ export function nullCloud(): CloudProfile {
         attachVolume: refuse,
         createPublicAddress: refuse,
         createDnsRecord: refuse,
+        abilities: {},
       };
     },
   };
