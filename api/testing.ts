@@ -59,6 +59,7 @@ export interface SynthStackOptions {
  * The local state path and `drover.config.json` are read from the working directory, as
  * `drover synth` does from the project's.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a stack file's build may return nothing (it adds stacks to the scope); void accepts such functions, undefined does not
 export async function synthStack(build: (scope: Construct) => TerraformStack | void, options: SynthStackOptions = {}): Promise<SynthesizedStack> {
   const outdir = mkdtempSync(join(tmpdir(), "drover-test-"));
   try {

@@ -74,7 +74,7 @@ const cases: Array<{ what: string; sample: () => number }> = [
 // turns, so that other load on the machine falls on all of them alike.
 for (const c of cases) c.sample();
 const samples = cases.map(() => [] as number[]);
-for (let i = 0; i < runs; i++) cases.forEach((c, j) => samples[j]!.push(c.sample()));
+for (let i = 0; i < runs; i++) for (const [j, c] of cases.entries()) samples[j]!.push(c.sample());
 const rows = cases.map((c, j) => ({ what: c.what, ms: median(samples[j]!) }));
 rmSync(benchDir, { recursive: true, force: true });
 

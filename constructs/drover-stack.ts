@@ -286,6 +286,7 @@ export class DroverStack extends TerraformStack {
   }
 
   /** The stack's Terraform JSON; see private/to-terraform.ts for how it differs from cdktf's. */
+  // biome-ignore lint/suspicious/noExplicitAny: cdktf's TerraformStack.toTerraform() returns any
   override toTerraform(): any {
     return stackToTerraform(this);
   }

@@ -138,7 +138,7 @@ export async function loadLabStack(
     const port = ports.get(String(networks[0]?.port ?? ""));
     if (!port) throw new Error(`${b.name}: the lab boots machines on a port of the stack's own network; this one has ${JSON.stringify(networks)}`);
     const address = String((port.all_fixed_ips as Json[])[0]);
-    const subnet = subnets.find((s) => s.id === String(((port.fixed_ip as Body[])[0] ?? {}).subnet_id));
+    const subnet = subnets.find((s) => s.id === String((port.fixed_ip as Body[])[0]?.subnet_id));
     if (!subnet) throw new Error(`${b.name}: its port is on a subnet the stack does not create`);
     const publicAddress = publicByPort.get(String(port.id));
     return {

@@ -335,7 +335,7 @@ export class AzureDriver implements CloudDriver {
   /** Azure keeps the first four addresses of every subnet and its last one. */
   private checkFixedAddress(spec: MachineSpec, path: string): void {
     const cidr = spec.network.cidr;
-    if (!cidr || cidr.version !== 4) return;
+    if (cidr?.version !== 4) return;
     const index = hostIndex(cidr, spec.fixedAddress!);
     const last = 2 ** (32 - cidr.prefix) - 1;
     if (index === undefined) fail(path, "azure.fixed-address", `'fixedAddress' ${spec.fixedAddress} is outside ${cidr.text}, the subnet of ${spec.network.displayName}`);

@@ -132,7 +132,7 @@ export function encodeBundle(bundle: Bundle): EncodedBundle {
   }
   const metadata: Record<string, string> = { [BUNDLE_KEY]: `${chunks}:${sha}` };
   for (let i = 0; i < chunks; i++) metadata[`${BUNDLE_KEY}_${String(i).padStart(2, "0")}`] = payload.slice(i * METADATA_VALUE_MAX_CHARS, (i + 1) * METADATA_VALUE_MAX_CHARS);
-  refs.forEach((ref, i) => (metadata[`${REF_KEY}${i}`] = ref));
+  for (const [i, ref] of refs.entries()) metadata[`${REF_KEY}${i}`] = ref;
   return { metadata, sha, chunks };
 }
 

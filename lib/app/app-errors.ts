@@ -38,7 +38,7 @@ export function userFrame(error: unknown, root: string): string | undefined {
   const mapped = typeof error === "object" && error !== null && !plainlyFormatted().has(error);
   for (const line of stack.split("\n")) {
     const m = line.match(/\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/);
-    if (!m || !m[1]) continue;
+    if (!m?.[1]) continue;
     const file = m[1].startsWith("file://") ? fileURLToPath(m[1]) : m[1];
     if (!file.startsWith(root + sep) || file.includes(`${sep}node_modules${sep}`) || own.some((d) => file.startsWith(d))) continue;
     return `${relative(root, file)}:${(mapped ? undefined : original(m[1], Number(m[2]), Number(m[3]))) ?? `${m[2]}:${m[3]}`}`;

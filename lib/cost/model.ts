@@ -290,7 +290,7 @@ export function costChange(
     after: a,
     delta,
     thirtyDays: delta ? round(delta.idle * THIRTY_DAYS_HOURS) : null,
-    changed: !delta || delta.idle !== 0 || delta.fullScale !== 0,
+    changed: delta === null || delta.idle !== 0 || delta.fullScale !== 0,
     unknownAfter: afterCost.unknown.length,
     ...(beforeCost ? { beforeCost } : {}),
     afterCost,

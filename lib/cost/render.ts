@@ -9,7 +9,7 @@ export { costChangeLine as renderCostChangeLine };
 /** Columns: text ones left-aligned, figures right-aligned. */
 function table(rows: readonly (readonly string[])[], numeric: ReadonlySet<number>): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
   return rows.map((row) =>
     row
       .map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i] ?? 0) : i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))

@@ -8,6 +8,7 @@ import { yaml } from "../vendor.ts";
  * project (the common mistake on research clouds is the wrong allocation) and where its state
  * is kept.
  */
+// biome-ignore lint/suspicious/noExplicitAny: Terraform JSON and clouds.yaml, read by walking them
 type Json = Record<string, any>;
 
 function cloudsYaml(cwd: string, env: NodeJS.ProcessEnv): Json | undefined {

@@ -93,7 +93,7 @@ export function planActions(model: GraphModel, plan: Plan): { actions: Map<strin
   const actions = new Map<string, GraphAction>();
   const members = new Set<string>();
   for (const e of allElements(model)) {
-    e.members.forEach((m) => members.add(m));
+    for (const m of e.members) members.add(m);
     const main = byAddress.get(e.id);
     const parts = e.members.map((m) => byAddress.get(m)).filter((a): a is GraphAction => a !== undefined);
     const changed = parts.filter((a) => a !== "no-op");

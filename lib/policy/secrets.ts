@@ -114,7 +114,7 @@ function secretsInYaml(value: unknown, path: string, out: Hit[], reader: YamlRea
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => secretsInYaml(v, `${path}[${i}]`, out, reader));
+    for (const [i, v] of value.entries()) secretsInYaml(v, `${path}[${i}]`, out, reader);
     return;
   }
   if (!isObject(value)) return;
@@ -150,7 +150,7 @@ export function secretsInString(text: string, name = "", reader = new YamlReader
     const docs = reader.docs(text);
     if (docs) {
       const out: Hit[] = [];
-      docs.forEach((d) => secretsInYaml(d, "", out, reader));
+      for (const d of docs) secretsInYaml(d, "", out, reader);
       return out.map((h) => {
         const line = lineOf(text, h.value);
         return line !== undefined && !h.at?.startsWith("line") ? { ...h, at: `${h.at ? `${h.at}, ` : ""}line ${line}` } : h;

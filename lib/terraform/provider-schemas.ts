@@ -187,7 +187,7 @@ export async function fetchSchemas(stackDir: string, terraform: TerraformBinary,
     const lockPath = join(stackDir, ".terraform.lock.hcl");
     const locked = existsSync(lockPath) ? parseLockFile(readFileSync(lockPath, "utf8")) : [];
     const required: Record<string, { source: string; version: string }> = {};
-    locked.forEach((p, i) => (required[`p${i}`] = { source: p.source, version: p.version }));
+    for (const [i, p] of locked.entries()) required[`p${i}`] = { source: p.source, version: p.version };
     // A terraform_data resource makes terraform include its built-in provider; nothing is planned or applied here.
     const config = { terraform: { required_providers: required }, resource: { terraform_data: { schema_probe: {} } } };
     await writeFile(join(scratch, "main.tf.json"), JSON.stringify(config));

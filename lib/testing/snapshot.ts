@@ -6,6 +6,7 @@ import { AGENT_PATHS, BUNDLE_KEY, decodeBundle } from "../agent/bundle.ts";
  * nothing that changes by itself. Plain data in, plain data out; no test framework involved.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: any Terraform JSON, walked generically
 export type Json = Record<string, any>;
 
 /**

@@ -266,7 +266,7 @@ describe("GCP driver output against the provider schema of @cdktf/provider-googl
       }
       const block = mod[`${prefix}${pascal(key)}ToTerraform`] as ((s: object) => Record<string, unknown>) | undefined;
       if (typeof block !== "function") continue; // an attribute: a value, a list of values or a map
-      (Array.isArray(value) ? value : [value]).forEach((item: Json, i) => out.push(...unknownKeys(mod, `${prefix}${pascal(key)}`, item, block({}), `${at}.${key}[${i}]`)));
+      for (const [i, item] of (Array.isArray(value) ? value : [value]).entries()) out.push(...unknownKeys(mod, `${prefix}${pascal(key)}`, item, block({}), `${at}.${key}[${i}]`));
     }
     return out;
   }

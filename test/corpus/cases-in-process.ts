@@ -16,6 +16,7 @@ import { testPublicKey } from "../support/keys.ts";
  * construct and profile, Terraform, shell and YAML syntax in every string a person gives, and
  * secrets written where a credential check must find them.
  */
+// biome-ignore lint/suspicious/noExplicitAny: props deliberately of the wrong types
 export type Json = Record<string, any>;
 type Make = (stack: DroverStack, props: Json) => unknown;
 

@@ -111,8 +111,10 @@ const fileAt = (doc: Doc, path: string): WriteFile => {
 /** A file's content as the machine writes it. */
 /** A role's user data as the machine gets it, parsed. */
 const machine = (text: string, values = FAKE_VALUES): Doc => parse(deploy(text, values));
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects of every kind, read by the assertions
+type KubeObject = Record<string, any>;
 /** The Kubernetes objects in a manifest file. */
-const objects = (f: WriteFile): Array<Record<string, any>> => yaml().parseAllDocuments(decoded(f)).map((d) => d.toJS() as Record<string, any>);
+const objects = (f: WriteFile): KubeObject[] => yaml().parseAllDocuments(decoded(f)).map((d) => d.toJS() as KubeObject);
 const roles = (out: K3sCloudInit) => Object.entries(out) as Array<[string, string]>;
 
 const built = Object.fromEntries(Object.entries(SCENARIOS).map(([name, input]) => [name, renderK3sCloudInit(input)]));

@@ -47,8 +47,9 @@ function input(overrides: Partial<HubValuesInput> = {}): HubValuesInput {
 }
 
 /** The value at a dotted path of plain data. */
+// biome-ignore lint/suspicious/noExplicitAny: whatever is at the path, for expect()
 function at(root: unknown, path: string): any {
-  return path.split(".").reduce<any>((node, key) => node?.[key], root);
+  return path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
 }
 
 const VARIANTS: Array<[string, HubValuesInput]> = [
@@ -369,6 +370,7 @@ describe("images", () => {
 });
 
 describe("the chart schema", () => {
+  // biome-ignore lint/suspicious/noExplicitAny: the tests break the values at arbitrary paths
   const base = () => structuredClone(renderHubValues(input({ gpu: { perNode: 1, perUser: 1 } })).values) as Record<string, any>;
 
   it.each([

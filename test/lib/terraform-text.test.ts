@@ -51,13 +51,13 @@ describe("escapeTerraformText: text stays text", () => {
 describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install"))("escaped text through the real Terraform", () => {
   it("GIVEN hostile text in outputs, object keys and next to a reference WHEN terraform applies THEN it gives back exactly the text", () => {
     const outputs: Record<string, { value: unknown }> = {};
-    HOSTILE.forEach((text, i) => (outputs[`text_${i}`] = { value: escapeTerraformText(text) }));
+    for (const [i, text] of HOSTILE.entries()) outputs[`text_${i}`] = { value: escapeTerraformText(text) };
     outputs.keys = { value: escapeTerraformValue({ "${k}": "v", "%{d}": "w" }) };
     // A literal "$" just before a reference: the token stands in for local.price here.
     outputs.price = { value: escapeTerraformText("cost: $${TfToken[TOKEN.1]}").replace("${TfToken[TOKEN.1]}", "${local.price}") };
     const tf = new TerraformDir().write({ locals: { price: "12" }, output: outputs }).init().apply();
     const out = JSON.parse(tf.run("output", "-json")) as Record<string, { value: unknown }>;
-    HOSTILE.forEach((text, i) => expect({ i, value: out[`text_${i}`]!.value }).toEqual({ i, value: text }));
+    for (const [i, text] of HOSTILE.entries()) expect({ i, value: out[`text_${i}`]!.value }).toEqual({ i, value: text });
     expect(out.keys!.value).toEqual({ "${k}": "v", "%{d}": "w" });
     expect(out.price!.value).toBe("cost: $12");
   });

@@ -17,5 +17,6 @@ interface CdktfMatchers<R = unknown> {
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  // biome-ignore lint/suspicious/noExplicitAny: must match vitest's own declaration of Assertion
   interface Assertion<T = any> extends CdktfMatchers<T> {}
 }

@@ -16,7 +16,7 @@ export function onTerminal(dir: string, args: string[], answers: Array<[RegExp, 
   child.stdout.on("data", (d) => {
     out += d;
     const next = pending[0];
-    if (next && next[0].test(out)) {
+    if (next?.[0].test(out)) {
       pending.shift();
       child.stdin.write(`${next[1]}\r`);
     }
