@@ -82,9 +82,21 @@ app.synth();
   const plan = JSON.parse(drover(dir, ["plan", "--offline", "--json"], { CHANGED: "1" }).stdout) as { plans: Array<{ plan: { resources: unknown[]; summary: { update: number } } }> };
   const extra = median(plans.map((p) => p.ms)) - median(synth);
   ok &&= extra < 500;
-  printTable("Offline plan against the last deploy (10% of resources changed)", ["resources", "changed", "drover synth", "drover plan --offline", "plan beyond synth", "budget", "within"], [
-    [String(plan.plans[0]!.plan.resources.length), String(plan.plans[0]!.plan.summary.update), `${median(synth).toFixed(0)} ms`, `${median(plans.map((p) => p.ms)).toFixed(0)} ms`, `${extra.toFixed(0)} ms`, "< 500 ms", extra < 500 ? "yes" : "NO"],
-  ]);
+  printTable(
+    "Offline plan against the last deploy (10% of resources changed)",
+    ["resources", "changed", "drover synth", "drover plan --offline", "plan beyond synth", "budget", "within"],
+    [
+      [
+        String(plan.plans[0]!.plan.resources.length),
+        String(plan.plans[0]!.plan.summary.update),
+        `${median(synth).toFixed(0)} ms`,
+        `${median(plans.map((p) => p.ms)).toFixed(0)} ms`,
+        `${extra.toFixed(0)} ms`,
+        "< 500 ms",
+        extra < 500 ? "yes" : "NO",
+      ],
+    ],
+  );
 }
 
 // 2. Overhead over bare terraform.
@@ -122,7 +134,11 @@ app.synth();
     ok &&= overhead < budget;
     return [what as string, `${b.toFixed(0)} ms`, `${o.toFixed(0)} ms`, `${synthMs.toFixed(0)} ms`, `${overhead.toFixed(0)} ms`, `< ${budget.toFixed(0)} ms`, overhead < budget ? "yes" : "NO"];
   });
-  printTable(`drover over bare terraform (${n} terraform_data resources, every one changed)`, ["", "bare terraform", "drover", "of which synthesis", "overhead beyond synthesis", "budget (10% + 300 ms)", "within"], rows);
+  printTable(
+    `drover over bare terraform (${n} terraform_data resources, every one changed)`,
+    ["", "bare terraform", "drover", "of which synthesis", "overhead beyond synthesis", "budget (10% + 300 ms)", "within"],
+    rows,
+  );
 }
 // 3. A real provider.
 if (existsSync(join(PLUGIN_DIR, "registry.terraform.io/hashicorp/aws", AWS_PROVIDER_VERSION))) {
@@ -149,9 +165,22 @@ app.synth();
   const overhead = ours - bare - synthMs;
   const budget = 0.1 * bare + 300;
   ok &&= overhead < budget;
-  printTable(`drover plan over bare terraform with the real AWS provider (${n} aws_ssm_parameter, all new)`, ["bare terraform plan", "terraform show -json", "drover plan", "of which synthesis", "overhead beyond synthesis", "budget (10% + 300 ms)", "within", "drover plan via show -json"], [
-    [`${bare.toFixed(0)} ms`, `${show.toFixed(0)} ms`, `${ours.toFixed(0)} ms`, `${synthMs.toFixed(0)} ms`, `${overhead.toFixed(0)} ms`, `< ${budget.toFixed(0)} ms`, overhead < budget ? "yes" : "NO", `${viaShow.toFixed(0)} ms`],
-  ]);
+  printTable(
+    `drover plan over bare terraform with the real AWS provider (${n} aws_ssm_parameter, all new)`,
+    ["bare terraform plan", "terraform show -json", "drover plan", "of which synthesis", "overhead beyond synthesis", "budget (10% + 300 ms)", "within", "drover plan via show -json"],
+    [
+      [
+        `${bare.toFixed(0)} ms`,
+        `${show.toFixed(0)} ms`,
+        `${ours.toFixed(0)} ms`,
+        `${synthMs.toFixed(0)} ms`,
+        `${overhead.toFixed(0)} ms`,
+        `< ${budget.toFixed(0)} ms`,
+        overhead < budget ? "yes" : "NO",
+        `${viaShow.toFixed(0)} ms`,
+      ],
+    ],
+  );
 } else {
   console.log(`\n[skip] hashicorp/aws ${AWS_PROVIDER_VERSION} is not in ${PLUGIN_DIR}: no real-provider row.`);
 }

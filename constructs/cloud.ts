@@ -108,9 +108,7 @@ export interface INetwork {
 }
 
 /** Who a firewall rule admits. */
-export type PeerSpec =
-  | { readonly kind: "cidr"; readonly cidr: Cidr }
-  | { readonly kind: "firewall"; readonly firewall: IFirewall };
+export type PeerSpec = { readonly kind: "cidr"; readonly cidr: Cidr } | { readonly kind: "firewall"; readonly firewall: IFirewall };
 
 /** A firewall (an OpenStack security group, an AWS security group): ingress closed unless opened. */
 export interface IFirewall {

@@ -11,9 +11,7 @@ export const Peer = {
   cidr(text: string): PeerSpec {
     const parsed = parseCidr(text);
     if (!parsed.ok) {
-      throw new ValidationError([
-        { code: "peer.bad-cidr", path: "Peer.cidr()", message: `"${text}" ${parsed.reason}${parsed.suggestion ? `: did you mean ${parsed.suggestion}?` : ""}` },
-      ]);
+      throw new ValidationError([{ code: "peer.bad-cidr", path: "Peer.cidr()", message: `"${text}" ${parsed.reason}${parsed.suggestion ? `: did you mean ${parsed.suggestion}?` : ""}` }]);
     }
     return { kind: "cidr", cidr: parsed.cidr };
   },
@@ -39,9 +37,7 @@ export class Connections {
 
   allowFrom(peer: PeerSpec, port: Port, description?: string): void {
     if (peer.kind === "cidr" && isWorldOpen(peer.cidr) && !(port.protocol === "tcp" && (port.from === 80 || port.from === 443) && port.to === port.from)) {
-      Annotations.of(this.owner).addWarning(
-        `${port.label} is open to the whole internet (${peer.cidr.text}); only 80 and 443 should be. Name the networks that need it instead.`,
-      );
+      Annotations.of(this.owner).addWarning(`${port.label} is open to the whole internet (${peer.cidr.text}); only 80 and 443 should be. Name the networks that need it instead.`);
     }
     const from = peer.kind === "cidr" ? peer.cidr.text : peer.firewall.displayName;
     this.firewall.allowIngress(peer, port, description ?? `${port.label} from ${from}`);

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { Annotations, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token, type ITerraformDependable } from "cdktf";
 import { addCustomSynthesis, resolve } from "./private/cdktf-internals.ts";
 import { ConfigError, IssueCollector } from "../lib/errors.ts";
@@ -122,9 +122,7 @@ export class DroverStack extends TerraformStack {
     if (props.expiresAt !== undefined) this.expiresAt = props.expiresAt;
     if (props.description !== undefined) this.description = props.description;
     if (owner === undefined) {
-      Annotations.of(this).addWarning(
-        `stack ${id} has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.`,
-      );
+      Annotations.of(this).addWarning(`stack ${id} has no owner: resources are tagged without one. Set 'owner' on the stack or the DROVER_OWNER environment variable.`);
     }
     // `drover shelve` keeps the machines shelved until `drover unshelve` (lib/state/power.ts).
     if (readPowerMarker(process.cwd(), id)) {
@@ -189,8 +187,7 @@ export class DroverStack extends TerraformStack {
   defaultNetwork(): INetwork {
     if (!this.network) {
       const choice = this.cloud.defaultNetwork;
-      this.network =
-        choice === "new" ? new Network(this, "network") : this.driver.importNetwork(this, "network", choice);
+      this.network = choice === "new" ? new Network(this, "network") : this.driver.importNetwork(this, "network", choice);
     }
     return this.network;
   }
@@ -202,7 +199,11 @@ export class DroverStack extends TerraformStack {
   keyPairFor(publicKeyLine: string, fingerprint: string): IKeyPair {
     let pair = this.keyPairs.get(fingerprint);
     if (!pair) {
-      const short = fingerprint.replace(/^SHA256:/, "").replace(/[^A-Za-z0-9]/g, "").slice(0, 8).toLowerCase();
+      const short = fingerprint
+        .replace(/^SHA256:/, "")
+        .replace(/[^A-Za-z0-9]/g, "")
+        .slice(0, 8)
+        .toLowerCase();
       pair = this.driver.createKeyPair(this, `KeyPair-${short}`, { name: resourceName(this.node.id, "key", short), publicKey: publicKeyLine });
       this.keyPairs.set(fingerprint, pair);
     }

@@ -115,10 +115,15 @@ export class GatewayHost extends Construct {
     // The name.
     let fqdn: string | undefined;
     if (props.hostname !== undefined && props.domain !== undefined) {
-      issues.add("gateway.two-names", `'hostname' "${props.hostname}" and 'domain' "${props.domain}" both name the host: give 'hostname' (in the cloud's DNS zone) or 'domain' (a name you manage), not both`);
+      issues.add(
+        "gateway.two-names",
+        `'hostname' "${props.hostname}" and 'domain' "${props.domain}" both name the host: give 'hostname' (in the cloud's DNS zone) or 'domain' (a name you manage), not both`,
+      );
     } else if (props.hostname !== undefined) {
-      if (!HOSTNAME.test(props.hostname)) issues.add("gateway.bad-hostname", `'hostname' "${props.hostname}" must be one DNS label: lower-case letters, digits and '-', at most 63, not starting or ending with '-' (e.g. "portal")`);
-      else if (!zone) issues.add("gateway.no-zone", `'hostname' "${props.hostname}" needs the cloud's DNS zone: name the allocation (jetstream2({ allocation: "..." })), or give the full name as 'domain'`);
+      if (!HOSTNAME.test(props.hostname))
+        issues.add("gateway.bad-hostname", `'hostname' "${props.hostname}" must be one DNS label: lower-case letters, digits and '-', at most 63, not starting or ending with '-' (e.g. "portal")`);
+      else if (!zone)
+        issues.add("gateway.no-zone", `'hostname' "${props.hostname}" needs the cloud's DNS zone: name the allocation (jetstream2({ allocation: "..." })), or give the full name as 'domain'`);
       else fqdn = `${props.hostname}.${zone}`;
     } else if (props.domain !== undefined) {
       if (!DOMAIN.test(props.domain)) issues.add("gateway.bad-domain", `'domain' "${props.domain}" must be a full host name, lower case, without scheme or path (e.g. "portal.example.org")`);
@@ -127,7 +132,10 @@ export class GatewayHost extends Construct {
       issues.add("gateway.no-name", "the certificate needs a name: give 'hostname' (in the cloud's DNS zone, e.g. \"portal\") or 'domain' (a name you manage)");
     }
     if (props.tls === undefined || props.tls === null || typeof props.tls !== "object") {
-      issues.add("gateway.no-tls", "'tls' is required: { letsEncryptEmail: \"you@example.org\" }; the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there");
+      issues.add(
+        "gateway.no-tls",
+        "'tls' is required: { letsEncryptEmail: \"you@example.org\" }; the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there",
+      );
     } else if (!EMAIL.test(props.tls.letsEncryptEmail ?? "")) {
       issues.add("gateway.tls-email", `'tls.letsEncryptEmail' ${JSON.stringify(props.tls.letsEncryptEmail ?? "")} must be an email address: Let's Encrypt sends expiry notices there`);
     }
@@ -153,14 +161,17 @@ export class GatewayHost extends Construct {
       }
       return value;
     };
-    if (props.app && props.upstream) issues.add("gateway.app-and-upstream", "'app' and 'upstream' both say what nginx serves: give 'app' (a container drover runs) or 'upstream' (a port your own software listens on), not both");
-    else if (!props.app && !props.upstream) issues.add("gateway.no-app", "nothing to serve: give 'app' ({ image, port }) for a container drover runs, or 'upstream' ({ port }) for software you install");
+    if (props.app && props.upstream)
+      issues.add("gateway.app-and-upstream", "'app' and 'upstream' both say what nginx serves: give 'app' (a container drover runs) or 'upstream' (a port your own software listens on), not both");
+    else if (!props.app && !props.upstream)
+      issues.add("gateway.no-app", "nothing to serve: give 'app' ({ image, port }) for a container drover runs, or 'upstream' ({ port }) for software you install");
     else if (props.app) {
       const p = port("app.port", props.app.port);
       for (const name of Object.keys(props.app.env ?? {})) {
         if (!ENV_NAME.test(name)) issues.add("gateway.bad-env", `'app.env' name "${name}" is not a variable name: letters, digits and '_', not starting with a digit`);
       }
-      if (p !== undefined) app = { kind: "container", image: props.app.image, port: p, ...(props.app.env ? { env: props.app.env } : {}), ...(props.app.dataMountPath ? { dataMountPath: props.app.dataMountPath } : {}) };
+      if (p !== undefined)
+        app = { kind: "container", image: props.app.image, port: p, ...(props.app.env ? { env: props.app.env } : {}), ...(props.app.dataMountPath ? { dataMountPath: props.app.dataMountPath } : {}) };
     } else {
       const p = port("upstream.port", props.upstream!.port);
       if (p !== undefined) app = { kind: "upstream", port: p };
@@ -203,7 +214,9 @@ export class GatewayHost extends Construct {
           }
         : undefined;
     // The host's own checks (image name, env values, mount path), in the props' words where they overlap.
-    if (cloudInit) for (const p of checkGatewayCloudInitInput(cloudInit)) if (!["gateway.fqdn", "gateway.email", "gateway.app-port", "gateway.env-name", "gateway.bad-cidr"].includes(p.code)) issues.add(p.code, p.message);
+    if (cloudInit)
+      for (const p of checkGatewayCloudInitInput(cloudInit))
+        if (!["gateway.fqdn", "gateway.email", "gateway.app-port", "gateway.env-name", "gateway.bad-cidr"].includes(p.code)) issues.add(p.code, p.message);
     issues.throwIfAny();
     if (!size.ok || !cloudInit || !nginx) throw new Error("unreachable");
     if (sshFrom.some((c) => c.prefix === 0)) Annotations.of(this).addWarning("'allowSshFrom' opens SSH to the whole internet; fail2ban slows guessing, but name your networks instead");

@@ -94,7 +94,7 @@ export const DEFAULT_HUB_IMAGE = "quay.io/jupyter/scipy-notebook:2025-10-20";
 /** The hub's subnet: apart from k3s's pod (10.42.0.0/16) and service (10.43.0.0/16) ranges. */
 const HUB_CIDR = "10.44.0.0/22";
 const SERVER_HOST = 4;
-const HELM_INSTALL = "Install Helm 3 (https://helm.sh/docs/intro/install/), or use kubernetes: \"k3s\"";
+const HELM_INSTALL = 'Install Helm 3 (https://helm.sh/docs/intro/install/), or use kubernetes: "k3s"';
 
 /** What the hub is, decided before anything is built: its props as checked, the plans, its names, who may SSH. */
 interface HubPlan {
@@ -184,9 +184,17 @@ export class JupyterHubCluster extends Construct {
     const kubernetes = p.kubernetes ?? "k3s";
     const capacity = planCapacity({
       users: p.users,
-      profile: { cpu: p.profile.cpu, memoryGiB: p.profile.memoryGiB, ...(p.profile.cpuLimit !== undefined ? { cpuLimit: p.profile.cpuLimit } : {}), ...(p.profile.memoryLimitGiB !== undefined ? { memoryLimitGiB: p.profile.memoryLimitGiB } : {}), ...(p.profile.gpus ? { gpus: p.profile.gpus } : {}) },
+      profile: {
+        cpu: p.profile.cpu,
+        memoryGiB: p.profile.memoryGiB,
+        ...(p.profile.cpuLimit !== undefined ? { cpuLimit: p.profile.cpuLimit } : {}),
+        ...(p.profile.memoryLimitGiB !== undefined ? { memoryLimitGiB: p.profile.memoryLimitGiB } : {}),
+        ...(p.profile.gpus ? { gpus: p.profile.gpus } : {}),
+      },
       cloud: { name: cloud.name, flavors: cloud.flavors, ...(cloud.quota ? { quota: cloud.quota } : {}) },
-      ...(p.nodes?.size !== undefined || p.nodes?.count !== undefined ? { nodes: { ...(typeof p.nodes.size === "string" ? { size: p.nodes.size } : {}), ...(p.nodes.count !== undefined ? { count: p.nodes.count } : {}) } } : {}),
+      ...(p.nodes?.size !== undefined || p.nodes?.count !== undefined
+        ? { nodes: { ...(typeof p.nodes.size === "string" ? { size: p.nodes.size } : {}), ...(p.nodes.count !== undefined ? { count: p.nodes.count } : {}) } }
+        : {}),
       ...(typeof p.controlPlane?.size === "string" ? { controlPlane: { size: p.controlPlane.size } } : {}),
       ...(p.hours ? { hours: { perDay: p.hours.perDay, days: p.hours.days } } : {}),
     });
@@ -202,7 +210,10 @@ export class JupyterHubCluster extends Construct {
     stack.claimUnique("cluster name", base, this);
     const host = p.domain ?? (zone ? `${base}.${zone}` : undefined);
     if (p.https !== false && !host) {
-      issues.add("hub.no-host", `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`);
+      issues.add(
+        "hub.no-host",
+        `'https' needs a host name for the certificate: give 'domain', or name the allocation (jetstream2({ allocation: "..." })) so drover names the hub in its DNS zone, or set https: false`,
+      );
     }
     const homes = this.planHomes(ctx, p, kubernetes);
     const { sshFrom, adminKey } = checkSshAccess(issues, "hub", p.allowSshFrom, { prop: "adminPublicKey", value: p.adminPublicKey }, cloud);
@@ -215,7 +226,6 @@ export class JupyterHubCluster extends Construct {
     const sharedHomes = homes?.kind === "shared" ? { sizeGiB: homes.sharedGiB! } : undefined;
     return { props: p, kubernetes, capacity: capacity.plan, homes, sharedHomes, base, zone, host, sshFrom, adminKey, addresses, ...(kubernetes === "magnum" && managed ? { managed } : {}) };
   }
-
 
   /** Where users' homes live (lib/jupyterhub/homes.ts): planned where they are Cinder volumes, which count against the volume quota. */
   private planHomes(ctx: ClusterContext, p: HubProps, kubernetes: "k3s" | "magnum"): HomesPlan | undefined {
@@ -275,7 +285,14 @@ export class JupyterHubCluster extends Construct {
   }
 
   /** k3s on machines drover builds: a network and firewalls, the CSI driver's credential, the server (the chart installed at boot) and the user nodes. */
-  private buildK3s(ctx: ClusterContext, id: string, hub: HubPlan, auth: HubAuth, publicAddress: string, keyPair: IKeyPair | undefined): { values: HubValuesResult; server: IMachine; agents: IMachine[] } {
+  private buildK3s(
+    ctx: ClusterContext,
+    id: string,
+    hub: HubPlan,
+    auth: HubAuth,
+    publicAddress: string,
+    keyPair: IKeyPair | undefined,
+  ): { values: HubValuesResult; server: IMachine; agents: IMachine[] } {
     const { cloud, driver } = ctx;
     const { base, sharedHomes, capacity: plan } = hub;
     const { network, serverAddress, internal, web } = this.buildK3sNetwork(ctx, hub);
@@ -294,9 +311,7 @@ export class JupyterHubCluster extends Construct {
       userData: userData.server,
       fixedAddress: serverAddress,
       metadata: { drover_construct: this.node.path, drover_role: "k3s-server", ...(bundle ? encodeBundle(bundle).metadata : {}) },
-      ...(inPlace
-        ? { bootstrapOnly: true, holdsState: "the Kubernetes cluster (its datastore is on its disk): the user nodes and the users' volume claims are left behind" }
-        : {}),
+      ...(inPlace ? { bootstrapOnly: true, holdsState: "the Kubernetes cluster (its datastore is on its disk): the user nodes and the users' volume claims are left behind" } : {}),
       ...(keyPair ? { keyPair } : {}),
       ...dependsOn,
     });
@@ -392,7 +407,7 @@ export class JupyterHubCluster extends Construct {
   private buildMagnum(ctx: ClusterContext, id: string, hub: HubPlan, auth: HubAuth, publicAddress: string, keyPair: IKeyPair | undefined): HubValuesResult {
     const { stack } = ctx;
     const { props: p, base, capacity: plan, managed } = hub;
-    if (!managed) throw new Error("unreachable: makePlan requires managed Kubernetes for kubernetes \"magnum\"");
+    if (!managed) throw new Error('unreachable: makePlan requires managed Kubernetes for kubernetes "magnum"');
     const values = this.renderValues(hub, auth, publicAddress);
     const cluster = managed.createCluster(this, "Cluster", {
       name: base,
@@ -447,9 +462,17 @@ export class JupyterHubCluster extends Construct {
     output("url", this.url, `The hub of ${this.node.path}`);
     output("address", publicAddress, `Public address of ${this.node.path}`);
     if (this.server && sshFrom.length > 0) output("ssh", `ssh ubuntu@${publicAddress}`, `SSH to the k3s server (control plane) of ${this.node.path}`);
-    output("nodes", `${plan.userNodes.count} × ${plan.userNodes.flavor.name} (${plan.userNodes.usersPerNode} users each) + ${plan.controlPlane.flavor.name} control plane`, `User nodes of ${this.node.path}`);
+    output(
+      "nodes",
+      `${plan.userNodes.count} × ${plan.userNodes.flavor.name} (${plan.userNodes.usersPerNode} users each) + ${plan.controlPlane.flavor.name} control plane`,
+      `User nodes of ${this.node.path}`,
+    );
     // On a commercial cloud the catalog's "units" are on-demand US dollars.
-    output("su_per_hour", String(Math.round(plan.suPerHour * 10_000) / 10_000), `${cloud.facts.pricing.currency === "SU" ? "Service units" : "On-demand US dollars"} per hour of ${this.node.path}, all nodes`);
+    output(
+      "su_per_hour",
+      String(Math.round(plan.suPerHour * 10_000) / 10_000),
+      `${cloud.facts.pricing.currency === "SU" ? "Service units" : "On-demand US dollars"} per hour of ${this.node.path}, all nodes`,
+    );
     output("summary", plan.summary + (plan.period ? `; ${plan.period.su} SU over ${plan.period.days} days of ${plan.period.hoursPerDay} h` : ""), `Capacity of ${this.node.path}`);
     if (auth.kind === "workshop") output("workshop_password", auth.passwordRef, `The shared password of ${this.node.path}`, true);
   }

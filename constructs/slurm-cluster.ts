@@ -267,7 +267,10 @@ export class SlurmCluster extends Construct {
     const { cloud, issues } = ctx;
     const image = props.image ?? cloud.defaultImage;
     if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
-      const near = nearestMatches(image, cloud.images.map((i) => i.name));
+      const near = nearestMatches(
+        image,
+        cloud.images.map((i) => i.name),
+      );
       issues.add("slurm.unknown-image", `'image' "${image}" is not a featured image of ${cloud.name}${near.length ? `: did you mean ${orList(near)}?` : ""}`);
     }
     const adminUser = loginUserFor(image, cloud.images) ?? "ubuntu";
@@ -306,12 +309,17 @@ export class SlurmCluster extends Construct {
     const hasElastic = planned.ok && hasElasticNodes(planned.plan);
     // The elastic nodes' programs take the image by name in a KEY=value file (lib/slurm/cloud-init-elastic.ts).
     if (hasElastic && !/^[A-Za-z0-9_.:/@+,=-]+$/.test(image)) {
-      issues.add("slurm.bad-image", `'image' ${describeValue(image)} cannot be handed to the programs that create elastic nodes: they take letters, digits and . _ - : / @ + , = only. Use an image so named, or static nodes only`);
+      issues.add(
+        "slurm.bad-image",
+        `'image' ${describeValue(image)} cannot be handed to the programs that create elastic nodes: they take letters, digits and . _ - : / @ + , = only. Use an image so named, or static nodes only`,
+      );
     }
     // Elastic nodes need a credential to be created with, and a destroy step that deletes them.
     const { credentials, elasticCleanup, shares } = driver.abilities;
-    if (hasElastic && !(credentials && elasticCleanup)) issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
-    if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !shares) issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
+    if (hasElastic && !(credentials && elasticCleanup))
+      issues.add("slurm.no-elastic", `elastic nodes need a credential drover can create on ${cloud.name}, which it cannot yet: use static nodes only`);
+    if (planned.ok && planned.plan.sharedStorage.kind === "manila" && !shares)
+      issues.add("slurm.no-shares", `'sharedStorage.kind' "manila" needs shares, which ${cloud.name} does not offer: use kind "nfs"`);
     if (planned.ok) checkGpuDriver(issues, props, planned.plan, image, cloud);
     issues.throwIfAny();
     if (!planned.ok) throw new Error("unreachable: planCluster failed without issues");
@@ -442,7 +450,17 @@ export class SlurmCluster extends Construct {
     const keyPair: IKeyPair | undefined = adminKey ? stack.keyPairFor(adminKey.line, adminKey.fingerprint) : undefined;
     const machine = (
       scopeId: string,
-      spec: { name: string; address: string; flavor: typeof plan.controller.flavor; userData: string; role: string; firewalls: IFirewall[]; dependsOn?: ITerraformDependable[]; partition?: string; holdsState?: string },
+      spec: {
+        name: string;
+        address: string;
+        flavor: typeof plan.controller.flavor;
+        userData: string;
+        role: string;
+        firewalls: IFirewall[];
+        dependsOn?: ITerraformDependable[];
+        partition?: string;
+        holdsState?: string;
+      },
     ) =>
       driver.createMachine(new Construct(this, scopeId), "Resource", {
         name: spec.name,

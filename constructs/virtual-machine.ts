@@ -232,7 +232,8 @@ export class VirtualMachine extends Construct {
     }
 
     (props.packages ?? []).forEach((p, i) => {
-      if (typeof p !== "string" || !PACKAGE_NAME.test(p)) issues.add("vm.bad-package", `'packages[${i}]' ${JSON.stringify(p)} is not a package name: use the distribution's name for it (letters, digits and + . _ : -), e.g. "htop"`);
+      if (typeof p !== "string" || !PACKAGE_NAME.test(p))
+        issues.add("vm.bad-package", `'packages[${i}]' ${JSON.stringify(p)} is not a package name: use the distribution's name for it (letters, digits and + . _ : -), e.g. "htop"`);
     });
     (props.bootCommands ?? []).forEach((c, i) => {
       if (typeof c !== "string" || c.trim() === "") issues.add("vm.bad-command", `'bootCommands[${i}]' must be a non-empty shell command`);
@@ -256,7 +257,10 @@ export class VirtualMachine extends Construct {
     }
     requireShape(issues, "virtualMachine", props, "vm");
     if (name.length > MAX_HOSTNAME_LENGTH) {
-      issues.add("vm.name-too-long", `the machine's name "${name}" (stack + construct) is ${name.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack name or the construct id`);
+      issues.add(
+        "vm.name-too-long",
+        `the machine's name "${name}" (stack + construct) is ${name.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack name or the construct id`,
+      );
     }
 
     const size = resolveSize(props.size, cloud.flavors, cloud.name);
@@ -266,7 +270,10 @@ export class VirtualMachine extends Construct {
     if (typeof image !== "string" || image.trim() === "") {
       issues.add("vm.bad-image", `'image' must be a non-empty image name, got ${describeValue(image)}`);
     } else if (image.startsWith("Featured-") && cloud.images.length > 0 && !cloud.images.some((i) => i.name === image)) {
-      const near = nearestMatches(image, cloud.images.map((i) => i.name));
+      const near = nearestMatches(
+        image,
+        cloud.images.map((i) => i.name),
+      );
       issues.add(
         "vm.unknown-image",
         `'image' "${image}" is not a featured image of ${cloud.name}${near.length ? `: did you mean ${orList(near)}?` : ""} Featured: ${cloud.images.map((i) => i.name).join(", ")}.`,
@@ -279,7 +286,10 @@ export class VirtualMachine extends Construct {
     } else if (!LOGIN_USER.test(loginUser)) {
       issues.add("vm.bad-user", `'sshUser' "${loginUser}" is not a valid account name (lower-case letters, digits, _ and -, at most 32): use the image's account, e.g. "ubuntu"`);
     } else if (loginUser === "root") {
-      issues.add("vm.root-user", `'sshUser' "root" cannot log in: drover machines disable root login over SSH. Use the image's own account (${loginUserFor(image, cloud.images) ?? "e.g. ubuntu"}) and sudo`);
+      issues.add(
+        "vm.root-user",
+        `'sshUser' "root" cannot log in: drover machines disable root login over SSH. Use the image's own account (${loginUserFor(image, cloud.images) ?? "e.g. ubuntu"}) and sudo`,
+      );
     }
     return { name, size, image, loginUser };
   }
@@ -301,7 +311,10 @@ export class VirtualMachine extends Construct {
     // Clouds without a limit in their facts have drivers that check their own (EC2's is 16 KB, compressed if need be).
     const maxUserData = cloud.facts.userDataMaxBytes;
     if (maxUserData !== undefined && Buffer.byteLength(userData) > maxUserData) {
-      issues.add("vm.user-data-too-big", `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; ${cloud.facts.label} accepts ${maxUserData}: move large files to a volume or download them at boot`);
+      issues.add(
+        "vm.user-data-too-big",
+        `the cloud-init user data is ${Buffer.byteLength(userData)} bytes; ${cloud.facts.label} accepts ${maxUserData}: move large files to a volume or download them at boot`,
+      );
     }
     issues.throwIfAny();
     return { ...checked, flavor: (checked.size as { flavor: Flavor }).flavor, loginUser: loginUser!, cloudInit, userData };
@@ -346,7 +359,14 @@ export class VirtualMachine extends Construct {
   }
 
   private outputs(stack: DroverStack): void {
-    const output = outputsOf(stack, this, stack.resourceName(this).slice(stack.node.id.length + 1).replace(/-/g, "_"));
+    const output = outputsOf(
+      stack,
+      this,
+      stack
+        .resourceName(this)
+        .slice(stack.node.id.length + 1)
+        .replace(/-/g, "_"),
+    );
     output("private_address", this.privateAddress, `Private address of ${this.node.path}`);
     if (this.publicAddress) output("public_address", this.publicAddress, `Public address of ${this.node.path}`);
     output("ssh", this.sshCommand, `SSH command for ${this.node.path}`);
@@ -397,7 +417,10 @@ export class VirtualMachine extends Construct {
         issues.add("vm.bad-mount-path", `${at}.mountPath' ${JSON.stringify(mountPath)} must be an absolute path of letters, digits and . _ - /`);
         ok = false;
       } else if (hidesSystem(normalized)) {
-        issues.add("vm.reserved-mount-path", `${at}.mountPath' "${mountPath}" would hide ${normalized === "/home" || normalized.startsWith("/home/") ? "the users' homes" : "a system directory"}: mount beneath /media, /mnt, /data or /srv (e.g. "/mnt/${v.name}")`);
+        issues.add(
+          "vm.reserved-mount-path",
+          `${at}.mountPath' "${mountPath}" would hide ${normalized === "/home" || normalized.startsWith("/home/") ? "the users' homes" : "a system directory"}: mount beneath /media, /mnt, /data or /srv (e.g. "/mnt/${v.name}")`,
+        );
         ok = false;
       } else if (mounts.has(normalized)) {
         issues.add("vm.duplicate-mount-path", `${at}.mountPath' "${mountPath}" is used by another volume of this machine`);

@@ -150,13 +150,7 @@ const run = promisify(execFile);
  * network) in a scratch directory under `workDir`, which is removed afterwards: its state holds
  * the lab's secrets.
  */
-export async function evaluateWithTerraform(
-  terraform: string,
-  workDir: string,
-  config: StackConfig,
-  values: ComputedValues,
-  wanted: Record<string, Json>,
-): Promise<Record<string, Json>> {
+export async function evaluateWithTerraform(terraform: string, workDir: string, config: StackConfig, values: ComputedValues, wanted: Record<string, Json>): Promise<Record<string, Json>> {
   const dir = await mkdtemp(join(workDir, "terraform-eval-"));
   try {
     await writeFile(join(dir, "main.tf.json"), JSON.stringify(evaluationConfig(config, values, wanted), null, 1));

@@ -93,7 +93,10 @@ export class Machine {
     await must("mount", ["--make-shared", this.incoming]);
     const seed = join(this.root, "var/lib/cloud/seed/nocloud");
     await mkdir(seed, { recursive: true });
-    await writeFile(join(seed, "meta-data"), stringify({ "instance-id": this.spec.id, "local-hostname": this.spec.name, ...(this.spec.publicKeys.length ? { "public-keys": [...this.spec.publicKeys] } : {}) }));
+    await writeFile(
+      join(seed, "meta-data"),
+      stringify({ "instance-id": this.spec.id, "local-hostname": this.spec.name, ...(this.spec.publicKeys.length ? { "public-keys": [...this.spec.publicKeys] } : {}) }),
+    );
     await writeFile(join(seed, "user-data"), this.spec.userData);
     await writeFile(
       join(seed, "network-config"),
@@ -212,7 +215,25 @@ export class Machine {
     const inner = options.user ? ["runuser", "-l", options.user, "-c", argv.map(shellQuote).join(" ")] : [...argv];
     return run(
       "nsenter",
-      ["-t", String(pid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "--", "/usr/bin/env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8", ...inner],
+      [
+        "-t",
+        String(pid),
+        "-m",
+        "-u",
+        "-i",
+        "-n",
+        "-p",
+        "-C",
+        "-r",
+        "-w",
+        "--",
+        "/usr/bin/env",
+        "-i",
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME=/root",
+        "LANG=C.UTF-8",
+        ...inner,
+      ],
       { ...(options.input !== undefined ? { input: options.input } : {}), timeoutMs: options.timeoutMs ?? 120_000 },
     );
   }

@@ -36,7 +36,11 @@ const program = new Command("lab")
       if (opts.shell) {
         const { pid, run } = await keptMachine(opts.cache, opts.shell);
         process.stderr.write(`${opts.shell} (kept run ${run}); exit the shell to leave it running\n`);
-        const r = spawnSync("nsenter", ["-t", String(pid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "--", "/usr/bin/env", "-i", `TERM=${process.env.TERM ?? "xterm"}`, "HOME=/root", "/bin/bash", "-l"], { stdio: "inherit" });
+        const r = spawnSync(
+          "nsenter",
+          ["-t", String(pid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "--", "/usr/bin/env", "-i", `TERM=${process.env.TERM ?? "xterm"}`, "HOME=/root", "/bin/bash", "-l"],
+          { stdio: "inherit" },
+        );
         process.exitCode = r.status ?? 1;
         return;
       }

@@ -39,7 +39,7 @@ export function clientMatches(client: string, address: string): boolean {
   const toN = (ip: string) => ip.split(".").reduce((n, p) => n * 256 + Number(p), 0);
   const bits = Number(m[2]);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((toN(address) & mask) >>> 0) === ((toN(m[1]!) & mask) >>> 0);
+  return (toN(address) & mask) >>> 0 === (toN(m[1]!) & mask) >>> 0;
 }
 
 export class NfsStandIn {

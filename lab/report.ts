@@ -60,7 +60,13 @@ export function renderReport(report: LabReport, options: { color: boolean; width
     const failures = s.checks.filter((x) => !x.passed);
     for (const x of failures) {
       out.push("", c.red(`  ✗ ${x.name}`), ...x.observed.split("\n").map((l) => `    ${l}`));
-      if (x.evidence) out.push(...x.evidence.trimEnd().split("\n").map((l) => c.dim(`    │ ${l}`)));
+      if (x.evidence)
+        out.push(
+          ...x.evidence
+            .trimEnd()
+            .split("\n")
+            .map((l) => c.dim(`    │ ${l}`)),
+        );
     }
     if (s.substitutions.length > 0) {
       out.push("", c.bold("  substitutions (what cannot be real here, and what stood in):"));

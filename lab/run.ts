@@ -112,7 +112,9 @@ export async function keptMachine(cacheDir: string, name: string): Promise<{ pid
   const found = all.find((m) => m.name === name);
   if (!found) {
     throw new LabSetupError(
-      all.length === 0 ? "no machine is kept: run the lab with --keep first (npm run lab -- slurm --keep)" : `no kept machine named '${name}': the kept machines are ${all.map((m) => m.name).join(", ")}`,
+      all.length === 0
+        ? "no machine is kept: run the lab with --keep first (npm run lab -- slurm --keep)"
+        : `no kept machine named '${name}': the kept machines are ${all.map((m) => m.name).join(", ")}`,
     );
   }
   // unshare → systemd-nspawn → the machine's systemd.
@@ -157,8 +159,18 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
     const admin = await makeKey(join(runDir, "keys"), "admin");
     options.progress(`drover synth ${definitions.map((d) => d.stack).join(" ")} (day 1, and day 2: the changes made to the running stacks)`);
     const publicKeys = { alice: alice.publicKey, bob: bob.publicKey, admin: admin.publicKey };
-    const stacks = await synthesize(definitions.map((d) => d.stack), publicKeys, 1, join(runDir, "day1"));
-    const stacksDayTwo = await synthesize(definitions.map((d) => d.stack), publicKeys, 2, join(runDir, "day2"));
+    const stacks = await synthesize(
+      definitions.map((d) => d.stack),
+      publicKeys,
+      1,
+      join(runDir, "day1"),
+    );
+    const stacksDayTwo = await synthesize(
+      definitions.map((d) => d.stack),
+      publicKeys,
+      2,
+      join(runDir, "day2"),
+    );
     const context: LabContext = {
       runId,
       runDir,

@@ -347,7 +347,24 @@ export class ScenarioRun {
   ssh(key: string, user: string, host: string, command: string, timeoutMs = 60_000) {
     return this.network.exec(
       "ssh",
-      ["-F", "/dev/null", "-i", key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", `${user}@${host}`, command],
+      [
+        "-F",
+        "/dev/null",
+        "-i",
+        key,
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "ConnectTimeout=10",
+        "-o",
+        "LogLevel=ERROR",
+        `${user}@${host}`,
+        command,
+      ],
       { timeoutMs },
     );
   }
@@ -384,7 +401,15 @@ export class ScenarioRun {
     const machineChanges = plan.resources.filter((r) => r.type === "openstack_compute_instance_v2" && r.action !== "no-op");
     const rebuilt = machineChanges.filter((r) => r.action === "replace");
     if (rebuilt.length > 0) throw new CheckFailure(`the plan rebuilds ${rebuilt.map((r) => `${r.constructPath ?? r.address} (${r.reason})`).join(", ")}`);
-    const next = await loadLabStack(this.def.stack, configPath, this.lab.terraform, this.lab.runDir, { catalog: [], region: "IU", projectId: "lab", credential: { id: "", secret: "" } }, { publicRange: PUBLIC_RANGE }, this.stack);
+    const next = await loadLabStack(
+      this.def.stack,
+      configPath,
+      this.lab.terraform,
+      this.lab.runDir,
+      { catalog: [], region: "IU", projectId: "lab", credential: { id: "", secret: "" } },
+      { publicRange: PUBLIC_RANGE },
+      this.stack,
+    );
     const byKey = (stack: LabStack, address: string) => stack.machines.find((m) => `openstack_compute_instance_v2.${m.key}` === address);
     const created: string[] = [];
     const updated: string[] = [];
@@ -450,5 +475,5 @@ function inSubnet(address: string, cidr: string): boolean {
   const toN = (ip: string) => ip.split(".").reduce((n, p) => n * 256 + Number(p), 0);
   const [base, bits] = cidr.split("/");
   const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
-  return ((toN(address) & mask) >>> 0) === ((toN(base!) & mask) >>> 0);
+  return (toN(address) & mask) >>> 0 === (toN(base!) & mask) >>> 0;
 }

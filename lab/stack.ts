@@ -94,21 +94,23 @@ export async function loadLabStack(
   }
   const nextInSubnet = new Map<string, number>();
   let nextPublic = ipToNumber(network.publicRange.split("/")[0]!) + 10;
-  const values = previous?.values ?? new LabValues({
-    ...cloud,
-    allocateAddress(subnetRef) {
-      const subnet = subnetsByAddress.get(refName(subnetRef) ?? "");
-      if (!subnet) throw new Error(`a port's subnet ${subnetRef} is not a subnet of the stack: the lab cannot give it an address`);
-      const cidr = String(subnet.cidr);
-      const pool = (subnet.allocation_pool as Body[] | undefined)?.[0];
-      let n = nextInSubnet.get(cidr) ?? (pool ? ipToNumber(String(pool.start)) : ipToNumber(firstHost(cidr)) + 9);
-      while (taken.has(numberToIp(n))) n++;
-      taken.add(numberToIp(n));
-      nextInSubnet.set(cidr, n + 1);
-      return numberToIp(n);
-    },
-    allocatePublicAddress: () => numberToIp(nextPublic++),
-  });
+  const values =
+    previous?.values ??
+    new LabValues({
+      ...cloud,
+      allocateAddress(subnetRef) {
+        const subnet = subnetsByAddress.get(refName(subnetRef) ?? "");
+        if (!subnet) throw new Error(`a port's subnet ${subnetRef} is not a subnet of the stack: the lab cannot give it an address`);
+        const cidr = String(subnet.cidr);
+        const pool = (subnet.allocation_pool as Body[] | undefined)?.[0];
+        let n = nextInSubnet.get(cidr) ?? (pool ? ipToNumber(String(pool.start)) : ipToNumber(firstHost(cidr)) + 9);
+        while (taken.has(numberToIp(n))) n++;
+        taken.add(numberToIp(n));
+        nextInSubnet.set(cidr, n + 1);
+        return numberToIp(n);
+      },
+      allocatePublicAddress: () => numberToIp(nextPublic++),
+    });
 
   const wanted: Record<string, Json> = {};
   for (const [type, items] of Object.entries(resources)) {
@@ -116,7 +118,10 @@ export async function loadLabStack(
     for (const n of Object.keys(items)) wanted[`${type}.${n}`] = `\${${type}.${n}}`;
   }
   const filled = (await evaluateWithTerraform(terraform, workDir, config, values, wanted)) as Record<string, Body>;
-  const of = (type: string) => Object.entries(filled).filter(([k]) => k.startsWith(`${type}.`)).map(([k, v]) => [k.slice(type.length + 1), v] as const);
+  const of = (type: string) =>
+    Object.entries(filled)
+      .filter(([k]) => k.startsWith(`${type}.`))
+      .map(([k, v]) => [k.slice(type.length + 1), v] as const);
 
   const subnets: LabSubnet[] = of("openstack_networking_subnet_v2").map(([n, b]) => ({
     address: `openstack_networking_subnet_v2.${n}`,
@@ -153,7 +158,10 @@ export async function loadLabStack(
       subnet,
       securityGroupIds: ((port.security_group_ids as Json[] | undefined) ?? []).map(String),
       ...(publicAddress ? { publicAddress } : {}),
-      volumes: attachments.filter((a) => a.instance === String(b.id)).map((a) => volumes.get(a.volume)!).filter(Boolean),
+      volumes: attachments
+        .filter((a) => a.instance === String(b.id))
+        .map((a) => volumes.get(a.volume)!)
+        .filter(Boolean),
       publicKeys: typeof b.key_pair === "string" && keyPairs.has(b.key_pair) ? [keyPairs.get(b.key_pair)!] : [],
     };
   });

@@ -48,12 +48,20 @@ export class LabValues implements ComputedValues {
       }
       case "random_password":
       case "random_string": {
-        const result = randomBytes(Number(config.length ?? 16) * 2).toString("base64url").slice(0, Number(config.length ?? 16));
+        const result = randomBytes(Number(config.length ?? 16) * 2)
+          .toString("base64url")
+          .slice(0, Number(config.length ?? 16));
         return this.remember(address, { id: "none", result, bcrypt_hash: "" });
       }
       case "random_id": {
         const bytes = randomBytes(Number(config.byte_length ?? 8));
-        return this.remember(address, { id: bytes.toString("base64url"), hex: bytes.toString("hex"), b64_url: bytes.toString("base64url"), b64_std: bytes.toString("base64"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() });
+        return this.remember(address, {
+          id: bytes.toString("base64url"),
+          hex: bytes.toString("hex"),
+          b64_url: bytes.toString("base64url"),
+          b64_std: bytes.toString("base64"),
+          dec: BigInt(`0x${bytes.toString("hex")}`).toString(),
+        });
       }
       case "random_uuid":
         return this.remember(address, { id, result: id });
@@ -101,7 +109,21 @@ export class LabValues implements ComputedValues {
       writeFileSync(join(dir, "ca.key"), key, { mode: 0o600 });
       const cert = execFileSync(
         "openssl",
-        ["req", "-x509", "-new", "-key", join(dir, "ca.key"), "-subj", "/CN=lab-server-ca", "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature,keyEncipherment"],
+        [
+          "req",
+          "-x509",
+          "-new",
+          "-key",
+          join(dir, "ca.key"),
+          "-subj",
+          "/CN=lab-server-ca",
+          "-days",
+          "3650",
+          "-addext",
+          "basicConstraints=critical,CA:TRUE",
+          "-addext",
+          "keyUsage=critical,keyCertSign,cRLSign,digitalSignature,keyEncipherment",
+        ],
         { encoding: "utf8" },
       );
       this.caPair = { key, cert };

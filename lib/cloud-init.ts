@@ -15,7 +15,6 @@ import { readTemplate, renderTemplate } from "./templates.ts";
  */
 export type MetadataSource = CloudKind;
 
-
 export interface MachineCloudInit {
   /** The image's login account; owns freshly formatted volumes. */
   readonly loginUser: string;

@@ -83,10 +83,7 @@ export class ValidationError extends DroverError {
   constructor(issues: readonly Issue[]) {
     const first = issues[0];
     // One problem is the message itself; repeating it as a detail line would print it twice.
-    super(
-      issues.length === 1 && first ? `${first.path}: ${first.message}` : `${issues.length} problems in the stack's props`,
-      issues.length === 1 ? [] : issues.map((i) => `${i.path}: ${i.message}`),
-    );
+    super(issues.length === 1 && first ? `${first.path}: ${first.message}` : `${issues.length} problems in the stack's props`, issues.length === 1 ? [] : issues.map((i) => `${i.path}: ${i.message}`));
     this.issues = issues;
   }
   /** The stable code of the first issue, for tests and scripts. */

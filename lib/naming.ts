@@ -40,9 +40,7 @@ export function resourceName(...parts: ReadonlyArray<string | undefined>): strin
 export function nearestMatches(input: string, candidates: readonly string[], max = 3): string[] {
   const needle = input.toLowerCase();
   const limit = Math.max(2, Math.ceil(needle.length / 3));
-  const scored = candidates
-    .map((c) => ({ c, d: distance(needle, c.toLowerCase()) }))
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c));
+  const scored = candidates.map((c) => ({ c, d: distance(needle, c.toLowerCase()) })).sort((a, b) => a.d - b.d || a.c.localeCompare(b.c));
   const best = scored[0]?.d ?? Infinity;
   // A one-letter slip has one obvious fix; otherwise offer those within one edit of the closest.
   const slack = best <= 1 ? 0 : 1;

@@ -30,7 +30,9 @@ function stripExtensions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripExtensions);
   if (value && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).filter(([k]) => !EXTENSION_KEYS.has(k)).map(([k, v]) => [k, stripExtensions(v)]),
+      Object.entries(value)
+        .filter(([k]) => !EXTENSION_KEYS.has(k))
+        .map(([k, v]) => [k, stripExtensions(v)]),
     );
   }
   return value;
@@ -42,9 +44,7 @@ async function generateInto(root: string, outdir: string): Promise<number> {
   const { CodeMaker } = require("codemaker");
   const commons = require("@cdktf/commons");
   const schema = stripExtensions(JSON.parse(await readFile(schemaPath(root), "utf8")));
-  const version = (schema as { provider_versions: Record<string, string> }).provider_versions[
-    `registry.terraform.io/${PROVIDER_SOURCE}`
-  ];
+  const version = (schema as { provider_versions: Record<string, string> }).provider_versions[`registry.terraform.io/${PROVIDER_SOURCE}`];
   const constraint = new commons.TerraformProviderConstraint({
     name: "openstack",
     source: PROVIDER_SOURCE,
@@ -95,8 +95,7 @@ export async function compareBindings(root = projectRoot): Promise<string[]> {
     const differences: string[] = [];
     for (const f of want) {
       if (!have.includes(f)) differences.push(`missing: .gen/${f}`);
-      else if ((await readFile(join(fresh, f), "utf8")) !== (await readFile(join(genDir(root), f), "utf8")))
-        differences.push(`changed: .gen/${f}`);
+      else if ((await readFile(join(fresh, f), "utf8")) !== (await readFile(join(genDir(root), f), "utf8"))) differences.push(`changed: .gen/${f}`);
     }
     for (const f of have) if (!want.includes(f)) differences.push(`extra: .gen/${f}`);
     return differences;

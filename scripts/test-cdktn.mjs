@@ -34,7 +34,9 @@ try {
   step("a worktree of HEAD", "git", ["worktree", "add", "--detach", dir, "HEAD"], ROOT);
   step("install", "npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], dir);
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  const optional = Object.entries(pkg.peerDependencies).filter(([name]) => pkg.peerDependenciesMeta?.[name]?.optional).map(([n, v]) => `${n}@${v}`);
+  const optional = Object.entries(pkg.peerDependencies)
+    .filter(([name]) => pkg.peerDependenciesMeta?.[name]?.optional)
+    .map(([n, v]) => `${n}@${v}`);
   step("cdktn as cdktf", "npm", ["install", "--no-save", "--save-dev", "--no-audit", "--no-fund", "--legacy-peer-deps", "--ignore-scripts", CDKTN, CONSTRUCTS, ...optional], dir);
   const installed = JSON.parse(readFileSync(join(dir, "node_modules/cdktf/package.json"), "utf8"));
   console.log(`\ncdktf resolves to ${installed.name}@${installed.version}`);

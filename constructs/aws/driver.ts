@@ -89,11 +89,7 @@ class AwsFirewall implements IFirewall {
       securityGroupId: this.group.id,
       description: description.replace(DESCRIPTION_UNSAFE, "").slice(0, 255),
       ...protocolAndPorts(port, ipv6),
-      ...(peer.kind === "firewall"
-        ? { referencedSecurityGroupId: peer.firewall.firewallId }
-        : ipv6
-          ? { cidrIpv6: peer.cidr.text }
-          : { cidrIpv4: peer.cidr.text }),
+      ...(peer.kind === "firewall" ? { referencedSecurityGroupId: peer.firewall.firewallId } : ipv6 ? { cidrIpv6: peer.cidr.text } : { cidrIpv4: peer.cidr.text }),
     });
   }
 }
@@ -364,7 +360,11 @@ export class AwsDriver implements CloudDriver {
     if (AMI_ID.test(image)) return { ami: image };
     const known = AWS_IMAGES.find((i) => i.name === image);
     if (!known) {
-      fail(path, "aws.unknown-image", `'image' "${image}" is not an image drover knows on AWS: use ${AWS_IMAGES.map((i) => `"${i.name}"`).join(" or ")}, or an AMI ID ("ami-0123456789abcdef0") with 'sshUser'`);
+      fail(
+        path,
+        "aws.unknown-image",
+        `'image' "${image}" is not an image drover knows on AWS: use ${AWS_IMAGES.map((i) => `"${i.name}"`).join(" or ")}, or an AMI ID ("ami-0123456789abcdef0") with 'sshUser'`,
+      );
     }
     let ami = this.amis.get(image);
     if (!ami) {

@@ -37,12 +37,41 @@ export interface AwsProps {
 
 /** The commercial regions with EC2 (AWS documentation, "Regions and Zones"). */
 export const AWS_REGIONS: readonly string[] = [
-  "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
-  "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
-  "af-south-1", "me-south-1", "me-central-1", "il-central-1",
-  "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-  "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-  "us-gov-east-1", "us-gov-west-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "ca-west-1",
+  "mx-central-1",
+  "sa-east-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-south-2",
+  "af-south-1",
+  "me-south-1",
+  "me-central-1",
+  "il-central-1",
+  "ap-east-1",
+  "ap-east-2",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-southeast-5",
+  "ap-southeast-7",
+  "us-gov-east-1",
+  "us-gov-west-1",
 ];
 
 const REGION_FORM = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -71,10 +100,7 @@ export function aws(props: AwsProps): AwsProfile {
   const region = props?.region;
   if (typeof region !== "string" || !REGION_FORM.test(region)) {
     const near = typeof region === "string" ? nearestMatches(region, AWS_REGIONS) : [];
-    issues.add(
-      "profile.bad-region",
-      `'region' ${JSON.stringify(region)} is not an AWS region${near.length ? `: did you mean ${orList(near.map((r) => `"${r}"`))}?` : ` (e.g. "us-east-2")`}`,
-    );
+    issues.add("profile.bad-region", `'region' ${JSON.stringify(region)} is not an AWS region${near.length ? `: did you mean ${orList(near.map((r) => `"${r}"`))}?` : ` (e.g. "us-east-2")`}`);
   }
   if (props?.profile !== undefined && (typeof props.profile !== "string" || props.profile.trim() === "")) {
     issues.add("profile.empty", `'profile' must be a non-empty string, got ${describeValue(props.profile)}`);
@@ -84,7 +110,10 @@ export function aws(props: AwsProps): AwsProfile {
     if (typeof vpc !== "object" || vpc === null || (!vpc.name && !vpc.id) || (vpc.name && vpc.id)) {
       issues.add("profile.bad-network", `'vpc' must be "new", { id: "subnet-..." } or { name: "<the subnet's Name tag>" }, got ${describeValue(vpc)}`);
     } else if (vpc.id !== undefined && !SUBNET_ID.test(vpc.id)) {
-      issues.add("profile.bad-network", `'vpc.id' "${vpc.id}" is not a subnet ID: name the subnet machines join ("subnet-0123456789abcdef0"), not ${vpc.id.startsWith("vpc-") ? "its VPC" : "another resource"}`);
+      issues.add(
+        "profile.bad-network",
+        `'vpc.id' "${vpc.id}" is not a subnet ID: name the subnet machines join ("subnet-0123456789abcdef0"), not ${vpc.id.startsWith("vpc-") ? "its VPC" : "another resource"}`,
+      );
     }
   }
   if (props?.hostedZone !== undefined && (typeof props.hostedZone !== "string" || !ZONE_NAME.test(props.hostedZone))) {
@@ -109,4 +138,3 @@ export function aws(props: AwsProps): AwsProfile {
     },
   };
 }
-

@@ -166,7 +166,11 @@ export class AzureDriver implements CloudDriver {
     }
     if (!where) {
       const got = lookup.id !== undefined ? `{ id: "${lookup.id}" }` : `{ name: "${lookup.name}" }`;
-      fail(path, "azure.bad-network", `on Azure an existing network is named by its subnet: { id: "/subscriptions/.../virtualNetworks/<network>/subnets/<subnet>" }, or { name: "<network>/<subnet>" } when azure() names an existing 'resourceGroup' that holds it; got ${got}`);
+      fail(
+        path,
+        "azure.bad-network",
+        `on Azure an existing network is named by its subnet: { id: "/subscriptions/.../virtualNetworks/<network>/subnets/<subnet>" }, or { name: "<network>/<subnet>" } when azure() names an existing 'resourceGroup' that holds it; got ${got}`,
+      );
     }
     const subnet = new this.b.DataAzurermSubnet(scope, id, where);
     const subnetId = subnet.id;
@@ -190,7 +194,11 @@ export class AzureDriver implements CloudDriver {
   createKeyPair(scope: Construct, id: string, spec: { name: string; publicKey: string }): IKeyPair {
     const parsed = parseSshPublicKey(spec.publicKey);
     if (parsed.ok && parsed.key.type !== "ssh-ed25519" && parsed.key.type !== "ssh-rsa") {
-      fail(`${scope.node.path}/${id}`, "azure.key-type", `'publicKey' is a ${parsed.key.type} key, and Azure takes only ssh-ed25519 and ssh-rsa (2048 bits or more) keys: make one with ssh-keygen -t ed25519`);
+      fail(
+        `${scope.node.path}/${id}`,
+        "azure.key-type",
+        `'publicKey' is a ${parsed.key.type} key, and Azure takes only ssh-ed25519 and ssh-rsa (2048 bits or more) keys: make one with ssh-keygen -t ed25519`,
+      );
     }
     const key = new this.b.SshPublicKey(scope, id, { name: spec.name, ...this.where(), publicKey: spec.publicKey, tags: this.tags() });
     const pair: AzureKeyPair = { keyPairName: key.name, publicKey: spec.publicKey };
@@ -203,7 +211,11 @@ export class AzureDriver implements CloudDriver {
    */
   importKeyPair(name: string): IKeyPair {
     if (!this.profile.resourceGroup) {
-      fail(this.context.stackName, "azure.key-lookup", `'keyPairName' "${name}": on Azure drover looks a key up in the stack's resource group, and this stack's (${this.context.stackName}-rg) is new, so it holds none: pass 'publicKey' instead, or name an existing 'resourceGroup' in azure()`);
+      fail(
+        this.context.stackName,
+        "azure.key-lookup",
+        `'keyPairName' "${name}": on Azure drover looks a key up in the stack's resource group, and this stack's (${this.context.stackName}-rg) is new, so it holds none: pass 'publicKey' instead, or name an existing 'resourceGroup' in azure()`,
+      );
     }
     let pair = this.keyLookups.get(name);
     if (!pair) {
@@ -229,12 +241,20 @@ export class AzureDriver implements CloudDriver {
     const placement = this.placementOf(spec.network, path);
     const keyPair = spec.keyPair as Partial<AzureKeyPair> | undefined;
     if (!keyPair?.publicKey) {
-      fail(path, "azure.no-key", `machine ${spec.name} has no SSH key, and Azure makes no Linux VM without a key when password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), even if SSH stays closed`);
+      fail(
+        path,
+        "azure.no-key",
+        `machine ${spec.name} has no SSH key, and Azure makes no Linux VM without a key when password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), even if SSH stays closed`,
+      );
     }
     const image = this.imageOf(spec, path);
     const osDiskGiB = spec.rootVolumeGiB ?? DEFAULT_OS_DISK_GIB;
     if (osDiskGiB < DEFAULT_OS_DISK_GIB) {
-      fail(path, "azure.small-os-disk", `'rootVolumeGiB' ${osDiskGiB} is smaller than the ${DEFAULT_OS_DISK_GIB} GiB disk of the image, and Azure cannot shrink it: use ${DEFAULT_OS_DISK_GIB} or more`);
+      fail(
+        path,
+        "azure.small-os-disk",
+        `'rootVolumeGiB' ${osDiskGiB} is smaller than the ${DEFAULT_OS_DISK_GIB} GiB disk of the image, and Azure cannot shrink it: use ${DEFAULT_OS_DISK_GIB} or more`,
+      );
     }
     if (spec.fixedAddress) this.checkFixedAddress(spec, path);
     const firewalls = spec.firewalls.map((f) => {
@@ -340,7 +360,11 @@ export class AzureDriver implements CloudDriver {
     const last = 2 ** (32 - cidr.prefix) - 1;
     if (index === undefined) fail(path, "azure.fixed-address", `'fixedAddress' ${spec.fixedAddress} is outside ${cidr.text}, the subnet of ${spec.network.displayName}`);
     if (index < 4 || index === last) {
-      fail(path, "azure.fixed-address", `'fixedAddress' ${spec.fixedAddress} is one of the addresses Azure keeps in every subnet (the first four of ${cidr.text} and its last): use ${hostAddress(cidr, 4)} to ${hostAddress(cidr, last - 1)}`);
+      fail(
+        path,
+        "azure.fixed-address",
+        `'fixedAddress' ${spec.fixedAddress} is one of the addresses Azure keeps in every subnet (the first four of ${cidr.text} and its last): use ${hostAddress(cidr, 4)} to ${hostAddress(cidr, last - 1)}`,
+      );
     }
   }
 
@@ -352,7 +376,11 @@ export class AzureDriver implements CloudDriver {
     const loginUser = spec.loginUser ?? known?.loginUser ?? loginUserFor(spec.image, []);
     if ((!known && !urn) || !loginUser) {
       const names = AZURE_IMAGES.map((i) => `"${i.name}"`).join(" or ");
-      fail(path, "azure.unknown-image", `'image' "${spec.image}" is not an image drover knows on Azure: use ${names}, or a Marketplace URN of an Ubuntu, Debian, Rocky or AlmaLinux image ("Canonical:ubuntu-24_04-lts:server:latest")`);
+      fail(
+        path,
+        "azure.unknown-image",
+        `'image' "${spec.image}" is not an image drover knows on Azure: use ${names}, or a Marketplace URN of an Ubuntu, Debian, Rocky or AlmaLinux image ("Canonical:ubuntu-24_04-lts:server:latest")`,
+      );
     }
     const { publisher, offer, sku, version } = known ?? urn!;
     return { reference: { publisher, offer, sku, version }, loginUser, generation2: known?.generation2 ?? false };
@@ -362,7 +390,11 @@ export class AzureDriver implements CloudDriver {
   createVolume(scope: Construct, id: string, spec: VolumeSpec): IVolume {
     const type = spec.volumeType ?? "StandardSSD_LRS";
     if (!(AZURE_VOLUME_TYPES as readonly string[]).includes(type)) {
-      fail(`${scope.node.path}/${id}`, "azure.volume-type", `'volumeType' "${type}" is not a disk type drover can attach on Azure: use ${AZURE_VOLUME_TYPES.map((t) => `"${t}"`).join(", ")} (Premium SSD v2 and Ultra Disk need an availability zone)`);
+      fail(
+        `${scope.node.path}/${id}`,
+        "azure.volume-type",
+        `'volumeType' "${type}" is not a disk type drover can attach on Azure: use ${AZURE_VOLUME_TYPES.map((t) => `"${t}"`).join(", ")} (Premium SSD v2 and Ultra Disk need an availability zone)`,
+      );
     }
     const disk = new this.b.ManagedDisk(scope, id, {
       name: spec.name,
@@ -446,7 +478,8 @@ export class AzureDriver implements CloudDriver {
     const zone =
       this.zones.get(spec.zoneId) ??
       (spec.zoneName === this.profile.dnsZone && this.profile.dnsZoneResourceGroup ? { name: spec.zoneName.replace(/\.$/, ""), resourceGroup: this.profile.dnsZoneResourceGroup } : undefined);
-    if (!zone) fail(path, "azure.unknown-zone", `DNS zone ${spec.zoneName} was not looked up by this stack (lookupDnsZone) and is not the dnsZone of azure(): the driver cannot tell its resource group`);
+    if (!zone)
+      fail(path, "azure.unknown-zone", `DNS zone ${spec.zoneName} was not looked up by this stack (lookupDnsZone) and is not the dnsZone of azure(): the driver cannot tell its resource group`);
     const common = { name: spec.name, zoneName: zone.name, resourceGroupName: zone.resourceGroup, ttl: spec.ttlSeconds ?? 300, tags: this.tags() };
     if (spec.type === "CNAME") {
       if (spec.values.length !== 1) fail(path, "azure.cname-values", `a CNAME record holds exactly one name, got ${spec.values.length}`);

@@ -118,11 +118,19 @@ export class SecurityRules {
     const newlyNamed = [spec.to, ...(from ? [from] : [])].filter((f) => !this.named.has(f));
     const count = this.named.size + newlyNamed.length;
     if (count > MAX_SECURITY_GROUPS_IN_RULES) {
-      fail(path, "azure.too-many-firewalls", `this rule would make ${count} firewalls named in the rules of the stack's network security group, and Azure allows ${MAX_SECURITY_GROUPS_IN_RULES}: split the stack, or let machines share a firewall`);
+      fail(
+        path,
+        "azure.too-many-firewalls",
+        `this rule would make ${count} firewalls named in the rules of the stack's network security group, and Azure allows ${MAX_SECURITY_GROUPS_IN_RULES}: split the stack, or let machines share a firewall`,
+      );
     }
     if (this.next > LAST_RULE_PRIORITY) {
       const room = (LAST_RULE_PRIORITY - FIRST_RULE_PRIORITY) / RULE_PRIORITY_STEP + 1;
-      fail(path, "azure.too-many-rules", `the stack's network security group is full: drover gives firewall rules priorities ${FIRST_RULE_PRIORITY} to ${LAST_RULE_PRIORITY}, every ${RULE_PRIORITY_STEP} (${room} rules): open wider ranges with fewer rules, or split the stack`);
+      fail(
+        path,
+        "azure.too-many-rules",
+        `the stack's network security group is full: drover gives firewall rules priorities ${FIRST_RULE_PRIORITY} to ${LAST_RULE_PRIORITY}, every ${RULE_PRIORITY_STEP} (${room} rules): open wider ranges with fewer rules, or split the stack`,
+      );
     }
     for (const f of newlyNamed) this.named.add(f);
     const priority = this.next;
@@ -169,7 +177,11 @@ export class AzureFirewall implements IFirewall {
   placeIn(vnetKey: string, machinePath: string): void {
     if (this.vnetKey === undefined) this.vnetKey = vnetKey;
     else if (this.vnetKey !== vnetKey) {
-      fail(machinePath, "azure.firewall-two-networks", `firewall ${this.displayName} is used by machines on two networks; on Azure an application security group holds machines of one virtual network: give each network its own firewall`);
+      fail(
+        machinePath,
+        "azure.firewall-two-networks",
+        `firewall ${this.displayName} is used by machines on two networks; on Azure an application security group holds machines of one virtual network: give each network its own firewall`,
+      );
     }
   }
 
@@ -187,7 +199,9 @@ export class AzureFirewall implements IFirewall {
       rule.node.addValidation({
         validate: () =>
           from.vnetKey !== undefined && this.vnetKey !== undefined && from.vnetKey !== this.vnetKey
-            ? [`firewall ${this.displayName} admits ${from.displayName}, whose machines are on another network; on Azure such a rule works inside one virtual network: admit their address range instead`]
+            ? [
+                `firewall ${this.displayName} admits ${from.displayName}, whose machines are on another network; on Azure such a rule works inside one virtual network: admit their address range instead`,
+              ]
             : [],
       });
     }

@@ -121,7 +121,11 @@ export function customDataOf(scope: Construct, id: string, template: string, pat
     // Measured on the text with references as written: a few bytes each.
     const compressed = Buffer.from(gzipBase64(literal), "base64").length;
     if (compressed > AZURE_CUSTOM_DATA_MAX_BYTES - 1024) {
-      fail(path, "azure.custom-data-too-big", `the user data is ${bytes} bytes, ${compressed} compressed; Azure takes ${AZURE_CUSTOM_DATA_MAX_BYTES}: move large files to a volume or download them at boot`);
+      fail(
+        path,
+        "azure.custom-data-too-big",
+        `the user data is ${bytes} bytes, ${compressed} compressed; Azure takes ${AZURE_CUSTOM_DATA_MAX_BYTES}: move large files to a volume or download them at boot`,
+      );
     }
     if (!references) return gzipBase64(literal);
   }

@@ -47,15 +47,64 @@ export interface AzureProps {
  * offered. A location Azure opens later needs a drover update before it is accepted.
  */
 export const AZURE_LOCATIONS: readonly string[] = [
-  "eastus", "eastus2", "centralus", "northcentralus", "southcentralus", "westcentralus", "westus", "westus2", "westus3",
-  "canadacentral", "canadaeast", "mexicocentral", "brazilsouth", "brazilsoutheast", "chilecentral",
-  "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "francesouth", "germanywestcentral", "germanynorth",
-  "switzerlandnorth", "switzerlandwest", "norwayeast", "norwaywest", "swedencentral", "polandcentral", "italynorth",
-  "spaincentral", "austriaeast", "belgiumcentral", "denmarkeast",
-  "eastasia", "southeastasia", "japaneast", "japanwest", "koreacentral", "koreasouth", "centralindia", "southindia",
-  "westindia", "jioindiawest", "jioindiacentral", "indonesiacentral", "malaysiawest", "newzealandnorth",
-  "australiaeast", "australiasoutheast", "australiacentral", "australiacentral2",
-  "uaenorth", "uaecentral", "qatarcentral", "israelcentral", "southafricanorth", "southafricawest",
+  "eastus",
+  "eastus2",
+  "centralus",
+  "northcentralus",
+  "southcentralus",
+  "westcentralus",
+  "westus",
+  "westus2",
+  "westus3",
+  "canadacentral",
+  "canadaeast",
+  "mexicocentral",
+  "brazilsouth",
+  "brazilsoutheast",
+  "chilecentral",
+  "northeurope",
+  "westeurope",
+  "uksouth",
+  "ukwest",
+  "francecentral",
+  "francesouth",
+  "germanywestcentral",
+  "germanynorth",
+  "switzerlandnorth",
+  "switzerlandwest",
+  "norwayeast",
+  "norwaywest",
+  "swedencentral",
+  "polandcentral",
+  "italynorth",
+  "spaincentral",
+  "austriaeast",
+  "belgiumcentral",
+  "denmarkeast",
+  "eastasia",
+  "southeastasia",
+  "japaneast",
+  "japanwest",
+  "koreacentral",
+  "koreasouth",
+  "centralindia",
+  "southindia",
+  "westindia",
+  "jioindiawest",
+  "jioindiacentral",
+  "indonesiacentral",
+  "malaysiawest",
+  "newzealandnorth",
+  "australiaeast",
+  "australiasoutheast",
+  "australiacentral",
+  "australiacentral2",
+  "uaenorth",
+  "uaecentral",
+  "qatarcentral",
+  "israelcentral",
+  "southafricanorth",
+  "southafricawest",
 ];
 
 const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -120,10 +169,16 @@ export function azure(props: AzureProps): AzureProfile {
       issues.add("profile.bad-network", `${shape}, got ${describeValue(network)}`);
     } else {
       if (typeof network.name !== "string" || !SUBNET.test(network.name)) {
-        issues.add("profile.bad-network", `'network.name' ${JSON.stringify(network.name)} is not a subnet name (1-80 letters, digits, '-', '_' and '.', starting with a letter or digit and ending with a letter, digit or '_'): ${shape}`);
+        issues.add(
+          "profile.bad-network",
+          `'network.name' ${JSON.stringify(network.name)} is not a subnet name (1-80 letters, digits, '-', '_' and '.', starting with a letter or digit and ending with a letter, digit or '_'): ${shape}`,
+        );
       }
       if (typeof network.virtualNetwork !== "string" || !VIRTUAL_NETWORK.test(network.virtualNetwork)) {
-        issues.add("profile.bad-network", `'network.virtualNetwork' ${JSON.stringify(network.virtualNetwork)} is not a virtual network name (2-64 letters, digits, '-', '_' and '.', starting with a letter or digit and ending with a letter, digit or '_'): ${shape}`);
+        issues.add(
+          "profile.bad-network",
+          `'network.virtualNetwork' ${JSON.stringify(network.virtualNetwork)} is not a virtual network name (2-64 letters, digits, '-', '_' and '.', starting with a letter or digit and ending with a letter, digit or '_'): ${shape}`,
+        );
       }
       checkResourceGroup(issues, "network.resourceGroup", network.resourceGroup, "name the resource group that holds the virtual network");
     }

@@ -11,8 +11,21 @@ import { ValidationError } from "../../lib/errors.ts";
 import type { Port } from "../../lib/net/port.ts";
 import type {
   DriverAbilities,
-  CloudDriver, DnsRecordSpec, DriverContext, IDnsRecord, IFirewall, IKeyPair, IMachine, INetwork, IPublicAddress, IVolume,
-  MachineSpec, NetworkLookup, NetworkSpec, PeerSpec, VolumeSpec,
+  CloudDriver,
+  DnsRecordSpec,
+  DriverContext,
+  IDnsRecord,
+  IFirewall,
+  IKeyPair,
+  IMachine,
+  INetwork,
+  IPublicAddress,
+  IVolume,
+  MachineSpec,
+  NetworkLookup,
+  NetworkSpec,
+  PeerSpec,
+  VolumeSpec,
 } from "../cloud.ts";
 import { markStateful } from "../stateful.ts";
 import { TerraformData } from "../private/terraform-data.ts";
@@ -54,7 +67,11 @@ export function gcpName(text: string): string {
  * becomes `me_example_edu`. Labels are for finding and billing; nothing reads them back.
  */
 export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
-  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
+  const clean = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, "_")
+      .slice(0, 63);
   return Object.fromEntries(Object.entries(tags).map(([k, v]) => [/^[a-z]/.test(clean(k)) ? clean(k) : `k_${clean(k)}`.slice(0, 63), clean(v)]));
 }
 
@@ -85,7 +102,11 @@ class GcpFirewall implements IFirewall {
   placeIn(networkId: string, machinePath: string): void {
     if (this.networkId === undefined) this.networkId = networkId;
     else if (this.networkId !== networkId) {
-      fail(machinePath, "gcp.firewall-two-networks", `firewall ${this.displayName} is used by machines on two networks; on GCP a firewall rule belongs to one network: give each network its own firewall`);
+      fail(
+        machinePath,
+        "gcp.firewall-two-networks",
+        `firewall ${this.displayName} is used by machines on two networks; on GCP a firewall rule belongs to one network: give each network its own firewall`,
+      );
     }
   }
 
@@ -110,7 +131,8 @@ class GcpFirewall implements IFirewall {
       ...(peer.kind === "cidr" ? { sourceRanges: [peer.cidr.text] } : { sourceTags: [peer.firewall.firewallId] }),
     });
     rule.node.addValidation({
-      validate: () => (this.networkId ? [] : [`firewall ${this.displayName} is carried by no machine; on GCP a firewall rule belongs to a network, which drover takes from the first machine with the firewall`]),
+      validate: () =>
+        this.networkId ? [] : [`firewall ${this.displayName} is carried by no machine; on GCP a firewall rule belongs to a network, which drover takes from the first machine with the firewall`],
     });
   }
 }
@@ -231,7 +253,11 @@ export class GcpDriver implements CloudDriver {
    */
   createNetwork(scope: Construct, id: string, spec: NetworkSpec): INetwork {
     if (spec.dnsNameservers?.length) {
-      fail(scope.node.path, "gcp.no-subnet-dns", `'dnsNameservers' ${JSON.stringify(spec.dnsNameservers)} cannot be set on GCP: a subnetwork always hands out Google's resolver (169.254.169.254): remove 'dnsNameservers', or point the machines at other servers in bootCommands`);
+      fail(
+        scope.node.path,
+        "gcp.no-subnet-dns",
+        `'dnsNameservers' ${JSON.stringify(spec.dnsNameservers)} cannot be set on GCP: a subnetwork always hands out Google's resolver (169.254.169.254): remove 'dnsNameservers', or point the machines at other servers in bootCommands`,
+      );
     }
     const network = new this.b.ComputeNetwork(scope, id, {
       name: gcpName(`${spec.name}-vpc`),
@@ -257,7 +283,11 @@ export class GcpDriver implements CloudDriver {
   importNetwork(scope: Construct, id: string, lookup: NetworkLookup): INetwork {
     const path = `${scope.node.path}/${id}`;
     if (lookup.id !== undefined && !SUBNETWORK_PATH.test(lookup.id)) {
-      fail(path, "gcp.bad-network", `on GCP an existing network is named by its subnetwork: { name: "<subnetwork name>" } or { id: "projects/<project>/regions/<region>/subnetworks/<name>" }, got { id: "${lookup.id}" }`);
+      fail(
+        path,
+        "gcp.bad-network",
+        `on GCP an existing network is named by its subnetwork: { name: "<subnetwork name>" } or { id: "projects/<project>/regions/<region>/subnetworks/<name>" }, got { id: "${lookup.id}" }`,
+      );
     }
     if (lookup.name !== undefined && !GCP_NAME.test(lookup.name)) {
       fail(path, "gcp.bad-network", `"${lookup.name}" is not a subnetwork name (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`);
@@ -284,7 +314,11 @@ export class GcpDriver implements CloudDriver {
   }
 
   importKeyPair(name: string): IKeyPair {
-    fail(this.context.stackName, "gcp.no-key-pairs", `'keyPairName' "${name}" names a key pair, and GCP has none: pass the public key itself as 'publicKey' (the content of ~/.ssh/id_ed25519.pub); drover puts it in the machine's metadata`);
+    fail(
+      this.context.stackName,
+      "gcp.no-key-pairs",
+      `'keyPairName' "${name}" names a key pair, and GCP has none: pass the public key itself as 'publicKey' (the content of ~/.ssh/id_ed25519.pub); drover puts it in the machine's metadata`,
+    );
   }
 
   /**
@@ -301,7 +335,11 @@ export class GcpDriver implements CloudDriver {
     const placement = this.placementOf(spec.network, path);
     const userDataBytes = Buffer.byteLength(spec.userData);
     if (userDataBytes > GCP_METADATA_VALUE_MAX_BYTES) {
-      fail(path, "gcp.user-data-too-big", `the user data is ${userDataBytes} bytes; Compute Engine takes ${GCP_METADATA_VALUE_MAX_BYTES} per metadata value: move large files to a volume or download them at boot`);
+      fail(
+        path,
+        "gcp.user-data-too-big",
+        `the user data is ${userDataBytes} bytes; Compute Engine takes ${GCP_METADATA_VALUE_MAX_BYTES} per metadata value: move large files to a volume or download them at boot`,
+      );
     }
     for (const f of spec.firewalls) {
       if (!(f instanceof GcpFirewall)) fail(path, "gcp.foreign-firewall", `firewall ${f.displayName} was not made by the GCP driver`);
@@ -316,7 +354,12 @@ export class GcpDriver implements CloudDriver {
       const key = this.keys.get(spec.keyPair.keyPairName);
       if (!key) fail(path, "gcp.unknown-key", `key pair ${spec.keyPair.keyPairName} was not made by this stack's GCP driver: pass the public key ('publicKey')`);
       const loginUser = spec.loginUser ?? image.loginUser;
-      if (!loginUser) fail(path, "gcp.unknown-login", `cannot tell the login account of image "${spec.image}" for its SSH key: use ${GCP_IMAGES.map((i) => `"${i.name}"`).join(" or ")}, or an image whose path names its distribution`);
+      if (!loginUser)
+        fail(
+          path,
+          "gcp.unknown-login",
+          `cannot tell the login account of image "${spec.image}" for its SSH key: use ${GCP_IMAGES.map((i) => `"${i.name}"`).join(" or ")}, or an image whose path names its distribution`,
+        );
       sshKeys["ssh-keys"] = `${loginUser}:${key}`;
     }
     const metadata = { ...spec.metadata, "user-data": spec.userData, ...sshKeys, "block-project-ssh-keys": "true" };
@@ -380,7 +423,11 @@ export class GcpDriver implements CloudDriver {
     }
     const known = GCP_IMAGES.find((i) => i.name === image);
     if (!known) {
-      fail(path, "gcp.unknown-image", `'image' "${image}" is not an image drover knows on GCP: use ${GCP_IMAGES.map((i) => `"${i.name}"`).join(" or ")}, or an image path ("projects/<project>/global/images/family/<family>") with 'sshUser'`);
+      fail(
+        path,
+        "gcp.unknown-image",
+        `'image' "${image}" is not an image drover knows on GCP: use ${GCP_IMAGES.map((i) => `"${i.name}"`).join(" or ")}, or an image path ("projects/<project>/global/images/family/<family>") with 'sshUser'`,
+      );
     }
     let self = this.images.get(image);
     if (!self) {
@@ -454,7 +501,11 @@ export class GcpDriver implements CloudDriver {
     const path = `${scope.node.path}/${id}`;
     const domain = zoneName.endsWith(".") ? zoneName : `${zoneName}.`;
     if (!this.profile.dnsManagedZone) {
-      fail(path, "gcp.no-dns-zone", `on GCP a Cloud DNS zone is found by its resource name, and this profile names none: pass dnsZone: { name: "<the managed zone's resource name>", domain: "${domain.slice(0, -1)}" } to gcp()`);
+      fail(
+        path,
+        "gcp.no-dns-zone",
+        `on GCP a Cloud DNS zone is found by its resource name, and this profile names none: pass dnsZone: { name: "<the managed zone's resource name>", domain: "${domain.slice(0, -1)}" } to gcp()`,
+      );
     }
     if (domain !== this.profile.dnsZone) {
       fail(path, "gcp.other-dns-zone", `zone ${domain} is not the profile's DNS zone (${this.profile.dnsZone}): drover knows the Cloud DNS resource name of that one only`);

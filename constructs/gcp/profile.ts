@@ -46,13 +46,49 @@ export interface GcpProps {
 
 /** Compute Engine's public regions (as listed by `gcloud compute regions list`). */
 export const GCP_REGIONS: readonly string[] = [
-  "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-  "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1", "southamerica-east1", "southamerica-west1",
-  "europe-central2", "europe-north1", "europe-north2", "europe-southwest1", "europe-west1", "europe-west2", "europe-west3",
-  "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10", "europe-west12",
-  "me-central1", "me-central2", "me-west1", "africa-south1",
-  "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2",
-  "asia-southeast1", "asia-southeast2", "asia-southeast3", "australia-southeast1", "australia-southeast2",
+  "us-central1",
+  "us-east1",
+  "us-east4",
+  "us-east5",
+  "us-south1",
+  "us-west1",
+  "us-west2",
+  "us-west3",
+  "us-west4",
+  "northamerica-northeast1",
+  "northamerica-northeast2",
+  "northamerica-south1",
+  "southamerica-east1",
+  "southamerica-west1",
+  "europe-central2",
+  "europe-north1",
+  "europe-north2",
+  "europe-southwest1",
+  "europe-west1",
+  "europe-west2",
+  "europe-west3",
+  "europe-west4",
+  "europe-west6",
+  "europe-west8",
+  "europe-west9",
+  "europe-west10",
+  "europe-west12",
+  "me-central1",
+  "me-central2",
+  "me-west1",
+  "africa-south1",
+  "asia-east1",
+  "asia-east2",
+  "asia-northeast1",
+  "asia-northeast2",
+  "asia-northeast3",
+  "asia-south1",
+  "asia-south2",
+  "asia-southeast1",
+  "asia-southeast2",
+  "asia-southeast3",
+  "australia-southeast1",
+  "australia-southeast2",
 ];
 
 /** Regions whose first zone is not `-a`: europe-west1's zones are b, c and d. */
@@ -69,7 +105,7 @@ function checkProject(project: unknown, issues: IssueCollector): void {
     typeof project === "string" && /^\d+$/.test(project)
       ? ": that is a project number; use the project ID (the console shows both)"
       : typeof project === "string" && project.trim() !== "" && /[A-Z ]/.test(project)
-        ? ": that looks like the project's display name; use its ID (e.g. \"my-lab-123456\")"
+        ? ': that looks like the project\'s display name; use its ID (e.g. "my-lab-123456")'
         : ` (6 to 30 lower-case letters, digits and '-', starting with a letter, e.g. "my-lab-123456")`;
   issues.add("profile.bad-project", `'project' ${JSON.stringify(project)} is not a GCP project ID${hint}`);
 }
@@ -84,10 +120,7 @@ function checkCredentialsFile(path: unknown, issues: IssueCollector): void {
       "'credentialsFile' holds a key file's contents, which would be written into the synthesized Terraform: give the file's path, or leave it out and set GOOGLE_APPLICATION_CREDENTIALS",
     );
   } else if (!path.startsWith("/") && !path.startsWith("~/")) {
-    issues.add(
-      "profile.bad-credentials",
-      `'credentialsFile' "${path}" is a relative path, and Terraform runs in the stack's directory under cdktf.out: give an absolute path or one starting with ~/`,
-    );
+    issues.add("profile.bad-credentials", `'credentialsFile' "${path}" is a relative path, and Terraform runs in the stack's directory under cdktf.out: give an absolute path or one starting with ~/`);
   }
 }
 
@@ -118,10 +151,7 @@ export function gcp(props: GcpProps): GcpProfile {
   const regionOk = typeof region === "string" && REGION_FORM.test(region);
   if (!regionOk) {
     const near = typeof region === "string" ? nearestMatches(region, GCP_REGIONS) : [];
-    issues.add(
-      "profile.bad-region",
-      `'region' ${JSON.stringify(region)} is not a GCP region${near.length ? `: did you mean ${orList(near.map((r) => `"${r}"`))}?` : ` (e.g. "us-central1")`}`,
-    );
+    issues.add("profile.bad-region", `'region' ${JSON.stringify(region)} is not a GCP region${near.length ? `: did you mean ${orList(near.map((r) => `"${r}"`))}?` : ` (e.g. "us-central1")`}`);
   }
   const zone = props?.zone ?? (regionOk ? (FIRST_ZONE[region] ?? `${region}-a`) : undefined);
   if (props?.zone !== undefined && regionOk && (typeof props.zone !== "string" || !new RegExp(`^${region}-[a-z]$`).test(props.zone))) {

@@ -355,7 +355,8 @@ export class OpenStackDriver implements CloudDriver {
     const catalog = `data.${DataOpenstackIdentityAuthScopeV3.tfResourceType}.${auth.friendlyUniqueId}.service_catalog`;
     // Locals keep the expressions (with their quotes) out of the strings that use them.
     const endpoint = (localId: string, type: string, field: "url" | "region") =>
-      new TerraformLocal(scope, `${id}-${localId}`, terraformExpression(`[for s in ${catalog} : [for e in s.endpoints : e.${field} if e.interface == "public"][0] if s.type == "${type}"][0]`)).asString;
+      new TerraformLocal(scope, `${id}-${localId}`, terraformExpression(`[for s in ${catalog} : [for e in s.endpoints : e.${field} if e.interface == "public"][0] if s.type == "${type}"][0]`))
+        .asString;
     return {
       credentialId: credential.id,
       secret: credential.secret,

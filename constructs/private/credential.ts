@@ -15,13 +15,7 @@ export type CredentialSource = "create" | "provided";
  * construct's other rendered files, in the form `openstack application credential create
  * --access-rules` reads.
  */
-export function clusterCredential(
-  stack: DroverStack,
-  scope: Construct,
-  credentials: CredentialAbility,
-  source: CredentialSource,
-  spec: CredentialSpec,
-): ICloudCredential {
+export function clusterCredential(stack: DroverStack, scope: Construct, credentials: CredentialAbility, source: CredentialSource, spec: CredentialSpec): ICloudCredential {
   if (spec.accessRules) stack.addRenderedFile(scope, "access-rules.json", `${JSON.stringify(spec.accessRules, null, 2)}\n`);
   if (source === "create") return credentials.create(scope, "Credential", spec);
   const prefix = scope.node.id.replace(/-/g, "_");

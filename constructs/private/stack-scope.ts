@@ -30,7 +30,5 @@ export function stackScopeOf(construct: Construct): Construct & IStackScope {
   for (const scope of [...construct.node.scopes].reverse()) {
     if (isMarkedStack(scope)) return scope;
   }
-  throw new Error(
-    `${construct.node.path}: drover constructs must be created inside a DroverStack (new DroverStack(app, "name", { cloud: jetstream2() }))`,
-  );
+  throw new Error(`${construct.node.path}: drover constructs must be created inside a DroverStack (new DroverStack(app, "name", { cloud: jetstream2() }))`);
 }

@@ -32,9 +32,7 @@ export function stackToTerraform(stack: TerraformStack): Record<string, unknown>
   const outputs: Record<string, unknown> = {};
   for (const item of elements) {
     if (!TerraformOutput.isTerraformOutput(item)) continue;
-    const nested = item.node.path
-      .split("/")
-      .reduceRight<Record<string, unknown>>((inner, part) => (Object.keys(inner).length === 0 ? { [part]: item.friendlyUniqueId } : { [part]: inner }), {});
+    const nested = item.node.path.split("/").reduceRight<Record<string, unknown>>((inner, part) => (Object.keys(inner).length === 0 ? { [part]: item.friendlyUniqueId } : { [part]: inner }), {});
     deepMerge(outputs, nested);
   }
 

@@ -59,10 +59,45 @@ export const gatewayScenario: ScenarioDefinition = {
     await mkdir(dir, { recursive: true });
     const gatewayIp = run.stack.subnets[0]!.gateway;
     // A CA of the lab's own for pebble's API (the ACME directory certbot talks to).
-    await must("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.pem"), "-subj", "/CN=drover lab ACME API CA", "-days", "2"]);
     await must("openssl", [
-      "req", "-x509", "-CA", join(dir, "ca.pem"), "-CAkey", join(dir, "ca.key"), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-      "-keyout", join(dir, "pebble.key"), "-out", join(dir, "pebble.pem"), "-subj", `/CN=${ACME_HOST}`, "-addext", `subjectAltName=DNS:${ACME_HOST},IP:${gatewayIp}`, "-days", "2",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      join(dir, "ca.key"),
+      "-out",
+      join(dir, "ca.pem"),
+      "-subj",
+      "/CN=drover lab ACME API CA",
+      "-days",
+      "2",
+    ]);
+    await must("openssl", [
+      "req",
+      "-x509",
+      "-CA",
+      join(dir, "ca.pem"),
+      "-CAkey",
+      join(dir, "ca.key"),
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      join(dir, "pebble.key"),
+      "-out",
+      join(dir, "pebble.pem"),
+      "-subj",
+      `/CN=${ACME_HOST}`,
+      "-addext",
+      `subjectAltName=DNS:${ACME_HOST},IP:${gatewayIp}`,
+      "-days",
+      "2",
     ]);
     await writeFile(
       join(dir, "pebble.json"),
@@ -90,10 +125,14 @@ export const gatewayScenario: ScenarioDefinition = {
     });
     child.on("exit", () => void log.close());
     if (child.pid !== undefined) await run.lab.state.update((r) => r.processes.push(child.pid!));
-    const up = await run.poll(30_000, async () => {
-      const r = await run.network.exec("curl", ["-sS", "-m", "3", "-k", `https://${gatewayIp}:${ACME_MANAGEMENT_PORT}/roots/0`]);
-      return r.code === 0 && r.stdout.includes("BEGIN CERTIFICATE") ? r.stdout : undefined;
-    }, 500);
+    const up = await run.poll(
+      30_000,
+      async () => {
+        const r = await run.network.exec("curl", ["-sS", "-m", "3", "-k", `https://${gatewayIp}:${ACME_MANAGEMENT_PORT}/roots/0`]);
+        return r.code === 0 && r.stdout.includes("BEGIN CERTIFICATE") ? r.stdout : undefined;
+      },
+      500,
+    );
     if (!up) throw new Error(`pebble did not start (see ${join(dir, "pebble.log")})`);
     run.memo.set("acme", { caPem: await readFile(join(dir, "ca.pem"), "utf8"), dir, process: child } satisfies Acme);
   },
@@ -151,7 +190,10 @@ export const gatewayScenario: ScenarioDefinition = {
       const live = await machine.exec(["test", "-s", `/etc/letsencrypt/live/${fqdn}/fullchain.pem`]);
       const seeded = await machine.exec(["test", "-s", "/etc/letsencrypt/cli.ini"]);
       if (mount.code !== 0 || live.code !== 0 || seeded.code !== 0) {
-        throw new CheckFailure(`findmnt /etc/letsencrypt: ${mount.stdout.trim() || "not a mount"}; certificate there: ${live.code === 0}; cli.ini kept: ${seeded.code === 0}`, await run.evidence(machine, ["drover-volumes.service"]));
+        throw new CheckFailure(
+          `findmnt /etc/letsencrypt: ${mount.stdout.trim() || "not a mount"}; certificate there: ${live.code === 0}; cli.ini kept: ${seeded.code === 0}`,
+          await run.evidence(machine, ["drover-volumes.service"]),
+        );
       }
       return `/etc/letsencrypt is ${mount.stdout.trim()}, holding the certificate and the first boot's cli.ini`;
     });
@@ -163,7 +205,10 @@ export const gatewayScenario: ScenarioDefinition = {
       });
       if (!ok) {
         const r = await curl(run, ["-v", `https://${fqdn}/`], fqdn, address);
-        throw new CheckFailure(`https://${fqdn}/: exit ${r.code}: ${(r.stdout + r.stderr).trim().split("\n").slice(-6).join(" | ")}`, await run.evidence(machine, ["drover-gateway-tls.service", "nginx.service"]));
+        throw new CheckFailure(
+          `https://${fqdn}/: exit ${r.code}: ${(r.stdout + r.stderr).trim().split("\n").slice(-6).join(" | ")}`,
+          await run.evidence(machine, ["drover-gateway-tls.service", "nginx.service"]),
+        );
       }
       const cert = await run.network.exec("sh", ["-c", `openssl s_client -connect ${address}:443 -servername ${fqdn} </dev/null 2>/dev/null | openssl x509 -noout -issuer`]);
       return `verified against the ACME server's root; ${cert.stdout.trim()}; body: ${ok}`;
@@ -223,12 +268,17 @@ async function acmeOrders(run: ScenarioRun): Promise<number> {
 async function dayTwo(run: ScenarioRun, gw: { machine: ReturnType<ScenarioRun["machine"]>; fqdn: string; address: string }): Promise<void> {
   const { machine, fqdn, address } = gw;
   // The new release, where day 2's stack says it runs.
-  await machine.sh(`mkdir -p /srv/lab-app-v2 && echo ${APP_TOKEN_V2} > /srv/lab-app-v2/index.html && systemd-run --unit drover-lab-upstream-v2 --property=DynamicUser=yes python3 -m http.server 8081 --bind 127.0.0.1 --directory /srv/lab-app-v2`);
+  await machine.sh(
+    `mkdir -p /srv/lab-app-v2 && echo ${APP_TOKEN_V2} > /srv/lab-app-v2/index.html && systemd-run --unit drover-lab-upstream-v2 --property=DynamicUser=yes python3 -m http.server 8081 --bind 127.0.0.1 --directory /srv/lab-app-v2`,
+  );
   const bootId = (await machine.exec(["cat", "/proc/sys/kernel/random/boot_id"])).stdout.trim();
   const certificate = await servedCertificate(run, fqdn, address);
   const orders = await acmeOrders(run);
   const upload = async () => {
-    const r = await run.network.exec("sh", ["-c", `head -c 1572864 /dev/zero | curl -sS -m 20 -o /dev/null -w '%{http_code}' --resolve ${fqdn}:443:${address} --cacert ${join(acme(run)!.dir, "pebble-root.pem")} --data-binary @- https://${fqdn}/upload`]);
+    const r = await run.network.exec("sh", [
+      "-c",
+      `head -c 1572864 /dev/zero | curl -sS -m 20 -o /dev/null -w '%{http_code}' --resolve ${fqdn}:443:${address} --cacert ${join(acme(run)!.dir, "pebble-root.pem")} --data-binary @- https://${fqdn}/upload`,
+    ]);
     return r.stdout.trim();
   };
   const before = await upload();
@@ -243,11 +293,19 @@ async function dayTwo(run: ScenarioRun, gw: { machine: ReturnType<ScenarioRun["m
   if (!change) return;
   const started = Date.now();
   await run.check("day 2: the same machine serves the new release within 5 minutes, with the same certificate and no new ACME order", async () => {
-    const served = await run.poll(5 * 60_000, async () => {
-      const r = await curl(run, [`https://${fqdn}/`], fqdn, address);
-      return r.code === 0 && r.stdout.includes(APP_TOKEN_V2) ? r.stdout.trim() : undefined;
-    }, 3000);
-    if (!served) throw new CheckFailure(`https://${fqdn}/ does not serve the new release after 5 minutes`, `${await machine.journal("drover-agent.service", 30)}\n${await run.evidence(machine, ["nginx.service"])}`);
+    const served = await run.poll(
+      5 * 60_000,
+      async () => {
+        const r = await curl(run, [`https://${fqdn}/`], fqdn, address);
+        return r.code === 0 && r.stdout.includes(APP_TOKEN_V2) ? r.stdout.trim() : undefined;
+      },
+      3000,
+    );
+    if (!served)
+      throw new CheckFailure(
+        `https://${fqdn}/ does not serve the new release after 5 minutes`,
+        `${await machine.journal("drover-agent.service", 30)}\n${await run.evidence(machine, ["nginx.service"])}`,
+      );
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     const now = await servedCertificate(run, fqdn, address);
     const ordersNow = await acmeOrders(run);

@@ -41,7 +41,12 @@ export const hubScenario: ScenarioDefinition = {
     });
 
     await run.check("the server has k3s's configuration, the chart and the CSI manifests, valid YAML", async () => {
-      const files = ["/etc/rancher/k3s/config.yaml", "/var/lib/rancher/k3s/server/manifests/drover-jupyterhub.yaml", "/var/lib/rancher/k3s/server/manifests/drover-cinder-csi.yaml", "/var/lib/rancher/k3s/server/manifests/drover-cinder-csi-cloud-config.yaml"];
+      const files = [
+        "/etc/rancher/k3s/config.yaml",
+        "/var/lib/rancher/k3s/server/manifests/drover-jupyterhub.yaml",
+        "/var/lib/rancher/k3s/server/manifests/drover-cinder-csi.yaml",
+        "/var/lib/rancher/k3s/server/manifests/drover-cinder-csi-cloud-config.yaml",
+      ];
       const kinds: string[] = [];
       for (const f of files) {
         const text = await server.read(f.slice(1));

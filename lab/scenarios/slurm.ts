@@ -62,7 +62,8 @@ async function dayTwo(run: ScenarioRun): Promise<void> {
   await run.check("day 2: adding bob and a third CPU node to the running cluster rebuilds no machine (drover's plan)", async () => {
     change = await run.applyDayTwo();
     const { created, updated, deleted } = change;
-    if (created.join(",") !== NEW_NODE || deleted.length > 0 || updated.length !== 4) throw new CheckFailure(`created ${created.join(", ") || "none"}; updated ${updated.join(", ") || "none"}; deleted ${deleted.join(", ") || "none"}`);
+    if (created.join(",") !== NEW_NODE || deleted.length > 0 || updated.length !== 4)
+      throw new CheckFailure(`created ${created.join(", ") || "none"}; updated ${updated.join(", ") || "none"}; deleted ${deleted.join(", ") || "none"}`);
     return `in place: ${updated.join(", ")}; created: ${created.join(", ")}; ${change.plan.summary.replace} rebuilt`;
   });
   if (!change) return;
@@ -86,10 +87,14 @@ async function dayTwo(run: ScenarioRun): Promise<void> {
     const boot = await run.machine(NEW_NODE).waitForCloudInit(15 * 60_000);
     if (!boot.done || boot.errors.length > 0) throw new CheckFailure(`${NEW_NODE}'s cloud-init: ${boot.errors.join("; ") || "did not finish"}`, await run.evidence(run.machine(NEW_NODE)));
     let last = new Map<string, string>();
-    const ok = await run.poll(300_000, async () => {
-      last = await nodeStates(run, "cpu");
-      return [...NODES, NEW_NODE].every((n) => last.get(n) === "idle") ? true : undefined;
-    }, 3000);
+    const ok = await run.poll(
+      300_000,
+      async () => {
+        last = await nodeStates(run, "cpu");
+        return [...NODES, NEW_NODE].every((n) => last.get(n) === "idle") ? true : undefined;
+      },
+      3000,
+    );
     if (!ok) throw new CheckFailure(`sinfo -p cpu: ${[...last].map(([n, st]) => `${n} ${st}`).join(", ")}`, await slurmEvidence(run, [run.machine(NEW_NODE)]));
     return `sinfo -p cpu: ${[...last].map(([n, st]) => `${n} ${st}`).join(", ")}; the other machines kept their boot`;
   });
@@ -136,7 +141,8 @@ export const slurmScenario: ScenarioDefinition = {
         const cred = await run.machine(name).exec(["munge", "-n"]);
         if (cred.code !== 0) throw new CheckFailure(`munge -n on ${name}: ${cred.stderr.trim()}`, await run.evidence(run.machine(name), ["munge.service"]));
         const decoded = await controller.exec(["unmunge"], { input: cred.stdout });
-        if (decoded.code !== 0 || !/STATUS:\s+Success/.test(decoded.stdout)) throw new CheckFailure(`the controller refuses ${name}'s credential: ${(decoded.stdout + decoded.stderr).trim().split("\n")[0]}`);
+        if (decoded.code !== 0 || !/STATUS:\s+Success/.test(decoded.stdout))
+          throw new CheckFailure(`the controller refuses ${name}'s credential: ${(decoded.stdout + decoded.stderr).trim().split("\n")[0]}`);
         seen.push(name);
       }
       return `unmunge on the controller: Success for ${seen.join(", ")}`;
@@ -148,7 +154,14 @@ export const slurmScenario: ScenarioDefinition = {
         last = await nodeStates(run, "cpu");
         return NODES.every((n) => last.get(n) === "idle") ? true : undefined;
       });
-      if (!ok) throw new CheckFailure(`sinfo -p cpu: ${[...last].map(([n, s]) => `${n} ${s}`).join(", ") || "(nothing)"}`, await slurmEvidence(run, NODES.map((n) => run.machine(n))));
+      if (!ok)
+        throw new CheckFailure(
+          `sinfo -p cpu: ${[...last].map(([n, s]) => `${n} ${s}`).join(", ") || "(nothing)"}`,
+          await slurmEvidence(
+            run,
+            NODES.map((n) => run.machine(n)),
+          ),
+        );
       return [...last].map(([n, s]) => `${n} ${s}`).join(", ");
     });
 
@@ -187,7 +200,10 @@ export const slurmScenario: ScenarioDefinition = {
 
     await run.check("two 1-core jobs without --mem share one node", async () => {
       const submit = await asAlice(run, `for i in 1 2; do sbatch --parsable -p cpu -w ${NODES[0]} -n1 -o /dev/null --wrap 'sleep 90'; done`);
-      const ids = submit.stdout.trim().split("\n").filter((l) => /^\d+$/.test(l));
+      const ids = submit.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => /^\d+$/.test(l));
       if (ids.length !== 2) throw new CheckFailure(`sbatch: ${(submit.stdout + submit.stderr).trim()}`);
       try {
         let states = "";
@@ -221,7 +237,10 @@ export const slurmScenario: ScenarioDefinition = {
         if (!running) throw new CheckFailure(`job ${id} did not start on ${NODES[1]}`, await slurmEvidence(run));
         const inside = await run.ssh(run.lab.keys.alice, "alice", node, "cat /proc/self/cgroup");
         if (inside.code !== 0 || !inside.stdout.includes(`job_${id}`)) {
-          throw new CheckFailure(`with job ${id} running, ssh alice@${NODES[1]}: exit ${inside.code}: ${(inside.stdout + inside.stderr).trim().replace(/\n/g, " | ")}`, await run.evidence(run.machine(NODES[1]!)));
+          throw new CheckFailure(
+            `with job ${id} running, ssh alice@${NODES[1]}: exit ${inside.code}: ${(inside.stdout + inside.stderr).trim().replace(/\n/g, " | ")}`,
+            await run.evidence(run.machine(NODES[1]!)),
+          );
         }
         return `without a job: refused (${refused.stderr.trim().split("\n").pop()}); admin: in; with job ${id}: in, adopted into its cgroup`;
       } finally {
@@ -235,10 +254,14 @@ export const slurmScenario: ScenarioDefinition = {
       if (!/^\d+$/.test(id)) throw new CheckFailure(`sbatch -p burst: ${(submit.stdout + submit.stderr).trim()}`);
       const created = await run.poll(120_000, async () => ((await run.cloudServers()).some((s) => s.name === ELASTIC) ? true : undefined));
       if (!created) throw new CheckFailure(`no server ${ELASTIC} was created in the cloud within 120 s of the job`, await slurmEvidence(run));
-      const out = await run.poll(12 * 60_000, async () => {
-        const r = await asAlice(run, `cat ~/burst-${id}.out 2>/dev/null`);
-        return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
-      }, 5000);
+      const out = await run.poll(
+        12 * 60_000,
+        async () => {
+          const r = await asAlice(run, `cat ~/burst-${id}.out 2>/dev/null`);
+          return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+        },
+        5000,
+      );
       if (out !== ELASTIC) {
         const node = run.machines.get(ELASTIC);
         throw new CheckFailure(`job ${id}: ${out ? `ran on ${out}` : `no output after 12 minutes`}`, await slurmEvidence(run, node ? [node] : []));
@@ -252,11 +275,15 @@ export const slurmScenario: ScenarioDefinition = {
     await run.check("after a minute idle the elastic node is suspended and its server deleted", async () => {
       if (!run.memo.get("elastic")) throw new CheckFailure("not run: no elastic node came up (see the check before)");
       let state = "";
-      const gone = await run.poll(6 * 60_000, async () => {
-        const servers = await run.cloudServers();
-        state = (await nodeStates(run, "burst")).get(ELASTIC) ?? "";
-        return !servers.some((s) => s.name === ELASTIC) && !run.machines.has(ELASTIC) ? true : undefined;
-      }, 5000);
+      const gone = await run.poll(
+        6 * 60_000,
+        async () => {
+          const servers = await run.cloudServers();
+          state = (await nodeStates(run, "burst")).get(ELASTIC) ?? "";
+          return !servers.some((s) => s.name === ELASTIC) && !run.machines.has(ELASTIC) ? true : undefined;
+        },
+        5000,
+      );
       if (!gone) throw new CheckFailure(`${ELASTIC} is still there after 6 minutes (sinfo: ${state})`, await slurmEvidence(run));
       await run.settle();
       state = (await nodeStates(run, "burst")).get(ELASTIC) ?? "";
@@ -281,7 +308,9 @@ export const slurmScenario: ScenarioDefinition = {
       // terraform destroys the controller before the cleanup step that runs the reaper.
       await controller.destroy();
       run.machines.delete(CONTROLLER);
-      const cleanup = Object.entries(run.stack.resources).find(([k]) => k.startsWith("terraform_data.") && k.includes("ElasticCleanup"))?.[1] as { triggers_replace?: Record<string, string> } | undefined;
+      const cleanup = Object.entries(run.stack.resources).find(([k]) => k.startsWith("terraform_data.") && k.includes("ElasticCleanup"))?.[1] as
+        | { triggers_replace?: Record<string, string> }
+        | undefined;
       const t = cleanup?.triggers_replace;
       if (!t) throw new CheckFailure("the stack has no ElasticCleanup step");
       const reaper = await run.network.exec(process.execPath, [join(run.stackDir, "files", "hpc", "drover-reap-elastic.mjs")], {

@@ -45,7 +45,8 @@ export const vmScenario: ScenarioDefinition = {
     await run.check("the admin logs in as ubuntu with the key pair's key, through the floating IP", async () => {
       if (!publicAddress) throw new CheckFailure("the stack gives the VM no floating IP");
       const r = await run.ssh(run.lab.keys.admin, "ubuntu", publicAddress, "hostname; sudo -n true && echo sudo-ok");
-      if (r.code !== 0 || !r.stdout.includes("lab-vm-box") || !r.stdout.includes("sudo-ok")) throw new CheckFailure(`ssh ubuntu@${publicAddress}: exit ${r.code}: ${(r.stderr || r.stdout).trim()}`, await run.evidence(box, ["ssh.service"]));
+      if (r.code !== 0 || !r.stdout.includes("lab-vm-box") || !r.stdout.includes("sudo-ok"))
+        throw new CheckFailure(`ssh ubuntu@${publicAddress}: exit ${r.code}: ${(r.stderr || r.stdout).trim()}`, await run.evidence(box, ["ssh.service"]));
       return `ssh ubuntu@${publicAddress} → ${r.stdout.trim().split("\n").join(", ")}`;
     });
 

@@ -215,8 +215,7 @@ function parseQuery(search: URLSearchParams): Query {
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** `tags=a,b&tags=c` → [a, b, c]: every one must match, as Nova and Neutron filter. */
-const tagFilter = (v: string | string[] | undefined): string[] =>
-  (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((t) => t.split(",")).filter((t) => t.length > 0);
+const tagFilter = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((t) => t.split(",")).filter((t) => t.length > 0);
 
 function compareVersions(a: string, b: string): number {
   const [am, an] = a.split(".").map(Number);
@@ -279,14 +278,27 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
     name: f.name,
     links: [{ rel: "self", href: `${base}/compute/v2.1/flavors/${f.id}` }],
     ...(detail
-      ? { vcpus: f.vcpus, ram: f.ram, disk: f.disk, "OS-FLV-EXT-DATA:ephemeral": 0, swap: "", rxtx_factor: 1, "os-flavor-access:is_public": true, "OS-FLV-DISABLED:disabled": false, description: null, extra_specs: {} }
+      ? {
+          vcpus: f.vcpus,
+          ram: f.ram,
+          disk: f.disk,
+          "OS-FLV-EXT-DATA:ephemeral": 0,
+          swap: "",
+          rxtx_factor: 1,
+          "os-flavor-access:is_public": true,
+          "OS-FLV-DISABLED:disabled": false,
+          description: null,
+          extra_specs: {},
+        }
       : {}),
   });
 
   const findFlavor = (ref: string) => FLAVORS.find((f) => f.id === ref || f.name === ref);
 
   const addresses = (s: Server) => {
-    const list = s.portIds.flatMap((id) => ports.get(id)?.fixedIps.map((ip) => ({ version: 4, addr: ip.ip_address, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": ports.get(id)!.macAddress })) ?? []);
+    const list = s.portIds.flatMap(
+      (id) => ports.get(id)?.fixedIps.map((ip) => ({ version: 4, addr: ip.ip_address, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": ports.get(id)!.macAddress })) ?? [],
+    );
     return list.length > 0 ? { "drover-net": list } : {};
   };
 
@@ -447,8 +459,14 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       p.deviceId = s.id;
       p.deviceOwner = "compute:nova";
     }
-    options.onServerCreate?.(snapshotServer(s), portIds.map((id) => snapshotPort(ports.get(id)!)));
-    return { status: 202, body: { server: { id: s.id, links: serverBody(s, call.microversion, false).links, "OS-DCF:diskConfig": "MANUAL", security_groups: [{ name: "default" }], adminPass: "mock-admin-pass" } } };
+    options.onServerCreate?.(
+      snapshotServer(s),
+      portIds.map((id) => snapshotPort(ports.get(id)!)),
+    );
+    return {
+      status: 202,
+      body: { server: { id: s.id, links: serverBody(s, call.microversion, false).links, "OS-DCF:diskConfig": "MANUAL", security_groups: [{ name: "default" }], adminPass: "mock-admin-pass" } },
+    };
   };
 
   const compute = (call: Call): { status: number; body?: unknown } => {
@@ -510,9 +528,51 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
 
   // ---- Neutron --------------------------------------------------------------------------------
 
-  const network = { id: ids.network, name: "drover-net", status: "ACTIVE", admin_state_up: true, subnets: [ids.subnet], shared: false, "router:external": false, mtu: 1500, tags: [], tenant_id: PROJECT_ID, project_id: PROJECT_ID, description: "", port_security_enabled: true, availability_zones: ["nova"], revision_number: 1 };
-  const subnet = { id: ids.subnet, name: "drover-subnet", network_id: ids.network, cidr: subnetCidr.cidr, ip_version: 4, gateway_ip: gatewayIp, enable_dhcp: true, allocation_pools: [{ start: numberToIp(subnetCidr.start + 2), end: numberToIp(subnetCidr.start + subnetCidr.size - 2) }], dns_nameservers: [], host_routes: [], tags: [], tenant_id: PROJECT_ID, project_id: PROJECT_ID, description: "", revision_number: 1 };
-  const securityGroup = { id: ids.securityGroup, name: "drover-cluster", description: "", security_group_rules: [], tags: [], stateful: true, tenant_id: PROJECT_ID, project_id: PROJECT_ID, revision_number: 1 };
+  const network = {
+    id: ids.network,
+    name: "drover-net",
+    status: "ACTIVE",
+    admin_state_up: true,
+    subnets: [ids.subnet],
+    shared: false,
+    "router:external": false,
+    mtu: 1500,
+    tags: [],
+    tenant_id: PROJECT_ID,
+    project_id: PROJECT_ID,
+    description: "",
+    port_security_enabled: true,
+    availability_zones: ["nova"],
+    revision_number: 1,
+  };
+  const subnet = {
+    id: ids.subnet,
+    name: "drover-subnet",
+    network_id: ids.network,
+    cidr: subnetCidr.cidr,
+    ip_version: 4,
+    gateway_ip: gatewayIp,
+    enable_dhcp: true,
+    allocation_pools: [{ start: numberToIp(subnetCidr.start + 2), end: numberToIp(subnetCidr.start + subnetCidr.size - 2) }],
+    dns_nameservers: [],
+    host_routes: [],
+    tags: [],
+    tenant_id: PROJECT_ID,
+    project_id: PROJECT_ID,
+    description: "",
+    revision_number: 1,
+  };
+  const securityGroup = {
+    id: ids.securityGroup,
+    name: "drover-cluster",
+    description: "",
+    security_group_rules: [],
+    tags: [],
+    stateful: true,
+    tenant_id: PROJECT_ID,
+    project_id: PROJECT_ID,
+    revision_number: 1,
+  };
   const securityGroups = [
     securityGroup,
     ...Object.entries(options.securityGroups ?? {})
@@ -520,7 +580,13 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       .map(([id, name]) => ({ ...securityGroup, id, name })),
   ];
   const allExtensions = [
-    { alias: "standard-attr-tag", name: "Tag support for resources with standard attribute", description: "Enables to set tag on resources with standard attribute.", updated: "2017-01-01T00:00:00-00:00", links: [] },
+    {
+      alias: "standard-attr-tag",
+      name: "Tag support for resources with standard attribute",
+      description: "Enables to set tag on resources with standard attribute.",
+      updated: "2017-01-01T00:00:00-00:00",
+      links: [],
+    },
     { alias: "tag-ports-during-bulk-creation", name: "Tag Ports During Bulk Creation", description: "Allow to tag ports during bulk creation", updated: "2019-12-29T19:00:00-00:00", links: [] },
     { alias: "security-group", name: "security-group", description: "The security groups extension.", updated: "2012-10-05T10:00:00-00:00", links: [] },
   ];
@@ -588,7 +654,10 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
   const storePort = (req: Json): Port => {
     const networkId = String(req.network_id ?? "");
     if (networkId !== ids.network) throw neutronNotFound("Network", networkId);
-    const fixed = ((req.fixed_ips as Json[] | undefined) ?? []).map((ip) => ({ subnet_id: String(ip.subnet_id ?? ids.subnet), ip_address: ip.ip_address === undefined ? nextIp() : String(ip.ip_address) }));
+    const fixed = ((req.fixed_ips as Json[] | undefined) ?? []).map((ip) => ({
+      subnet_id: String(ip.subnet_id ?? ids.subnet),
+      ip_address: ip.ip_address === undefined ? nextIp() : String(ip.ip_address),
+    }));
     if (fixed.length === 0) fixed.push({ subnet_id: ids.subnet, ip_address: nextIp() });
     for (const ip of fixed) {
       if (ip.subnet_id !== ids.subnet) throw neutronNotFound("Subnet", ip.subnet_id);
@@ -720,7 +789,13 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
 
   const identity = (call: Call, res: ServerResponse): { status: number; body?: unknown } => {
     const [version, collection, sub] = call.segments;
-    const v3 = { id: "v3.14", status: "stable", updated: "2020-04-07T00:00:00Z", links: [{ rel: "self", href: `${base}/identity/v3/` }], "media-types": [{ base: "application/json", type: "application/vnd.openstack.identity-v3+json" }] };
+    const v3 = {
+      id: "v3.14",
+      status: "stable",
+      updated: "2020-04-07T00:00:00Z",
+      links: [{ rel: "self", href: `${base}/identity/v3/` }],
+      "media-types": [{ base: "application/json", type: "application/vnd.openstack.identity-v3+json" }],
+    };
     if (version === undefined) return { status: 300, body: { versions: { values: [v3] } } };
     if (version !== "v3") throw new ApiError(404, "Not found");
     if (collection === undefined) return { status: 200, body: { version: v3 } };
@@ -790,7 +865,15 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
     const method = req.method ?? "GET";
     const microversion = microversionOf(req);
     const record = (status: number) =>
-      requests.push({ service, method, path, query, ...(body !== undefined ? { body } : {}), ...(service === "compute" && (req.headers["openstack-api-version"] || req.headers["x-openstack-nova-api-version"]) ? { microversion } : {}), status });
+      requests.push({
+        service,
+        method,
+        path,
+        query,
+        ...(body !== undefined ? { body } : {}),
+        ...(service === "compute" && (req.headers["openstack-api-version"] || req.headers["x-openstack-nova-api-version"]) ? { microversion } : {}),
+        status,
+      });
     const reply = (status: number, payload?: unknown) => {
       record(status);
       const headers: Record<string, string> = { "X-Openstack-Request-Id": `req-${randomUUID()}` };
@@ -839,8 +922,7 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
         throw new ApiError(406, `Version ${microversion} is not supported by the API. Minimum is 2.1 and maximum is ${COMPUTE_MAX_MICROVERSION}.`, "notAcceptable");
       }
       const call: Call = { method, segments, query, body, microversion, base };
-      const out =
-        service === "identity" ? identity(call, res) : service === "compute" ? compute(call) : service === "network" ? neutron(call) : service === "image" ? glance(call) : undefined;
+      const out = service === "identity" ? identity(call, res) : service === "compute" ? compute(call) : service === "network" ? neutron(call) : service === "image" ? glance(call) : undefined;
       if (!out) throw new ApiError(404, `no service at ${url.pathname}`);
       reply(out.status, out.body);
     } catch (e) {
@@ -862,7 +944,16 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
   base = `http://${options.host ?? "127.0.0.1"}:${(server.address() as AddressInfo).port}`;
 
   const snapshotServer = (s: Server): MockServer => ({ ...s, tags: [...s.tags], portIds: [...s.portIds] });
-  const snapshotPort = (p: Port): MockPort => ({ id: p.id, name: p.name, networkId: p.networkId, fixedIps: p.fixedIps.map((x) => ({ ...x })), securityGroups: [...p.securityGroups], tags: [...p.tags], deviceId: p.deviceId, deviceOwner: p.deviceOwner });
+  const snapshotPort = (p: Port): MockPort => ({
+    id: p.id,
+    name: p.name,
+    networkId: p.networkId,
+    fixedIps: p.fixedIps.map((x) => ({ ...x })),
+    securityGroups: [...p.securityGroups],
+    tags: [...p.tags],
+    deviceId: p.deviceId,
+    deviceOwner: p.deviceOwner,
+  });
 
   return {
     authUrl: `${base}/identity/v3`,
@@ -904,7 +995,13 @@ export async function startOpenStackMock(options: OpenStackMockOptions = {}): Pr
       return snapshotServer(s);
     },
     addPort(spec) {
-      const p = storePort({ network_id: ids.network, name: spec.name, tags: spec.tags ?? [], ...(spec.ip ? { fixed_ips: [{ subnet_id: ids.subnet, ip_address: spec.ip }] } : {}), ...(spec.deviceId ? { device_id: spec.deviceId, device_owner: "compute:nova" } : {}) });
+      const p = storePort({
+        network_id: ids.network,
+        name: spec.name,
+        tags: spec.tags ?? [],
+        ...(spec.ip ? { fixed_ips: [{ subnet_id: ids.subnet, ip_address: spec.ip }] } : {}),
+        ...(spec.deviceId ? { device_id: spec.deviceId, device_owner: "compute:nova" } : {}),
+      });
       return snapshotPort(p);
     },
     failOn(fault) {

@@ -75,9 +75,6 @@ export function appFailure(error: unknown, project: Project): DroverError {
   const lines = cdktfProblemLines(message);
   if (lines) return new ConfigError(`the stacks in ${app} did not pass cdktf's validation:`, lines);
   const frame = userFrame(error, project.root);
-  const details = [
-    ...(frame ? [`at ${frame}`] : []),
-    "Set DROVER_DEBUG=1 to print the full stack trace.",
-  ];
+  const details = [...(frame ? [`at ${frame}`] : []), "Set DROVER_DEBUG=1 to print the full stack trace."];
   return new ConfigError(`${app} failed while building its stacks: ${message}`, details);
 }

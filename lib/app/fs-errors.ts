@@ -14,7 +14,9 @@ export function fileWriteFailure(error: unknown, what: string, fix: string): Dro
   switch (code) {
     case "ENOSPC":
     case "EDQUOT":
-      return new ExternalError(`could not write ${what}: the disk is full${where}`, ["Free some space on that disk and run the command again; nothing was replaced: the previous output stays as it was."]);
+      return new ExternalError(`could not write ${what}: the disk is full${where}`, [
+        "Free some space on that disk and run the command again; nothing was replaced: the previous output stays as it was.",
+      ]);
     case "EIO":
       return new ExternalError(`could not write ${what}: the disk reported an input/output error${where}`, ["Check the disk (dmesg), then run the command again."]);
     case "EROFS":

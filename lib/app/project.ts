@@ -51,9 +51,7 @@ export function findProjectRoot(cwd: string): string {
     if (existsSync(join(dir, "cdktf.json"))) return dir;
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new ConfigError(`no cdktf.json in ${resolve(cwd)} or any directory above it`, [
-        "Run drover inside a drover (or cdktf) project, or pass --cwd <dir>.",
-      ]);
+      throw new ConfigError(`no cdktf.json in ${resolve(cwd)} or any directory above it`, ["Run drover inside a drover (or cdktf) project, or pass --cwd <dir>."]);
     }
     dir = parent;
   }
@@ -108,9 +106,7 @@ export function loadProject(cwd: string): Project {
     ]);
   }
   if (!existsSync(entry)) {
-    throw new ConfigError(`cdktf.json: "app" runs ${relative(root, entry)}, which does not exist in ${root}`, [
-      "Create it, or point \"app\" at the file that builds your stacks.",
-    ]);
+    throw new ConfigError(`cdktf.json: "app" runs ${relative(root, entry)}, which does not exist in ${root}`, ['Create it, or point "app" at the file that builds your stacks.']);
   }
   return { root, appCommand: app, entry, output, outdir: resolve(root, output) };
 }

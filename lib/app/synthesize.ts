@@ -80,7 +80,9 @@ const count = (section: unknown) =>
 /** The cloud of a plain cdktf stack: the first provider it requires that drover knows (lib/clouds). */
 function inferCloud(config: Json): StackInfo["cloud"] {
   const required = ((config.terraform as Json | undefined)?.required_providers ?? {}) as Json;
-  const first = Object.keys(required).map(cloudOfProvider).find((c) => c !== undefined);
+  const first = Object.keys(required)
+    .map(cloudOfProvider)
+    .find((c) => c !== undefined);
   if (!first) return { kind: "none", name: "none", region: "-", summary: "no cloud provider (Terraform built-ins only)" };
   return { kind: first.kind, name: first.kind, region: "-", summary: `${first.kind} (plain cdktf stack)` };
 }

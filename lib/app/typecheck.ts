@@ -66,7 +66,10 @@ function appConfig(project: Project): { config: string; buildInfo: string } {
     if (!existsSync(config) || readFileSync(config, "utf8") !== text) writeFileSync(config, text);
   } catch {
     dir = mkdtempSync(join(tmpdir(), "drover-typecheck-"));
-    writeFileSync(join(dir, "typecheck.tsconfig.json"), text.replace(/"extends": "[^"]*"/, `"extends": ${JSON.stringify(join(project.root, "tsconfig.json"))}`).replace(/"files": \[[^\]]*\]/, `"files": [${JSON.stringify(project.entry)}]`));
+    writeFileSync(
+      join(dir, "typecheck.tsconfig.json"),
+      text.replace(/"extends": "[^"]*"/, `"extends": ${JSON.stringify(join(project.root, "tsconfig.json"))}`).replace(/"files": \[[^\]]*\]/, `"files": [${JSON.stringify(project.entry)}]`),
+    );
     return { config: join(dir, "typecheck.tsconfig.json"), buildInfo: join(dir, "tsbuildinfo") };
   }
   return { config, buildInfo: join(dir, "tsbuildinfo") };

@@ -30,15 +30,7 @@ export interface AzureSize extends PricedFlavor {
   readonly premiumStorage: boolean;
 }
 
-function size(
-  name: string,
-  vcpus: number,
-  memoryGiB: number,
-  usdPerHour: number,
-  maxDataDisks: number,
-  family: FlavorFamily,
-  extra: { gpuModel?: string; burstable?: boolean } = {},
-): AzureSize {
+function size(name: string, vcpus: number, memoryGiB: number, usdPerHour: number, maxDataDisks: number, family: FlavorFamily, extra: { gpuModel?: string; burstable?: boolean } = {}): AzureSize {
   return { ...pricedFlavor(name, vcpus, memoryGiB, usdPerHour, family, extra), maxDataDisks, premiumStorage: true };
 }
 

@@ -25,14 +25,7 @@ export interface Flavor {
 
 const SU_MULTIPLIER: Record<FlavorFamily, number> = { cpu: 1, "large-memory": 2, gpu: 4 };
 
-function flavor(
-  name: string,
-  vcpus: number,
-  memoryGiB: number,
-  rootDiskGiB: number,
-  family: FlavorFamily,
-  extra: Partial<Pick<Flavor, "gpu" | "gpuModel" | "onRequest">> = {},
-): Flavor {
+function flavor(name: string, vcpus: number, memoryGiB: number, rootDiskGiB: number, family: FlavorFamily, extra: Partial<Pick<Flavor, "gpu" | "gpuModel" | "onRequest">> = {}): Flavor {
   return {
     name,
     vcpus,
@@ -82,13 +75,7 @@ export interface SizeRequirement {
  */
 export function smallestFitting(flavors: readonly Flavor[], need: SizeRequirement): Flavor | undefined {
   const gpu = need.gpu ?? 0;
-  const fits = flavors.filter(
-    (f) =>
-      !f.onRequest &&
-      f.vcpus >= need.vcpus &&
-      f.memoryGiB >= need.memoryGiB &&
-      (gpu > 0 ? f.gpu >= gpu : f.gpu === 0),
-  );
+  const fits = flavors.filter((f) => !f.onRequest && f.vcpus >= need.vcpus && f.memoryGiB >= need.memoryGiB && (gpu > 0 ? f.gpu >= gpu : f.gpu === 0));
   fits.sort((a, b) => a.suPerHour - b.suPerHour || a.vcpus - b.vcpus || a.memoryGiB - b.memoryGiB);
   return fits[0];
 }

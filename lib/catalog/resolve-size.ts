@@ -48,13 +48,13 @@ export function resolveSize(size: unknown, flavors: readonly Flavor[], cloud: st
     if (found) return { ok: true, flavor: found };
     const jetstream2 = JETSTREAM2_FLAVORS.find((f) => f.name === name);
     if (jetstream2) return { ok: false, message: foreignFlavorMessage(prop, jetstream2, flavors, cloud) };
-    const near = nearestMatches(name, flavors.map((f) => f.name));
+    const near = nearestMatches(
+      name,
+      flavors.map((f) => f.name),
+    );
     return {
       ok: false,
-      message:
-        `'${prop}' "${name}" is not a ${cloud} flavor` +
-        (near.length ? `: did you mean ${orList(near)}? Flavors: ` : `. Use one of: `) +
-        `${flavors.map((f) => f.name).join(", ")}.`,
+      message: `'${prop}' "${name}" is not a ${cloud} flavor` + (near.length ? `: did you mean ${orList(near)}? Flavors: ` : `. Use one of: `) + `${flavors.map((f) => f.name).join(", ")}.`,
     };
   }
   if (typeof size !== "object" || size === null) {

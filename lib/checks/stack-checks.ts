@@ -86,7 +86,14 @@ export async function checkStack(input: StackCheckInput): Promise<StackChecks> {
         const n = stackNeeds(o.config, o.info);
         total = { ...(Object.fromEntries(QUOTA_ITEMS.map((k) => [k, total[k] + n[k]])) as Counts), notCounted: [...total.notCounted, ...n.notCounted] };
       }
-      if (limits) quota = checkQuota(total, limits, undefined, undefined, siblings.map((o) => o.name));
+      if (limits)
+        quota = checkQuota(
+          total,
+          limits,
+          undefined,
+          undefined,
+          siblings.map((o) => o.name),
+        );
     }
   }
   let findings: readonly Finding[] = [];
@@ -106,7 +113,8 @@ export function renderStackChecks(checks: StackChecks): string {
     lines.push(checks.quota.ok ? `Quota${checks.quota.quotaName ? ` (${checks.quota.quotaName})` : ""}: within` : renderQuotaCheck(checks.quota).trimEnd());
   }
   if (checks.policy.level !== "off") lines.push(`Policy (level ${checks.policy.level}):`, renderFindings(checks.policy.findings).trimEnd().replace(/^/gm, "  "));
-  if (checks.credential) lines.push(`Credential: restricted, and ${checks.credential.creators.join(", ")} ${checks.credential.creators.length === 1 ? "creates" : "create"} an application credential (see below)`);
+  if (checks.credential)
+    lines.push(`Credential: restricted, and ${checks.credential.creators.join(", ")} ${checks.credential.creators.length === 1 ? "creates" : "create"} an application credential (see below)`);
   return lines.join("\n");
 }
 
@@ -122,7 +130,8 @@ export function refuseFailedChecks(stack: string, checks: StackChecks): void {
     for (const f of counted) reasons.push(`policy ${f.id} (${f.severity}) ${f.construct}: ${f.message}`);
   }
   const fixes: string[] = [];
-  if (reasons.length > 0) fixes.push("Make the stack smaller or ask for a quota increase; fix the policy findings, suppress one in code with suppressPolicy(scope, id, reason), or lower --policy-level.");
+  if (reasons.length > 0)
+    fixes.push("Make the stack smaller or ask for a quota increase; fix the policy findings, suppress one in code with suppressPolicy(scope, id, reason), or lower --policy-level.");
   if (checks.credential) {
     for (const c of checks.credential.creators) {
       reasons.push(`credential: ${c} creates an application credential, and the one you deploy with is restricted, which Keystone forbids: terraform apply would stop halfway with a 403`);

@@ -171,7 +171,10 @@ function guardProcess(io: Io, setLate: (code: number) => void): void {
     // A frame in the person's code: their app's leftover timer or callback, not a bug in drover.
     const frame = isDroverError(e) ? undefined : userFrame(e, process.cwd());
     const error = frame
-      ? new ConfigError(`the app threw after it built its stacks (in a timer or a callback): ${e instanceof Error ? e.message : String(e)}`, [`at ${frame}`, "drover carried on; catch the error in the app, or clear its timers once the stacks are built."])
+      ? new ConfigError(`the app threw after it built its stacks (in a timer or a callback): ${e instanceof Error ? e.message : String(e)}`, [
+          `at ${frame}`,
+          "drover carried on; catch the error in the app, or clear its timers once the stacks are built.",
+        ])
       : e;
     setLate(printError(io, false, error));
   };

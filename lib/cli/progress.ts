@@ -89,7 +89,9 @@ export class ApplyProgress {
         break;
       case "diagnostic":
         if (e.diagnostic.severity === "error") {
-          this.write(`${pc.red("error:")} ${e.diagnostic.address ? `${this.name(e.diagnostic.address)}: ` : ""}${e.diagnostic.summary}${e.diagnostic.detail ? `: ${e.diagnostic.detail.replace(/\s+/g, " ").trim()}` : ""}`);
+          this.write(
+            `${pc.red("error:")} ${e.diagnostic.address ? `${this.name(e.diagnostic.address)}: ` : ""}${e.diagnostic.summary}${e.diagnostic.detail ? `: ${e.diagnostic.detail.replace(/\s+/g, " ").trim()}` : ""}`,
+          );
         } else {
           this.write(`${pc.yellow("warning:")} ${e.diagnostic.summary}`);
         }

@@ -51,7 +51,9 @@ export function renderRunResult(r: RunResult, kind: "deploy" | "destroy"): strin
       lines.push(`${r.stack}: not ${kind === "deploy" ? "applied" : "destroyed"}; nothing changed.`);
       break;
     case "applied":
-      lines.push(`${pc.green("✔")} ${r.stack} ${kind === "deploy" ? "deployed" : "destroyed"} in ${seconds}: ${summaryLine(r.plan).replace(/to (create|update|replace|delete|read|forget)/g, (_, a: string) => ({ create: "created", update: "updated", replace: "replaced", delete: "deleted", read: "read", forget: "forgotten" })[a] ?? a)}`);
+      lines.push(
+        `${pc.green("✔")} ${r.stack} ${kind === "deploy" ? "deployed" : "destroyed"} in ${seconds}: ${summaryLine(r.plan).replace(/to (create|update|replace|delete|read|forget)/g, (_, a: string) => ({ create: "created", update: "updated", replace: "replaced", delete: "deleted", read: "read", forget: "forgotten" })[a] ?? a)}`,
+      );
       break;
     case "failed":
       lines.push(`${pc.red("✖")} ${r.stack}: the ${kind === "deploy" ? "apply" : "destroy"} failed${r.failed.length ? ` for ${r.failed.join(", ")}` : ""} after ${seconds}`);
@@ -70,7 +72,9 @@ export function renderRunResult(r: RunResult, kind: "deploy" | "destroy"): strin
   }
   const c = r.convergence;
   if (c && c.converged.length > 0) {
-    lines.push(`${pc.green("✔")} configuration applied on ${c.converged.length} machine${c.converged.length === 1 ? "" : "s"} by drover-agent (${c.converged.map((m) => `${m.name} ${m.seconds} s`).join(", ")})`);
+    lines.push(
+      `${pc.green("✔")} configuration applied on ${c.converged.length} machine${c.converged.length === 1 ? "" : "s"} by drover-agent (${c.converged.map((m) => `${m.name} ${m.seconds} s`).join(", ")})`,
+    );
   }
   if (c && c.pending.length > 0) {
     lines.push(`${pc.red("✖")} not applied yet on ${c.pending.join(", ")}${c.error ? ` (the console logs could not be read: ${c.error})` : " after 5 minutes"}`);

@@ -48,7 +48,19 @@ export const CREDENTIAL_TYPES: ReadonlySet<string> = typesOf("credentials");
 const OWNER = new Map<string, CloudFacts>();
 for (const cloud of ALL_CLOUDS) {
   const t = cloud.types;
-  for (const type of [...Object.keys(t.machines), ...Object.keys(t.kubernetesClusters), ...t.volumes, ...t.networks, ...t.subnets, ...t.routers, ...t.publicAddresses, ...t.firewalls, ...t.dnsRecords, ...t.stateful, ...(t.credentials ?? [])]) {
+  for (const type of [
+    ...Object.keys(t.machines),
+    ...Object.keys(t.kubernetesClusters),
+    ...t.volumes,
+    ...t.networks,
+    ...t.subnets,
+    ...t.routers,
+    ...t.publicAddresses,
+    ...t.firewalls,
+    ...t.dnsRecords,
+    ...t.stateful,
+    ...(t.credentials ?? []),
+  ]) {
     OWNER.set(type, cloud);
   }
 }

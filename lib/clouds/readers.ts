@@ -19,9 +19,7 @@ import { OPENSTACK_COUNTERS } from "./openstack/quota.ts";
 export const GRAPH_READERS: ReadonlyArray<(builder: GraphBuilder) => void> = [addOpenStack, addAws, addGcp, addAzure];
 
 /** Every cloud's inbound-rule readers, by resource type (lib/policy/ingress.ts). */
-export const RULE_READERS: ReadonlyMap<string, RuleReader> = new Map(
-  [OPENSTACK_RULES, AWS_RULES, GCP_RULES, AZURE_RULES].flatMap((rules) => Object.entries(rules)),
-);
+export const RULE_READERS: ReadonlyMap<string, RuleReader> = new Map([OPENSTACK_RULES, AWS_RULES, GCP_RULES, AZURE_RULES].flatMap((rules) => Object.entries(rules)));
 
 /** What each resource type takes from a project's quota, for the clouds drover checks quota on (OpenStack). */
 export const QUOTA_COUNTERS: ReadonlyMap<string, QuotaCounter> = new Map(Object.entries(OPENSTACK_COUNTERS));

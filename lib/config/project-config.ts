@@ -50,7 +50,10 @@ function buildSchemas() {
         .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
         .refine(hasNoPassword, "must not hold a password: put it in PGPASSWORD (or the whole URL in PG_CONN_STR)")
         .optional(),
-      schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier").optional(),
+      schemaName: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier")
+        .optional(),
     }),
     z.strictObject({
       type: z.literal("http"),
@@ -101,7 +104,11 @@ function problems(error: Z.ZodError, schema: Z.ZodType, raw: unknown): string[] 
 /** Parses a backend spec given in code, with the same rules as the file. */
 export function parseBackendSpec(value: unknown, where: string): BackendSpec {
   const r = schemas().BackendSpec.safeParse(value);
-  if (!r.success) throw new ConfigError(`${where}: the backend settings have problems:`, problems(r.error, schemas().BackendSpec, value).map((p) => `backend.${p}`.replace("backend.(top level)", "backend")));
+  if (!r.success)
+    throw new ConfigError(
+      `${where}: the backend settings have problems:`,
+      problems(r.error, schemas().BackendSpec, value).map((p) => `backend.${p}`.replace("backend.(top level)", "backend")),
+    );
   return r.data;
 }
 

@@ -64,9 +64,7 @@ export function costChangeLine(c: CostChangeFigures, beforeCurrency: Currency = 
   }
   const elastic = c.before.fullScale !== c.before.idle || c.after.fullScale !== c.after.idle;
   const fullScale =
-    c.delta.fullScale !== 0
-      ? `full scale ${rate(c.before.fullScale)} → ${rate(c.after.fullScale)}, ${formatRateDelta(c.delta.fullScale, c.currency)}`
-      : `full scale ${rate(c.after.fullScale)}`;
+    c.delta.fullScale !== 0 ? `full scale ${rate(c.before.fullScale)} → ${rate(c.after.fullScale)}, ${formatRateDelta(c.delta.fullScale, c.currency)}` : `full scale ${rate(c.after.fullScale)}`;
   if (c.delta.idle === 0) {
     if (c.delta.fullScale === 0) return `${unit} ${rate(c.after.idle)}, no change${elastic ? ` (${fullScale})` : ""}${unknown}`;
     return `${unit} ${rate(c.after.idle)} idle, no change; ${fullScale}${unknown}`;

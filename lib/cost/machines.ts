@@ -161,7 +161,9 @@ export function machineGroups(config: Json): MachineGroup[] {
  */
 export function inferCloud(config: Json): { readonly kind: string; readonly name: string; readonly region: string } {
   const required = isObject(config.terraform) && isObject(config.terraform.required_providers) ? config.terraform.required_providers : {};
-  const cloud = Object.keys(required).map(cloudOfProvider).find((c) => c !== undefined);
+  const cloud = Object.keys(required)
+    .map(cloudOfProvider)
+    .find((c) => c !== undefined);
   if (!cloud) return { kind: "none", name: "none", region: "-" };
   const kind = cloud.kind;
   const blocks = isObject(config.provider) ? config.provider[cloud.provider] : undefined;

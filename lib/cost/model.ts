@@ -272,12 +272,7 @@ export const THIRTY_DAYS_HOURS = 30 * 24;
  * stack) against after. `infoBefore` defaults to `infoAfter`, since a deploy baseline keeps only
  * the Terraform JSON: its elastic nodes are then taken to be those after.
  */
-export function costChange(
-  before: Record<string, unknown> | undefined,
-  after: Record<string, unknown>,
-  infoBefore?: CostInfo,
-  infoAfter?: CostInfo,
-): CostChange {
+export function costChange(before: Record<string, unknown> | undefined, after: Record<string, unknown>, infoBefore?: CostInfo, infoAfter?: CostInfo): CostChange {
   const afterCost = stackCost(after, infoAfter);
   const beforeCost = before ? stackCost(before, infoBefore ?? infoAfter) : undefined;
   const b: PerHour = beforeCost?.perHour ?? { idle: 0, fullScale: 0 };

@@ -23,7 +23,11 @@ export async function recordBaseline(root: string, stack: string, configText: st
     await writeBaseline(root, stack, configText, meta);
   } catch (e) {
     throw (
-      fileWriteFailure(e, `drover's record of ${stack}'s deploy (.drover/deployed/${stack})`, `Make .drover a directory drover may write (git-ignore it), then run the command again. What terraform applied is in ${stack}'s state either way.`) ?? e
+      fileWriteFailure(
+        e,
+        `drover's record of ${stack}'s deploy (.drover/deployed/${stack})`,
+        `Make .drover a directory drover may write (git-ignore it), then run the command again. What terraform applied is in ${stack}'s state either way.`,
+      ) ?? e
     );
   }
 }
@@ -63,6 +67,12 @@ async function readRecord(root: string, stack: string, file: string): Promise<Re
 
 export async function clearBaseline(root: string, stack: string): Promise<void> {
   await rm(dirOf(root, stack), { recursive: true, force: true }).catch((e: unknown) => {
-    throw fileWriteFailure(e, `drover's record of ${stack}'s deploy (.drover/deployed/${stack})`, `Remove .drover/deployed/${stack} by hand. What terraform destroyed is in ${stack}'s state either way.`) ?? e;
+    throw (
+      fileWriteFailure(
+        e,
+        `drover's record of ${stack}'s deploy (.drover/deployed/${stack})`,
+        `Remove .drover/deployed/${stack} by hand. What terraform destroyed is in ${stack}'s state either way.`,
+      ) ?? e
+    );
   });
 }

@@ -61,7 +61,10 @@ export async function waitForConvergence(
   for (;;) {
     let logs: Map<string, string | undefined> | undefined;
     try {
-      logs = await readConsoleLogs(env, waiting.map((m) => m.name));
+      logs = await readConsoleLogs(
+        env,
+        waiting.map((m) => m.name),
+      );
     } catch (e) {
       return { converged, pending: waiting.map((m) => m.name), error: e instanceof Error ? e.message : String(e) };
     }

@@ -179,7 +179,7 @@ function onPath(name: string, path: string): boolean {
 /** `terraform plan` (and `show -json`) for one prepared stack; the plan file is left for apply. */
 export async function terraformPlan(
   p: PreparedStack,
-  options: { destroy?: boolean; lockTimeout?: string; planFile?: string; replace?: readonly string[]; /** terraform's plan, saved earlier: read instead of planning. */ saved?: Buffer },
+  options: { destroy?: boolean; lockTimeout?: string; planFile?: string; replace?: readonly string[] /** terraform's plan, saved earlier: read instead of planning. */; saved?: Buffer },
 ): Promise<{ plan: Plan; planFile: string }> {
   const planFile = options.planFile ?? join(p.stack.dir, ".drover.tfplan");
   const reader = planReader(p.terraform);
@@ -206,12 +206,10 @@ function refuseDestructive(stack: string, plan: Plan, kind: "deploy" | "destroy"
   const destructive = plan.resources.filter((r) => r.destructive);
   if (destructive.length === 0) return;
   const what = destructive.map((r) => `${r.constructPath ?? r.address} (${r.type}, ${r.action})`);
-  throw new UsageError(
-    kind === "destroy"
-      ? `destroying ${stack} would delete data in ${orList(what)}`
-      : `this change to ${stack} would destroy data: ${orList(what)}`,
-    ["These resources hold data (volumes, shares, containers, or marked stateful).", `If losing it is intended, rerun with --allow-destroy: drover ${kind} ${stack} --allow-destroy`],
-  );
+  throw new UsageError(kind === "destroy" ? `destroying ${stack} would delete data in ${orList(what)}` : `this change to ${stack} would destroy data: ${orList(what)}`, [
+    "These resources hold data (volumes, shares, containers, or marked stateful).",
+    `If losing it is intended, rerun with --allow-destroy: drover ${kind} ${stack} --allow-destroy`,
+  ]);
 }
 
 /**
@@ -251,7 +249,9 @@ export async function runStack(kind: "deploy" | "destroy", options: RunOptions):
   // With a state drover cannot see (s3, pg, http), a plan that only creates says the stack is not there.
   if (options.requireDeployed && plan.resources.length > 0 && plan.resources.every((r) => r.action === "create")) {
     await rm(planFile, { force: true });
-    throw new UsageError(`stack ${stack} is not deployed (the plan would create all ${plan.resources.length} of its resources): there is nothing to ${options.requireDeployed}`, [`Deploy it first: drover deploy ${stack}`]);
+    throw new UsageError(`stack ${stack} is not deployed (the plan would create all ${plan.resources.length} of its resources): there is nothing to ${options.requireDeployed}`, [
+      `Deploy it first: drover deploy ${stack}`,
+    ]);
   }
   emit({ type: "planned", plan, target: prepared.target });
   const base = { stack, target: prepared.target, plan, terraformVersion: prepared.binary.version, failed: [] as string[], errors: [] as string[] };

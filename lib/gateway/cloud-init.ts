@@ -178,7 +178,11 @@ export function checkGatewayCloudInitInput(input: GatewayCloudInitInput): Proble
   const need = (ok: boolean, code: string, message: string) => {
     if (!ok) problems.push({ code, message });
   };
-  need(FQDN.test(input.fqdn), "gateway.fqdn", `'fqdn' ("${input.fqdn}") must be a DNS name of two or more labels (lower-case letters, digits and '-'), e.g. "portal.myalloc.projects.jetstream-cloud.org"`);
+  need(
+    FQDN.test(input.fqdn),
+    "gateway.fqdn",
+    `'fqdn' ("${input.fqdn}") must be a DNS name of two or more labels (lower-case letters, digits and '-'), e.g. "portal.myalloc.projects.jetstream-cloud.org"`,
+  );
   need(LOGIN_USER.test(input.loginUser), "gateway.login-user", `'loginUser' ("${input.loginUser}") must be an account name: lower-case letters, digits, '_' and '-', at most 32, e.g. "ubuntu"`);
   const email = input.letsEncryptEmail;
   if (email !== undefined) {
@@ -186,9 +190,17 @@ export function checkGatewayCloudInitInput(input: GatewayCloudInitInput): Proble
   }
   const { bootstrap } = input.nginx;
   if (email !== undefined) {
-    need(bootstrap !== undefined && bootstrap.trim() !== "", "gateway.nginx-bootstrap", `'nginx.bootstrap' is missing: with 'letsEncryptEmail' nginx serves the bootstrap site until the certificate exists; pass renderNginxSite(...).bootstrap`);
+    need(
+      bootstrap !== undefined && bootstrap.trim() !== "",
+      "gateway.nginx-bootstrap",
+      `'nginx.bootstrap' is missing: with 'letsEncryptEmail' nginx serves the bootstrap site until the certificate exists; pass renderNginxSite(...).bootstrap`,
+    );
   } else {
-    need(bootstrap === undefined, "gateway.nginx-bootstrap", `'nginx.bootstrap' is given without 'letsEncryptEmail': without TLS nginx serves 'nginx.site' over HTTP at once; leave 'nginx.bootstrap' out, or set 'letsEncryptEmail'`);
+    need(
+      bootstrap === undefined,
+      "gateway.nginx-bootstrap",
+      `'nginx.bootstrap' is given without 'letsEncryptEmail': without TLS nginx serves 'nginx.site' over HTTP at once; leave 'nginx.bootstrap' out, or set 'letsEncryptEmail'`,
+    );
   }
   for (const field of ["httpConf", "site"] as const) {
     need(input.nginx[field].trim() !== "", "gateway.nginx-empty", `'nginx.${field}' is empty: pass the text renderNginxSite(...).${field} gives`);
@@ -213,19 +225,33 @@ export function checkGatewayCloudInitInput(input: GatewayCloudInitInput): Proble
   if (input.dataVolume) mountPath("dataVolume.mountPath", input.dataVolume.mountPath);
 
   const { app } = input;
-  need(Number.isInteger(app.port) && app.port >= 1 && app.port <= 65535 && !HOST_PORTS.includes(app.port), "gateway.app-port",
-    `'app.port' (${app.port}) must be a whole number from 1 to 65535 other than 22, 80 and 443, which sshd and nginx listen on: e.g. 8000`);
+  need(
+    Number.isInteger(app.port) && app.port >= 1 && app.port <= 65535 && !HOST_PORTS.includes(app.port),
+    "gateway.app-port",
+    `'app.port' (${app.port}) must be a whole number from 1 to 65535 other than 22, 80 and 443, which sshd and nginx listen on: e.g. 8000`,
+  );
   if (app.kind === "container") {
-    need(IMAGE.test(app.image), "gateway.image",
-      `'app.image' ("${app.image}") must be an image name with its registry, in lower case, with an optional :tag or @sha256 digest, e.g. "docker.io/library/nginx:1.27" or "ghcr.io/myorg/portal:1.4": podman on Ubuntu does not guess a registry`);
+    need(
+      IMAGE.test(app.image),
+      "gateway.image",
+      `'app.image' ("${app.image}") must be an image name with its registry, in lower case, with an optional :tag or @sha256 digest, e.g. "docker.io/library/nginx:1.27" or "ghcr.io/myorg/portal:1.4": podman on Ubuntu does not guess a registry`,
+    );
     for (const [name, value] of Object.entries(app.env ?? {})) {
       need(ENV_NAME.test(name), "gateway.env-name", `'app.env' name "${name}" must be letters, digits and '_', not starting with a digit`);
       need(!/[\r\n]/.test(value), "gateway.env-value", `'app.env.${name}' holds a line break: podman's env file takes one line a variable; pass a file on the data volume instead`);
-      need(!/^["'\s]/.test(value), "gateway.env-value", `'app.env.${name}' (${JSON.stringify(value)}) starts with a quote or a blank: podman reads the rest of the line as the value, so write the value without quotes`);
+      need(
+        !/^["'\s]/.test(value),
+        "gateway.env-value",
+        `'app.env.${name}' (${JSON.stringify(value)}) starts with a quote or a blank: podman reads the rest of the line as the value, so write the value without quotes`,
+      );
     }
     if (app.dataMountPath !== undefined) {
       mountPath("app.dataMountPath", app.dataMountPath);
-      need(input.dataVolume !== undefined, "gateway.data-without-volume", `'app.dataMountPath' ("${app.dataMountPath}") needs a data volume to mount: give 'dataVolume', or leave 'app.dataMountPath' out`);
+      need(
+        input.dataVolume !== undefined,
+        "gateway.data-without-volume",
+        `'app.dataMountPath' ("${app.dataMountPath}") needs a data volume to mount: give 'dataVolume', or leave 'app.dataMountPath' out`,
+      );
     }
   }
   if (input.automaticRebootTime !== undefined) {
@@ -324,7 +350,17 @@ export function gatewayBundle(input: GatewayCloudInitInput, construct: string): 
     files: [...nginx, ...app].map((f) => ({ path: f.path, content: restored(f.content), mode: f.permissions })),
     hooks: [
       { on: nginx.map((f) => f.path), run: [["sh", "-c", "nginx -t && systemctl reload nginx"]] },
-      ...(container ? [{ on: appPaths, run: [["systemctl", "daemon-reload"], ["systemctl", "restart", GATEWAY_UNITS.app]] }] : []),
+      ...(container
+        ? [
+            {
+              on: appPaths,
+              run: [
+                ["systemctl", "daemon-reload"],
+                ["systemctl", "restart", GATEWAY_UNITS.app],
+              ],
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -112,7 +112,12 @@ const EXAMPLE_FQDN = "portal.myalloc.projects.jetstream-cloud.org";
 
 /** The name a person probably meant ("https://Portal.Example.org/x" → "portal.example.org"), if valid. */
 function fqdnSuggestion(value: string): string | undefined {
-  const guess = value.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/[/:?#].*$/, "").replace(/\.$/, "");
+  const guess = value
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, "")
+    .replace(/[/:?#].*$/, "")
+    .replace(/\.$/, "");
   return guess !== value && FQDN.test(guess) ? guess : undefined;
 }
 
@@ -148,21 +153,34 @@ export function checkNginxSiteInput(input: NginxSiteInput): Problem[] {
   need(httpPort !== httpsPort, "gateway.listen-port", `'listenHttpPort' and 'listenHttpsPort' are both ${httpPort}: give each its own port (80 and 443 on a gateway)`);
 
   const taken = [...new Set([80, 443, httpPort, httpsPort])].sort((a, b) => a - b);
-  need(whole(input.upstreamPort, 1, 65535) && !taken.includes(input.upstreamPort), "gateway.upstream-port",
-    `'upstreamPort' (${input.upstreamPort}) must be a whole number from 1 to 65535 other than ${andList(taken.map(String))}, which nginx keeps: run the application on 127.0.0.1 at another port, e.g. 8000`);
+  need(
+    whole(input.upstreamPort, 1, 65535) && !taken.includes(input.upstreamPort),
+    "gateway.upstream-port",
+    `'upstreamPort' (${input.upstreamPort}) must be a whole number from 1 to 65535 other than ${andList(taken.map(String))}, which nginx keeps: run the application on 127.0.0.1 at another port, e.g. 8000`,
+  );
 
   const maxBody = input.maxBodyMiB ?? d.maxBodyMiB;
-  need(whole(maxBody, 1, MAX_BODY_MIB_LIMIT), "gateway.max-body",
-    `'maxBodyMiB' (${maxBody}) must be a whole number from 1 to ${MAX_BODY_MIB_LIMIT}: set the largest upload, in MiB, the application takes (nginx answers larger ones with 413)`);
+  need(
+    whole(maxBody, 1, MAX_BODY_MIB_LIMIT),
+    "gateway.max-body",
+    `'maxBodyMiB' (${maxBody}) must be a whole number from 1 to ${MAX_BODY_MIB_LIMIT}: set the largest upload, in MiB, the application takes (nginx answers larger ones with 413)`,
+  );
   const timeout = input.proxyTimeoutSeconds ?? d.proxyTimeoutSeconds;
-  need(whole(timeout, 1, PROXY_TIMEOUT_SECONDS_LIMIT), "gateway.proxy-timeout",
-    `'proxyTimeoutSeconds' (${timeout}) must be a whole number from 1 to ${PROXY_TIMEOUT_SECONDS_LIMIT}: how long nginx waits for the application between two reads or writes; longer work should stream progress or run as a job`);
+  need(
+    whole(timeout, 1, PROXY_TIMEOUT_SECONDS_LIMIT),
+    "gateway.proxy-timeout",
+    `'proxyTimeoutSeconds' (${timeout}) must be a whole number from 1 to ${PROXY_TIMEOUT_SECONDS_LIMIT}: how long nginx waits for the application between two reads or writes; longer work should stream progress or run as a job`,
+  );
 
   const addresses = input.listenAddresses ?? d.listenAddresses;
   need(addresses.length > 0, "gateway.listen-address", `'listenAddresses' is empty: list at least one, e.g. ["*", "[::]"] (every IPv4 and IPv6 address) or ["127.0.0.1"]`);
   const seen = new Set<string>();
   for (const a of addresses) {
-    need(a === "*" || IPV4.test(a) || IPV6_BRACKETED.test(a), "gateway.listen-address", `'listenAddresses' entry "${a}" must be "*", an IPv4 address such as "127.0.0.1", or an IPv6 address in brackets such as "[::]"`);
+    need(
+      a === "*" || IPV4.test(a) || IPV6_BRACKETED.test(a),
+      "gateway.listen-address",
+      `'listenAddresses' entry "${a}" must be "*", an IPv4 address such as "127.0.0.1", or an IPv6 address in brackets such as "[::]"`,
+    );
     need(!seen.has(a), "gateway.listen-address", `'listenAddresses' lists "${a}" twice: nginx refuses a duplicate listen; remove one`);
     seen.add(a);
   }
@@ -170,8 +188,11 @@ export function checkNginxSiteInput(input: NginxSiteInput): Problem[] {
   for (const field of ["certificatePath", "certificateKeyPath", "certificateChainPath", "acmeWebroot"] as const) {
     const value = input[field];
     if (value === undefined) continue;
-    need(PATH.test(value), "gateway.path",
-      `'${field}' ("${value}") must be an absolute path of letters, digits and '.', '_', '-', '/', '@', '+': nginx reads it as one word, so no spaces, quotes, ';', '$' or braces`);
+    need(
+      PATH.test(value),
+      "gateway.path",
+      `'${field}' ("${value}") must be an absolute path of letters, digits and '.', '_', '-', '/', '@', '+': nginx reads it as one word, so no spaces, quotes, ';', '$' or braces`,
+    );
   }
   return problems;
 }

@@ -20,8 +20,7 @@ export type Draft<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer 
 
 export const INTERNET = "internet";
 
-const byName = <T extends { name: string; id: string }>(a: T, b: T) =>
-  a.name.localeCompare(b.name, "en", { numeric: true }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byName = <T extends { name: string; id: string }>(a: T, b: T) => a.name.localeCompare(b.name, "en", { numeric: true }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Collects the model's elements while each cloud's reader walks the resources. Readers add
@@ -119,17 +118,7 @@ export class GraphBuilder {
   }
 
   private maps(): Array<Map<string, { members: string[] }>> {
-    return [
-      this.networks,
-      this.subnets,
-      this.routers,
-      this.machines,
-      this.publicAddresses,
-      this.securityGroups,
-      this.volumes,
-      this.dnsRecords,
-      this.kubernetesClusters,
-    ];
+    return [this.networks, this.subnets, this.routers, this.machines, this.publicAddresses, this.securityGroups, this.volumes, this.dnsRecords, this.kubernetesClusters];
   }
 }
 

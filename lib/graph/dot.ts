@@ -130,7 +130,9 @@ export function toDot(model: GraphModel, options: DotOptions = {}): string {
   };
 
   out.push(`digraph "${escapeDotText(`stack ${model.stack}`)}" {`);
-  out.push(`  graph ${attrs({ rankdir: "LR", compound: "true", fontname: "Helvetica", fontsize: 12, nodesep: 0.25, ranksep: 0.7, pad: 0.3, bgcolor: "white", label: label([model.stack]), labelloc: "t" })};`);
+  out.push(
+    `  graph ${attrs({ rankdir: "LR", compound: "true", fontname: "Helvetica", fontsize: 12, nodesep: 0.25, ranksep: 0.7, pad: 0.3, bgcolor: "white", label: label([model.stack]), labelloc: "t" })};`,
+  );
   out.push(`  node ${attrs({ shape: "box", style: "rounded,filled", fontname: "Helvetica", fontsize: 10, penwidth: 1.2 })};`);
   out.push(`  edge ${attrs({ fontname: "Helvetica", fontsize: 9, color: "#64748b", arrowsize: 0.7 })};`);
 
@@ -140,8 +142,7 @@ export function toDot(model: GraphModel, options: DotOptions = {}): string {
   const drawnNetworks = new Set(internal.map((n) => n.id));
   const subnetsOf = (network: string | undefined) => model.subnets.filter((s) => (network ? s.network === network : !s.network || !drawnNetworks.has(s.network)));
   const drawnSubnets = new Set(model.subnets.map((s) => s.id));
-  const placeOf = (e: { subnet?: string; network?: string }) =>
-    e.subnet && drawnSubnets.has(e.subnet) ? e.subnet : e.network && drawnNetworks.has(e.network) ? e.network : undefined;
+  const placeOf = (e: { subnet?: string; network?: string }) => (e.subnet && drawnSubnets.has(e.subnet) ? e.subnet : e.network && drawnNetworks.has(e.network) ? e.network : undefined);
   const machinesAt = (place: string | undefined) => model.machines.filter((m) => placeOf(m) === place);
   const kubesAt = (place: string | undefined) => model.kubernetesClusters.filter((k) => placeOf(k) === place);
   const routersAt = (network: string | undefined) => model.routers.filter((r) => (network ? r.network === network : !r.network || !drawnNetworks.has(r.network)));
@@ -172,7 +173,9 @@ export function toDot(model: GraphModel, options: DotOptions = {}): string {
     const cluster = `cluster_${++clusters}`;
     const c = plan ? ACTION_COLORS[actionOf(sub.id)] : { fill: "#ffffff", border: "#94a3b8" };
     out.push(`${indent}subgraph "${cluster}" {`);
-    out.push(`${indent}  graph ${attrs({ label: label([`subnet ${sub.name}`, sub.cidr, actionLine(sub.id)]), style: "rounded,dashed,filled", color: c.border, fillcolor: "#ffffff", penwidth: plan && actionOf(sub.id) !== "no-op" ? 2 : 1, class: cls("subnet", sub.id), tooltip: tooltip(sub) })};`);
+    out.push(
+      `${indent}  graph ${attrs({ label: label([`subnet ${sub.name}`, sub.cidr, actionLine(sub.id)]), style: "rounded,dashed,filled", color: c.border, fillcolor: "#ffffff", penwidth: plan && actionOf(sub.id) !== "no-op" ? 2 : 1, class: cls("subnet", sub.id), tooltip: tooltip(sub) })};`,
+    );
     const anchor = drawAt(sub.id, `${indent}  `) ?? placeholder(sub.id, "(no machines)", `${indent}  `);
     subnetBox.set(sub.id, { cluster, anchor });
     out.push(`${indent}}`);
@@ -181,7 +184,9 @@ export function toDot(model: GraphModel, options: DotOptions = {}): string {
   for (const net of internal) {
     const c = plan ? ACTION_COLORS[actionOf(net.id)] : { fill: "#f8fafc", border: "#475569" };
     out.push(`  subgraph "cluster_${++clusters}" {`);
-    out.push(`    graph ${attrs({ label: label([`network ${net.name}`, net.cidr, actionLine(net.id)]), style: "rounded,filled", color: c.border, fillcolor: plan ? "#ffffff" : c.fill, penwidth: plan && actionOf(net.id) !== "no-op" ? 2 : 1, class: cls("network", net.id), tooltip: tooltip(net) })};`);
+    out.push(
+      `    graph ${attrs({ label: label([`network ${net.name}`, net.cidr, actionLine(net.id)]), style: "rounded,filled", color: c.border, fillcolor: plan ? "#ffffff" : c.fill, penwidth: plan && actionOf(net.id) !== "no-op" ? 2 : 1, class: cls("network", net.id), tooltip: tooltip(net) })};`,
+    );
     const subnets = subnetsOf(net.id);
     for (const sub of subnets) drawSubnet(sub, "    ");
     const direct = drawAt(net.id, "    ");

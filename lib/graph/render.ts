@@ -73,17 +73,12 @@ export function escapeHtml(text: string): string {
 }
 
 /** The machines table; with `actions`, a first column says what the plan does to each. */
-export function machineTable(
-  model: GraphModel,
-  actions?: ReadonlyMap<string, GraphAction>,
-  removed: ReadonlyArray<{ readonly id: string; readonly name: string }> = [],
-): string {
-  const names = (ids: readonly string[], from: ReadonlyArray<{ id: string; name: string }>) =>
-    ids.map((id) => escapeHtml(from.find((e) => e.id === id)?.name ?? id)).join("<br>");
+export function machineTable(model: GraphModel, actions?: ReadonlyMap<string, GraphAction>, removed: ReadonlyArray<{ readonly id: string; readonly name: string }> = []): string {
+  const names = (ids: readonly string[], from: ReadonlyArray<{ id: string; name: string }>) => ids.map((id) => escapeHtml(from.find((e) => e.id === id)?.name ?? id)).join("<br>");
   const publicOf = (m: GraphMachine) => {
     const named = m.publicAddresses.map((id) => escapeHtml(model.publicAddresses.find((p) => p.id === id)?.name ?? id));
-    if (m.ephemeralPublicAddress) named.push("<span class=\"dim\">ephemeral</span>");
-    return named.join("<br>") || "<span class=\"dim\">none</span>";
+    if (m.ephemeralPublicAddress) named.push('<span class="dim">ephemeral</span>');
+    return named.join("<br>") || '<span class="dim">none</span>';
   };
   const volumes = (m: GraphMachine) =>
     m.volumes
@@ -101,8 +96,8 @@ export function machineTable(
   const rows = model.machines.map(
     (m) => `<tr class="machine-row" data-address="${escapeHtml(m.id)}">${actions ? actionCell(m.id) : ""}
       <td><strong class="machine-name">${escapeHtml(m.name)}</strong>${m.role ? `<br><span class="dim">${escapeHtml(m.role)}</span>` : ""}</td>
-      <td class="nowrap">${escapeHtml([m.size, m.count !== undefined ? `× ${m.count}` : ""].filter(Boolean).join(" ")) || "<span class=\"dim\">-</span>"}</td>
-      <td class="nowrap">${m.fixedAddress ? `<code>${escapeHtml(m.fixedAddress)}</code>` : "<span class=\"dim\">assigned</span>"}</td>
+      <td class="nowrap">${escapeHtml([m.size, m.count !== undefined ? `× ${m.count}` : ""].filter(Boolean).join(" ")) || '<span class="dim">-</span>'}</td>
+      <td class="nowrap">${m.fixedAddress ? `<code>${escapeHtml(m.fixedAddress)}</code>` : '<span class="dim">assigned</span>'}</td>
       <td>${publicOf(m)}</td>
       <td>${names(m.securityGroups, model.securityGroups)}</td>
       <td>${volumes(m)}</td>
@@ -126,7 +121,7 @@ export function securityGroupSection(model: GraphModel): string {
     const machines = model.machines.filter((m) => m.securityGroups.includes(g.id)).map((m) => escapeHtml(m.name));
     const rules = g.rules.map((r) => `<li><code>${escapeHtml(ruleLine(r))}</code>${r.description ? ` <span class="dim">${escapeHtml(r.description)}</span>` : ""}</li>`);
     return `<div class="group"><h3>${escapeHtml(g.name)}</h3>
-      <ul>${rules.join("") || "<li class=\"dim\">no rules: closed</li>"}</ul>
+      <ul>${rules.join("") || '<li class="dim">no rules: closed</li>'}</ul>
       <p class="dim">on: ${machines.join(", ") || "no machine"}</p></div>`;
   });
   return `<section class="groups"><h2>Security groups</h2><div class="group-list">${groups.join("\n")}</div></section>`;

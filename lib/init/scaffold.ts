@@ -14,19 +14,31 @@ interface TemplateFacts {
 export const TEMPLATE_FACTS: Readonly<Record<InitTemplate, TemplateFacts>> = {
   vm: {
     description: "one VM with SSH from one network, a public address and a data volume",
-    check: { what: "is one m3.small, SSH open only to the lab's network", assertions: ['expect(hasMachine(stack, "m3.small")).toBe(true);', 'expect(opensPort(stack, 22, "203.0.113.0/24")).toBe(true);'] },
+    check: {
+      what: "is one m3.small, SSH open only to the lab's network",
+      assertions: ['expect(hasMachine(stack, "m3.small")).toBe(true);', 'expect(opensPort(stack, 22, "203.0.113.0/24")).toBe(true);'],
+    },
   },
   slurm: {
     description: "a virtual Slurm cluster with elastic compute nodes and shared /home",
-    check: { what: "runs its nodes on m3.quad, SSH open only to the lab's network", assertions: ['expect(hasMachine(stack, "m3.quad")).toBe(true);', 'expect(opensPort(stack, 22, "203.0.113.0/24")).toBe(true);'] },
+    check: {
+      what: "runs its nodes on m3.quad, SSH open only to the lab's network",
+      assertions: ['expect(hasMachine(stack, "m3.quad")).toBe(true);', 'expect(opensPort(stack, 22, "203.0.113.0/24")).toBe(true);'],
+    },
   },
   jupyterhub: {
     description: "a Kubernetes JupyterHub for a class, with GitHub sign-in and HTTPS",
-    check: { what: "serves HTTPS to everyone and keeps SSH closed", assertions: ['expect(opensPort(stack, 443, "0.0.0.0/0")).toBe(true);', "expect(ingress(stack).some((rule) => rule.opens === \"tcp/22\")).toBe(false);"] },
+    check: {
+      what: "serves HTTPS to everyone and keeps SSH closed",
+      assertions: ['expect(opensPort(stack, 443, "0.0.0.0/0")).toBe(true);', 'expect(ingress(stack).some((rule) => rule.opens === "tcp/22")).toBe(false);'],
+    },
   },
   gateway: {
     description: "a science-gateway web host with DNS and automatic TLS",
-    check: { what: "opens only the web to everyone, SSH to the lab's network", assertions: ['expect(opensPort(stack, 443, "0.0.0.0/0")).toBe(true);', 'expect(opensPort(stack, 22, "203.0.113.0/24")).toBe(true);'] },
+    check: {
+      what: "opens only the web to everyone, SSH to the lab's network",
+      assertions: ['expect(opensPort(stack, 443, "0.0.0.0/0")).toBe(true);', 'expect(opensPort(stack, 22, "203.0.113.0/24")).toBe(true);'],
+    },
   },
 };
 

@@ -230,7 +230,14 @@ export function planCapacity(input: CapacityInput): CapacityResult {
       headroomUsers: demand.headroomUsers,
       seats: demand.seats,
       profile: { cpu: demand.need.cpuMilli / 1000, memoryGiB: gib(demand.need.memoryMiB), ...limits, gpus: valid.gpus },
-      userNodes: { ...chosen.fit, count: chosen.count, capacity: chosen.capacity, suPerHour: cost.userSu, flavorFrom: valid.givenNode ? "given" : "cheapest", countFrom: valid.count === undefined ? "needed" : "given" },
+      userNodes: {
+        ...chosen.fit,
+        count: chosen.count,
+        capacity: chosen.capacity,
+        suPerHour: cost.userSu,
+        flavorFrom: valid.givenNode ? "given" : "cheapest",
+        countFrom: valid.count === undefined ? "needed" : "given",
+      },
       controlPlane: { flavor: control, count: 1, suPerHour: control.suPerHour, flavorFrom: valid.givenControl ? "given" : "cheapest" },
       suPerHour: cost.suPerHour,
       totals: cost.totals,
@@ -273,7 +280,10 @@ function checkNumbers(input: CapacityInput, { add, label, q }: Findings): Pick<V
   if (p.cpuLimit !== undefined && !isPositive(p.cpuLimit)) add("capacity.bad-limit", `${q("profile.cpuLimit")} must be a number of vCPUs above 0, got ${show(p.cpuLimit)}`);
   if (p.memoryLimitGiB !== undefined && !isPositive(p.memoryLimitGiB)) add("capacity.bad-limit", `${q("profile.memoryLimitGiB")} must be a number of GiB above 0, got ${show(p.memoryLimitGiB)}`);
   if (isPositive(p.cpu) && isPositive(p.cpuLimit) && p.cpuLimit < p.cpu) {
-    add("capacity.guarantee-above-limit", `${q("profile.cpu")} ${num(p.cpu)} is above ${q("profile.cpuLimit")} ${num(p.cpuLimit)}: a guarantee cannot exceed its limit; raise ${label("profile.cpuLimit")} or lower ${label("profile.cpu")}`);
+    add(
+      "capacity.guarantee-above-limit",
+      `${q("profile.cpu")} ${num(p.cpu)} is above ${q("profile.cpuLimit")} ${num(p.cpuLimit)}: a guarantee cannot exceed its limit; raise ${label("profile.cpuLimit")} or lower ${label("profile.cpu")}`,
+    );
   }
   if (isPositive(p.memoryGiB) && isPositive(p.memoryLimitGiB) && p.memoryLimitGiB < p.memoryGiB) {
     add(
@@ -386,7 +396,10 @@ function chooseUserNodes(valid: ValidInput, demand: Demand, found: Findings): Ch
             : limit === "memory"
               ? `it offers users ${num(fit.allocatable.memoryGiB)} GiB (${num(givenNode.memoryGiB)} GiB less ${num(fit.reserve.memoryGiB)} for the system); lower ${label(field)} to ${num(fit.allocatable.memoryGiB)} or less`
               : `it has ${plural(fit.allocatable.gpus, "GPU")}; lower ${label(field)} to ${fit.allocatable.gpus}`;
-        add("capacity.no-fit", `${q(field)} ${num(value)} does not fit on ${q("nodes.size")} "${givenNode.name}": ${offers}, or pick a larger flavor (${cheapest.fit.flavor.name} gives the cheapest plan)`);
+        add(
+          "capacity.no-fit",
+          `${q(field)} ${num(value)} does not fit on ${q("nodes.size")} "${givenNode.name}": ${offers}, or pick a larger flavor (${cheapest.fit.flavor.name} gives the cheapest plan)`,
+        );
       }
       return undefined;
     }
@@ -502,7 +515,9 @@ function checkLimits({ profile: p }: ValidInput, fit: NodeFit, { q, warnings }: 
   const cpuLimit = p.cpuLimit ?? p.cpu;
   const memoryLimitGiB = p.memoryLimitGiB ?? p.memoryGiB;
   if (cpuLimit > fit.allocatable.cpu) {
-    warnings.push(`${q("profile.cpuLimit")} ${num(cpuLimit)} is more than a ${f.name} node offers users (${vcpus(fit.allocatable.cpu)}): no server can use it all; lower it to ${num(fit.allocatable.cpu)}`);
+    warnings.push(
+      `${q("profile.cpuLimit")} ${num(cpuLimit)} is more than a ${f.name} node offers users (${vcpus(fit.allocatable.cpu)}): no server can use it all; lower it to ${num(fit.allocatable.cpu)}`,
+    );
   }
   if (memoryLimitGiB > fit.allocatable.memoryGiB) {
     warnings.push(
@@ -536,7 +551,12 @@ function chooseControlPlane({ users, sized, givenControl }: ValidInput, { add, l
 }
 
 /** SU per hour and the totals of every node, with a warning for each default quota they exceed. */
-function costAndTotals(input: CapacityInput, { fit, count: nodes }: Chosen, control: Flavor, { cloud, warnings }: Findings): { readonly userSu: number; readonly suPerHour: number; readonly totals: CapacityPlan["totals"] } {
+function costAndTotals(
+  input: CapacityInput,
+  { fit, count: nodes }: Chosen,
+  control: Flavor,
+  { cloud, warnings }: Findings,
+): { readonly userSu: number; readonly suPerHour: number; readonly totals: CapacityPlan["totals"] } {
   const f = fit.flavor;
   const userSu = nodes * f.suPerHour;
   const suPerHour = userSu + control.suPerHour;
@@ -552,7 +572,9 @@ function costAndTotals(input: CapacityInput, { fit, count: nodes }: Chosen, cont
     warnings.push(`the cluster uses ${num(totals.cores)} cores (${mix}), more than ${cloud}'s default allocation quota of ${num(quota.cores)} cores: ask for a quota increase before the event`);
   }
   if (quota && totals.memoryGiB > quota.memoryGiB) {
-    warnings.push(`the cluster uses ${num(totals.memoryGiB)} GiB of memory (${mix}), more than ${cloud}'s default allocation quota of ${num(quota.memoryGiB)} GiB: ask for a quota increase before the event`);
+    warnings.push(
+      `the cluster uses ${num(totals.memoryGiB)} GiB of memory (${mix}), more than ${cloud}'s default allocation quota of ${num(quota.memoryGiB)} GiB: ask for a quota increase before the event`,
+    );
   }
   return { userSu, suPerHour, totals };
 }

@@ -270,10 +270,15 @@ export function checkK3sInput(input: K3sInput): Problem[] {
   }
   if (input.agentGpu) {
     const toolkit = input.agentGpu.containerToolkitVersion;
-    if (toolkit !== undefined) need(DEB_VERSION.test(toolkit), "k3s.gpu", `'agentGpu.containerToolkitVersion' ("${toolkit}") must be a package version of NVIDIA's repository such as "${NVIDIA_CONTAINER_TOOLKIT.version}"`);
+    if (toolkit !== undefined)
+      need(DEB_VERSION.test(toolkit), "k3s.gpu", `'agentGpu.containerToolkitVersion' ("${toolkit}") must be a package version of NVIDIA's repository such as "${NVIDIA_CONTAINER_TOOLKIT.version}"`);
     const release = K3S_RELEASE.exec(version);
     const older = release !== null && compareVersions(release.slice(1, 4).map(Number), K3S_RUNTIME_CLASSES_SINCE) < 0;
-    need(!older, "k3s.gpu", `'agentGpu' needs k3s v${K3S_RUNTIME_CLASSES_SINCE.join(".")} or later, which creates the "${NVIDIA_RUNTIME_CLASS}" RuntimeClass; 'k3sVersion' is "${version}": raise it or leave it out`);
+    need(
+      !older,
+      "k3s.gpu",
+      `'agentGpu' needs k3s v${K3S_RUNTIME_CLASSES_SINCE.join(".")} or later, which creates the "${NVIDIA_RUNTIME_CLASS}" RuntimeClass; 'k3sVersion' is "${version}": raise it or leave it out`,
+    );
   }
   const namespace = input.hubNamespace ?? DEFAULT_HUB_NAMESPACE;
   need(DNS_LABEL.test(namespace), "k3s.namespace", `'hubNamespace' ("${namespace}") must be a Kubernetes namespace name: lower-case letters, digits and '-', at most 63`);
@@ -281,9 +286,17 @@ export function checkK3sInput(input: K3sInput): Problem[] {
   problems.push(...checkNetwork(input));
 
   const reference = (value: string, field: string, example: string) =>
-    need(REFERENCE.test(value), "k3s.secret-not-reference", `'${field}' must be one Terraform reference such as "${example}", not the secret itself: secrets never go into stack code or synthesized files`);
+    need(
+      REFERENCE.test(value),
+      "k3s.secret-not-reference",
+      `'${field}' must be one Terraform reference such as "${example}", not the secret itself: secrets never go into stack code or synthesized files`,
+    );
   const refOrValue = (value: string, field: string) =>
-    need(REFERENCE.test(value) || (PLAIN_VALUE.test(value) && !value.includes("${")), "k3s.bad-value", `'${field}' ("${value}") must be a Terraform reference or a value without quotes, backslashes or line breaks`);
+    need(
+      REFERENCE.test(value) || (PLAIN_VALUE.test(value) && !value.includes("${")),
+      "k3s.bad-value",
+      `'${field}' ("${value}") must be a Terraform reference or a value without quotes, backslashes or line breaks`,
+    );
   reference(input.agentTokenRef, "agentTokenRef", "${random_password.agent_token.result}");
   if (input.serverCa) {
     reference(input.serverCa.certB64Ref, "serverCa.certB64Ref", "${local.hub_ca_cert_b64}");
@@ -310,7 +323,11 @@ export function checkK3sInput(input: K3sInput): Problem[] {
     const ok = LABEL_NAME.test(key.slice(slash + 1)) && (slash < 0 || DNS_SUBDOMAIN.test(prefix)) && LABEL_VALUE.test(value);
     need(ok, "k3s.label", `'agentLabels' entry "${key}=${value}" is not a Kubernetes label: a name (optionally "prefix/name") and a value of at most 63 letters, digits, '-', '_' and '.'`);
     // The kubelet refuses to set most labels of these namespaces, and node-purpose is drover's.
-    need(!/(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix) && key !== NODE_PURPOSE_LABEL, "k3s.label", `'agentLabels' cannot set "${key}": labels under kubernetes.io or k8s.io, and ${NODE_PURPOSE_LABEL}, are set by Kubernetes and drover`);
+    need(
+      !/(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix) && key !== NODE_PURPOSE_LABEL,
+      "k3s.label",
+      `'agentLabels' cannot set "${key}": labels under kubernetes.io or k8s.io, and ${NODE_PURPOSE_LABEL}, are set by Kubernetes and drover`,
+    );
   }
   return problems;
 }
@@ -318,7 +335,11 @@ export function checkK3sInput(input: K3sInput): Problem[] {
 function checkNetwork(input: K3sInput): Problem[] {
   const problems: Problem[] = [];
   const ranges: Array<[string, Cidr]> = [];
-  for (const [field, text] of [["subnetCidr", input.subnetCidr], ["podCidr", input.podCidr ?? DEFAULT_POD_CIDR], ["serviceCidr", input.serviceCidr ?? DEFAULT_SERVICE_CIDR]] as const) {
+  for (const [field, text] of [
+    ["subnetCidr", input.subnetCidr],
+    ["podCidr", input.podCidr ?? DEFAULT_POD_CIDR],
+    ["serviceCidr", input.serviceCidr ?? DEFAULT_SERVICE_CIDR],
+  ] as const) {
     const r = parseCidr(text);
     if (!r.ok || r.cidr.version !== 4) {
       problems.push({ code: "k3s.cidr", message: `'${field}' ("${text}") ${r.ok ? "must be an IPv4 range" : r.reason}${!r.ok && r.suggestion ? `: did you mean "${r.suggestion}"?` : ""}` });
@@ -328,7 +349,11 @@ function checkNetwork(input: K3sInput): Problem[] {
   }
   for (const [i, [a, ca]] of ranges.entries()) {
     for (const [b, cb] of ranges.slice(i + 1)) {
-      if (overlaps(ca, cb)) problems.push({ code: "k3s.cidr-overlap", message: `'${a}' (${ca.text}) and '${b}' (${cb.text}) overlap: pods, services and machines need separate ranges; set 'podCidr' or 'serviceCidr' to an unused range` });
+      if (overlaps(ca, cb))
+        problems.push({
+          code: "k3s.cidr-overlap",
+          message: `'${a}' (${ca.text}) and '${b}' (${cb.text}) overlap: pods, services and machines need separate ranges; set 'podCidr' or 'serviceCidr' to an unused range`,
+        });
     }
   }
   const subnet = ranges.find(([f]) => f === "subnetCidr")?.[1];
@@ -336,7 +361,10 @@ function checkNetwork(input: K3sInput): Problem[] {
   if (!server?.ok) {
     problems.push({ code: "k3s.server-address", message: `'serverAddress' ("${input.serverAddress}") must be an IPv4 address` });
   } else if (subnet && !overlaps(subnet, server.cidr)) {
-    problems.push({ code: "k3s.server-address", message: `'serverAddress' (${input.serverAddress}) is outside 'subnetCidr' (${subnet.text}): give the server's fixed address in the cluster's subnet` });
+    problems.push({
+      code: "k3s.server-address",
+      message: `'serverAddress' (${input.serverAddress}) is outside 'subnetCidr' (${subnet.text}): give the server's fixed address in the cluster's subnet`,
+    });
   }
   return problems;
 }

@@ -68,7 +68,35 @@ import { CHART_NAME, CHART_REPO, CHART_VERSION } from "./values-schema.ts";
  */
 
 export * from "./k3s-input.ts";
-import { CINDER_CSI_CHART, COMPRESS_ABOVE_BYTES, CSI_VOLUMES_PER_NODE, DEFAULT_HUB_NAMESPACE, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_STORAGE_CLASS, GPU_NODE_LABEL, K3S_MANIFESTS, K3S_NAMES, K3S_PATHS, K3S_VERSION, type K3sAgentGpuInput, type K3sCloudInit, type K3sInput, type K3sOpenStackInput, NODE_PURPOSE_LABEL, NVIDIA_CONTAINER_TOOLKIT, NVIDIA_DEVICE_PLUGIN_CHART, NVIDIA_RUNTIME_CLASS, REFERENCE, REF_MAX_CHARS, SERVICELB_LABEL, SHARED_HOMES, USER_NODE_TAINT, checkK3sInput, readValuesTemplate } from "./k3s-input.ts";
+import {
+  CINDER_CSI_CHART,
+  COMPRESS_ABOVE_BYTES,
+  CSI_VOLUMES_PER_NODE,
+  DEFAULT_HUB_NAMESPACE,
+  DEFAULT_POD_CIDR,
+  DEFAULT_SERVICE_CIDR,
+  DEFAULT_STORAGE_CLASS,
+  GPU_NODE_LABEL,
+  K3S_MANIFESTS,
+  K3S_NAMES,
+  K3S_PATHS,
+  K3S_VERSION,
+  type K3sAgentGpuInput,
+  type K3sCloudInit,
+  type K3sInput,
+  type K3sOpenStackInput,
+  NODE_PURPOSE_LABEL,
+  NVIDIA_CONTAINER_TOOLKIT,
+  NVIDIA_DEVICE_PLUGIN_CHART,
+  NVIDIA_RUNTIME_CLASS,
+  REFERENCE,
+  REF_MAX_CHARS,
+  SERVICELB_LABEL,
+  SHARED_HOMES,
+  USER_NODE_TAINT,
+  checkK3sInput,
+  readValuesTemplate,
+} from "./k3s-input.ts";
 
 /**
  * Renders the server's and the agents' user data. Deterministic: the same input gives the same
@@ -119,7 +147,9 @@ export function renderK3sCloudInit(input: K3sInput): K3sCloudInit {
         r.valueRefs.length > 0
           ? `the chart values (${values} bytes) hold Terraform references, so they travel uncompressed`
           : `the chart values take ${values} bytes, ${gzipBase64(input.hubValuesYaml).length} compressed`;
-      throw new Error(`the ${role} user data of JupyterHub cluster ${input.clusterName} takes up to ${bytes} bytes even compressed, more than the ${USER_DATA_MAX_BYTES} OpenStack accepts: ${why}; shorten them`);
+      throw new Error(
+        `the ${role} user data of JupyterHub cluster ${input.clusterName} takes up to ${bytes} bytes even compressed, more than the ${USER_DATA_MAX_BYTES} OpenStack accepts: ${why}; shorten them`,
+      );
     }
     return compact;
   };
@@ -466,7 +496,6 @@ class Renderer {
 }
 
 const unitName = (role: "server" | "agent") => (role === "server" ? "k3s" : "k3s-agent");
-
 
 /**
  * The Terraform references in the texts. They stand in the documents as they are (the text the

@@ -55,30 +55,52 @@ function buildSchema() {
   });
   const size = z.union([z.string().min(1), z.strictObject({ vcpus: z.number().positive(), memoryGiB: z.number().positive(), gpu: z.number().min(0).optional() })]);
   return z.strictObject({
-    users: z.number({ error: "must be a whole number of at least 1" }).int("must be a whole number of at least 1").min(1, "must be a whole number of at least 1").max(MAX_USERS, `must be at most ${MAX_USERS}: split a larger class over several hubs`),
+    users: z
+      .number({ error: "must be a whole number of at least 1" })
+      .int("must be a whole number of at least 1")
+      .min(1, "must be a whole number of at least 1")
+      .max(MAX_USERS, `must be at most ${MAX_USERS}: split a larger class over several hubs`),
     profile: z.strictObject(
       {
-      cpu: z.number().positive("must be more than 0 vCPUs").max(64, "must be at most 64 vCPUs"),
-      memoryGiB: z.number().positive("must be more than 0 GiB").max(1000, "must be at most 1000 GiB"),
-      cpuLimit: z.number().positive().max(64).optional(),
-      memoryLimitGiB: z.number().positive().max(1000).optional(),
-      storageGiB: z.number().int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(1000, "must be at most 1000 GiB").optional(),
-      gpus: z.number().int("must be a whole number").min(0).max(8, "must be at most 8").optional(),
+        cpu: z.number().positive("must be more than 0 vCPUs").max(64, "must be at most 64 vCPUs"),
+        memoryGiB: z.number().positive("must be more than 0 GiB").max(1000, "must be at most 1000 GiB"),
+        cpuLimit: z.number().positive().max(64).optional(),
+        memoryLimitGiB: z.number().positive().max(1000).optional(),
+        storageGiB: z.number().int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(1000, "must be at most 1000 GiB").optional(),
+        gpus: z.number().int("must be a whole number").min(0).max(8, "must be at most 8").optional(),
       },
       { error: "must be { cpu, memoryGiB }: the vCPUs and GiB guaranteed to each user, e.g. { cpu: 1, memoryGiB: 2 }" },
     ),
-    image: z.string({ error: 'must be an image with a pinned tag, e.g. "quay.io/jupyter/scipy-notebook:2025-10-20"' }).regex(IMAGE, "must be an image with a pinned tag, e.g. \"quay.io/jupyter/scipy-notebook:2025-10-20\" (a digest may follow the tag)").optional(),
+    image: z
+      .string({ error: 'must be an image with a pinned tag, e.g. "quay.io/jupyter/scipy-notebook:2025-10-20"' })
+      .regex(IMAGE, 'must be an image with a pinned tag, e.g. "quay.io/jupyter/scipy-notebook:2025-10-20" (a digest may follow the tag)')
+      .optional(),
     auth: z.discriminatedUnion("kind", [github, oauth, workshop], { error: 'must have kind "github", "oauth" or "workshop"' }),
-    domain: z.string({ error: 'must be a host name like "hub.example.org"' }).regex(HOSTNAME, "must be a host name like \"hub.example.org\" (lower case, no scheme or path)").optional(),
+    domain: z.string({ error: 'must be a host name like "hub.example.org"' }).regex(HOSTNAME, 'must be a host name like "hub.example.org" (lower case, no scheme or path)').optional(),
     https: z.union([z.literal(false), z.strictObject({ letsEncryptEmail: z.string().optional() })], { error: 'must be { letsEncryptEmail: "you@example.org" }, or false for plain HTTP' }).optional(),
-    idleCullMinutes: z.number({ error: "must be a whole number of minutes, e.g. 60" }).int("must be a whole number of minutes").min(5, "must be at least 5 minutes").max(7 * 24 * 60, "must be at most 10080 minutes (a week)").optional(),
+    idleCullMinutes: z
+      .number({ error: "must be a whole number of minutes, e.g. 60" })
+      .int("must be a whole number of minutes")
+      .min(5, "must be at least 5 minutes")
+      .max(7 * 24 * 60, "must be at most 10080 minutes (a week)")
+      .optional(),
     kubernetes: z.enum(["k3s", "magnum"], { error: 'must be "k3s" (VMs drover builds) or "magnum" (the cloud\'s managed Kubernetes)' }).optional(),
     nodes: z
       .strictObject(
         {
           size: size.optional(),
-          count: z.number({ error: "must be a whole number of nodes from 1 to 500" }).int("must be a whole number of nodes from 1 to 500").min(1, "must be a whole number of nodes from 1 to 500").max(500, "must be a whole number of nodes from 1 to 500").optional(),
-          max: z.number({ error: "must be a whole number of nodes from 1 to 500" }).int("must be a whole number of nodes from 1 to 500").min(1, "must be a whole number of nodes from 1 to 500").max(500, "must be a whole number of nodes from 1 to 500").optional(),
+          count: z
+            .number({ error: "must be a whole number of nodes from 1 to 500" })
+            .int("must be a whole number of nodes from 1 to 500")
+            .min(1, "must be a whole number of nodes from 1 to 500")
+            .max(500, "must be a whole number of nodes from 1 to 500")
+            .optional(),
+          max: z
+            .number({ error: "must be a whole number of nodes from 1 to 500" })
+            .int("must be a whole number of nodes from 1 to 500")
+            .min(1, "must be a whole number of nodes from 1 to 500")
+            .max(500, "must be a whole number of nodes from 1 to 500")
+            .optional(),
         },
         { error: "must be { size?, count?, max? }" },
       )
@@ -90,7 +112,11 @@ function buildSchema() {
       .strictObject(
         {
           perDay: z.number({ error: "must be hours a day, from above 0 to 24" }).positive("must be hours a day, from above 0 to 24").max(24, "must be hours a day, from above 0 to 24"),
-          days: z.number({ error: "must be a whole number of days from 1 to 365" }).int("must be a whole number of days from 1 to 365").min(1, "must be a whole number of days from 1 to 365").max(365, "must be a whole number of days from 1 to 365"),
+          days: z
+            .number({ error: "must be a whole number of days from 1 to 365" })
+            .int("must be a whole number of days from 1 to 365")
+            .min(1, "must be a whole number of days from 1 to 365")
+            .max(365, "must be a whole number of days from 1 to 365"),
         },
         { error: "must be { perDay, days }: the hours a day and the days the class runs, e.g. { perDay: 6, days: 3 }" },
       )
@@ -152,13 +178,20 @@ export function checkHubProps(input: unknown): { ok: true; props: HubProps } | {
   const issues: PropsIssue[] = [];
   const add = (code: string, message: string) => issues.push({ code, message });
   const p = props.profile;
-  if (p.cpuLimit !== undefined && p.cpuLimit < p.cpu) add("hub.guarantee-above-limit", `'profile.cpu' ${p.cpu} is above 'profile.cpuLimit' ${p.cpuLimit}: a guarantee cannot exceed its limit; raise cpuLimit or lower cpu`);
+  if (p.cpuLimit !== undefined && p.cpuLimit < p.cpu)
+    add("hub.guarantee-above-limit", `'profile.cpu' ${p.cpu} is above 'profile.cpuLimit' ${p.cpuLimit}: a guarantee cannot exceed its limit; raise cpuLimit or lower cpu`);
   if (p.memoryLimitGiB !== undefined && p.memoryLimitGiB < p.memoryGiB) {
-    add("hub.guarantee-above-limit", `'profile.memoryGiB' ${p.memoryGiB} is above 'profile.memoryLimitGiB' ${p.memoryLimitGiB}: a guarantee cannot exceed its limit; raise memoryLimitGiB or lower memoryGiB`);
+    add(
+      "hub.guarantee-above-limit",
+      `'profile.memoryGiB' ${p.memoryGiB} is above 'profile.memoryLimitGiB' ${p.memoryLimitGiB}: a guarantee cannot exceed its limit; raise memoryLimitGiB or lower memoryGiB`,
+    );
   }
   const a = props.auth;
   if (a.kind === "github" && !a.allowAllAuthenticated && !(a.allowedOrganizations?.length || a.allowedUsers?.length)) {
-    add("hub.auth-open", "'auth' signs in with GitHub but names no 'allowedOrganizations' or 'allowedUsers': any GitHub account could start a server; name who may, or set allowAllAuthenticated: true");
+    add(
+      "hub.auth-open",
+      "'auth' signs in with GitHub but names no 'allowedOrganizations' or 'allowedUsers': any GitHub account could start a server; name who may, or set allowAllAuthenticated: true",
+    );
   }
   if (a.kind === "oauth" && !a.allowAllAuthenticated && !(a.allowedUsers?.length || a.allowedGroups?.length)) {
     add("hub.auth-open", "'auth' signs in with OAuth but names no 'allowedUsers' or 'allowedGroups': anyone the provider knows could start a server; name who may, or set allowAllAuthenticated: true");

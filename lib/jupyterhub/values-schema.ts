@@ -110,12 +110,48 @@ function buildSchema() {
 
   const hub = z.strictObject({
     ...chartKeys(z, [
-      "revisionHistoryLimit", "extraFiles", "baseUrl", "command", "args", "cookieSecret", "image", "networkPolicy", "labels",
-      "initContainers", "extraEnv", "fsGid", "service", "pdb", "existingSecret", "nodeSelector", "tolerations", "activeServerLimit",
-      "allowNamedServers", "annotations", "authenticatePrometheus", "concurrentSpawnLimit", "consecutiveFailureLimit",
-      "podSecurityContext", "containerSecurityContext", "deploymentStrategy", "extraContainers", "extraVolumeMounts", "extraVolumes",
-      "livenessProbe", "readinessProbe", "namedServerLimitPerUser", "redirectToServer", "resources", "lifecycle", "services",
-      "loadRoles", "shutdownOnLogout", "templatePaths", "templateVars", "serviceAccount", "extraPodSpec",
+      "revisionHistoryLimit",
+      "extraFiles",
+      "baseUrl",
+      "command",
+      "args",
+      "cookieSecret",
+      "image",
+      "networkPolicy",
+      "labels",
+      "initContainers",
+      "extraEnv",
+      "fsGid",
+      "service",
+      "pdb",
+      "existingSecret",
+      "nodeSelector",
+      "tolerations",
+      "activeServerLimit",
+      "allowNamedServers",
+      "annotations",
+      "authenticatePrometheus",
+      "concurrentSpawnLimit",
+      "consecutiveFailureLimit",
+      "podSecurityContext",
+      "containerSecurityContext",
+      "deploymentStrategy",
+      "extraContainers",
+      "extraVolumeMounts",
+      "extraVolumes",
+      "livenessProbe",
+      "readinessProbe",
+      "namedServerLimitPerUser",
+      "redirectToServer",
+      "resources",
+      "lifecycle",
+      "services",
+      "loadRoles",
+      "shutdownOnLogout",
+      "templatePaths",
+      "templateVars",
+      "serviceAccount",
+      "extraPodSpec",
     ]),
     config: hubConfig.optional(),
     // Python snippets, run in the order of their keys.
@@ -141,10 +177,7 @@ function buildSchema() {
       .strictObject({
         type: z.enum(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]).optional(),
         loadBalancerIP: str.nullable().optional(),
-        ...chartKeys(z, [
-          "labels", "annotations", "nodePorts", "disableHttpPort", "extraPorts", "externalIPs", "loadBalancerSourceRanges",
-          "ipFamilyPolicy", "ipFamilies",
-        ]),
+        ...chartKeys(z, ["labels", "annotations", "nodePorts", "disableHttpPort", "extraPorts", "externalIPs", "loadBalancerSourceRanges", "ipFamilyPolicy", "ipFamilies"]),
       })
       .optional(),
     https: z
@@ -170,7 +203,10 @@ function buildSchema() {
   });
   const profile = z.looseObject({
     display_name: z.string().min(1),
-    slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and '-'").optional(),
+    slug: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and '-'")
+      .optional(),
     description: str.optional(),
     default: z.boolean().optional(),
     kubespawner_override: kubespawnerOverride.optional(),
@@ -178,10 +214,31 @@ function buildSchema() {
 
   const singleuser = z.strictObject({
     ...chartKeys(z, [
-      "networkPolicy", "podNameTemplate", "initContainers", "extraFiles", "extraEnv", "nodeSelector", "extraTolerations",
-      "extraNodeAffinity", "extraPodAffinity", "extraPodAntiAffinity", "cloudMetadata", "cmd", "defaultUrl", "events",
-      "extraAnnotations", "extraContainers", "extraLabels", "extraPodConfig", "extraResource", "fsGid", "lifecycleHooks",
-      "networkTools", "serviceAccountName", "allowPrivilegeEscalation", "uid",
+      "networkPolicy",
+      "podNameTemplate",
+      "initContainers",
+      "extraFiles",
+      "extraEnv",
+      "nodeSelector",
+      "extraTolerations",
+      "extraNodeAffinity",
+      "extraPodAffinity",
+      "extraPodAntiAffinity",
+      "cloudMetadata",
+      "cmd",
+      "defaultUrl",
+      "events",
+      "extraAnnotations",
+      "extraContainers",
+      "extraLabels",
+      "extraPodConfig",
+      "extraResource",
+      "fsGid",
+      "lifecycleHooks",
+      "networkTools",
+      "serviceAccountName",
+      "allowPrivilegeEscalation",
+      "uid",
     ]),
     cpu: z.strictObject({ limit: z.number().positive().nullable().optional(), guarantee: z.number().positive().nullable().optional() }).optional(),
     memory: z.strictObject({ limit: memory.nullable().optional(), guarantee: memory.nullable().optional() }).optional(),
@@ -213,8 +270,21 @@ function buildSchema() {
       .strictObject({
         enabled: z.boolean(),
         ...chartKeys(z, [
-          "revisionHistoryLimit", "replicas", "image", "pdb", "nodeSelector", "tolerations", "labels", "annotations",
-          "containerSecurityContext", "logLevel", "plugins", "pluginConfig", "resources", "serviceAccount", "extraPodSpec",
+          "revisionHistoryLimit",
+          "replicas",
+          "image",
+          "pdb",
+          "nodeSelector",
+          "tolerations",
+          "labels",
+          "annotations",
+          "containerSecurityContext",
+          "logLevel",
+          "plugins",
+          "pluginConfig",
+          "resources",
+          "serviceAccount",
+          "extraPodSpec",
         ]),
       })
       .optional(),
@@ -236,16 +306,21 @@ function buildSchema() {
   });
 
   const prePuller = z.strictObject({
-    ...chartKeys(z, [
-      "revisionHistoryLimit", "labels", "annotations", "resources", "extraTolerations", "pullProfileListImages", "extraImages",
-      "containerSecurityContext", "pause",
-    ]),
+    ...chartKeys(z, ["revisionHistoryLimit", "labels", "annotations", "resources", "extraTolerations", "pullProfileListImages", "extraImages", "containerSecurityContext", "pause"]),
     hook: z
       .strictObject({
         enabled: z.boolean(),
         ...chartKeys(z, [
-          "pullOnlyOnChanges", "podSchedulingWaitDuration", "nodeSelector", "tolerations", "containerSecurityContext", "image",
-          "resources", "serviceAccount", "serviceAccountImagePuller", "daemonsetAnnotations",
+          "pullOnlyOnChanges",
+          "podSchedulingWaitDuration",
+          "nodeSelector",
+          "tolerations",
+          "containerSecurityContext",
+          "image",
+          "resources",
+          "serviceAccount",
+          "serviceAccountImagePuller",
+          "daemonsetAnnotations",
         ]),
       })
       .optional(),
@@ -261,10 +336,7 @@ function buildSchema() {
   });
 
   return z.strictObject({
-    ...chartKeys(z, [
-      "enabled", "fullnameOverride", "nameOverride", "imagePullSecret", "imagePullSecrets", "ingress", "httpRoute", "custom",
-      "debug", "rbac", "global",
-    ]),
+    ...chartKeys(z, ["enabled", "fullnameOverride", "nameOverride", "imagePullSecret", "imagePullSecrets", "ingress", "httpRoute", "custom", "debug", "rbac", "global"]),
     hub: hub.optional(),
     proxy: proxy.optional(),
     singleuser: singleuser.optional(),

@@ -249,18 +249,38 @@ export function checkHubValuesInput(input: HubValuesInput): Array<Pick<Issue, "c
   const whole = (v: number, min: number) => Number.isInteger(v) && v >= min;
 
   // Without HTTPS the host may be the address Terraform assigns (a reference to a floating IP).
-  need(HOSTNAME.test(input.host) || IPV4.test(input.host) || (!input.https && isReference(input.host)), "hub.host", `'host' ("${input.host}") must be a DNS name or an IPv4 address, without scheme or path, e.g. "hub.myalloc.projects.jetstream-cloud.org"`);
+  need(
+    HOSTNAME.test(input.host) || IPV4.test(input.host) || (!input.https && isReference(input.host)),
+    "hub.host",
+    `'host' ("${input.host}") must be a DNS name or an IPv4 address, without scheme or path, e.g. "hub.myalloc.projects.jetstream-cloud.org"`,
+  );
   if (input.https) {
-    need(!IPV4.test(input.host), "hub.https-needs-dns-name", `'https' needs a DNS name for 'host', not an address ("${input.host}"): Let's Encrypt certifies names; point a DNS record at the hub and use it`);
-    need(EMAIL.test(input.https.letsEncryptEmail), "hub.https-email", `'https.letsEncryptEmail' ("${input.https.letsEncryptEmail}") must be an e-mail address: Let's Encrypt writes to it before a certificate expires`);
+    need(
+      !IPV4.test(input.host),
+      "hub.https-needs-dns-name",
+      `'https' needs a DNS name for 'host', not an address ("${input.host}"): Let's Encrypt certifies names; point a DNS record at the hub and use it`,
+    );
+    need(
+      EMAIL.test(input.https.letsEncryptEmail),
+      "hub.https-email",
+      `'https.letsEncryptEmail' ("${input.https.letsEncryptEmail}") must be an e-mail address: Let's Encrypt writes to it before a certificate expires`,
+    );
   }
   need(whole(input.users, 0), "hub.users", `'users' (${input.users}) must be a whole number of 0 or more: the people expected to use the hub at the same time`);
 
   const p = input.profile;
   need(positive(p.cpuGuarantee), "hub.profile", `'profile.cpuGuarantee' (${p.cpuGuarantee}) must be more than 0`);
-  need(positive(p.cpuLimit) && p.cpuLimit >= p.cpuGuarantee, "hub.profile", `'profile.cpuLimit' (${p.cpuLimit}) must be at least 'profile.cpuGuarantee' (${p.cpuGuarantee}): raise cpuLimit or lower cpuGuarantee`);
+  need(
+    positive(p.cpuLimit) && p.cpuLimit >= p.cpuGuarantee,
+    "hub.profile",
+    `'profile.cpuLimit' (${p.cpuLimit}) must be at least 'profile.cpuGuarantee' (${p.cpuGuarantee}): raise cpuLimit or lower cpuGuarantee`,
+  );
   need(positive(p.memoryGuaranteeGiB), "hub.profile", `'profile.memoryGuaranteeGiB' (${p.memoryGuaranteeGiB}) must be more than 0`);
-  need(positive(p.memoryLimitGiB) && p.memoryLimitGiB >= p.memoryGuaranteeGiB, "hub.profile", `'profile.memoryLimitGiB' (${p.memoryLimitGiB}) must be at least 'profile.memoryGuaranteeGiB' (${p.memoryGuaranteeGiB}): raise memoryLimitGiB or lower memoryGuaranteeGiB`);
+  need(
+    positive(p.memoryLimitGiB) && p.memoryLimitGiB >= p.memoryGuaranteeGiB,
+    "hub.profile",
+    `'profile.memoryLimitGiB' (${p.memoryLimitGiB}) must be at least 'profile.memoryGuaranteeGiB' (${p.memoryGuaranteeGiB}): raise memoryLimitGiB or lower memoryGuaranteeGiB`,
+  );
   need(whole(p.storageGiB, 1), "hub.profile", `'profile.storageGiB' (${p.storageGiB}) must be a whole number of GiB, at least 1`);
 
   const imageIssue = imageProblem(input.image);
@@ -268,7 +288,8 @@ export function checkHubValuesInput(input: HubValuesInput): Array<Pick<Issue, "c
   if (input.gpu) {
     const g = input.gpu;
     need(whole(g.perNode, 0), "hub.gpu", `'gpu.perNode' (${g.perNode}) must be a whole number of 0 or more`);
-    if (g.perNode > 0) need(whole(g.perUser, 1) && g.perUser <= g.perNode, "hub.gpu", `'gpu.perUser' (${g.perUser}) must be a whole number from 1 to 'gpu.perNode' (${g.perNode}): a user's server runs on one node`);
+    if (g.perNode > 0)
+      need(whole(g.perUser, 1) && g.perUser <= g.perNode, "hub.gpu", `'gpu.perUser' (${g.perUser}) must be a whole number from 1 to 'gpu.perNode' (${g.perNode}): a user's server runs on one node`);
     const gpuImageIssue = g.image === undefined ? undefined : imageProblem(g.image);
     need(!gpuImageIssue, "hub.image", `'gpu.image' ("${g.image}") ${gpuImageIssue}`);
   }
@@ -279,14 +300,21 @@ export function checkHubValuesInput(input: HubValuesInput): Array<Pick<Issue, "c
   need(whole(input.hubDbGiB ?? DEFAULT_HUB_DB_GIB, 1), "hub.db", `'hubDbGiB' (${input.hubDbGiB}) must be a whole number of GiB, at least 1`);
 
   const secret = (ref: string | undefined, prop: string, example: string) =>
-    need(ref !== undefined && isReference(ref), "hub.secret-not-reference", `'${prop}' must be a Terraform reference such as "${example}", not the secret itself (and hold no quote, backslash or line break): secrets never go into stack code or synthesized files`);
+    need(
+      ref !== undefined && isReference(ref),
+      "hub.secret-not-reference",
+      `'${prop}' must be a Terraform reference such as "${example}", not the secret itself (and hold no quote, backslash or line break): secrets never go into stack code or synthesized files`,
+    );
   const a = input.auth;
   switch (a.kind) {
     case "github":
       need(a.clientIdRef.length > 0, "hub.auth", "'auth.clientIdRef' must not be empty");
       secret(a.clientSecretRef, "auth.clientSecretRef", "${var.github_client_secret}");
-      need(Boolean(a.allowAllAuthenticated) || Boolean(a.allowedOrganizations?.length) || Boolean(a.allowedUsers?.length), "hub.auth-allows-nobody",
-        "GitHub login admits nobody: list 'auth.allowedOrganizations' or 'auth.allowedUsers', or set 'auth.allowAllAuthenticated' to let every GitHub account in");
+      need(
+        Boolean(a.allowAllAuthenticated) || Boolean(a.allowedOrganizations?.length) || Boolean(a.allowedUsers?.length),
+        "hub.auth-allows-nobody",
+        "GitHub login admits nobody: list 'auth.allowedOrganizations' or 'auth.allowedUsers', or set 'auth.allowAllAuthenticated' to let every GitHub account in",
+      );
       break;
     case "generic-oauth":
       need(a.clientIdRef.length > 0, "hub.auth", "'auth.clientIdRef' must not be empty");
@@ -295,15 +323,25 @@ export function checkHubValuesInput(input: HubValuesInput): Array<Pick<Issue, "c
         need(/^https:\/\/[^\s/]+/.test(a[key]), "hub.auth-url", `'auth.${key}' ("${a[key]}") must be an https:// URL of the identity provider`);
       }
       need(a.usernameClaim.length > 0, "hub.auth", "'auth.usernameClaim' must name a userinfo claim, e.g. \"preferred_username\"");
-      need(Boolean(a.allowAllAuthenticated) || Boolean(a.allowedUsers?.length) || Boolean(a.allowedGroups?.length), "hub.auth-allows-nobody",
-        "OAuth login admits nobody: list 'auth.allowedUsers' or 'auth.allowedGroups', or set 'auth.allowAllAuthenticated' to let every account of the provider in");
+      need(
+        Boolean(a.allowAllAuthenticated) || Boolean(a.allowedUsers?.length) || Boolean(a.allowedGroups?.length),
+        "hub.auth-allows-nobody",
+        "OAuth login admits nobody: list 'auth.allowedUsers' or 'auth.allowedGroups', or set 'auth.allowAllAuthenticated' to let every account of the provider in",
+      );
       break;
     case "workshop":
       secret(a.passwordRef, "auth.passwordRef", "${random_password.workshop.result}");
       if (a.adminPasswordRef !== undefined) secret(a.adminPasswordRef, "auth.adminPasswordRef", "${random_password.workshop_admin.result}");
-      need(!a.admins?.length || a.adminPasswordRef !== undefined, "hub.workshop-admins",
-        "'auth.admins' cannot log in without 'auth.adminPasswordRef': the shared-password login admits admins only with the admin password (at least 32 characters)");
-      need(Boolean(a.admins?.length) || a.adminPasswordRef === undefined, "hub.workshop-admins", "'auth.adminPasswordRef' is given but 'auth.admins' names nobody who may use it: list the admins' usernames");
+      need(
+        !a.admins?.length || a.adminPasswordRef !== undefined,
+        "hub.workshop-admins",
+        "'auth.admins' cannot log in without 'auth.adminPasswordRef': the shared-password login admits admins only with the admin password (at least 32 characters)",
+      );
+      need(
+        Boolean(a.admins?.length) || a.adminPasswordRef === undefined,
+        "hub.workshop-admins",
+        "'auth.adminPasswordRef' is given but 'auth.admins' names nobody who may use it: list the admins' usernames",
+      );
       break;
   }
   return problems;
@@ -392,9 +430,7 @@ export function renderHubValues(input: HubValuesInput): HubValuesResult {
     },
     proxy: {
       service: { type: input.serviceType ?? "LoadBalancer", ...(input.loadBalancerIP ? { loadBalancerIP: input.loadBalancerIP } : {}) },
-      https: input.https
-        ? { enabled: true, type: "letsencrypt", hosts: [input.host], letsencrypt: { contactEmail: input.https.letsEncryptEmail } }
-        : { enabled: false },
+      https: input.https ? { enabled: true, type: "letsencrypt", hosts: [input.host], letsencrypt: { contactEmail: input.https.letsEncryptEmail } } : { enabled: false },
     },
     singleuser: {
       image,
@@ -418,9 +454,7 @@ export function renderHubValues(input: HubValuesInput): HubValuesResult {
       // Without priorities a user pod cannot evict a placeholder, which then only holds capacity.
       podPriority: { enabled: placeholders > 0 },
       userPlaceholder: { enabled: placeholders > 0, replicas: placeholders },
-      ...(input.matchNodePurpose
-        ? { corePods: { nodeAffinity: { matchNodePurpose: input.matchNodePurpose } }, userPods: { nodeAffinity: { matchNodePurpose: input.matchNodePurpose } } }
-        : {}),
+      ...(input.matchNodePurpose ? { corePods: { nodeAffinity: { matchNodePurpose: input.matchNodePurpose } }, userPods: { nodeAffinity: { matchNodePurpose: input.matchNodePurpose } } } : {}),
     },
     prePuller: {
       // The hook puller makes `helm upgrade` (a Terraform apply) wait until every node has the
@@ -443,7 +477,10 @@ function authConfig(auth: HubAuth, callbackUrl: string, warnings: string[]): { a
     case "github": {
       const orgs = nameList(auth.allowedOrganizations);
       const allowAll = auth.allowAllAuthenticated ?? false;
-      if (allowAll) warnings.push("GitHub login admits every GitHub account (allowAllAuthenticated): anyone on the internet can start a server on this allocation; list allowedOrganizations or allowedUsers instead");
+      if (allowAll)
+        warnings.push(
+          "GitHub login admits every GitHub account (allowAllAuthenticated): anyone on the internet can start a server on this allocation; list allowedOrganizations or allowedUsers instead",
+        );
       const config: OAuthSection & { allowed_organizations?: string[] } = {
         client_id: auth.clientIdRef,
         client_secret: auth.clientSecretRef,

@@ -9,9 +9,7 @@ export interface Cidr {
   readonly network: bigint;
 }
 
-export type CidrResult =
-  | { readonly ok: true; readonly cidr: Cidr }
-  | { readonly ok: false; readonly reason: string; readonly suggestion?: string };
+export type CidrResult = { readonly ok: true; readonly cidr: Cidr } | { readonly ok: false; readonly reason: string; readonly suggestion?: string };
 
 function ipv4ToBigInt(a: string): bigint {
   return a.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);

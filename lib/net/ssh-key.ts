@@ -47,7 +47,8 @@ function keyDataProblem(type: string, data: Buffer, offset: number): string | un
     fields.push(next.value);
     at = next.next;
   }
-  const count = (n: number) => (fields.length < n ? `has truncated key data (${fields.length} of ${n} fields)` : fields.length > n ? `has ${fields.length - n} field(s) of key data too many` : undefined);
+  const count = (n: number) =>
+    fields.length < n ? `has truncated key data (${fields.length} of ${n} fields)` : fields.length > n ? `has ${fields.length - n} field(s) of key data too many` : undefined;
   switch (type) {
     case "ssh-ed25519":
       return count(1) ?? (fields[0]!.length !== 32 ? `has a ${fields[0]!.length}-byte ed25519 key; ed25519 keys are 32 bytes (truncated?)` : undefined);
@@ -73,8 +74,7 @@ export function parseSshPublicKey(text: string): SshKeyResult {
   if (/PRIVATE KEY/.test(trimmed) || trimmed.startsWith("-----BEGIN")) {
     return {
       ok: false,
-      reason:
-        "is a private key. Never put a private key in a stack: pass the public half (the .pub file, e.g. ~/.ssh/id_ed25519.pub)",
+      reason: "is a private key. Never put a private key in a stack: pass the public half (the .pub file, e.g. ~/.ssh/id_ed25519.pub)",
     };
   }
   const parts = trimmed.split(/\s+/);

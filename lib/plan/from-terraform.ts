@@ -1,17 +1,5 @@
 import { foldBundleChanges, IN_PLACE_REASON } from "./config-bundle.ts";
-import {
-  PLAN_FORMAT,
-  STATEFUL_TYPES,
-  hasChanges,
-  isDestructive,
-  replacementReason,
-  summarize,
-  topConstruct,
-  type Action,
-  type OutputChange,
-  type Plan,
-  type ResourceChange,
-} from "./model.ts";
+import { PLAN_FORMAT, STATEFUL_TYPES, hasChanges, isDestructive, replacementReason, summarize, topConstruct, type Action, type OutputChange, type Plan, type ResourceChange } from "./model.ts";
 import { ABSENT, SENSITIVE, UNKNOWN, compareValues, known, type Marks } from "./values.ts";
 
 /** The parts of `terraform show -json <planfile>` drover reads (format 1.x). */

@@ -9,11 +9,7 @@ export const PLAN_FORMAT = "drover-plan/1";
 export type Action = "create" | "update" | "replace" | "delete" | "read" | "no-op" | "forget";
 
 /** A value in the plan. Sensitive values are never carried, only marked. */
-export type PlanValue =
-  | { readonly kind: "absent" }
-  | { readonly kind: "known"; readonly value: unknown }
-  | { readonly kind: "unknown" }
-  | { readonly kind: "sensitive" };
+export type PlanValue = { readonly kind: "absent" } | { readonly kind: "known"; readonly value: unknown } | { readonly kind: "unknown" } | { readonly kind: "sensitive" };
 
 export interface AttributeChange {
   /** Path inside the resource: `metadata.owner`, `network[0].port`. */

@@ -108,7 +108,9 @@ export function renderPlanText(plan: Plan, options: TextOptions = {}): string {
   if (options.target) lines.push(`  target: ${options.target}`);
   const destructive = plan.resources.filter((r) => r.destructive);
   if (destructive.length) {
-    lines.push(pc.red(`  ! ${plural(destructive.length, "change")} destroy${destructive.length === 1 ? "s" : ""} data: ${destructive.map((r) => `${r.constructPath ?? r.address} (${r.action})`).join(", ")}`));
+    lines.push(
+      pc.red(`  ! ${plural(destructive.length, "change")} destroy${destructive.length === 1 ? "s" : ""} data: ${destructive.map((r) => `${r.constructPath ?? r.address} (${r.action})`).join(", ")}`),
+    );
   }
   for (const step of plan.destroySteps ?? []) lines.push(pc.yellow(`  ! ${step.construct} deletes, in a destroy-time step, ${step.deletes}`));
   if (plan.source === "offline" && plan.baseline?.kind === "none") lines.push(pc.dim("  No deployment recorded for this stack: everything shows as new."));
@@ -150,7 +152,11 @@ export function renderPlanMarkdown(plan: Plan, options: { target?: string } = {}
   if (options.target) lines.push("", `Target: ${options.target}`);
   const destructive = plan.resources.filter((r) => r.destructive);
   if (destructive.length) {
-    lines.push("", "> [!WARNING]", `> ${plural(destructive.length, "change")} destroy${destructive.length === 1 ? "s" : ""} data: ${destructive.map((r) => `\`${r.constructPath ?? r.address}\` (${r.action})`).join(", ")}`);
+    lines.push(
+      "",
+      "> [!WARNING]",
+      `> ${plural(destructive.length, "change")} destroy${destructive.length === 1 ? "s" : ""} data: ${destructive.map((r) => `\`${r.constructPath ?? r.address}\` (${r.action})`).join(", ")}`,
+    );
   }
   for (const step of plan.destroySteps ?? []) lines.push("", "> [!WARNING]", `> \`${step.construct}\` deletes, in a destroy-time step, ${step.deletes}`);
   const changed = plan.resources.filter((r) => r.action !== "no-op");

@@ -94,7 +94,12 @@ export function compareValues(before: unknown, after: unknown, options: CompareO
     const sensitive = bs === true || as === true;
     if (deepEqual(b, a) && !containsMark(au)) return;
     if (sensitive) {
-      out.push({ path: formatPath(path), before: b === undefined || b === null ? known(b) : SENSITIVE, after: a === undefined || a === null ? known(a) : SENSITIVE, forcesReplacement: options.forcesReplacement?.(path) ?? false });
+      out.push({
+        path: formatPath(path),
+        before: b === undefined || b === null ? known(b) : SENSITIVE,
+        after: a === undefined || a === null ? known(a) : SENSITIVE,
+        forcesReplacement: options.forcesReplacement?.(path) ?? false,
+      });
       return;
     }
     out.push(change(path, b, bs, known(a)));

@@ -43,7 +43,7 @@ export const POLICY_CHECKS: readonly PolicyCheck[] = [
     title: "Port open to the internet",
     description:
       "An inbound firewall rule admits every address (0.0.0.0/0, ::/0, Azure's * or Internet) to something other than the web ports 80 and 443: a database, a notebook, a scheduler, ICMP or all traffic. Anything listening there is probed within minutes of the machine getting a public address.",
-    fix: "Open the port only to the networks that need it (a CIDR list such as [\"203.0.113.0/24\"], or another firewall), or reach the service through SSH or a web gateway on 443.",
+    fix: 'Open the port only to the networks that need it (a CIDR list such as ["203.0.113.0/24"], or another firewall), or reach the service through SSH or a web gateway on 443.',
   },
   {
     id: "DRV002",
@@ -75,7 +75,7 @@ export const POLICY_CHECKS: readonly PolicyCheck[] = [
     title: "Stateful resource without destroy protection",
     description:
       "A volume, share, disk, bucket or database (or a machine marked stateful) has no lifecycle prevent_destroy: a rename, a replace or a mistaken destroy deletes its data for good. Operators do not restore deleted volumes.",
-    fix: "Create volumes through drover's constructs (they are protected), or add the guard: resource.addOverride(\"lifecycle.prevent_destroy\", true). To destroy on purpose, run deploy or destroy with --allow-destroy.",
+    fix: 'Create volumes through drover\'s constructs (they are protected), or add the guard: resource.addOverride("lifecycle.prevent_destroy", true). To destroy on purpose, run deploy or destroy with --allow-destroy.',
   },
   {
     id: "DRV006",
@@ -83,7 +83,7 @@ export const POLICY_CHECKS: readonly PolicyCheck[] = [
     title: "Education or trial stack without an expiry",
     description:
       "The stack runs on a Jetstream2 education or trial allocation and has no 'expiresAt'. Classes and trials end; machines left running burn the allocation's service units, and accounts left open outlive the people who should use them.",
-    fix: "Set 'expiresAt' on the stack (new DroverStack(app, \"class\", { ..., expiresAt: \"2026-05-15\" })): resources are tagged with it and drover reports the stack once it passes.",
+    fix: 'Set \'expiresAt\' on the stack (new DroverStack(app, "class", { ..., expiresAt: "2026-05-15" })): resources are tagged with it and drover reports the stack once it passes.',
   },
   {
     id: "DRV007",

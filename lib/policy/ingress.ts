@@ -5,7 +5,7 @@
 import { parseCidr } from "../net/cidr.ts";
 import { finding, type Finding } from "./checks.ts";
 import { RULE_READERS } from "../clouds/readers.ts";
-import { ConfigIndex, WEB_GATEWAY_ROLES, machineName, referencedAddress, roleOf, type TfResource } from "./config.ts";
+import { type ConfigIndex, WEB_GATEWAY_ROLES, machineName, referencedAddress, roleOf, type TfResource } from "./config.ts";
 import { covers, hasPorts, type InboundRule, type Opening, type RuleReading } from "./openings.ts";
 
 export type { InboundRule, Opening } from "./openings.ts";
@@ -58,7 +58,16 @@ export function inboundRules(index: ConfigIndex): InboundRule[] {
   const reading: RuleReading = {
     index,
     add: (resource, openings, sources, machines, worldWords = []) => {
-      if (openings.length > 0) out.push({ resource, openings, sources, worldWords, get machines() { return machines(); } });
+      if (openings.length > 0)
+        out.push({
+          resource,
+          openings,
+          sources,
+          worldWords,
+          get machines() {
+            return machines();
+          },
+        });
     },
     groupMachines: (ref) => () => {
       const group = referencedAddress(ref, index);

@@ -79,4 +79,3 @@ export function portList(values: string[]): "all" | Array<[number, number]> {
 export function covers(o: Opening, port: number): boolean {
   return o.ports === "all" || o.ports.some(([a, b]) => a <= port && port <= b);
 }
-

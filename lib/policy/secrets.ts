@@ -234,7 +234,11 @@ export function credentialFindings(index: ConfigIndex, config: Json, stack: stri
     const wheres = [...new Set(hits.map((h) => h.where))];
     const shown = wheres.slice(0, 3).join("; ") + (wheres.length > 3 ? `; and ${wheres.length - 3} more` : "");
     const article = /^[aeiouAEIO]/.test(first.kind) ? "an" : "a";
-    return finding("DRV004", { construct: first.construct, ...(first.resource ? { resource: first.resource } : {}) }, `${article} ${first.kind} written as literal text in ${shown}: ${maskSecret(first.kind, first.value)}`);
+    return finding(
+      "DRV004",
+      { construct: first.construct, ...(first.resource ? { resource: first.resource } : {}) },
+      `${article} ${first.kind} written as literal text in ${shown}: ${maskSecret(first.kind, first.value)}`,
+    );
   });
 }
 

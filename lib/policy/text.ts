@@ -12,7 +12,10 @@ import { isObject } from "./config.ts";
  * variables, `@@PLACEHOLDER@@`s filled at boot, templates, empty and already-masked values.
  */
 export function isLiteral(raw: string): boolean {
-  const v = raw.trim().replace(/^(["'])([\s\S]*)\1$/, "$2").trim();
+  const v = raw
+    .trim()
+    .replace(/^(["'])([\s\S]*)\1$/, "$2")
+    .trim();
   if (v === "") return false;
   if (v.includes("${") || v.includes("TfToken[")) return false;
   if (/^(\$|@@|\{\{|%\()/.test(v) || /^<[A-Za-z0-9 _-]+>$/.test(v)) return false;
@@ -93,7 +96,10 @@ export function writeFile(entry: unknown): { path: string; content: string | und
 
 /** The 1-based line of the first line of `needle` in `text`, when it is there. */
 export function lineOf(text: string, needle: string): number | undefined {
-  const first = needle.split("\n").find((l) => l.trim() !== "")?.trim();
+  const first = needle
+    .split("\n")
+    .find((l) => l.trim() !== "")
+    ?.trim();
   if (!first) return undefined;
   const at = text.indexOf(first);
   return at < 0 ? undefined : text.slice(0, at).split("\n").length;
@@ -101,7 +107,10 @@ export function lineOf(text: string, needle: string): number | undefined {
 
 /** The construct a rendered file belongs to: `files/hub/values.yaml` → `<stack>/hub`. */
 export function fileConstruct(stack: string, path: string): string {
-  const parts = path.replace(/^files\//, "").split("/").slice(0, -1);
+  const parts = path
+    .replace(/^files\//, "")
+    .split("/")
+    .slice(0, -1);
   return [stack, ...parts].join("/");
 }
 

@@ -25,7 +25,11 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return cut(`[${value.map(describeValue).join(", ")}]`);
   const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
   if (proto && proto !== Object.prototype && proto.constructor?.name) return `a ${proto.constructor.name}`;
-  return cut(`{ ${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${describeValue(v)}`).join(", ")} }`);
+  return cut(
+    `{ ${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${describeValue(v)}`)
+      .join(", ")} }`,
+  );
 }
 
 /** Text in double quotes, control characters escaped (a message never writes them raw), long text cut. */

@@ -69,7 +69,9 @@ function build() {
         name: text('a partition name, e.g. "cpu"'),
         size,
         nodes: number("a whole number of static nodes, 0 or more").optional(),
-        elastic: z.strictObject({ max: number("the partition's largest number of nodes"), idleMinutes: number("minutes a node may sit idle").optional() }, { error: "must be { max, idleMinutes? }" }).optional(),
+        elastic: z
+          .strictObject({ max: number("the partition's largest number of nodes"), idleMinutes: number("minutes a node may sit idle").optional() }, { error: "must be { max, idleMinutes? }" })
+          .optional(),
         default: flag("Slurm's default partition").optional(),
         gpu: flag("a GPU partition").optional(),
       }),
@@ -121,11 +123,14 @@ function build() {
           env: z.record(z.string(), z.string({ error: 'must be text: quote it, e.g. "5"' }), { error: 'must be { NAME: "value" }' }).optional(),
           dataMountPath: text('a path inside the container, e.g. "/data"').optional(),
         },
-        { error: 'must be { image, port, env?, dataMountPath? }' },
+        { error: "must be { image, port, env?, dataMountPath? }" },
       )
       .optional(),
     upstream: z.strictObject({ port: port("where your software listens") }, { error: "must be { port }" }).optional(),
-    tls: z.strictObject({ letsEncryptEmail: text("an email address for Let's Encrypt") }, { error: `must be { letsEncryptEmail: "you@example.org" }: the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there` }),
+    tls: z.strictObject(
+      { letsEncryptEmail: text("an email address for Let's Encrypt") },
+      { error: `must be { letsEncryptEmail: "you@example.org" }: the gateway serves HTTPS with Let's Encrypt certificates, and Let's Encrypt sends expiry notices there` },
+    ),
     allowSshFrom: cidrs.optional(),
     publicKey: key.optional(),
     dataVolumeGiB: number("a whole number of GiB from 1 to 10240").optional(),
@@ -174,8 +179,14 @@ function build() {
     externalNetwork: text('the external network\'s name, e.g. "public"').optional(),
     flavors: list(flavor, "flavors: [{ name, vcpus, memoryGiB, rootDiskGiB, gpu, family, suPerHour }]").optional(),
     images: list(
-      z.strictObject({ name: text("an image name"), loginUser: text('the image\'s login account, e.g. "ubuntu"'), family: z.enum(["ubuntu", "rocky", "alma", "debian"], { error: 'must be "ubuntu", "rocky", "alma" or "debian"' }) }).loose(),
-      'images: [{ name, loginUser, family }]',
+      z
+        .strictObject({
+          name: text("an image name"),
+          loginUser: text('the image\'s login account, e.g. "ubuntu"'),
+          family: z.enum(["ubuntu", "rocky", "alma", "debian"], { error: 'must be "ubuntu", "rocky", "alma" or "debian"' }),
+        })
+        .loose(),
+      "images: [{ name, loginUser, family }]",
     ).optional(),
     defaultImage: image.optional(),
     network: lookup.optional(),
@@ -215,7 +226,7 @@ export type PropsSchema = keyof ReturnType<typeof build>;
  */
 export function checkProps(name: PropsSchema, props: unknown, prefix: string): ShapeIssue[] {
   if (props === undefined || props === null || typeof props !== "object" || Array.isArray(props)) {
-    return [{ code: `${prefix}.bad-props`, message: `the props must be an object ({ ... }), got ${props === undefined ? "nothing" : JSON.stringify(props) ?? String(props)}` }];
+    return [{ code: `${prefix}.bad-props`, message: `the props must be an object ({ ... }), got ${props === undefined ? "nothing" : (JSON.stringify(props) ?? String(props))}` }];
   }
   return checkShape((schemas ??= build())[name], props, prefix);
 }

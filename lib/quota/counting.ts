@@ -8,20 +8,7 @@ import type { Flavor } from "../catalog/flavors.ts";
 type Json = Record<string, unknown>;
 
 /** The quota items drover checks, in the order reports list them. */
-export const QUOTA_ITEMS = [
-  "instances",
-  "cores",
-  "ramMiB",
-  "volumes",
-  "gigabytes",
-  "floatingIps",
-  "networks",
-  "subnets",
-  "routers",
-  "securityGroups",
-  "securityGroupRules",
-  "ports",
-] as const;
+export const QUOTA_ITEMS = ["instances", "cores", "ramMiB", "volumes", "gigabytes", "floatingIps", "networks", "subnets", "routers", "securityGroups", "securityGroupRules", "ports"] as const;
 export type QuotaItem = (typeof QUOTA_ITEMS)[number];
 
 /** One number per quota item. */
@@ -83,9 +70,7 @@ export function show(value: unknown): string {
 
 export function describeUnknown(field: string, value: unknown): string {
   if (value === undefined) return `${field} is not set`;
-  return typeof value === "string" && value.includes("${")
-    ? `${field} is an expression known only at apply (${value})`
-    : `${field} is not a number drover can read (${show(value)})`;
+  return typeof value === "string" && value.includes("${") ? `${field} is an expression known only at apply (${value})` : `${field} is not a number drover can read (${show(value)})`;
 }
 
 export function unknownFlavor(name: string): string {

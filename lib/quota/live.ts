@@ -252,7 +252,10 @@ interface Session {
   readonly token: string;
   /** Set when the token comes from an application credential: whether it is restricted. */
   readonly applicationCredential?: { readonly restricted: boolean };
-  readonly catalog: ReadonlyArray<{ readonly type: string; readonly endpoints: ReadonlyArray<{ readonly interface?: string; readonly region?: string; readonly region_id?: string; readonly url?: string }> }>;
+  readonly catalog: ReadonlyArray<{
+    readonly type: string;
+    readonly endpoints: ReadonlyArray<{ readonly interface?: string; readonly region?: string; readonly region_id?: string; readonly url?: string }>;
+  }>;
   readonly project: { readonly id: string; readonly name?: string };
   readonly region?: string;
 }
@@ -299,7 +302,9 @@ class Client {
     const t = field(body, "token", what);
     const project = t.project as Json | undefined;
     if (!project || typeof project.id !== "string") {
-      throw new ExternalError(`Reading the project's quota: the token from ${what} is not scoped to a project`, ["Set OS_PROJECT_NAME (or OS_PROJECT_ID), or use an application credential, which is always scoped to its project."]);
+      throw new ExternalError(`Reading the project's quota: the token from ${what} is not scoped to a project`, [
+        "Set OS_PROJECT_NAME (or OS_PROJECT_ID), or use an application credential, which is always scoped to its project.",
+      ]);
     }
     const catalog = Array.isArray(t.catalog) ? (t.catalog as Session["catalog"]) : [];
     // Keystone says in the token whether an application credential is restricted (the default:
@@ -357,9 +362,7 @@ class Client {
       ]);
     }
     const cause = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
-    return new ExternalError(`Reading the project's quota: ${what} failed: ${this.scrub(cause, extra)}`, [
-      "Check your network, OS_AUTH_URL, and that the endpoint is reachable from this machine.",
-    ]);
+    return new ExternalError(`Reading the project's quota: ${what} failed: ${this.scrub(cause, extra)}`, ["Check your network, OS_AUTH_URL, and that the endpoint is reachable from this machine."]);
   }
 
   private failure(what: string, res: Response, text: string, hint: string, extra: readonly string[] = []): ExternalError {
@@ -442,11 +445,7 @@ function endpoint(session: Session, credentials: OpenStackCredentials, types: re
     if (match?.url) return match.url.replace(/\/+$/, "");
   }
   const regions = [
-    ...new Set(
-      session.catalog
-        .filter((s) => types.includes(s.type))
-        .flatMap((s) => s.endpoints.filter((e) => e.interface === credentials.interface).map((e) => e.region_id ?? e.region ?? "")),
-    ),
+    ...new Set(session.catalog.filter((s) => types.includes(s.type)).flatMap((s) => s.endpoints.filter((e) => e.interface === credentials.interface).map((e) => e.region_id ?? e.region ?? ""))),
   ].filter(Boolean);
   const where = `${credentials.interface} ${label} endpoint${credentials.region ? ` in region ${credentials.region}` : ""}`;
   throw new ExternalError(`Reading the project's quota: the service catalog of project ${session.project.name ?? session.project.id} has no ${where}`, [

@@ -120,4 +120,3 @@ function multiplicity(body: Json): number | undefined {
   if (typeof each === "object" && each !== null) return Object.keys(each).length;
   return undefined;
 }
-

@@ -162,13 +162,7 @@ function checkBlock(body: JsonObject, block: SchemaBlock, prefix: string, ctx: C
     }
     const known = [...Object.keys(attributes), ...Object.keys(blockTypes)];
     const near = nearestMatches(key, known);
-    report(
-      ctx,
-      "error",
-      "schema.unknown-argument",
-      path,
-      `"${key}" is not an argument or block of this type${near.length ? `: did you mean ${orList(near)}?` : ""}`,
-    );
+    report(ctx, "error", "schema.unknown-argument", path, `"${key}" is not an argument or block of this type${near.length ? `: did you mean ${orList(near)}?` : ""}`);
   }
 
   for (const [key, attribute] of Object.entries(attributes)) {
@@ -259,7 +253,7 @@ function checkMetaArguments(body: JsonObject, ctx: Context): void {
     } else if (key === "replace_triggered_by") {
       refs(path, value, (s) => REFERENCE.test(s), "a reference to a resource (type.name, optionally with an attribute)");
     } else if (key === "ignore_changes" && value !== "all") {
-      refs(path, value, (s) => !isExpression(s) && /^[A-Za-z_][A-Za-z0-9_.\[\]"-]*$/.test(s), 'an attribute path (like "tags" or "block_device[0].uuid")');
+      refs(path, value, (s) => !isExpression(s) && /^[A-Za-z_][A-Za-z0-9_.[\]"-]*$/.test(s), 'an attribute path (like "tags" or "block_device[0].uuid")');
     }
   }
 }
@@ -357,7 +351,13 @@ export function validateTerraformJson(config: unknown, providers: readonly Loade
     const ctx: Context = { address: `terraform.required_providers.${provider.name}`, constructPath: undefined, findings };
     const source = isObject(entry) && typeof entry.source === "string" ? entry.source : undefined;
     if (!source) {
-      report(ctx, "error", "schema.provider-source", undefined, `"${provider.name}" resources are used but no source is declared; Terraform would look for hashicorp/${provider.name}. Declare source "${provider.source}".`);
+      report(
+        ctx,
+        "error",
+        "schema.provider-source",
+        undefined,
+        `"${provider.name}" resources are used but no source is declared; Terraform would look for hashicorp/${provider.name}. Declare source "${provider.source}".`,
+      );
     } else if (source.toLowerCase().replace(/^registry\.terraform\.io\//, "") !== provider.source.toLowerCase()) {
       report(ctx, "error", "schema.provider-source", undefined, `source "${source}" is not the provider the schema describes ("${provider.source}")`);
     }

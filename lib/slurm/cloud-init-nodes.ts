@@ -11,11 +11,7 @@ import { PATHS } from "./model.ts";
 
 /** The first-boot program of a login or compute node. */
 export function nodeProgram(role: "login" | "compute"): WriteFile {
-  const content = renderTemplate(
-    "slurm/drover-slurm-node.sh",
-    { role, slurmdSpool: PATHS.slurmdSpool, logDir: PATHS.logDir, automounts: `${PATHS.home} ${PATHS.software}` },
-    { shell: true },
-  );
+  const content = renderTemplate("slurm/drover-slurm-node.sh", { role, slurmdSpool: PATHS.slurmdSpool, logDir: PATHS.logDir, automounts: `${PATHS.home} ${PATHS.software}` }, { shell: true });
   return { path: SLURM_FILES.nodeProgram, content, permissions: "0755" };
 }
 
@@ -25,7 +21,9 @@ export function computeFiles(ctx: RenderContext): WriteFile[] {
     nodeProgram("compute"),
     { path: SLURM_FILES.pamProgram, content: renderTemplate("slurm/drover-slurm-pam.sh", { adminUser: plainValue("adminUser", ctx.plan.adminUser) }, { shell: true }), permissions: "0755" },
     { path: SLURM_FILES.waitProgram, content: renderTemplate("cloud-init/drover-wait-shared.sh", { paths: `${PATHS.home} ${PATHS.software}` }, { shell: true }), permissions: "0755" },
-    ...(ctx.files.gresConf ? [{ path: SLURM_FILES.gpuWaitProgram, content: renderTemplate("slurm/drover-wait-gpus.sh", { gresConf: PATHS.gresConf, timeoutSeconds: "600" }, { shell: true }), permissions: "0755" }] : []),
+    ...(ctx.files.gresConf
+      ? [{ path: SLURM_FILES.gpuWaitProgram, content: renderTemplate("slurm/drover-wait-gpus.sh", { gresConf: PATHS.gresConf, timeoutSeconds: "600" }, { shell: true }), permissions: "0755" }]
+      : []),
     {
       path: "/etc/systemd/system/slurmd.service.d/drover.conf",
       content: renderTemplate("slurm/slurmd-drover.conf", {

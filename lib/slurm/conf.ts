@@ -100,7 +100,7 @@ function renderSlurmConf(plan: SlurmClusterPlan): string {
     "SchedulerType=sched/backfill",
     "# A node marked down for not answering returns to service when it registers with a valid configuration.",
     "ReturnToService=2",
-    "# Every job gets its \"extern\" step at once: SSH sessions to a node (pam_slurm_adopt) join it there.",
+    '# Every job gets its "extern" step at once: SSH sessions to a node (pam_slurm_adopt) join it there.',
     "PrologFlags=contain",
   ];
   if (plan.partitions.some((p) => p.gpusPerNode > 0)) lines.push("GresTypes=gpu");

@@ -54,7 +54,14 @@ export function compressHostlist(names: readonly string[]): string {
     set.add(s.n);
   }
   return [...groups]
-    .map(([key, set]) => (set === null ? key.slice(1) : expression(key, [...set].sort((a, b) => a - b))))
+    .map(([key, set]) =>
+      set === null
+        ? key.slice(1)
+        : expression(
+            key,
+            [...set].sort((a, b) => a - b),
+          ),
+    )
     .join(",");
 }
 

@@ -83,7 +83,40 @@ export function defaultUid(name: string): number {
 const PARTITION_NAME = /^[a-z][a-z0-9_]{0,19}$/;
 const USER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 /** Accounts the images and packages own: a cluster user may not take one. */
-const SYSTEM_ACCOUNTS = ["root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "nobody", "systemd-network", "systemd-resolve", "messagebus", "syslog", "sshd", "slurm", "munge", "mysql", "statd", "_apt", "ubuntu", "rocky", "almalinux", "debian", "admin"];
+const SYSTEM_ACCOUNTS = [
+  "root",
+  "daemon",
+  "bin",
+  "sys",
+  "sync",
+  "games",
+  "man",
+  "lp",
+  "mail",
+  "news",
+  "uucp",
+  "proxy",
+  "www-data",
+  "backup",
+  "list",
+  "irc",
+  "nobody",
+  "systemd-network",
+  "systemd-resolve",
+  "messagebus",
+  "syslog",
+  "sshd",
+  "slurm",
+  "munge",
+  "mysql",
+  "statd",
+  "_apt",
+  "ubuntu",
+  "rocky",
+  "almalinux",
+  "debian",
+  "admin",
+];
 
 /**
  * Memory Slurm may schedule on a node, in MiB: the flavor's memory less 5% and 512 MiB for the
@@ -178,7 +211,10 @@ function planSubnet({ input, add }: Step): { readonly cidr: Cidr | undefined; re
 function sized(input: ClusterInput, size: unknown, prop: string): ReturnType<typeof resolveSize> {
   const r = resolveSize(size, input.flavors, input.cloudName, prop);
   if (r.ok && r.flavor.custom) {
-    return { ok: false, message: `'${prop}' "${r.flavor.name}" is known to ${input.cloudName} by name only, and Slurm needs its vCPUs and memory: pass 'flavors' to ${input.cloudName}() (name, vcpus, memoryGiB)` };
+    return {
+      ok: false,
+      message: `'${prop}' "${r.flavor.name}" is known to ${input.cloudName} by name only, and Slurm needs its vCPUs and memory: pass 'flavors' to ${input.cloudName}() (name, vcpus, memoryGiB)`,
+    };
   }
   return r;
 }
@@ -192,7 +228,8 @@ function planHosts(base: string, cidr: Cidr | undefined, { input, add }: Step): 
       return undefined;
     }
     const name = `${base}-${role}`;
-    if (name.length > MAX_HOSTNAME_LENGTH) add("slurm.name-too-long", `the ${role} node's name "${name}" is ${name.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack name or the construct id`);
+    if (name.length > MAX_HOSTNAME_LENGTH)
+      add("slurm.name-too-long", `the ${role} node's name "${name}" is ${name.length} characters; hostnames allow ${MAX_HOSTNAME_LENGTH}: shorten the stack name or the construct id`);
     return { name, address: cidr ? hostAddress(cidr, index) : "", flavor: r.flavor };
   };
   if (!input.controller || typeof input.controller !== "object") add("slurm.no-controller", "'controller' is required: { size: \"m3.medium\" } (the controller runs slurmctld and serves /home)");
@@ -206,7 +243,7 @@ function planPartitions(cidr: Cidr | undefined, blocks: number, step: Step): Slu
   const { add } = step;
   const partitions: SlurmPartition[] = [];
   const list = Array.isArray(step.input.partitions) ? step.input.partitions : [];
-  if (list.length === 0) add("slurm.no-partitions", "'partitions' is empty: give at least one, e.g. { name: \"cpu\", size: \"m3.quad\", nodes: 2 }");
+  if (list.length === 0) add("slurm.no-partitions", '\'partitions\' is empty: give at least one, e.g. { name: "cpu", size: "m3.quad", nodes: 2 }');
   if (blocks > 0 && list.length > blocks - 1) {
     add("slurm.too-many-partitions", `'partitions' has ${list.length} partitions; 'cidr' ${cidr!.text} holds ${blocks - 1}: use a larger range (a smaller prefix, e.g. /16 holds 63)`);
   }
@@ -281,7 +318,10 @@ function checkPartition(p: PartitionInput, i: number, seen: Map<string, number>,
   } else if (size.ok) {
     const hasGpu = size.flavor.gpu > 0;
     if (p.gpu === true && !hasGpu) {
-      add("slurm.gpu-without-gpu", `'${at}.gpu' is true but ${size.flavor.name} has no GPU: use a GPU flavor (${orList(input.flavors.filter((f) => f.gpu > 0 && !f.onRequest).map((f) => f.name)) || "none in this cloud's catalog"}) or drop gpu`);
+      add(
+        "slurm.gpu-without-gpu",
+        `'${at}.gpu' is true but ${size.flavor.name} has no GPU: use a GPU flavor (${orList(input.flavors.filter((f) => f.gpu > 0 && !f.onRequest).map((f) => f.name)) || "none in this cloud's catalog"}) or drop gpu`,
+      );
       ok = false;
     } else if (p.gpu === undefined && !hasGpu && typeof p.name === "string" && /gpu/.test(p.name)) {
       add(
@@ -331,7 +371,8 @@ function planSharedStorage({ input, add }: Step): SharedStorage {
   const kind = storage.kind ?? "nfs";
   if (kind !== "nfs" && kind !== "manila") add("slurm.bad-storage-kind", `'sharedStorage.kind' ${JSON.stringify(kind)} must be "nfs" (volumes on the controller) or "manila" (shares)`);
   const protocol = storage.protocol ?? "NFS";
-  if (kind === "manila" && protocol !== "NFS" && protocol !== "CEPHFS") add("slurm.bad-storage-protocol", `'sharedStorage.protocol' ${JSON.stringify(protocol)} must be "NFS" or "CEPHFS" (Jetstream2's shares are CEPHFS)`);
+  if (kind === "manila" && protocol !== "NFS" && protocol !== "CEPHFS")
+    add("slurm.bad-storage-protocol", `'sharedStorage.protocol' ${JSON.stringify(protocol)} must be "NFS" or "CEPHFS" (Jetstream2's shares are CEPHFS)`);
   if (kind === "nfs" && storage.protocol !== undefined) add("slurm.bad-storage-protocol", `'sharedStorage.protocol' applies to kind "manila" only: drop it or set kind: "manila"`);
   const homeGiB = storage.homeGiB ?? DEFAULT_HOME_GIB;
   const softwareGiB = storage.softwareGiB ?? DEFAULT_SOFTWARE_GIB;
@@ -403,7 +444,6 @@ function fullScaleWarnings(plan: SlurmClusterPlan, input: ClusterInput): string[
   return warnings;
 }
 
-
 export interface ScaleFigures {
   readonly nodes: number;
   /** Every machine's cores: controller and login included (what the quota and SUs count). */
@@ -460,5 +500,8 @@ export function clusterSummary(plan: SlurmClusterPlan): { idle: ScaleFigures; fu
 
 /** Suggestions for a partition name that does not exist (for messages elsewhere). */
 export function nearestPartition(name: string, plan: SlurmClusterPlan): string[] {
-  return nearestMatches(name, plan.partitions.map((p) => p.name));
+  return nearestMatches(
+    name,
+    plan.partitions.map((p) => p.name),
+  );
 }

@@ -139,7 +139,9 @@ export function failureFrom(stack: string, command: string, diagnostics: readonl
     : stderr.trim().split("\n").filter(Boolean).slice(-15);
   // The state could not be read: say where it is kept and that nothing changed.
   if (shown.some((d) => /state file|refreshing state|Failed to load state|state snapshot/i.test(`${d.summary} ${d.detail}`))) {
-    lines.push("Terraform could not read the stack's state; drover changed nothing. Restore it from its backup (terraform.<stack>.tfstate.backup beside a local state, or the backend's versions), then run the command again.");
+    lines.push(
+      "Terraform could not read the stack's state; drover changed nothing. Restore it from its backup (terraform.<stack>.tfstate.backup beside a local state, or the backend's versions), then run the command again.",
+    );
   }
   return new ExternalError(`terraform ${command} failed for ${stack}`, lines);
 }

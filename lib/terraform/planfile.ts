@@ -1,17 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import {
-  decodeValue,
-  impliedType,
-  isWhollyKnown,
-  marksFromPaths,
-  omitUnknowns,
-  schemaSensitivePaths,
-  unknownMarks,
-  type CtyType,
-  type PathStep,
-  type SchemaBlock,
-} from "./cty.ts";
+import { decodeValue, impliedType, isWhollyKnown, marksFromPaths, omitUnknowns, schemaSensitivePaths, unknownMarks, type CtyType, type PathStep, type SchemaBlock } from "./cty.ts";
 import type { TerraformPlanJson } from "../plan/from-terraform.ts";
 
 /**
@@ -100,8 +89,8 @@ function readPath(bytes: Uint8Array): RawPath {
     if (no !== 1 || wt !== WIRE_LEN) return false;
     const step: RawPath["steps"][number] = {};
     readMessage(r.bytes(), (sno, swt, sr) => {
-      if (sno === 1 && swt === WIRE_LEN) return (step.attr = sr.string()), true;
-      if (sno === 2 && swt === WIRE_LEN) return (step.key = readDynamicValue(sr.bytes())), true;
+      if (sno === 1 && swt === WIRE_LEN) return ((step.attr = sr.string()), true);
+      if (sno === 2 && swt === WIRE_LEN) return ((step.key = readDynamicValue(sr.bytes())), true);
       return false;
     });
     steps.push(step);
@@ -113,10 +102,10 @@ function readPath(bytes: Uint8Array): RawPath {
 function readChange(bytes: Uint8Array): RawChange {
   const c: RawChange = { action: 0, values: [], beforeSensitive: [], afterSensitive: [] };
   readMessage(bytes, (no, wt, r) => {
-    if (no === 1 && wt === 0) return (c.action = r.int32()), true;
-    if (no === 2 && wt === WIRE_LEN) return c.values.push(readDynamicValue(r.bytes())), true;
-    if (no === 3 && wt === WIRE_LEN) return c.beforeSensitive.push(readPath(r.bytes())), true;
-    if (no === 4 && wt === WIRE_LEN) return c.afterSensitive.push(readPath(r.bytes())), true;
+    if (no === 1 && wt === 0) return ((c.action = r.int32()), true);
+    if (no === 2 && wt === WIRE_LEN) return (c.values.push(readDynamicValue(r.bytes())), true);
+    if (no === 3 && wt === WIRE_LEN) return (c.beforeSensitive.push(readPath(r.bytes())), true);
+    if (no === 4 && wt === WIRE_LEN) return (c.afterSensitive.push(readPath(r.bytes())), true);
     return false;
   });
   return c;
@@ -125,12 +114,12 @@ function readChange(bytes: Uint8Array): RawChange {
 function readResourceChange(bytes: Uint8Array): RawResourceChange {
   const rc: RawResourceChange = { addr: "", deposedKey: "", provider: "", requiredReplace: [], actionReason: 0 };
   readMessage(bytes, (no, wt, r) => {
-    if (no === 13 && wt === WIRE_LEN) return (rc.addr = r.string()), true;
-    if (no === 7 && wt === WIRE_LEN) return (rc.deposedKey = r.string()), true;
-    if (no === 8 && wt === WIRE_LEN) return (rc.provider = r.string()), true;
-    if (no === 9 && wt === WIRE_LEN) return (rc.change = readChange(r.bytes())), true;
-    if (no === 11 && wt === WIRE_LEN) return rc.requiredReplace.push(readPath(r.bytes())), true;
-    if (no === 12 && wt === 0) return (rc.actionReason = r.int32()), true;
+    if (no === 13 && wt === WIRE_LEN) return ((rc.addr = r.string()), true);
+    if (no === 7 && wt === WIRE_LEN) return ((rc.deposedKey = r.string()), true);
+    if (no === 8 && wt === WIRE_LEN) return ((rc.provider = r.string()), true);
+    if (no === 9 && wt === WIRE_LEN) return ((rc.change = readChange(r.bytes())), true);
+    if (no === 11 && wt === WIRE_LEN) return (rc.requiredReplace.push(readPath(r.bytes())), true);
+    if (no === 12 && wt === 0) return ((rc.actionReason = r.int32()), true);
     return false;
   });
   return rc;
@@ -139,9 +128,9 @@ function readResourceChange(bytes: Uint8Array): RawResourceChange {
 function readOutputChange(bytes: Uint8Array): RawOutputChange {
   const oc: RawOutputChange = { name: "", sensitive: false };
   readMessage(bytes, (no, wt, r) => {
-    if (no === 1 && wt === WIRE_LEN) return (oc.name = r.string()), true;
-    if (no === 2 && wt === WIRE_LEN) return (oc.change = readChange(r.bytes())), true;
-    if (no === 3 && wt === 0) return (oc.sensitive = r.bool()), true;
+    if (no === 1 && wt === WIRE_LEN) return ((oc.name = r.string()), true);
+    if (no === 2 && wt === WIRE_LEN) return ((oc.change = readChange(r.bytes())), true);
+    if (no === 3 && wt === 0) return ((oc.sensitive = r.bool()), true);
     return false;
   });
   return oc;
@@ -150,12 +139,12 @@ function readOutputChange(bytes: Uint8Array): RawOutputChange {
 export function readPlanMessage(bytes: Uint8Array): RawPlan {
   const plan: RawPlan = { version: 0, terraformVersion: "", errored: false, resourceChanges: [], resourceDrift: [], outputChanges: [] };
   readMessage(bytes, (no, wt, r) => {
-    if (no === 1 && wt === 0) return (plan.version = Number(r.uint64())), true;
-    if (no === 14 && wt === WIRE_LEN) return (plan.terraformVersion = r.string()), true;
-    if (no === 20 && wt === 0) return (plan.errored = r.bool()), true;
-    if (no === 3 && wt === WIRE_LEN) return plan.resourceChanges.push(readResourceChange(r.bytes())), true;
-    if (no === 18 && wt === WIRE_LEN) return plan.resourceDrift.push(readResourceChange(r.bytes())), true;
-    if (no === 4 && wt === WIRE_LEN) return plan.outputChanges.push(readOutputChange(r.bytes())), true;
+    if (no === 1 && wt === 0) return ((plan.version = Number(r.uint64())), true);
+    if (no === 14 && wt === WIRE_LEN) return ((plan.terraformVersion = r.string()), true);
+    if (no === 20 && wt === 0) return ((plan.errored = r.bool()), true);
+    if (no === 3 && wt === WIRE_LEN) return (plan.resourceChanges.push(readResourceChange(r.bytes())), true);
+    if (no === 18 && wt === WIRE_LEN) return (plan.resourceDrift.push(readResourceChange(r.bytes())), true);
+    if (no === 4 && wt === WIRE_LEN) return (plan.outputChanges.push(readOutputChange(r.bytes())), true);
     return false;
   });
   return plan;
@@ -273,17 +262,15 @@ function changeJson(d: Decoder, raw: RawChange, type: CtyType, block: SchemaBloc
   };
   out.before = before;
   out.before_sensitive = sensitive(before, raw.beforeSensitive);
-  {
-    if (isWhollyKnown(after)) {
-      out.after = after;
-      out.after_unknown = outputSensitive !== undefined ? false : {};
-    } else {
-      const filtered = omitUnknowns(after);
-      if (filtered !== undefined) out.after = filtered;
-      out.after_unknown = unknownMarks(after);
-    }
-    out.after_sensitive = sensitive(after, raw.afterSensitive);
+  if (isWhollyKnown(after)) {
+    out.after = after;
+    out.after_unknown = outputSensitive !== undefined ? false : {};
+  } else {
+    const filtered = omitUnknowns(after);
+    if (filtered !== undefined) out.after = filtered;
+    out.after_unknown = unknownMarks(after);
   }
+  out.after_sensitive = sensitive(after, raw.afterSensitive);
   return out;
 }
 

@@ -49,7 +49,10 @@ export function parseLockFile(text: string): LockedProvider[] {
 
 /** The cache key of one provider build: its source, version and hashes, and the terraform reading it. */
 function cacheKey(source: string, version: string, hashes: readonly string[], terraform: TerraformBinary): string {
-  return createHash("sha256").update(JSON.stringify([source, version, hashes, terraform.kind, terraform.version])).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(JSON.stringify([source, version, hashes, terraform.kind, terraform.version]))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 interface Index {
@@ -79,9 +82,7 @@ function trimNested(n: SchemaNestedType): SchemaNestedType {
 
 export function trimBlock(b: SchemaBlock): SchemaBlock {
   const attributes = trimAttributes(b.attributes as Record<string, SchemaAttribute & Record<string, unknown>> | undefined);
-  const blockTypes = b.block_types
-    ? Object.fromEntries(Object.entries(b.block_types).map(([name, bt]) => [name, { nesting_mode: bt.nesting_mode, block: trimBlock(bt.block) }]))
-    : undefined;
+  const blockTypes = b.block_types ? Object.fromEntries(Object.entries(b.block_types).map(([name, bt]) => [name, { nesting_mode: bt.nesting_mode, block: trimBlock(bt.block) }])) : undefined;
   return { ...(attributes ? { attributes } : {}), ...(blockTypes ? { block_types: blockTypes } : {}) };
 }
 

@@ -48,7 +48,12 @@ describe("drover/testing", () => {
     expect(opensPort(lab, 80, "203.0.113.0/24")).toBe(false);
     const two = await synthStack(vm(["203.0.113.0/24", "198.51.100.0/24"]));
     expect(opensPort(two, 22, "203.0.113.0/24")).toBe(false);
-    expect(ingress(two).filter((r) => r.opens === "tcp/22").map((r) => r.from).sort()).toEqual(["198.51.100.0/24", "203.0.113.0/24"]);
+    expect(
+      ingress(two)
+        .filter((r) => r.opens === "tcp/22")
+        .map((r) => r.from)
+        .sort(),
+    ).toEqual(["198.51.100.0/24", "203.0.113.0/24"]);
   });
 
   it("passesPolicy and policyFailures report drover's policy as validate does", async () => {

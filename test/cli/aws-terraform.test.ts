@@ -105,7 +105,10 @@ function withoutRandom(config: Json): Json {
     .replace(/\brandom_(password|bytes)\.(\w+)\.(result|base64)\b/g, "terraform_data.standin_$1_$2.output")
     .replace(/\btls_(private_key|self_signed_cert)\.(\w+)\.(private_key_pem|cert_pem)\b/g, "terraform_data.standin_$1_$2.output");
   const out = JSON.parse(text) as Json;
-  for (const [provider, kinds] of [["random", ["random_password", "random_bytes"]], ["tls", ["tls_private_key", "tls_self_signed_cert"]]] as const) {
+  for (const [provider, kinds] of [
+    ["random", ["random_password", "random_bytes"]],
+    ["tls", ["tls_private_key", "tls_self_signed_cert"]],
+  ] as const) {
     for (const kind of kinds) {
       for (const name of Object.keys(out.resource?.[kind] ?? {})) {
         ((out.resource.terraform_data ??= {}) as Json)[`standin_${kind.slice(provider.length + 1)}_${name}`] = { input: `stand-in for ${kind}.${name}` };
@@ -165,7 +168,9 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
         ["data.aws_route53_zone.Zone", "read"],
       ]);
       const count = (type: string) => managed.filter((c) => c.type === type).length;
-      expect([count("aws_vpc"), count("aws_subnet"), count("aws_internet_gateway"), count("aws_instance"), count("aws_ebs_volume"), count("aws_volume_attachment"), count("aws_eip")]).toEqual([2, 2, 1, 3, 3, 3, 2]);
+      expect([count("aws_vpc"), count("aws_subnet"), count("aws_internet_gateway"), count("aws_instance"), count("aws_ebs_volume"), count("aws_volume_attachment"), count("aws_eip")]).toEqual([
+        2, 2, 1, 3, 3, 3, 2,
+      ]);
 
       const after = (address: string) => managed.find((c) => c.address.startsWith(address))!.change.after;
       const box = after("aws_instance.box_");
@@ -178,17 +183,26 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
       // The stack's tags reach every resource as the provider's default tags (the box's own are
       // known after apply only: they name its volumes' IDs).
       expect(after("aws_instance.worker_").tags_all).toEqual({
-        Name: "burst-worker", drover_construct: "burst/worker", drover_stack: "burst", drover_owner: "researcher@example.edu", drover_expires: "2026-12-31",
+        Name: "burst-worker",
+        drover_construct: "burst/worker",
+        drover_stack: "burst",
+        drover_owner: "researcher@example.edu",
+        drover_expires: "2026-12-31",
       });
       expect(after("aws_security_group.box_").tags_all).toMatchObject({ Name: "burst-box-sg", drover_stack: "burst" });
       for (const v of managed.filter((c) => c.type === "aws_ebs_volume")) expect(v.change.after).toMatchObject({ encrypted: true });
-      expect(managed.filter((c) => c.type === "aws_volume_attachment").map((c) => c.change.after.device_name).sort()).toEqual(["/dev/sdf", "/dev/sdf", "/dev/sdg"]);
-      expect(managed.filter((c) => c.type === "aws_vpc_security_group_ingress_rule").map((c) => c.change.after.cidr_ipv4 ?? c.change.after.cidr_ipv6 ?? "group").sort()).toEqual([
-        "2001:db8::/32",
-        "203.0.113.0/24",
-        "203.0.113.0/24",
-        "group",
-      ]);
+      expect(
+        managed
+          .filter((c) => c.type === "aws_volume_attachment")
+          .map((c) => c.change.after.device_name)
+          .sort(),
+      ).toEqual(["/dev/sdf", "/dev/sdf", "/dev/sdg"]);
+      expect(
+        managed
+          .filter((c) => c.type === "aws_vpc_security_group_ingress_rule")
+          .map((c) => c.change.after.cidr_ipv4 ?? c.change.after.cidr_ipv6 ?? "group")
+          .sort(),
+      ).toEqual(["2001:db8::/32", "203.0.113.0/24", "203.0.113.0/24", "group"]);
       expect(after("aws_route53_record.BoxName")).toMatchObject({ name: "box.lab.example.org", type: "A", ttl: 300 });
     });
   },
@@ -209,7 +223,10 @@ const EXAMPLE_CHECKS: Record<string, (managed: Change[], count: (type: string) =
     expect(gateway.user_data_base64).toMatch(/^H4sI/);
     expect(gateway).toMatchObject({ instance_type: "m7i.2xlarge" });
     expect(managed.find((c) => c.type === "aws_route53_record")!.change.after).toMatchObject({ name: "portal.gateway.example.org", type: "A" });
-    const opened = managed.filter((c) => c.type === "aws_vpc_security_group_ingress_rule").map((c) => `${c.change.after.from_port}/${c.change.after.cidr_ipv4}`).sort();
+    const opened = managed
+      .filter((c) => c.type === "aws_vpc_security_group_ingress_rule")
+      .map((c) => `${c.change.after.from_port}/${c.change.after.cidr_ipv4}`)
+      .sort();
     expect(opened).toEqual(["22/203.0.113.0/24", "443/0.0.0.0/0", "80/0.0.0.0/0"]);
   },
   "virtual-slurm": (managed, count) => {

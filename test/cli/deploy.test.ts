@@ -37,7 +37,8 @@ function project(): { dir: string; run: (args: string[], env?: Record<string, st
   return { dir, run: (args, extra = {}) => drover(dir, args, { ...env, ...extra }) };
 }
 
-const state = (dir: string) => JSON.parse(readFileSync(join(dir, "terraform.demo.tfstate"), "utf8")) as { resources: Array<{ name: string; instances: Array<{ attributes: { input: { value: unknown } } }> }> };
+const state = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, "terraform.demo.tfstate"), "utf8")) as { resources: Array<{ name: string; instances: Array<{ attributes: { input: { value: unknown } } }> }> };
 
 describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install"))("drover plan / deploy / destroy with the real terraform", () => {
   it("runs the whole lifecycle: deploy, no changes, update, replace, destroy", () => {
@@ -55,7 +56,11 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     expect(deploy.stdout).toContain('a_out = {"v":1}\n  secret = (sensitive)');
     expect(deploy.stdout + deploy.stderr).not.toContain("hunter2");
     expect(deploy.stderr).toMatch(/✔ demo\/a created \(\d+s\) \[\d\/4\]/);
-    expect(state(dir).resources.map((r) => r.name).sort()).toEqual(["a", "db", "slow", "vault"]);
+    expect(
+      state(dir)
+        .resources.map((r) => r.name)
+        .sort(),
+    ).toEqual(["a", "db", "slow", "vault"]);
     expect(existsSync(join(dir, ".drover/deployed/demo/cdk.tf.json"))).toBe(true);
 
     expect(run(["plan", "demo", "--detailed-exitcode"]).code).toBe(0);

@@ -27,9 +27,19 @@ function noTrace(r: { stdout: string; stderr: string }): void {
 describe("an app that misbehaves is reported with its line, never a crash or silence", () => {
   it.each([
     ["a rejected promise nothing awaits", 'Promise.reject(new Error("lost"));', "Error: main.ts left a promise rejected that nothing awaited: lost", "at main.ts:6:16"],
-    ["a throw in a timer", 'setTimeout(() => { throw new Error("late"); }, 0);\nawait new Promise((r) => setTimeout(r, 100));', "Error: main.ts threw outside its top-level code (in a timer or a callback): late", "at main.ts:6:26"],
+    [
+      "a throw in a timer",
+      'setTimeout(() => { throw new Error("late"); }, 0);\nawait new Promise((r) => setTimeout(r, 100));',
+      "Error: main.ts threw outside its top-level code (in a timer or a callback): late",
+      "at main.ts:6:26",
+    ],
     ["process.exit()", "process.exit(0);", "Error: main.ts called process.exit(0) while building its stacks, which would end drover without a word", "at main.ts:6:9"],
-    ["an await nothing can settle", "await new Promise(() => undefined);", "Error: main.ts never finished building its stacks: its top-level code awaits a promise that nothing will ever settle", "Look for an await"],
+    [
+      "an await nothing can settle",
+      "await new Promise(() => undefined);",
+      "Error: main.ts never finished building its stacks: its top-level code awaits a promise that nothing will ever settle",
+      "Look for an await",
+    ],
   ])("GIVEN %s WHEN synthesized THEN exit 2 with the app's line and the fix", (_, middle, message, where) => {
     const dir = makeProject({ "main.ts": app(middle) });
     const r = drover(dir, ["synth"]);
@@ -153,7 +163,11 @@ app.synth();
           }),
       ),
     );
-    expect(runs.map((r) => [r.code, r.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
+    expect(runs.map((r) => [r.code, r.stderr])).toEqual([
+      [0, ""],
+      [0, ""],
+      [0, ""],
+    ]);
     for (const stack of ["dev-vm", "science-gateway", "virtual-slurm", "workshop-jupyterhub"]) {
       expect(JSON.parse(readFileSync(join(dir, `cdktf.out/stacks/${stack}/cdk.tf.json`), "utf8")).resource).toBeDefined();
     }

@@ -63,7 +63,9 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     const r = run(dir, ["plan", "demo"]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("Error: terraform init failed for demo");
-    expect(r.stderr).toMatch(/Failed to query available provider packages: Could not retrieve the list of available versions for provider example\.invalid\/x\/nothere: could not connect to example\.invalid/);
+    expect(r.stderr).toMatch(
+      /Failed to query available provider packages: Could not retrieve the list of available versions for provider example\.invalid\/x\/nothere: could not connect to example\.invalid/,
+    );
     clean(r);
   });
 
@@ -104,7 +106,10 @@ app.synth();
 `,
     });
     const secret = "s3cr3t-T0ken-value";
-    for (const args of [["deploy", "demo", "--yes"], ["deploy", "demo", "--yes", "--json"]]) {
+    for (const args of [
+      ["deploy", "demo", "--yes"],
+      ["deploy", "demo", "--yes", "--json"],
+    ]) {
       const r = run(dir, args, { TF_VAR_api_token: secret });
       expect(r.code).toBe(1);
       expect(`${r.stdout}${r.stderr}`).not.toContain(secret);

@@ -155,7 +155,10 @@ describe.runIf(hasTerraform)("drover with terraform's http state backend", () =>
     expect(r.stderr).toBe(LOCKED_MESSAGE);
   });
 
-  it.each([["plan", "locked"], ["deploy", "--yes"]])("refuses --lock-timeout abc on %s as a usage error naming the flag (exit 2)", (command, arg) => {
+  it.each([
+    ["plan", "locked"],
+    ["deploy", "--yes"],
+  ])("refuses --lock-timeout abc on %s as a usage error naming the flag (exit 2)", (command, arg) => {
     const { dir } = project();
     const r = drover(dir, [command, arg, "--lock-timeout", "abc"], env);
     expect(r.stderr).toBe('Error: --lock-timeout "abc" is not a duration\n  Use a number with a unit: 0s, 30s, 5m, 1h.\n');

@@ -55,7 +55,12 @@ describe.runIf(hasTerraform)("JupyterHubCluster on Magnum: the chart install ste
       child.on("error", reject);
       child.on("close", (code) => resolve({ code: code ?? -1, out }));
     });
-  const calls = () => (existsSync(record) ? readdirSync(record).sort().map((d) => join(record, d)) : []);
+  const calls = () =>
+    existsSync(record)
+      ? readdirSync(record)
+          .sort()
+          .map((d) => join(record, d))
+      : [];
 
   beforeAll(async () => {
     const { app, stack } = newStack("class", { cloud: jetstream2({ allocation: "atm240001" }) });
@@ -164,7 +169,10 @@ app.synth();
     // PATH with terraform and node, and no helm.
     const onlyTools = mkdtempSync(join(tmpdir(), "drover-nohelm-"));
     for (const tool of ["terraform", "node"]) {
-      const found = process.env.PATH!.split(":").map((d) => join(d, tool)).find((p) => existsSync(p))!;
+      const found = process.env
+        .PATH!.split(":")
+        .map((d) => join(d, tool))
+        .find((p) => existsSync(p))!;
       writeFileSync(join(onlyTools, tool), `#!/bin/sh\nexec ${found} "$@"\n`);
       chmodSync(join(onlyTools, tool), 0o755);
     }

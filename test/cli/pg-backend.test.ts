@@ -69,7 +69,9 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     expect(waitedOut).toMatch(/✔ shared deployed in/);
 
     const schema = JSON.parse(readConfig(dir)).terraform.backend.pg.schema_name as string;
-    const state = JSON.parse(pg.sql(`SELECT data FROM ${schema}.states WHERE name = 'default'`)) as { resources: Array<{ name: string; instances: Array<{ attributes: { input: { value: { v?: number } } } }> }> };
+    const state = JSON.parse(pg.sql(`SELECT data FROM ${schema}.states WHERE name = 'default'`)) as {
+      resources: Array<{ name: string; instances: Array<{ attributes: { input: { value: { v?: number } } } }> }>;
+    };
     expect(state.resources.find((x) => x.name === "a")!.instances[0]!.attributes.input.value).toEqual({ v: 3 });
     expect(drover(dir, ["plan", "--detailed-exitcode"], { ...env, V: "3", RUN: "2" }).code).toBe(0);
   });

@@ -60,12 +60,18 @@ app.synth();
     const byDefault = drover(makeProject({ "main.ts": hub("") }), ["plan", "--offline", "--json"]);
     expect(byDefault.code, byDefault.stderr).toBe(0);
     const items = (JSON.parse(byDefault.stdout).plans[0].checks.quota.items as Array<{ item: string; need: number }>).filter((i) => i.item === "volumes" || i.item === "gigabytes");
-    expect(items.map((i) => [i.item, i.need])).toEqual([["volumes", 2], ["gigabytes", 1000]]);
+    expect(items.map((i) => [i.item, i.need])).toEqual([
+      ["volumes", 2],
+      ["gigabytes", 1000],
+    ]);
 
     // A class that fits keeps a volume per user, each counted.
     const small = drover(makeProject({ "main.ts": hub("").replace("users: 127", "users: 5") }), ["plan", "--offline", "--json"]);
     const smallItems = (JSON.parse(small.stdout).plans[0].checks.quota.items as Array<{ item: string; need: number }>).filter((i) => i.item === "volumes" || i.item === "gigabytes");
-    expect(smallItems.map((i) => [i.item, i.need])).toEqual([["volumes", 6], ["gigabytes", 51]]);
+    expect(smallItems.map((i) => [i.item, i.need])).toEqual([
+      ["volumes", 6],
+      ["gigabytes", 51],
+    ]);
   });
 
   it("fails (exit 1) when the stack needs a second router on an allocation that holds one, naming need and limit", () => {
@@ -92,7 +98,9 @@ new SlurmCluster(stack, "hpc", { controller: { size: "m3.quad" }, partitions: [{
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--policy-level "loud" is not a level');
 
-    const suppressed = makeProject({ "main.ts": app(`const box = ${open.replace("new VirtualMachine", "new VirtualMachine")}\nsuppressPolicy(box, "DRV002", "a public tutorial server: keys only, fail2ban");`) });
+    const suppressed = makeProject({
+      "main.ts": app(`const box = ${open.replace("new VirtualMachine", "new VirtualMachine")}\nsuppressPolicy(box, "DRV002", "a public tutorial server: keys only, fail2ban");`),
+    });
     const s = drover(suppressed, ["plan", "--offline"]);
     expect(s.code, s.stdout).toBe(0);
     expect(s.stdout).toContain("a public tutorial server: keys only, fail2ban");

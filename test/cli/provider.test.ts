@@ -54,7 +54,7 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
   it("deploys, shows drift from a change made outside terraform, and destroys", async () => {
     const dir = makeProject({ "main.ts": app(ssm.url) });
     const deployed = await drover(dir, ["deploy", "params", "--yes", "--plugin-dir", PLUGIN_DIR]);
-    expect(deployed.stderr).toContain("target: AWS profile \"default\", region us-east-2; state in terraform.params.tfstate (local)");
+    expect(deployed.stderr).toContain('target: AWS profile "default", region us-east-2; state in terraform.params.tfstate (local)');
     expect(deployed.code).toBe(0);
     expect(ssm.valueOf("/drover/setting")).toBe("one");
 

@@ -67,7 +67,7 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
   it("refuses --out with --offline, with several stacks, and a file that is not a saved plan (exit 2)", () => {
     const { dir, run } = setup();
     expect(run(["plan", "--offline", "--out", "x.plan"]).stderr).toContain("Error: --out saves terraform's plan, and --offline plans without terraform");
-    const two = makeProject({ "main.ts": APP.replace('app.synth();', 'new DataResource(new TerraformStack(app, "other"), "x", { input: 1 });\napp.synth();') });
+    const two = makeProject({ "main.ts": APP.replace("app.synth();", 'new DataResource(new TerraformStack(app, "other"), "x", { input: 1 });\napp.synth();') });
     const several = drover(two, ["plan", "--out", "x.plan"], terraformEnv() as Record<string, string>);
     expect(several.code).toBe(2);
     expect(several.stderr).toContain("Error: --out saves one stack's plan, and the app has 2 stacks\n  Name the stack: drover plan other --out x.plan");

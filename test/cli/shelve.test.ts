@@ -23,8 +23,8 @@ app.synth();
 
 const marker = (dir: string) => join(dir, ".drover/power/lab.json");
 const power = (dir: string) =>
-  (JSON.parse(readFileSync(join(dir, "terraform.lab.tfstate"), "utf8")) as { resources: Array<{ instances: Array<{ attributes: { output: { value: { power_state: string } } } }> }> })
-    .resources[0]!.instances[0]!.attributes.output.value.power_state;
+  (JSON.parse(readFileSync(join(dir, "terraform.lab.tfstate"), "utf8")) as { resources: Array<{ instances: Array<{ attributes: { output: { value: { power_state: string } } } }> }> }).resources[0]!
+    .instances[0]!.attributes.output.value.power_state;
 
 describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install"))("drover shelve / unshelve with the real terraform", () => {
   it("shelves after a preview, keeps the stack shelved through later deploys, and wakes it with unshelve", () => {

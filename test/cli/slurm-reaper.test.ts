@@ -129,7 +129,12 @@ describe.runIf(hasTerraform)("SlurmCluster elastic cleanup through terraform des
     expect(ok.code, ok.out).toBe(0);
     expect(ours()).toEqual([]);
     expect(ourPorts()).toEqual([]);
-    expect(mock.servers().map((s) => s.id).sort()).toEqual([...foreign].sort());
+    expect(
+      mock
+        .servers()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([...foreign].sort());
     expect((await run("state", "list")).out.trim()).toBe("");
 
     for (const r of [failed, ok]) expect(r.out).not.toContain(mock.applicationCredential.secret);

@@ -37,7 +37,6 @@ describe("drover synth (the real CLI)", () => {
     expect(bad.stderr).not.toMatch(STACK_TRACE_LINE);
   });
 
-
   it("synthesizes the example app: every stack's Terraform JSON and its rendered files", () => {
     const dir = makeProject({}, { copyExamples: true });
     const r = drover(dir, ["synth"]);
@@ -73,7 +72,13 @@ describe("drover synth (the real CLI)", () => {
     const out = JSON.parse(r.stdout);
     expect(out.outdir).toBe("cdktf.out");
     expect(out.stacks.map((s: { name: string }) => s.name)).toEqual(["alpha", "beta"]);
-    expect(out.stacks[0]).toMatchObject({ cloud: "jetstream2", region: "IU", resources: 10, config: "cdktf.out/stacks/alpha/cdk.tf.json", files: ["cdktf.out/stacks/alpha/files/box/cloud-init.yaml"] });
+    expect(out.stacks[0]).toMatchObject({
+      cloud: "jetstream2",
+      region: "IU",
+      resources: 10,
+      config: "cdktf.out/stacks/alpha/cdk.tf.json",
+      files: ["cdktf.out/stacks/alpha/files/box/cloud-init.yaml"],
+    });
   });
 
   it("synthesizes only the named stacks and leaves the others' output alone", () => {
@@ -115,10 +120,7 @@ describe("drover synth (the real CLI)", () => {
     expect(drover(dir, ["synth"]).code).toBe(0);
     const before = readFileSync(join(dir, "cdktf.out/stacks/alpha/cdk.tf.json"), "utf8");
     mkdirSync(join(dir, "stacks"));
-    writeFileSync(
-      join(dir, "stacks/broken.ts"),
-      `export function broken(): never {\n  const missing: Record<string, string> = {};\n  throw new Error("no flavor for " + missing.size);\n}\n`,
-    );
+    writeFileSync(join(dir, "stacks/broken.ts"), `export function broken(): never {\n  const missing: Record<string, string> = {};\n  throw new Error("no flavor for " + missing.size);\n}\n`);
     writeFileSync(join(dir, "main.ts"), vmApp(["alpha"], `import { broken } from "./stacks/broken.ts";\nbroken();`));
     const r = drover(dir, ["synth"]);
     expect(r.code).toBe(2);

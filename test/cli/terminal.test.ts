@@ -17,7 +17,6 @@ new DataResource(stack, "slow", { input: { n: 2 }, provisioners: [{ type: "local
 app.synth();
 `;
 
-
 describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/install") && hasTool("script", "apt-get install bsdutils"))("drover on a terminal", () => {
   it("asks y/N before applying, shows a live status line and colours, and applies on yes", async () => {
     const dir = makeProject({ "main.ts": APP });

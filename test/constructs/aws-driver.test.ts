@@ -75,9 +75,9 @@ describe("AWS driver", () => {
     expect(validationIssues(() => new SlurmCluster(stack, "manila", { ...slurm, sharedStorage: { kind: "manila" } }))).toContain(
       `web/manila: 'sharedStorage.kind' "manila" needs shares, which aws does not offer: use kind "nfs"`,
     );
-    expect(
-      validationIssues(() => new JupyterHubCluster(stack, "hub", { users: 10, profile: { cpu: 1, memoryGiB: 2 }, kubernetes: "magnum", auth: { kind: "workshop" }, https: false })),
-    ).toContain(`web/hub: 'kubernetes' "magnum" needs the cloud's managed Kubernetes, which drover cannot create on aws: use "k3s"`);
+    expect(validationIssues(() => new JupyterHubCluster(stack, "hub", { users: 10, profile: { cpu: 1, memoryGiB: 2 }, kubernetes: "magnum", auth: { kind: "workshop" }, https: false }))).toContain(
+      `web/hub: 'kubernetes' "magnum" needs the cloud's managed Kubernetes, which drover cannot create on aws: use "k3s"`,
+    );
   });
 
   it("keeps a volume in the zone of its machine, and refuses one attached to no machine", () => {
@@ -92,12 +92,15 @@ describe("AWS driver", () => {
     const b = new VirtualMachine(stack, "b", { ...base, publicAddress: false, network: new Network(stack, "other", { cidr: "10.9.0.0/24" }) });
     const volume = stack.driver.createVolume(stack, "Shared", { name: "web-shared", sizeGiB: 10, protect: true });
     stack.driver.attachVolume(stack, "ToA", a.machine, volume);
-    expect(() => stack.driver.attachVolume(stack, "ToB", b.machine, volume)).toThrow(
-      "web/ToB: volume web-shared is attached to machines on two subnets; an EBS volume lives in one availability zone",
-    );
+    expect(() => stack.driver.attachVolume(stack, "ToB", b.machine, volume)).toThrow("web/ToB: volume web-shared is attached to machines on two subnets; an EBS volume lives in one availability zone");
     expect(() =>
       stack.driver.createMachine(stack, "c", {
-        name: "web-c", flavor: a.flavor, image: "ubuntu-24.04", network: b.network, firewalls: [a.firewall], userData: "#cloud-config\n",
+        name: "web-c",
+        flavor: a.flavor,
+        image: "ubuntu-24.04",
+        network: b.network,
+        firewalls: [a.firewall],
+        userData: "#cloud-config\n",
       }),
     ).toThrow("web/c: firewall web-a-sg is used by machines on two networks; on AWS a security group belongs to one VPC: give each network its own firewall");
   });
@@ -154,7 +157,14 @@ describe("AWS driver", () => {
       const { stack } = newStack("web", { cloud: aws({ region: "us-east-2" }) });
       const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
       const token = new TerraformVariable(stack, "token", { type: "string" });
-      stack.driver.createMachine(new Construct(stack, "big"), "Resource", { name: "web-big", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall], userData: bigText(token.stringValue) });
+      stack.driver.createMachine(new Construct(stack, "big"), "Resource", {
+        name: "web-big",
+        flavor: vm.flavor,
+        image: "ubuntu-24.04",
+        network: vm.network,
+        firewalls: [vm.firewall],
+        userData: bigText(token.stringValue),
+      });
       const json = synthJson(stack);
       const expression = (Object.entries(json.resource.aws_instance).find(([k]) => k.startsWith("big_"))![1] as { user_data_base64: string }).user_data_base64;
       // Only the local value and the expression: no provider needed.
@@ -183,12 +193,17 @@ describe("AWS driver", () => {
     const { stack } = newStack("web", { cloud: aws({ region: "eu-west-1", profile: "lab" }), expiresAt: "2026-12-31" });
     new VirtualMachine(stack, "box", { ...base, volumes: [{ name: "data", sizeGiB: 10 }] });
     const json = synthJson(stack);
-    expect(json.provider.aws).toEqual([
-      { region: "eu-west-1", profile: "lab", default_tags: [{ tags: { drover_stack: "web", drover_owner: "tester@example.edu", drover_expires: "2026-12-31" } }] },
-    ]);
+    expect(json.provider.aws).toEqual([{ region: "eu-west-1", profile: "lab", default_tags: [{ tags: { drover_stack: "web", drover_owner: "tester@example.edu", drover_expires: "2026-12-31" } }] }]);
     const untagged = Object.entries(json.resource as Record<string, Record<string, { tags?: Record<string, string> }>>)
-      .filter(([type]) => !["aws_route", "aws_route_table_association", "aws_volume_attachment", "terraform_data", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"].includes(type))
-      .flatMap(([type, all]) => Object.entries(all).filter(([, r]) => !r.tags?.Name).map(([name]) => `${type}.${name}`));
+      .filter(
+        ([type]) =>
+          !["aws_route", "aws_route_table_association", "aws_volume_attachment", "terraform_data", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"].includes(type),
+      )
+      .flatMap(([type, all]) =>
+        Object.entries(all)
+          .filter(([, r]) => !r.tags?.Name)
+          .map(([name]) => `${type}.${name}`),
+      );
     expect(untagged).toEqual([]);
     expect(Object.keys(resources(json, "aws_instance"))).toHaveLength(1);
   });

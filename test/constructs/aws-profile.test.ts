@@ -15,7 +15,10 @@ describe("aws() profile", () => {
     const p = aws({ region: "us-east-2" });
     expect(p).toMatchObject({ kind: "aws", name: "aws", region: "us-east-2", summary: "AWS, region us-east-2", defaultImage: "ubuntu-24.04", defaultNetwork: "new" });
     expect(p.flavors).toBe(AWS_INSTANCE_TYPES);
-    expect(p.images.map((i) => [i.name, i.loginUser])).toEqual([["ubuntu-24.04", "ubuntu"], ["ubuntu-22.04", "ubuntu"]]);
+    expect(p.images.map((i) => [i.name, i.loginUser])).toEqual([
+      ["ubuntu-24.04", "ubuntu"],
+      ["ubuntu-22.04", "ubuntu"],
+    ]);
     expect(p.quota).toBeUndefined();
     expect(p.dnsZone).toBeUndefined();
     expect(p).not.toHaveProperty("awsProfile");
@@ -31,8 +34,16 @@ describe("aws() profile", () => {
     ["a misspelt region", { region: "us-east2" }, `aws(): 'region' "us-east2" is not an AWS region: did you mean "us-east-2"?`],
     ["no region", {} as AwsProps, `aws(): 'region' undefined is not an AWS region (e.g. "us-east-2")`],
     ["an empty profile", { region: "us-east-2", profile: " " }, `aws(): 'profile' must be a non-empty string, got " "`],
-    ["a VPC instead of a subnet", { region: "us-east-2", vpc: { id: "vpc-0123456789abcdef0" } }, `aws(): 'vpc.id' "vpc-0123456789abcdef0" is not a subnet ID: name the subnet machines join ("subnet-0123456789abcdef0"), not its VPC`],
-    ["both name and id", { region: "us-east-2", vpc: { name: "a", id: "subnet-01234567" } }, `aws(): 'vpc' must be "new", { id: "subnet-..." } or { name: "<the subnet's Name tag>" }, got { name: "a", id: "subnet-01234567" }`],
+    [
+      "a VPC instead of a subnet",
+      { region: "us-east-2", vpc: { id: "vpc-0123456789abcdef0" } },
+      `aws(): 'vpc.id' "vpc-0123456789abcdef0" is not a subnet ID: name the subnet machines join ("subnet-0123456789abcdef0"), not its VPC`,
+    ],
+    [
+      "both name and id",
+      { region: "us-east-2", vpc: { name: "a", id: "subnet-01234567" } },
+      `aws(): 'vpc' must be "new", { id: "subnet-..." } or { name: "<the subnet's Name tag>" }, got { name: "a", id: "subnet-01234567" }`,
+    ],
     ["a bad zone", { region: "us-east-2", hostedZone: "not a zone" }, `aws(): 'hostedZone' "not a zone" is not a DNS zone name (e.g. "lab.example.org")`],
   ])("rejects %s", (_, props, message) => {
     expect(validationIssues(() => aws(props))).toEqual([message]);

@@ -61,7 +61,11 @@ describe("VirtualMachine on AWS", () => {
 
   it("encrypts the gp3 root volume, 20 GiB unless rootVolumeGiB says otherwise", () => {
     expect(only(build().json, "aws_instance").root_block_device).toEqual({
-      volume_type: "gp3", volume_size: 20, encrypted: true, delete_on_termination: true, tags: { Name: "dev-vm-box-root" },
+      volume_type: "gp3",
+      volume_size: 20,
+      encrypted: true,
+      delete_on_termination: true,
+      tags: { Name: "dev-vm-box-root" },
     });
     expect(only(build({ rootVolumeGiB: 200 }).json, "aws_instance").root_block_device.volume_size).toBe(200);
   });
@@ -150,7 +154,12 @@ describe("VirtualMachine on AWS", () => {
   });
 
   it("creates encrypted, protected gp3 volumes in the machine's zone, attached at /dev/sdf onwards and listed in its tags", () => {
-    const { stack, json } = build({ volumes: [{ name: "data", sizeGiB: 100 }, { name: "scratch", sizeGiB: 50, mountPath: "/scratch", protect: false, volumeType: "io2" }] });
+    const { stack, json } = build({
+      volumes: [
+        { name: "data", sizeGiB: 100 },
+        { name: "scratch", sizeGiB: 50, mountPath: "/scratch", protect: false, volumeType: "io2" },
+      ],
+    });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(EbsVolume, {
       size: 100,
       type: "gp3",

@@ -81,11 +81,17 @@ describe("Azure driver: DNS and addresses", () => {
     const json = synthJson(stack);
     expect(only(json, "azurerm_dns_cname_record")).toMatchObject({ name: "www", zone_name: "lab.example.org", resource_group_name: "dns-rg", ttl: 60, record: "portal.lab.example.org" });
     expect(json.data.azurerm_dns_zone.Other).toEqual({ name: "other.org" });
-    expect(only(json, "azurerm_dns_aaaa_record")).toMatchObject({ zone_name: "${data.azurerm_dns_zone.Other.name}", resource_group_name: "${data.azurerm_dns_zone.Other.resource_group_name}", records: ["2001:db8::1"] });
+    expect(only(json, "azurerm_dns_aaaa_record")).toMatchObject({
+      zone_name: "${data.azurerm_dns_zone.Other.name}",
+      resource_group_name: "${data.azurerm_dns_zone.Other.resource_group_name}",
+      records: ["2001:db8::1"],
+    });
     expect(() => d.createDnsRecord(stack, "Rec", { zoneId: "x", zoneName: "elsewhere.org.", name: "a", type: "A", values: ["192.0.2.1"] })).toThrow(
       "web/Rec: DNS zone elsewhere.org. was not looked up by this stack (lookupDnsZone) and is not the dnsZone of azure(): the driver cannot tell its resource group",
     );
-    expect(() => d.createDnsRecord(stack, "C", { zoneId: other, zoneName: "other.org.", name: "c", type: "CNAME", values: ["a.org", "b.org"] })).toThrow("web/C: a CNAME record holds exactly one name, got 2");
+    expect(() => d.createDnsRecord(stack, "C", { zoneId: other, zoneName: "other.org.", name: "c", type: "CNAME", values: ["a.org", "b.org"] })).toThrow(
+      "web/C: a CNAME record holds exactly one name, got 2",
+    );
   });
 
   it("reserves a public IP and binds it to a machine later, through its NIC, one address per machine", () => {
@@ -145,7 +151,9 @@ describe("Azure driver: disks", () => {
     const old = stack.driver.createMachine(stack, "Old", specBeside(stack, vm, { name: "lab-old", flavor: namedFlavor("Standard_A2_v2") }));
     expect(resources(synthJson(stack), "azurerm_linux_virtual_machine").Old.os_disk.storage_account_type).toBe("StandardSSD_LRS");
     const fast = stack.driver.createVolume(stack, "Fast", { name: "lab-fast", sizeGiB: 10, protect: false, volumeType: "Premium_LRS" });
-    expect(() => stack.driver.attachVolume(stack, "P", old, fast)).toThrow(`lab/P: volume lab-fast is Premium_LRS, and machine lab-old (size Standard_A2_v2) takes no Premium SSD: use "StandardSSD_LRS"`);
+    expect(() => stack.driver.attachVolume(stack, "P", old, fast)).toThrow(
+      `lab/P: volume lab-fast is Premium_LRS, and machine lab-old (size Standard_A2_v2) takes no Premium SSD: use "StandardSSD_LRS"`,
+    );
   });
 });
 
@@ -164,8 +172,12 @@ describe("Azure driver: machines", () => {
     expect(() => stack.driver.createMachine(stack, "Low", specBeside(stack, vm, { fixedAddress: "10.0.0.3" }))).toThrow(
       "lab/Low: 'fixedAddress' 10.0.0.3 is one of the addresses Azure keeps in every subnet (the first four of 10.0.0.0/24 and its last): use 10.0.0.4 to 10.0.0.254",
     );
-    expect(() => stack.driver.createMachine(stack, "Last", specBeside(stack, vm, { fixedAddress: "10.0.0.255" }))).toThrow(/^lab\/Last: 'fixedAddress' 10\.0\.0\.255 is one of the addresses Azure keeps/);
-    expect(() => stack.driver.createMachine(stack, "Out", specBeside(stack, vm, { fixedAddress: "10.0.1.5" }))).toThrow("lab/Out: 'fixedAddress' 10.0.1.5 is outside 10.0.0.0/24, the subnet of lab-network-vnet");
+    expect(() => stack.driver.createMachine(stack, "Last", specBeside(stack, vm, { fixedAddress: "10.0.0.255" }))).toThrow(
+      /^lab\/Last: 'fixedAddress' 10\.0\.0\.255 is one of the addresses Azure keeps/,
+    );
+    expect(() => stack.driver.createMachine(stack, "Out", specBeside(stack, vm, { fixedAddress: "10.0.1.5" }))).toThrow(
+      "lab/Out: 'fixedAddress' 10.0.1.5 is outside 10.0.0.0/24, the subnet of lab-network-vnet",
+    );
   });
 
   it("names its NIC and associations after the machine's ID when it is not the scope's main resource", () => {
@@ -316,7 +328,10 @@ describe("Azure driver: custom data", () => {
     expect(json.locals["Ref-UserData"]).toBe(`${escapeTerraformText(text)}token: \${var.secret}\n`);
     expect(json.locals).not.toHaveProperty("Plain-UserData");
     if (!hasTool("terraform", "apt-get install terraform, or see https://developer.hashicorp.com/terraform/install")) return;
-    const tf = new TerraformDir().write({ variable: json.variable, locals: json.locals, output: { data: { value: customData(json, "Ref") } } }).init().apply();
+    const tf = new TerraformDir()
+      .write({ variable: json.variable, locals: json.locals, output: { data: { value: customData(json, "Ref") } } })
+      .init()
+      .apply();
     expect(Buffer.from(tf.run("output", "-raw", "data"), "base64").toString()).toBe(`${text}token: p"a\\ss\n`);
   });
 
@@ -330,7 +345,10 @@ describe("Azure driver: custom data", () => {
     expect(gunzipSync(Buffer.from(customData(json, "Big"), "base64")).toString()).toBe(big);
     expect(customData(json, "BigRef")).toBe("${base64gzip(local.BigRef-UserData)}");
     if (hasTool("terraform", "apt-get install terraform")) {
-      const tf = new TerraformDir().write({ variable: json.variable, locals: json.locals, output: { data: { value: customData(json, "BigRef") } } }).init().apply();
+      const tf = new TerraformDir()
+        .write({ variable: json.variable, locals: json.locals, output: { data: { value: customData(json, "BigRef") } } })
+        .init()
+        .apply();
       expect(gunzipSync(Buffer.from(tf.run("output", "-raw", "data"), "base64")).toString()).toBe(`${big}token: s3cret\n`);
     }
     // Text that does not compress: a chain of hashes.
@@ -363,7 +381,11 @@ describe("Azure driver: what it emits exists in hashicorp/azurerm 4.55", () => {
     for (const type of ["A", "AAAA", "CNAME"] as const) {
       a.driver.createDnsRecord(a, `Rec-${type}`, { zoneId, zoneName: "lab.example.org.", name: type.toLowerCase(), type, values: [type === "CNAME" ? "x.org" : vm.publicAddress!] });
     }
-    const b = azureStack("two", { subscriptionId: "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", resourceGroup: "shared", network: { name: "private", virtualNetwork: "lab-vnet", resourceGroup: "net-rg" } }).stack;
+    const b = azureStack("two", {
+      subscriptionId: "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+      resourceGroup: "shared",
+      network: { name: "private", virtualNetwork: "lab-vnet", resourceGroup: "net-rg" },
+    }).stack;
     new VirtualMachine(b, "box", { ...base, publicKey: undefined, keyPairName: "team", image: "Debian:debian-12:12-gen2:latest" });
     return [a, b].map((s) => synthJson(s));
   }
@@ -380,7 +402,10 @@ describe("Azure driver: what it emits exists in hashicorp/azurerm 4.55", () => {
     const b = azureBindings();
     // Resources and data sources share type names (azurerm_subnet): keyed by kind too.
     const byType = new Map(
-      Object.entries(b).map(([name, cls]) => [`${name.startsWith("DataAzurerm") ? "data source" : name === "AzurermProvider" ? "provider" : "resource"} ${(cls as unknown as { tfResourceType: string }).tfResourceType}`, name as keyof AzureBindings]),
+      Object.entries(b).map(([name, cls]) => [
+        `${name.startsWith("DataAzurerm") ? "data source" : name === "AzurermProvider" ? "provider" : "resource"} ${(cls as unknown as { tfResourceType: string }).tfResourceType}`,
+        name as keyof AzureBindings,
+      ]),
     );
     const problems: string[] = [];
     const seen = new Set<string>();
@@ -428,7 +453,11 @@ describe("Azure driver: what it emits exists in hashicorp/azurerm 4.55", () => {
     const untagged = fullStacks().flatMap((json) =>
       Object.entries(json.resource as Record<string, Record<string, { tags?: Record<string, string> }>>)
         .filter(([type]) => taggable.has(type))
-        .flatMap(([type, all]) => Object.entries(all).filter(([, r]) => !r.tags?.drover_stack || r.tags.drover_owner !== "tester@example.edu").map(([id]) => `${type}.${id}`)),
+        .flatMap(([type, all]) =>
+          Object.entries(all)
+            .filter(([, r]) => !r.tags?.drover_stack || r.tags.drover_owner !== "tester@example.edu")
+            .map(([id]) => `${type}.${id}`),
+        ),
     );
     expect(untagged).toEqual([]);
     expect([...taggable].filter((t) => t.startsWith("azurerm_") && !t.includes("association") && !t.includes("attachment")).length).toBeGreaterThan(10);

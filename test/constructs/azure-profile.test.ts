@@ -17,7 +17,10 @@ describe("azure() profile", () => {
     const p = azure({ location: "eastus2" });
     expect(p).toMatchObject({ kind: "azure", name: "azure", region: "eastus2", location: "eastus2", summary: "Azure, location eastus2", defaultImage: "ubuntu-24.04", defaultNetwork: "new" });
     expect(p.flavors).toBe(AZURE_SIZES);
-    expect(p.images.map((i) => [i.name, i.loginUser])).toEqual([["ubuntu-24.04", "ubuntu"], ["ubuntu-22.04", "ubuntu"]]);
+    expect(p.images.map((i) => [i.name, i.loginUser])).toEqual([
+      ["ubuntu-24.04", "ubuntu"],
+      ["ubuntu-22.04", "ubuntu"],
+    ]);
     expect(p.quota).toBeUndefined();
     expect(p.dnsZone).toBeUndefined();
     for (const key of ["subscriptionId", "resourceGroup", "dnsZoneResourceGroup"]) expect(p).not.toHaveProperty(key);
@@ -56,12 +59,16 @@ describe("azure() profile", () => {
     [
       "a subscription name instead of its ID",
       { location: "eastus", subscriptionId: "Pay-As-You-Go" },
-      [`azure(): 'subscriptionId' "Pay-As-You-Go" is not a subscription ID: give the GUID that az account show prints as "id" (e.g. "00000000-0000-0000-0000-000000000000"), or leave it out to use ARM_SUBSCRIPTION_ID`],
+      [
+        `azure(): 'subscriptionId' "Pay-As-You-Go" is not a subscription ID: give the GUID that az account show prints as "id" (e.g. "00000000-0000-0000-0000-000000000000"), or leave it out to use ARM_SUBSCRIPTION_ID`,
+      ],
     ],
     [
       "a resource group name ending in a dot",
       { location: "eastus", resourceGroup: "lab." },
-      [`azure(): 'resourceGroup' "lab." is not a resource group name (1-90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.'): name an existing resource group, or leave it out for a new one per stack ("<stack>-rg")`],
+      [
+        `azure(): 'resourceGroup' "lab." is not a resource group name (1-90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.'): name an existing resource group, or leave it out for a new one per stack ("<stack>-rg")`,
+      ],
     ],
     [
       "a network named as a string",

@@ -24,9 +24,7 @@ function build(props: Partial<VirtualMachineProps> = {}, profile: Partial<AzureP
 
 /** Snapshot form: custom data becomes its decoded size (its text has a snapshot of its own). */
 function compact(json: Json): Json {
-  return JSON.parse(
-    JSON.stringify(json, (k, v) => (k === "custom_data" && typeof v === "string" ? `<base64 of ${Buffer.from(v, "base64").length} bytes>` : v)),
-  ) as Json;
+  return JSON.parse(JSON.stringify(json, (k, v) => (k === "custom_data" && typeof v === "string" ? `<base64 of ${Buffer.from(v, "base64").length} bytes>` : v))) as Json;
 }
 
 const decoded = (json: Json) => Buffer.from(only(json, "azurerm_linux_virtual_machine").custom_data as string, "base64").toString();
@@ -99,7 +97,15 @@ describe("VirtualMachine on Azure", () => {
 
   it("closes the virtual network too, after every firewall rule: Azure's own rules would let it in", () => {
     const rules = resources(build().json, "azurerm_network_security_rule");
-    const common = { resource_group_name: RG, network_security_group_name: "${azurerm_network_security_group.SecurityGroup.name}", direction: "Inbound", protocol: "*", source_port_range: "*", destination_port_range: "*", destination_address_prefix: "*" };
+    const common = {
+      resource_group_name: RG,
+      network_security_group_name: "${azurerm_network_security_group.SecurityGroup.name}",
+      direction: "Inbound",
+      protocol: "*",
+      source_port_range: "*",
+      destination_port_range: "*",
+      destination_address_prefix: "*",
+    };
     expect(rules["SecurityGroup-AllowAzureLoadBalancer"]).toEqual({
       ...common,
       name: "drover-allow-azure-load-balancer",
@@ -120,7 +126,9 @@ describe("VirtualMachine on Azure", () => {
 
   it("opens SSH and ping only to the ranges given, IPv4 and IPv6, to this machine's group, at priorities in the order added", () => {
     const { stack, json } = build({ allowSshFrom: ["203.0.113.0/24", "2001:db8::/32"], allowPingFrom: ["198.51.100.0/24"] });
-    const mine = Object.entries(resources(json, "azurerm_network_security_rule")).filter(([id]) => id.startsWith("box_")).sort(([, a], [, b]) => a.priority - b.priority);
+    const mine = Object.entries(resources(json, "azurerm_network_security_rule"))
+      .filter(([id]) => id.startsWith("box_"))
+      .sort(([, a], [, b]) => a.priority - b.priority);
     expect(mine.map(([id, r]) => [id.replace(/_[0-9A-F]{8}$/, ""), r.name, r.priority, r.protocol, r.destination_port_range, r.source_address_prefix])).toEqual([
       ["box_Firewall-tcp-22-203-0-113-0-24", "dev-vm-box-sg-tcp-22-203.0.113.0-24", 100, "Tcp", "22", "203.0.113.0/24"],
       ["box_Firewall-tcp-22-2001-db8-32", "dev-vm-box-sg-tcp-22-2001-db8-32", 110, "Tcp", "22", "2001:db8::/32"],
@@ -145,9 +153,9 @@ describe("VirtualMachine on Azure", () => {
     ]);
     // The driver keeps its own check for callers that build machines themselves.
     const vm = new VirtualMachine(stack, "keyed", base);
-    expect(() =>
-      stack.driver.createMachine(stack, "bare", { name: "dev-vm-bare", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [], userData: "#cloud-config\n" }),
-    ).toThrow("dev-vm/bare: machine dev-vm-bare has no SSH key, and Azure makes no Linux VM without a key when password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), even if SSH stays closed");
+    expect(() => stack.driver.createMachine(stack, "bare", { name: "dev-vm-bare", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [], userData: "#cloud-config\n" })).toThrow(
+      "dev-vm/bare: machine dev-vm-bare has no SSH key, and Azure makes no Linux VM without a key when password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub), even if SSH stays closed",
+    );
   });
 
   it("admits another machine's firewall by its application security group, any port or a UDP range", () => {
@@ -193,7 +201,13 @@ describe("VirtualMachine on Azure", () => {
   });
 
   it("creates protected Standard SSD disks, attached at LUN 0 onwards with host caching, and lists them in the VM's tags", () => {
-    const { stack, json } = build({ publicAddress: true, volumes: [{ name: "data", sizeGiB: 100 }, { name: "scratch", sizeGiB: 5000, mountPath: "/scratch", protect: false, volumeType: "Premium_LRS" }] });
+    const { stack, json } = build({
+      publicAddress: true,
+      volumes: [
+        { name: "data", sizeGiB: 100 },
+        { name: "scratch", sizeGiB: 5000, mountPath: "/scratch", protect: false, volumeType: "Premium_LRS" },
+      ],
+    });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ManagedDisk, {
       name: "dev-vm-box-data",
       storage_account_type: "StandardSSD_LRS",
@@ -228,7 +242,7 @@ describe("VirtualMachine on Azure", () => {
   it("passes the cloud-init user data as base64 custom data, reading volumes from Azure's metadata, unchanged when a volume is added", () => {
     const before = decoded(build().json);
     expect(before.startsWith("#cloud-config\n# drover: dev-vm/box\n")).toBe(true);
-    expect(before).toContain("metadata_source=\"azure\"");
+    expect(before).toContain('metadata_source="azure"');
     expect(before).toContain("http://169.254.169.254/metadata/instance/compute?api-version=2021-02-01");
     expect(only(build({ volumes: [{ name: "data", sizeGiB: 10 }] }).json, "azurerm_linux_virtual_machine").custom_data).toBe(Buffer.from(before).toString("base64"));
   });
@@ -244,7 +258,10 @@ describe("VirtualMachine on Azure", () => {
 
   it("takes Ubuntu 22.04 or a Marketplace URN, turns Secure Boot off on GPU sizes, and names the images it knows otherwise", () => {
     expect(only(build({ image: "ubuntu-22.04" }).json, "azurerm_linux_virtual_machine").source_image_reference).toEqual({
-      publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest",
+      publisher: "Canonical",
+      offer: "0001-com-ubuntu-server-jammy",
+      sku: "22_04-lts-gen2",
+      version: "latest",
     });
     const urn = only(build({ image: "Debian:debian-12:12-gen2:latest" }).json, "azurerm_linux_virtual_machine");
     expect(urn).toMatchObject({ admin_username: "debian", source_image_reference: { publisher: "Debian", offer: "debian-12", sku: "12-gen2", version: "latest" } });
@@ -267,7 +284,10 @@ describe("VirtualMachine on Azure", () => {
   });
 
   it("joins the profile's existing subnet in an existing resource group, and does not warn about a network it did not make", () => {
-    const { stack, json } = build({ volumes: [{ name: "data", sizeGiB: 10 }] }, { resourceGroup: "lab-shared", network: { name: "private", virtualNetwork: "lab-vnet", resourceGroup: "lab-network" } });
+    const { stack, json } = build(
+      { volumes: [{ name: "data", sizeGiB: 10 }] },
+      { resourceGroup: "lab-shared", network: { name: "private", virtualNetwork: "lab-vnet", resourceGroup: "lab-network" } },
+    );
     const synth = Testing.synth(stack);
     expect(synth).toHaveDataSourceWithProperties(DataAzurermResourceGroup, { name: "lab-shared" });
     expect(synth).toHaveDataSourceWithProperties(DataAzurermSubnet, { name: "private", virtual_network_name: "lab-vnet", resource_group_name: "lab-network" });

@@ -29,11 +29,34 @@ const SSH_FROM = "203.0.113.0/24";
 
 // ---- One view of the JSON, whatever the cloud ----------------------------------------------
 
-interface Machine { name: string; size: string; address?: string; meta: Record<string, string>; userData: string; launchAddress: boolean }
+interface Machine {
+  name: string;
+  size: string;
+  address?: string;
+  meta: Record<string, string>;
+  userData: string;
+  launchAddress: boolean;
+}
 /** An ingress rule: the port ("all" for every protocol), where from ("members": the firewall's own machines), and the machines it admits to. */
-interface Rule { port: string; from: string; to: string[] }
-interface Volume { name: string; sizeGiB: number; protect: boolean; attachedTo: string[]; id: string }
-interface DnsRecord { fqdn: string; type: string; ttl: number; values: string[]; zone: string }
+interface Rule {
+  port: string;
+  from: string;
+  to: string[];
+}
+interface Volume {
+  name: string;
+  sizeGiB: number;
+  protect: boolean;
+  attachedTo: string[];
+  id: string;
+}
+interface DnsRecord {
+  fqdn: string;
+  type: string;
+  ttl: number;
+  values: string[];
+  zone: string;
+}
 interface View {
   machines(json: Json): Machine[];
   /** Public addresses held apart from any machine's life, with the machine they are bound to. */
@@ -58,7 +81,10 @@ const byName = <T extends { name: string }>(items: T[]) => [...items].sort((a, b
 const awsView: View = {
   machines: (json) =>
     Object.values(resources(json, "aws_instance")).map((i) => ({
-      name: i.tags.Name, size: i.instance_type, address: i.private_ip, meta: i.tags,
+      name: i.tags.Name,
+      size: i.instance_type,
+      address: i.private_ip,
+      meta: i.tags,
       userData: i.user_data ?? fromLocal(json, i.user_data_base64)!,
       launchAddress: i.associate_public_ip_address === true,
     })),
@@ -71,7 +97,10 @@ const awsView: View = {
     }));
   },
   rules: (json) => {
-    const carrying = (sg: string) => Object.values(resources(json, "aws_instance")).filter((i) => i.vpc_security_group_ids.includes(sg)).map((i) => i.tags.Name);
+    const carrying = (sg: string) =>
+      Object.values(resources(json, "aws_instance"))
+        .filter((i) => i.vpc_security_group_ids.includes(sg))
+        .map((i) => i.tags.Name);
     return sortRules(
       Object.values(resources(json, "aws_vpc_security_group_ingress_rule")).map((r) => ({
         port: r.ip_protocol === "-1" ? "all" : r.from_port === r.to_port ? `${r.from_port}` : `${r.from_port}-${r.to_port}`,
@@ -88,14 +117,22 @@ const awsView: View = {
   },
   records: (json) =>
     Object.values(resources(json, "aws_route53_record")).map((r) => ({
-      fqdn: r.name, type: r.type, ttl: r.ttl, values: r.records, zone: json.data.aws_route53_zone[keyOf(r.zone_id, "data.aws_route53_zone")!].name,
+      fqdn: r.name,
+      type: r.type,
+      ttl: r.ttl,
+      values: r.records,
+      zone: json.data.aws_route53_zone[keyOf(r.zone_id, "data.aws_route53_zone")!].name,
     })),
 };
 
 const gcpView: View = {
   machines: (json) =>
     Object.values(resources(json, "google_compute_instance")).map((i) => ({
-      name: i.name, size: i.machine_type, address: i.network_interface[0].network_ip, meta: i.metadata, userData: i.metadata["user-data"],
+      name: i.name,
+      size: i.machine_type,
+      address: i.network_interface[0].network_ip,
+      meta: i.metadata,
+      userData: i.metadata["user-data"],
       // An external address Compute Engine picks at launch: an access config without a reserved nat_ip.
       launchAddress: (i.network_interface[0].access_config ?? []).some((c: Json) => c.nat_ip === undefined),
     })),
@@ -107,7 +144,10 @@ const gcpView: View = {
     });
   },
   rules: (json) => {
-    const carrying = (tag: string) => Object.values(resources(json, "google_compute_instance")).filter((i) => i.tags.includes(tag)).map((i) => i.name);
+    const carrying = (tag: string) =>
+      Object.values(resources(json, "google_compute_instance"))
+        .filter((i) => i.tags.includes(tag))
+        .map((i) => i.name);
     return sortRules(
       Object.values(resources(json, "google_compute_firewall")).map((r) => ({
         port: r.allow[0].protocol === "all" ? "all" : r.allow[0].ports.join(","),
@@ -125,7 +165,11 @@ const gcpView: View = {
   },
   records: (json) =>
     Object.values(resources(json, "google_dns_record_set")).map((r) => ({
-      fqdn: r.name.replace(/\.$/, ""), type: r.type, ttl: r.ttl, values: r.rrdatas, zone: json.data.google_dns_managed_zone[keyOf(r.managed_zone, "data.google_dns_managed_zone")!].name,
+      fqdn: r.name.replace(/\.$/, ""),
+      type: r.type,
+      ttl: r.ttl,
+      values: r.rrdatas,
+      zone: json.data.google_dns_managed_zone[keyOf(r.managed_zone, "data.google_dns_managed_zone")!].name,
     })),
 };
 
@@ -140,7 +184,11 @@ function azureUserData(json: Json, customData: string): string {
 const azureView: View = {
   machines: (json) =>
     Object.values(resources(json, "azurerm_linux_virtual_machine")).map((vm) => ({
-      name: vm.name, size: vm.size, meta: vm.tags, userData: azureUserData(json, vm.custom_data), launchAddress: false,
+      name: vm.name,
+      size: vm.size,
+      meta: vm.tags,
+      userData: azureUserData(json, vm.custom_data),
+      launchAddress: false,
       address: resources(json, "azurerm_network_interface")[keyOf(vm.network_interface_ids[0], "azurerm_network_interface")!]!.ip_configuration[0].private_ip_address,
     })),
   reserved: (json) => {
@@ -154,8 +202,7 @@ const azureView: View = {
   rules: (json) => {
     const vms = Object.values(resources(json, "azurerm_linux_virtual_machine"));
     const joins = Object.values(resources(json, "azurerm_network_interface_application_security_group_association"));
-    const carrying = (asg: string) =>
-      joins.filter((j) => j.application_security_group_id === asg).map((j) => vms.find((vm) => vm.network_interface_ids[0] === j.network_interface_id)!.name);
+    const carrying = (asg: string) => joins.filter((j) => j.application_security_group_id === asg).map((j) => vms.find((vm) => vm.network_interface_ids[0] === j.network_interface_id)!.name);
     const group = (ids: string[]) => ids.join(",");
     // The stack's NSG also holds drover's baseline (deny the virtual network, allow Azure's load
     // balancer); a firewall's rules are the ones aimed at its application security group.
@@ -164,7 +211,9 @@ const azureView: View = {
         .filter((r) => r.destination_application_security_group_ids)
         .map((r) => ({
           port: r.destination_port_range === "*" ? "all" : r.destination_port_range,
-          from: r.source_address_prefix ?? (group(r.source_application_security_group_ids) === group(r.destination_application_security_group_ids) ? "members" : group(r.source_application_security_group_ids)),
+          from:
+            r.source_address_prefix ??
+            (group(r.source_application_security_group_ids) === group(r.destination_application_security_group_ids) ? "members" : group(r.source_application_security_group_ids)),
           to: carrying(r.destination_application_security_group_ids[0]),
         })),
     );
@@ -268,49 +317,62 @@ function buildSlurm(cloud: CloudName, props: Partial<SlurmClusterProps> = {}) {
 }
 
 describe("SlurmCluster on every cloud", () => {
-  it.each(CLOUDS)("GIVEN %s WHEN a cluster with a login node and a GPU partition is synthesized THEN it has the cheapest types at fixed addresses, protected storage on the controller, and SSH on the login node only", (cloud) => {
-    const { json, cluster } = buildSlurm(cloud);
-    const view = VIEWS[cloud];
-    const want = SLURM[cloud];
-    const machines = view.machines(json);
-    // Controller .4 and login .5 of the cluster's /16; partition i takes block i + 1 of 1,024 addresses.
-    expect(machines.map((m) => [m.name, m.size, m.address]).sort()).toEqual([
-      ["hpc-cpu-1", want.cpu, "10.42.4.1"],
-      ["hpc-cpu-2", want.cpu, "10.42.4.2"],
-      ["hpc-gpu-1", want.gpu, "10.42.8.1"],
-      ["hpc-lab-controller", want.controller, "10.42.0.4"],
-      ["hpc-lab-login", want.login, "10.42.0.5"],
-    ]);
-    expect(cluster.plan.partitions.map((p) => [p.name, p.gpusPerNode])).toEqual([["cpu", 0], ["gpu", 1]]);
+  it.each(CLOUDS)(
+    "GIVEN %s WHEN a cluster with a login node and a GPU partition is synthesized THEN it has the cheapest types at fixed addresses, protected storage on the controller, and SSH on the login node only",
+    (cloud) => {
+      const { json, cluster } = buildSlurm(cloud);
+      const view = VIEWS[cloud];
+      const want = SLURM[cloud];
+      const machines = view.machines(json);
+      // Controller .4 and login .5 of the cluster's /16; partition i takes block i + 1 of 1,024 addresses.
+      expect(machines.map((m) => [m.name, m.size, m.address]).sort()).toEqual([
+        ["hpc-cpu-1", want.cpu, "10.42.4.1"],
+        ["hpc-cpu-2", want.cpu, "10.42.4.2"],
+        ["hpc-gpu-1", want.gpu, "10.42.8.1"],
+        ["hpc-lab-controller", want.controller, "10.42.0.4"],
+        ["hpc-lab-login", want.login, "10.42.0.5"],
+      ]);
+      expect(cluster.plan.partitions.map((p) => [p.name, p.gpusPerNode])).toEqual([
+        ["cpu", 0],
+        ["gpu", 1],
+      ]);
 
-    // /home, /opt/software and slurmctld's state: protected disks on the controller, listed in its metadata.
-    const volumes = view.volumes(json);
-    expect(volumes.map(({ id: _, ...v }) => v)).toEqual([
-      { name: "hpc-lab-home", sizeGiB: 200, protect: true, attachedTo: ["hpc-lab-controller"] },
-      { name: "hpc-lab-software", sizeGiB: 40, protect: true, attachedTo: ["hpc-lab-controller"] },
-      { name: "hpc-lab-state", sizeGiB: 5, protect: true, attachedTo: ["hpc-lab-controller"] },
-    ]);
-    const controller = machines.find((m) => m.name === "hpc-lab-controller")!;
-    expect(controller.meta).toMatchObject({ drover_volume_home: `${volumes[0]!.id}:/home`, drover_volume_software: `${volumes[1]!.id}:/opt/software`, drover_volume_state: `${volumes[2]!.id}:/var/lib/drover-state` });
-    // The volume service reads that list from this cloud's metadata service.
-    expect(volumesScript(controller.userData)).toContain(`metadata_source="${cloud}"`);
+      // /home, /opt/software and slurmctld's state: protected disks on the controller, listed in its metadata.
+      const volumes = view.volumes(json);
+      expect(volumes.map(({ id: _, ...v }) => v)).toEqual([
+        { name: "hpc-lab-home", sizeGiB: 200, protect: true, attachedTo: ["hpc-lab-controller"] },
+        { name: "hpc-lab-software", sizeGiB: 40, protect: true, attachedTo: ["hpc-lab-controller"] },
+        { name: "hpc-lab-state", sizeGiB: 5, protect: true, attachedTo: ["hpc-lab-controller"] },
+      ]);
+      const controller = machines.find((m) => m.name === "hpc-lab-controller")!;
+      expect(controller.meta).toMatchObject({
+        drover_volume_home: `${volumes[0]!.id}:/home`,
+        drover_volume_software: `${volumes[1]!.id}:/opt/software`,
+        drover_volume_state: `${volumes[2]!.id}:/var/lib/drover-state`,
+      });
+      // The volume service reads that list from this cloud's metadata service.
+      expect(volumesScript(controller.userData)).toContain(`metadata_source="${cloud}"`);
 
-    // One reserved address, on the login node; SSH from allowSshFrom to it alone; members talk freely.
-    const reserved = view.reserved(json);
-    expect(reserved.map((r) => r.holder)).toEqual(["hpc-lab-login"]);
-    expect(view.rules(json)).toEqual([
-      { port: "22", from: SSH_FROM, to: ["hpc-lab-login"] },
-      { port: "all", from: "members", to: ["hpc-cpu-1", "hpc-cpu-2", "hpc-gpu-1", "hpc-lab-controller", "hpc-lab-login"] },
-    ]);
-    expect(machines.filter((m) => m.launchAddress).map((m) => m.name).sort()).toEqual(LAUNCH_ADDRESSES[cloud]);
-    expect(json.output.lab_login_address.value).toBe(reserved[0]!.address);
-    expect(json.output.lab_ssh.value).toBe(`ssh ubuntu@${reserved[0]!.address}`);
-    // 8 + 2 + 2 × 4 + 8 cores; the catalogs count cost in dollars where Jetstream2 counts SU.
-    expect(cluster.summary).toBe(
-      `hpc_lab: cpu* 2×${want.cpu}, gpu 1×${want.gpu}; 16 compute cores, 1 GPU, 3 compute nodes; ${want.usd} SU/hour idle, ${want.usd} SU/hour at full scale`,
-    );
-    expect(compact(json)).toMatchSnapshot();
-  });
+      // One reserved address, on the login node; SSH from allowSshFrom to it alone; members talk freely.
+      const reserved = view.reserved(json);
+      expect(reserved.map((r) => r.holder)).toEqual(["hpc-lab-login"]);
+      expect(view.rules(json)).toEqual([
+        { port: "22", from: SSH_FROM, to: ["hpc-lab-login"] },
+        { port: "all", from: "members", to: ["hpc-cpu-1", "hpc-cpu-2", "hpc-gpu-1", "hpc-lab-controller", "hpc-lab-login"] },
+      ]);
+      expect(
+        machines
+          .filter((m) => m.launchAddress)
+          .map((m) => m.name)
+          .sort(),
+      ).toEqual(LAUNCH_ADDRESSES[cloud]);
+      expect(json.output.lab_login_address.value).toBe(reserved[0]!.address);
+      expect(json.output.lab_ssh.value).toBe(`ssh ubuntu@${reserved[0]!.address}`);
+      // 8 + 2 + 2 × 4 + 8 cores; the catalogs count cost in dollars where Jetstream2 counts SU.
+      expect(cluster.summary).toBe(`hpc_lab: cpu* 2×${want.cpu}, gpu 1×${want.gpu}; 16 compute cores, 1 GPU, 3 compute nodes; ${want.usd} SU/hour idle, ${want.usd} SU/hour at full scale`);
+      expect(compact(json)).toMatchSnapshot();
+    },
+  );
 
   it("GIVEN AWS THEN every address outside the DHCP pool is reserved in the subnet, so EC2 never hands a node's address to another machine", () => {
     const { json } = buildSlurm("aws");
@@ -386,45 +448,50 @@ const HUB: Record<CloudName, { agent: string; server: string }> = {
 };
 
 describe("JupyterHubCluster on every cloud", () => {
-  it.each(CLOUDS)("GIVEN %s WHEN a 30-user workshop hub is synthesized THEN the k3s server holds the reserved address at its fixed address, agents sit behind it, and the hub has its name", async (cloud) => {
-    const { app, stack } = newStack("class", { cloud: PROFILES[cloud]() });
-    const hub = new JupyterHubCluster(stack, "hub", hubProps);
-    const json = synthJson(stack);
-    const view = VIEWS[cloud];
-    const agents = [1, 2, 3, 4, 5].map((n) => `class-hub-agent-${n}`);
-    expect(view.machines(json).map((m) => [m.name, m.size, m.address]).sort()).toEqual([
-      ...agents.map((a) => [a, HUB[cloud].agent, undefined]),
-      ["class-hub-server", HUB[cloud].server, "10.44.0.4"],
-    ]);
-    expect(hub.capacity.userNodes.usersPerNode).toBe(7);
+  it.each(CLOUDS)(
+    "GIVEN %s WHEN a 30-user workshop hub is synthesized THEN the k3s server holds the reserved address at its fixed address, agents sit behind it, and the hub has its name",
+    async (cloud) => {
+      const { app, stack } = newStack("class", { cloud: PROFILES[cloud]() });
+      const hub = new JupyterHubCluster(stack, "hub", hubProps);
+      const json = synthJson(stack);
+      const view = VIEWS[cloud];
+      const agents = [1, 2, 3, 4, 5].map((n) => `class-hub-agent-${n}`);
+      expect(
+        view
+          .machines(json)
+          .map((m) => [m.name, m.size, m.address])
+          .sort(),
+      ).toEqual([...agents.map((a) => [a, HUB[cloud].agent, undefined]), ["class-hub-server", HUB[cloud].server, "10.44.0.4"]]);
+      expect(hub.capacity.userNodes.usersPerNode).toBe(7);
 
-    const reserved = view.reserved(json);
-    expect(reserved.map((r) => r.holder)).toEqual(["class-hub-server"]);
-    // The web open to everyone on the server only; no SSH without allowSshFrom.
-    expect(view.rules(json)).toEqual([
-      { port: "443", from: "0.0.0.0/0", to: ["class-hub-server"] },
-      { port: "80", from: "0.0.0.0/0", to: ["class-hub-server"] },
-      { port: "all", from: "members", to: [...agents, "class-hub-server"] },
-    ]);
-    expect(view.records(json)).toEqual([{ fqdn: "class-hub.lab.example.org", type: "A", ttl: 300, values: [reserved[0]!.address], zone: ZONE[cloud] }]);
-    expect(json.output.hub_url.value).toBe("https://class-hub.lab.example.org");
-    expect(json.output.hub_address.value).toBe(reserved[0]!.address);
-    expect(json.output.hub_nodes.value).toBe(`5 × ${HUB[cloud].agent} (7 users each) + ${HUB[cloud].server} control plane`);
-    // The server installs the chart with the password filled in by Terraform; agents never see it.
-    const server = view.machines(json).find((m) => m.name === "class-hub-server")!;
-    expect(server.userData).toMatch(/user_password: "\$\{random_password\.hub_WorkshopPassword_[^.]+\.result\}"/);
-    expect(view.machines(json).find((m) => m.name === "class-hub-agent-1")!.userData).not.toContain("random_password.hub_WorkshopPassword");
+      const reserved = view.reserved(json);
+      expect(reserved.map((r) => r.holder)).toEqual(["class-hub-server"]);
+      // The web open to everyone on the server only; no SSH without allowSshFrom.
+      expect(view.rules(json)).toEqual([
+        { port: "443", from: "0.0.0.0/0", to: ["class-hub-server"] },
+        { port: "80", from: "0.0.0.0/0", to: ["class-hub-server"] },
+        { port: "all", from: "members", to: [...agents, "class-hub-server"] },
+      ]);
+      expect(view.records(json)).toEqual([{ fqdn: "class-hub.lab.example.org", type: "A", ttl: 300, values: [reserved[0]!.address], zone: ZONE[cloud] }]);
+      expect(json.output.hub_url.value).toBe("https://class-hub.lab.example.org");
+      expect(json.output.hub_address.value).toBe(reserved[0]!.address);
+      expect(json.output.hub_nodes.value).toBe(`5 × ${HUB[cloud].agent} (7 users each) + ${HUB[cloud].server} control plane`);
+      // The server installs the chart with the password filled in by Terraform; agents never see it.
+      const server = view.machines(json).find((m) => m.name === "class-hub-server")!;
+      expect(server.userData).toMatch(/user_password: "\$\{random_password\.hub_WorkshopPassword_[^.]+\.result\}"/);
+      expect(view.machines(json).find((m) => m.name === "class-hub-agent-1")!.userData).not.toContain("random_password.hub_WorkshopPassword");
 
-    // The chart values, rendered for review: the certificate's host and the sizes of the profile.
-    app.synth();
-    await settleWrites();
-    const values = yaml().parse(readFileSync(join(app.outdir, "stacks", "class", "files", "hub", "values.yaml"), "utf8"));
-    expect(values.proxy.https).toEqual({ enabled: true, type: "letsencrypt", hosts: ["class-hub.lab.example.org"], letsencrypt: { contactEmail: "ops@example.org" } });
-    expect(values.hub.config.JupyterHub).toEqual({ authenticator_class: "shared-password" });
-    expect(values.singleuser).toMatchObject({ cpu: { guarantee: 1, limit: 1 }, memory: { guarantee: "2G", limit: "2G" }, storage: { type: "dynamic", capacity: "10Gi" } });
-    expect(values.scheduling.userPods.nodeAffinity.matchNodePurpose).toBe("require");
-    expect(compact(json)).toMatchSnapshot();
-  });
+      // The chart values, rendered for review: the certificate's host and the sizes of the profile.
+      app.synth();
+      await settleWrites();
+      const values = yaml().parse(readFileSync(join(app.outdir, "stacks", "class", "files", "hub", "values.yaml"), "utf8"));
+      expect(values.proxy.https).toEqual({ enabled: true, type: "letsencrypt", hosts: ["class-hub.lab.example.org"], letsencrypt: { contactEmail: "ops@example.org" } });
+      expect(values.hub.config.JupyterHub).toEqual({ authenticator_class: "shared-password" });
+      expect(values.singleuser).toMatchObject({ cpu: { guarantee: 1, limit: 1 }, memory: { guarantee: "2G", limit: "2G" }, storage: { type: "dynamic", capacity: "10Gi" } });
+      expect(values.scheduling.userPods.nodeAffinity.matchNodePurpose).toBe("require");
+      expect(compact(json)).toMatchSnapshot();
+    },
+  );
 
   it.each(CLOUDS)("GIVEN %s THEN kubernetes: magnum is refused: there is no managed Kubernetes drover can make there", (cloud) => {
     const { stack } = newStack("class", { cloud: PROFILES[cloud]() });

@@ -129,7 +129,11 @@ describe("day 2 on a running Slurm cluster: nothing is rebuilt", () => {
     ]);
     // The password placeholder is written once: the machine fills it in and keeps it.
     expect(b.files?.find((f) => f.path === "/etc/slurm/slurmdbd.conf")).toMatchObject({ initial: true, owner: "slurm:slurm", mode: "0600", roles: ["controller"] });
-    expect(b.hooks?.[0]).toEqual({ on: ["@packages", "/usr/local/sbin/drover-slurmdbd-setup"], roles: ["controller"], run: [["systemctl", "daemon-reload"], ["/usr/local/sbin/drover-slurmdbd-setup"], ["systemctl", "restart", "slurmctld.service"]] });
+    expect(b.hooks?.[0]).toEqual({
+      on: ["@packages", "/usr/local/sbin/drover-slurmdbd-setup"],
+      roles: ["controller"],
+      run: [["systemctl", "daemon-reload"], ["/usr/local/sbin/drover-slurmdbd-setup"], ["systemctl", "restart", "slurmctld.service"]],
+    });
   });
 
   it("GIVEN a rebuild of the controller (another image in the code) THEN the queue survives on its state volume: nothing is lost", () => {
@@ -253,6 +257,8 @@ describe("the configuration bundle", () => {
 
   it("refuses a bundle larger than a machine's metadata has room for, saying what to make smaller", () => {
     const noise = Array.from({ length: 40_000 }, (_, i) => ((i * 2654435761) >>> 0).toString(36)).join("");
-    expect(() => encodeBundle({ construct: "hpc/lab", files: [{ path: "/etc/big", content: noise }] })).toThrow(/the configuration of hpc\/lab takes \d+ metadata items, more than the 112 a machine has room for .*: list fewer users or keys/);
+    expect(() => encodeBundle({ construct: "hpc/lab", files: [{ path: "/etc/big", content: noise }] })).toThrow(
+      /the configuration of hpc\/lab takes \d+ metadata items, more than the 112 a machine has room for .*: list fewer users or keys/,
+    );
   });
 });

@@ -42,7 +42,11 @@ describe("GatewayHost", () => {
       ["tcp", 443, "0.0.0.0/0"],
       ["tcp", 80, "0.0.0.0/0"],
     ]);
-    expect(only(json, "openstack_dns_recordset_v2")).toMatchObject({ name: "portal.bio230123.projects.jetstream-cloud.org.", type: "A", records: [expect.stringMatching(/openstack_networking_floatingip_v2\./)] });
+    expect(only(json, "openstack_dns_recordset_v2")).toMatchObject({
+      name: "portal.bio230123.projects.jetstream-cloud.org.",
+      type: "A",
+      records: [expect.stringMatching(/openstack_networking_floatingip_v2\./)],
+    });
     // The data volume, and /etc/letsencrypt on a small one of its own: a rebuilt machine keeps the certificate.
     const volumes = Object.values(resources(json, "openstack_blockstorage_volume_v3")).map((v) => [v.name, v.size, v.lifecycle?.prevent_destroy]);
     expect(volumes.sort()).toEqual([
@@ -86,7 +90,11 @@ describe("GatewayHost", () => {
 
   it("has no SSH rule and no ssh output without allowSshFrom", () => {
     const { json } = build({ ...portal, allowSshFrom: undefined });
-    expect(Object.values(resources(json, "openstack_networking_secgroup_rule_v2")).map((r) => r.port_range_min).sort()).toEqual([443, 80]);
+    expect(
+      Object.values(resources(json, "openstack_networking_secgroup_rule_v2"))
+        .map((r) => r.port_range_min)
+        .sort(),
+    ).toEqual([443, 80]);
     expect(json.output).not.toHaveProperty("portal_ssh");
   });
 });
@@ -100,14 +108,26 @@ describe("GatewayHost validation", () => {
 
   it.each([
     [{ hostname: "Portal_1" }, "gw/portal: 'hostname' \"Portal_1\" must be one DNS label: lower-case letters, digits and '-', at most 63, not starting or ending with '-' (e.g. \"portal\")"],
-    [{ hostname: undefined, domain: "https://portal.example.org" }, "gw/portal: 'domain' \"https://portal.example.org\" must be a full host name, lower case, without scheme or path (e.g. \"portal.example.org\")"],
-    [{ domain: "portal.example.org" }, "gw/portal: 'hostname' \"portal\" and 'domain' \"portal.example.org\" both name the host: give 'hostname' (in the cloud's DNS zone) or 'domain' (a name you manage), not both"],
+    [
+      { hostname: undefined, domain: "https://portal.example.org" },
+      'gw/portal: \'domain\' "https://portal.example.org" must be a full host name, lower case, without scheme or path (e.g. "portal.example.org")',
+    ],
+    [
+      { domain: "portal.example.org" },
+      "gw/portal: 'hostname' \"portal\" and 'domain' \"portal.example.org\" both name the host: give 'hostname' (in the cloud's DNS zone) or 'domain' (a name you manage), not both",
+    ],
     [{ tls: { letsEncryptEmail: "ops" } }, "gw/portal: 'tls.letsEncryptEmail' \"ops\" must be an email address: Let's Encrypt sends expiry notices there"],
     [{ upstream: { port: 9000 } }, "gw/portal: 'app' and 'upstream' both say what nginx serves: give 'app' (a container drover runs) or 'upstream' (a port your own software listens on), not both"],
     [{ app: undefined }, "gw/portal: nothing to serve: give 'app' ({ image, port }) for a container drover runs, or 'upstream' ({ port }) for software you install"],
     [{ app: { image: "ghcr.io/x/y:1", port: 70000 } }, "gw/portal: 'app.port' 70000 must be a port from 1 to 65535 other than 22, 80 and 443 (nginx and SSH hold those)"],
     [{ app: { image: "ghcr.io/x/y:1", port: 443 } }, "gw/portal: 'app.port' 443 must be a port from 1 to 65535 other than 22, 80 and 443 (nginx and SSH hold those)"],
-    [{ app: { image: "ghcr.io/x/y:1", port: 8000, env: { "1BAD": "x", "DB-HOST": "y" } } }, ["gw/portal: 'app.env' name \"1BAD\" is not a variable name: letters, digits and '_', not starting with a digit", "gw/portal: 'app.env' name \"DB-HOST\" is not a variable name: letters, digits and '_', not starting with a digit"]],
+    [
+      { app: { image: "ghcr.io/x/y:1", port: 8000, env: { "1BAD": "x", "DB-HOST": "y" } } },
+      [
+        "gw/portal: 'app.env' name \"1BAD\" is not a variable name: letters, digits and '_', not starting with a digit",
+        "gw/portal: 'app.env' name \"DB-HOST\" is not a variable name: letters, digits and '_', not starting with a digit",
+      ],
+    ],
   ])("refuses %j", (props, expected) => {
     expect(issues(props)).toEqual(Array.isArray(expected) ? expected : [expected]);
   });

@@ -23,9 +23,7 @@ const withZone = { dnsZone: { name: "lab-example-org", domain: "lab.example.org"
 /** Snapshot form: the user data in the instance metadata becomes its size and hash (cloud-init has its own snapshot). */
 function compactGcp(json: Json): Json {
   return JSON.parse(
-    JSON.stringify(json, (k, v) =>
-      k === "user-data" && typeof v === "string" ? `<cloud-init ${Buffer.byteLength(v)} bytes sha256:${createHash("sha256").update(v).digest("hex").slice(0, 12)}>` : v,
-    ),
+    JSON.stringify(json, (k, v) => (k === "user-data" && typeof v === "string" ? `<cloud-init ${Buffer.byteLength(v)} bytes sha256:${createHash("sha256").update(v).digest("hex").slice(0, 12)}>` : v)),
   ) as Json;
 }
 
@@ -87,7 +85,14 @@ describe("GCP driver", () => {
     const { stack } = gcpStack();
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
     const machine = stack.driver.createMachine(stack, "fixed", {
-      name: "web-fixed", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [vm.firewall], userData: "#cloud-config\n", fixedAddress: "10.0.0.10", metadata: { role: "controller" },
+      name: "web-fixed",
+      flavor: vm.flavor,
+      image: "ubuntu-24.04",
+      network: vm.network,
+      firewalls: [vm.firewall],
+      userData: "#cloud-config\n",
+      fixedAddress: "10.0.0.10",
+      metadata: { role: "controller" },
     });
     machine.addMetadata("drover_munge", "ref");
     const fixed = synthJson(stack).resource.google_compute_instance.fixed;
@@ -134,9 +139,9 @@ describe("GCP driver", () => {
     const { stack } = gcpStack();
     const a = new VirtualMachine(stack, "a", { ...base, publicAddress: false });
     const b = new VirtualMachine(stack, "b", { ...base, publicAddress: false, network: new Network(stack, "other", { cidr: "10.9.0.0/24" }) });
-    expect(() =>
-      stack.driver.createMachine(stack, "c", { name: "web-c", flavor: a.flavor, image: "ubuntu-24.04", network: b.network, firewalls: [a.firewall], userData: "#cloud-config\n" }),
-    ).toThrow("web/c: firewall web-a-sg is used by machines on two networks; on GCP a firewall rule belongs to one network: give each network its own firewall");
+    expect(() => stack.driver.createMachine(stack, "c", { name: "web-c", flavor: a.flavor, image: "ubuntu-24.04", network: b.network, firewalls: [a.firewall], userData: "#cloud-config\n" })).toThrow(
+      "web/c: firewall web-a-sg is used by machines on two networks; on GCP a firewall rule belongs to one network: give each network its own firewall",
+    );
     const volume = stack.driver.createVolume(stack, "Shared", { name: "web-shared", sizeGiB: 10, protect: true });
     stack.driver.attachVolume(stack, "ToA", a.machine, volume);
     expect(() => stack.driver.attachVolume(stack, "ToB", b.machine, volume)).toThrow(
@@ -167,7 +172,11 @@ describe("GCP driver", () => {
   });
 
   it("labels every resource with the stack's tags through the provider, made into GCP label form", () => {
-    const { stack } = newStack("web", { cloud: gcp({ project: "my-lab-123456", region: "europe-west1", credentialsFile: "/etc/drover/key.json" }), owner: "Me.Myself+lab@Example.edu", expiresAt: "2026-12-31" });
+    const { stack } = newStack("web", {
+      cloud: gcp({ project: "my-lab-123456", region: "europe-west1", credentialsFile: "/etc/drover/key.json" }),
+      owner: "Me.Myself+lab@Example.edu",
+      expiresAt: "2026-12-31",
+    });
     new VirtualMachine(stack, "box", { ...base, volumes: [{ name: "data", sizeGiB: 10 }] });
     expect(synthJson(stack).provider.google).toEqual([
       {
@@ -178,7 +187,7 @@ describe("GCP driver", () => {
         default_labels: { drover_stack: "web", drover_owner: "me_myself_lab_example_edu", drover_expires: "2026-12-31" },
       },
     ]);
-    expect(gcpLabels({ "Drover Stack": "x".repeat(70), "9lives": "ok" })).toEqual({ "drover_stack": "x".repeat(63), "k_9lives": "ok" });
+    expect(gcpLabels({ "Drover Stack": "x".repeat(70), "9lives": "ok" })).toEqual({ drover_stack: "x".repeat(63), k_9lives: "ok" });
   });
 
   it("keeps names within GCP's 63 characters, cutting long ones with a hash so they stay apart and stable", () => {
@@ -191,7 +200,11 @@ describe("GCP driver", () => {
     const { stack } = gcpStack("a-rather-long-stack-name-for-a-workshop");
     new VirtualMachine(stack, "jupyter-notebook-server", { ...base, allowSshFrom: ["2001:db8:1234:5678::/64"], volumes: [{ name: "course-materials-and-data", sizeGiB: 10 }] });
     const json = synthJson(stack);
-    const names = Object.values(json.resource as Record<string, Record<string, { name?: string }>>).flatMap((all) => Object.values(all).map((r) => r.name).filter((n): n is string => n !== undefined));
+    const names = Object.values(json.resource as Record<string, Record<string, { name?: string }>>).flatMap((all) =>
+      Object.values(all)
+        .map((r) => r.name)
+        .filter((n): n is string => n !== undefined),
+    );
     expect(names.length).toBeGreaterThan(5);
     for (const n of names) expect(n).toMatch(/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/);
     const disk = only(json, "google_compute_disk").name as string;
@@ -203,10 +216,26 @@ describe("GCP driver", () => {
     const { stack } = gcpStack();
     expect(stack.driver.createKeyPair(stack, "Key", { name: "web-key-abc", publicKey: `${key}\n` })).toEqual({ keyPairName: "web-key-abc" });
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
-    stack.driver.createMachine(stack, "keyed", { name: "web-keyed", flavor: vm.flavor, image: "ubuntu-22.04", network: vm.network, firewalls: [], userData: "#cloud-config\n", keyPair: { keyPairName: "web-key-abc" } });
+    stack.driver.createMachine(stack, "keyed", {
+      name: "web-keyed",
+      flavor: vm.flavor,
+      image: "ubuntu-22.04",
+      network: vm.network,
+      firewalls: [],
+      userData: "#cloud-config\n",
+      keyPair: { keyPairName: "web-key-abc" },
+    });
     expect(synthJson(stack).resource.google_compute_instance.keyed.metadata["ssh-keys"]).toBe(`ubuntu:${key}`);
     expect(() =>
-      stack.driver.createMachine(stack, "stranger", { name: "web-stranger", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [], userData: "", keyPair: { keyPairName: "laptop" } }),
+      stack.driver.createMachine(stack, "stranger", {
+        name: "web-stranger",
+        flavor: vm.flavor,
+        image: "ubuntu-24.04",
+        network: vm.network,
+        firewalls: [],
+        userData: "",
+        keyPair: { keyPairName: "laptop" },
+      }),
     ).toThrow("web/stranger: key pair laptop was not made by this stack's GCP driver: pass the public key ('publicKey')");
   });
 
@@ -217,13 +246,20 @@ describe("GCP driver", () => {
     expect(() => stack.driver.attachVolume(stack, "Att", foreign, { volumeId: "vol-1", name: "v" })).toThrow("web/Att: the machine and the volume must both come from the GCP driver");
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
     expect(() =>
-      stack.driver.createMachine(stack, "x", { name: "web-x", flavor: vm.flavor, image: "ubuntu-24.04", network: { networkId: "net", subnetId: "sub", displayName: "elsewhere" }, firewalls: [], userData: "" }),
+      stack.driver.createMachine(stack, "x", {
+        name: "web-x",
+        flavor: vm.flavor,
+        image: "ubuntu-24.04",
+        network: { networkId: "net", subnetId: "sub", displayName: "elsewhere" },
+        firewalls: [],
+        userData: "",
+      }),
     ).toThrow("web/x: network elsewhere was not made or looked up by this stack's GCP driver: use a Network of the stack or Network.fromExisting");
     const stranger = { firewallId: "sg-0", displayName: "aws-sg", allowIngress: () => undefined };
     expect(() => vm.firewall.allowIngress(Peer.firewall(stranger), Port.tcp(22), "ssh")).toThrow("web/box: firewall aws-sg was not made by the GCP driver");
-    expect(() =>
-      stack.driver.createMachine(stack, "y", { name: "web-y", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [stranger], userData: "" }),
-    ).toThrow("web/y: firewall aws-sg was not made by the GCP driver");
+    expect(() => stack.driver.createMachine(stack, "y", { name: "web-y", flavor: vm.flavor, image: "ubuntu-24.04", network: vm.network, firewalls: [stranger], userData: "" })).toThrow(
+      "web/y: firewall aws-sg was not made by the GCP driver",
+    );
   });
 
   it("needs to know the login account of an image it writes a key for", () => {
@@ -232,9 +268,17 @@ describe("GCP driver", () => {
     const vm = new VirtualMachine(stack, "box", { ...base, publicAddress: false });
     expect(() =>
       stack.driver.createMachine(stack, "golden", {
-        name: "web-golden", flavor: vm.flavor, image: "projects/my-lab-123456/global/images/golden-2026", network: vm.network, firewalls: [], userData: "", keyPair: { keyPairName: "web-key-abc" },
+        name: "web-golden",
+        flavor: vm.flavor,
+        image: "projects/my-lab-123456/global/images/golden-2026",
+        network: vm.network,
+        firewalls: [],
+        userData: "",
+        keyPair: { keyPairName: "web-key-abc" },
       }),
-    ).toThrow(`web/golden: cannot tell the login account of image "projects/my-lab-123456/global/images/golden-2026" for its SSH key: use "ubuntu-24.04" or "ubuntu-22.04", or an image whose path names its distribution`);
+    ).toThrow(
+      `web/golden: cannot tell the login account of image "projects/my-lab-123456/global/images/golden-2026" for its SSH key: use "ubuntu-24.04" or "ubuntu-22.04", or an image whose path names its distribution`,
+    );
   });
 });
 
@@ -275,7 +319,11 @@ describe("GCP driver output against the provider schema of @cdktf/provider-googl
     const probe = new TerraformStack(Testing.app(), "probe");
     const types: string[] = [];
     const unknown: string[] = [];
-    const sections: Array<[string, Record<string, Json | Json[]>]> = [["provider", json.provider], ["data", json.data], ["resource", json.resource]];
+    const sections: Array<[string, Record<string, Json | Json[]>]> = [
+      ["provider", json.provider],
+      ["data", json.data],
+      ["resource", json.resource],
+    ];
     for (const [kind, section] of sections) {
       for (const [type, bodies] of Object.entries(section ?? {})) {
         if (kind === "resource" && type === "terraform_data") continue; // Terraform's own

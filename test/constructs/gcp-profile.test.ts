@@ -25,7 +25,10 @@ describe("gcp() profile", () => {
       defaultNetwork: "new",
     });
     expect(p.flavors).toBe(GCP_MACHINE_TYPES);
-    expect(p.images.map((i) => [i.name, i.loginUser])).toEqual([["ubuntu-24.04", "ubuntu"], ["ubuntu-22.04", "ubuntu"]]);
+    expect(p.images.map((i) => [i.name, i.loginUser])).toEqual([
+      ["ubuntu-24.04", "ubuntu"],
+      ["ubuntu-22.04", "ubuntu"],
+    ]);
     expect(p.quota).toBeUndefined();
     expect(p.dnsZone).toBeUndefined();
     expect(p).not.toHaveProperty("dnsManagedZone");
@@ -58,7 +61,11 @@ describe("gcp() profile", () => {
   });
 
   it.each<[string, GcpProps, string]>([
-    ["no project", { region: "us-central1" } as GcpProps, `gcp(): 'project' undefined is not a GCP project ID (6 to 30 lower-case letters, digits and '-', starting with a letter, e.g. "my-lab-123456")`],
+    [
+      "no project",
+      { region: "us-central1" } as GcpProps,
+      `gcp(): 'project' undefined is not a GCP project ID (6 to 30 lower-case letters, digits and '-', starting with a letter, e.g. "my-lab-123456")`,
+    ],
     ["a project number", { ...base, project: "123456789012" }, `gcp(): 'project' "123456789012" is not a GCP project ID: that is a project number; use the project ID (the console shows both)`],
     ["a display name", { ...base, project: "My Lab" }, `gcp(): 'project' "My Lab" is not a GCP project ID: that looks like the project's display name; use its ID (e.g. "my-lab-123456")`],
     ["a misspelt region", { ...base, region: "us-central" }, `gcp(): 'region' "us-central" is not a GCP region: did you mean "us-central1"?`],
@@ -66,13 +73,37 @@ describe("gcp() profile", () => {
     ["no region", { project: "my-lab-123456" } as GcpProps, `gcp(): 'region' undefined is not a GCP region (e.g. "us-central1")`],
     ["a zone of another region", { ...base, zone: "us-east1-b" }, `gcp(): 'zone' "us-east1-b" is not a zone of region us-central1: name one as "us-central1-<letter>", e.g. "us-central1-a"`],
     ["a network by ID", { ...base, network: { id: "x" } as unknown as { name: string } }, `gcp(): 'network' must be "new" or { name: "<an existing subnetwork's name>" }, got { id: "x" }`],
-    ["a bad subnetwork name", { ...base, network: { name: "Lab_Net" } }, `gcp(): 'network.name' "Lab_Net" is not a subnetwork name (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`],
-    ["a DNS zone as a string", { ...base, dnsZone: "lab.example.org" as unknown as GcpProps["dnsZone"] }, `gcp(): 'dnsZone' must be { name: "<the managed zone's resource name>", domain: "lab.example.org" }, got "lab.example.org"`],
-    ["a DNS zone named by its domain", { ...base, dnsZone: { name: "lab.example.org", domain: "lab.example.org" } }, `gcp(): 'dnsZone.name' "lab.example.org" is not a managed zone's resource name: that looks like its domain; the resource name is the zone's name in the console (e.g. "lab-example-org")`],
-    ["a bad DNS zone name", { ...base, dnsZone: { name: "Lab_Zone", domain: "lab.example.org" } }, `gcp(): 'dnsZone.name' "Lab_Zone" is not a managed zone's resource name (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`],
+    [
+      "a bad subnetwork name",
+      { ...base, network: { name: "Lab_Net" } },
+      `gcp(): 'network.name' "Lab_Net" is not a subnetwork name (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`,
+    ],
+    [
+      "a DNS zone as a string",
+      { ...base, dnsZone: "lab.example.org" as unknown as GcpProps["dnsZone"] },
+      `gcp(): 'dnsZone' must be { name: "<the managed zone's resource name>", domain: "lab.example.org" }, got "lab.example.org"`,
+    ],
+    [
+      "a DNS zone named by its domain",
+      { ...base, dnsZone: { name: "lab.example.org", domain: "lab.example.org" } },
+      `gcp(): 'dnsZone.name' "lab.example.org" is not a managed zone's resource name: that looks like its domain; the resource name is the zone's name in the console (e.g. "lab-example-org")`,
+    ],
+    [
+      "a bad DNS zone name",
+      { ...base, dnsZone: { name: "Lab_Zone", domain: "lab.example.org" } },
+      `gcp(): 'dnsZone.name' "Lab_Zone" is not a managed zone's resource name (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`,
+    ],
     ["a bad domain", { ...base, dnsZone: { name: "lab", domain: "not a domain" } }, `gcp(): 'dnsZone.domain' "not a domain" is not a DNS name (e.g. "lab.example.org")`],
-    ["a relative key file", { ...base, credentialsFile: "keys/drover.json" }, `gcp(): 'credentialsFile' "keys/drover.json" is a relative path, and Terraform runs in the stack's directory under cdktf.out: give an absolute path or one starting with ~/`],
-    ["a key itself", { ...base, credentialsFile: '{"type": "service_account"}' }, `gcp(): 'credentialsFile' holds a key file's contents, which would be written into the synthesized Terraform: give the file's path, or leave it out and set GOOGLE_APPLICATION_CREDENTIALS`],
+    [
+      "a relative key file",
+      { ...base, credentialsFile: "keys/drover.json" },
+      `gcp(): 'credentialsFile' "keys/drover.json" is a relative path, and Terraform runs in the stack's directory under cdktf.out: give an absolute path or one starting with ~/`,
+    ],
+    [
+      "a key itself",
+      { ...base, credentialsFile: '{"type": "service_account"}' },
+      `gcp(): 'credentialsFile' holds a key file's contents, which would be written into the synthesized Terraform: give the file's path, or leave it out and set GOOGLE_APPLICATION_CREDENTIALS`,
+    ],
     ["an empty key file", { ...base, credentialsFile: "" }, `gcp(): 'credentialsFile' must be the path of a service-account key file, got ""`],
   ])("rejects %s", (_, props, message) => {
     expect(validationIssues(() => gcp(props))).toEqual([message]);

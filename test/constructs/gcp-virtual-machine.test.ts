@@ -155,12 +155,11 @@ describe("VirtualMachine on GCP", () => {
 
   it("opens SSH and ping only to the ranges given, IPv4 and IPv6, one rule each, named after what they open", () => {
     const { stack, json } = build({ allowSshFrom: ["203.0.113.0/24", "2001:db8::/32"], allowPingFrom: ["198.51.100.0/24", "2001:db8::/48"] });
-    expect(rules(json).map((r) => r.name).sort()).toEqual([
-      "dev-vm-box-sg-icmp-echo-198-51-100-0-24",
-      "dev-vm-box-sg-icmp-echo-2001-db8---48",
-      "dev-vm-box-sg-tcp-22-2001-db8---32",
-      "dev-vm-box-sg-tcp-22-203-0-113-0-24",
-    ]);
+    expect(
+      rules(json)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["dev-vm-box-sg-icmp-echo-198-51-100-0-24", "dev-vm-box-sg-icmp-echo-2001-db8---48", "dev-vm-box-sg-tcp-22-2001-db8---32", "dev-vm-box-sg-tcp-22-203-0-113-0-24"]);
     expect(Object.keys(resources(json, "google_compute_firewall")).sort()).toEqual([
       expect.stringMatching(/^box_Firewall-icmp-echo-198-51-100-0-24_\w+$/),
       expect.stringMatching(/^box_Firewall-icmp-echo-2001-db8-48_\w+$/),
@@ -215,14 +214,29 @@ describe("VirtualMachine on GCP", () => {
   });
 
   it("creates protected balanced disks in the stack's zone, attached under their own names, and lists them in the metadata by disk name", () => {
-    const { stack, json } = build({ volumes: [{ name: "data", sizeGiB: 100 }, { name: "scratch", sizeGiB: 50, mountPath: "/scratch", protect: false, volumeType: "pd-ssd" }] });
+    const { stack, json } = build({
+      volumes: [
+        { name: "data", sizeGiB: 100 },
+        { name: "scratch", sizeGiB: 50, mountPath: "/scratch", protect: false, volumeType: "pd-ssd" },
+      ],
+    });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ComputeDisk, { name: "dev-vm-box-data", size: 100, type: "pd-balanced", zone: "us-central1-a", lifecycle: { prevent_destroy: true } });
     const scratch = Object.values(resources(json, "google_compute_disk")).find((v) => v.name === "dev-vm-box-scratch")!;
     expect(scratch).toEqual({ name: "dev-vm-box-scratch", size: 50, type: "pd-ssd", zone: "us-central1-a" });
     const attached = Object.values(resources(json, "google_compute_attached_disk"));
     expect(attached).toEqual([
-      { disk: expect.stringMatching(/^\$\{google_compute_disk\.box_Volume-data_\w+\.self_link\}$/), instance: "${google_compute_instance.box_45895026.self_link}", device_name: "dev-vm-box-data", mode: "READ_WRITE" },
-      { disk: expect.stringMatching(/^\$\{google_compute_disk\.box_Volume-scratch_\w+\.self_link\}$/), instance: "${google_compute_instance.box_45895026.self_link}", device_name: "dev-vm-box-scratch", mode: "READ_WRITE" },
+      {
+        disk: expect.stringMatching(/^\$\{google_compute_disk\.box_Volume-data_\w+\.self_link\}$/),
+        instance: "${google_compute_instance.box_45895026.self_link}",
+        device_name: "dev-vm-box-data",
+        mode: "READ_WRITE",
+      },
+      {
+        disk: expect.stringMatching(/^\$\{google_compute_disk\.box_Volume-scratch_\w+\.self_link\}$/),
+        instance: "${google_compute_instance.box_45895026.self_link}",
+        device_name: "dev-vm-box-scratch",
+        mode: "READ_WRITE",
+      },
     ]);
     // The machine finds each at /dev/disk/by-id/google-<disk name> (templates/cloud-init/drover-volumes.sh).
     const metadata = only(json, "google_compute_instance").metadata;

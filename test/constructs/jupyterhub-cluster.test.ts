@@ -51,7 +51,12 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     const association = only(json, "openstack_networking_floatingip_associate_v2");
     expect(association.port_id).toMatch(/openstack_networking_port_v2\.hub_server_Port_[^.]+\.id/);
     const record = only(json, "openstack_dns_recordset_v2");
-    expect(record).toMatchObject({ name: "class-hub.atm240001.projects.jetstream-cloud.org.", type: "A", ttl: 300, records: [expect.stringMatching(/openstack_networking_floatingip_v2\.hub_PublicAddress_[^.]+\.address/)] });
+    expect(record).toMatchObject({
+      name: "class-hub.atm240001.projects.jetstream-cloud.org.",
+      type: "A",
+      ttl: 300,
+      records: [expect.stringMatching(/openstack_networking_floatingip_v2\.hub_PublicAddress_[^.]+\.address/)],
+    });
     expect(Object.values(json.data.openstack_dns_zone_v2)).toEqual([expect.objectContaining({ name: "atm240001.projects.jetstream-cloud.org." })]);
     expect(json.output.hub_url.value).toBe("https://class-hub.atm240001.projects.jetstream-cloud.org");
     expect(json.output.hub_nodes.value).toBe("5 × m3.xl (31 users each) + m3.small control plane");
@@ -63,14 +68,18 @@ describe("JupyterHubCluster on k3s (the default)", () => {
 
   it("opens 80 and 443 to everyone on the server only, SSH only from allowSshFrom, and everything between members", () => {
     const { json } = build({ ...workshop, allowSshFrom: ["203.0.113.0/24"], adminPublicKey: testPublicKey("admin@laptop") });
-    const open = rules(json).map((r) => [r.protocol ?? "any", r.port_range_min ?? "-", r.remote_ip_prefix ?? "members"]).sort();
+    const open = rules(json)
+      .map((r) => [r.protocol ?? "any", r.port_range_min ?? "-", r.remote_ip_prefix ?? "members"])
+      .sort();
     expect(open).toEqual([
       ["any", "-", "members"],
       ["tcp", 22, "203.0.113.0/24"],
       ["tcp", 443, "0.0.0.0/0"],
       ["tcp", 80, "0.0.0.0/0"],
     ]);
-    const withWeb = Object.values(resources(json, "openstack_networking_port_v2")).filter((p) => p.security_group_ids.length === 2).map((p) => p.name);
+    const withWeb = Object.values(resources(json, "openstack_networking_port_v2"))
+      .filter((p) => p.security_group_ids.length === 2)
+      .map((p) => p.name);
     expect(withWeb).toEqual(["class-hub-server-port"]);
     expect(json.output.hub_ssh.value).toMatch(/^ssh ubuntu@\$\{openstack_networking_floatingip_v2\./);
   });
@@ -104,7 +113,11 @@ describe("JupyterHubCluster on k3s (the default)", () => {
       storage: { type: "dynamic", capacity: "10Gi" },
       startTimeout: 600,
     });
-    expect(values.hub.config.GitHubOAuthenticator).toMatchObject({ allowed_organizations: ["unidata-workshop"], admin_users: ["instructor1"], oauth_callback_url: "https://class-hub.atm240001.projects.jetstream-cloud.org/hub/oauth_callback" });
+    expect(values.hub.config.GitHubOAuthenticator).toMatchObject({
+      allowed_organizations: ["unidata-workshop"],
+      admin_users: ["instructor1"],
+      oauth_callback_url: "https://class-hub.atm240001.projects.jetstream-cloud.org/hub/oauth_callback",
+    });
     expect(values.proxy.https).toMatchObject({ enabled: true, hosts: ["class-hub.atm240001.projects.jetstream-cloud.org"], letsencrypt: { contactEmail: "ops@example.org" } });
     expect(values.cull).toMatchObject({ enabled: true, timeout: 3600 });
     expect(hub.values.sensitive.map((s) => s.path)).toEqual(["hub.config.GitHubOAuthenticator.client_secret"]);
@@ -133,9 +146,16 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     const file = (path: string) => serverData.write_files.find((f) => f.path === path)?.content ?? "";
     expect(file("/etc/drover/volumes.d/50-drover-hub-homes")).toContain('exports="$export_path $cidr(rw,sync,no_subtree_check,all_squash,anonuid=1000,anongid=100,mp)"');
     expect(file("/etc/drover/volumes.d/50-drover-hub-homes")).toContain('cidr="10.44.0.0/22"');
-    const manifests = yaml().parseAllDocuments(file("/var/lib/rancher/k3s/server/manifests/drover-homes.yaml")).map((d) => d.toJS());
+    const manifests = yaml()
+      .parseAllDocuments(file("/var/lib/rancher/k3s/server/manifests/drover-homes.yaml"))
+      .map((d) => d.toJS());
     expect(manifests.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(["Namespace jhub", "PersistentVolume class-hub-homes", "PersistentVolumeClaim drover-homes"]);
-    expect(manifests[1].spec).toMatchObject({ capacity: { storage: "999Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", nfs: { server: "10.44.0.4", path: "/srv/drover-homes" } });
+    expect(manifests[1].spec).toMatchObject({
+      capacity: { storage: "999Gi" },
+      accessModes: ["ReadWriteMany"],
+      persistentVolumeReclaimPolicy: "Retain",
+      nfs: { server: "10.44.0.4", path: "/srv/drover-homes" },
+    });
     expect(manifests[2]).toMatchObject({ metadata: { namespace: "jhub" }, spec: { volumeName: "class-hub-homes", storageClassName: "" } });
     // Agents mount the export for their pods: they need the NFS client.
     const agent = yaml().parse(instances(json).find((v) => v.name === "class-hub-agent-1")!.user_data) as { packages?: string[] };
@@ -144,7 +164,10 @@ describe("JupyterHubCluster on k3s (the default)", () => {
   });
 
   it("GIVEN homes: per-user, or a class that fits the quota THEN each user gets a volume of their own and nothing is exported", () => {
-    for (const props of [{ ...workshop, homes: "per-user" as const }, { ...workshop, users: 5 }]) {
+    for (const props of [
+      { ...workshop, homes: "per-user" as const },
+      { ...workshop, users: 5 },
+    ]) {
       const { json, hub } = build(props);
       expect(hub.homes).toBe("per-user");
       expect(resources(json, "openstack_blockstorage_volume_v3")).toEqual({});
@@ -193,14 +216,19 @@ describe("JupyterHubCluster on k3s (the default)", () => {
     const { json } = build(workshop);
     expect(only(json, "tls_private_key")).toEqual(expect.objectContaining({ algorithm: "ECDSA", ecdsa_curve: "P256" }));
     const cert = only(json, "tls_self_signed_cert");
-    expect(cert).toMatchObject({ is_ca_certificate: true, subject: [{ common_name: "class-hub-server-ca" }], private_key_pem: expect.stringMatching(/^\$\{tls_private_key\.hub_ServerCaKey_[^.]+\.private_key_pem\}$/) });
+    expect(cert).toMatchObject({
+      is_ca_certificate: true,
+      subject: [{ common_name: "class-hub-server-ca" }],
+      private_key_pem: expect.stringMatching(/^\$\{tls_private_key\.hub_ServerCaKey_[^.]+\.private_key_pem\}$/),
+    });
     const certRef = cert && Object.keys(resources(json, "tls_self_signed_cert"))[0];
     expect(json.locals).toMatchObject({
       hub_ca_hash: `\${sha256(tls_self_signed_cert.${certRef}.cert_pem)}`,
       hub_ca_cert_b64: `\${base64encode(tls_self_signed_cert.${certRef}.cert_pem)}`,
       hub_ca_key_b64: expect.stringMatching(/^\$\{base64encode\(tls_private_key\.hub_ServerCaKey_[^.]+\.private_key_pem\)\}$/),
     });
-    const files = (name: string) => (yaml().parse(instances(json).find((v) => v.name === name)!.user_data) as { write_files: Array<{ path: string; content: string; permissions: string; encoding?: string }> }).write_files;
+    const files = (name: string) =>
+      (yaml().parse(instances(json).find((v) => v.name === name)!.user_data) as { write_files: Array<{ path: string; content: string; permissions: string; encoding?: string }> }).write_files;
     expect(files("class-hub-agent-1").find((f) => f.path === "/etc/rancher/k3s/token")!.content).toMatch(/^K10\$\{local\.hub_ca_hash\}::node:\$\{random_password\.hub_AgentToken_[^.]+\.result\}$/);
     expect(files("class-hub-server").filter((f) => f.path.startsWith("/var/lib/rancher/k3s/server/tls/"))).toEqual([
       { path: "/var/lib/rancher/k3s/server/tls/server-ca.crt", content: "${local.hub_ca_cert_b64}", permissions: "0644", encoding: "b64" },
@@ -326,9 +354,11 @@ describe("JupyterHubCluster validation", () => {
   });
 
   it("names a misspelt prop and an image without a tag", () => {
-    expect(issues({ idleCulMinutes: 30 })).toEqual(["class/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, homes, applicationCredential."]);
+    expect(issues({ idleCulMinutes: 30 })).toEqual([
+      "class/hub: the props have an unknown key 'idleCulMinutes': did you mean 'idleCullMinutes'? Known: users, profile, image, auth, domain, https, idleCullMinutes, kubernetes, nodes, controlPlane, allowSshFrom, adminPublicKey, hours, homes, applicationCredential.",
+    ]);
     expect(issues({ image: "quay.io/jupyter/scipy-notebook" })).toEqual([
-      "class/hub: 'image' \"quay.io/jupyter/scipy-notebook\" must be an image with a pinned tag, e.g. \"quay.io/jupyter/scipy-notebook:2025-10-20\" (a digest may follow the tag)",
+      'class/hub: \'image\' "quay.io/jupyter/scipy-notebook" must be an image with a pinned tag, e.g. "quay.io/jupyter/scipy-notebook:2025-10-20" (a digest may follow the tag)',
     ]);
   });
 });

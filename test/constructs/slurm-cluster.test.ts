@@ -31,7 +31,11 @@ const strings = (v: unknown): string[] => (typeof v === "string" ? [v] : v && ty
 describe("SlurmCluster: a small static cluster", () => {
   it("GIVEN a controller and two static nodes WHEN synthesized THEN it builds one network, fixed addresses, and only the controller reachable on SSH", () => {
     const { json, cluster, text } = build(small);
-    expect(instances(json).map((i) => i.name).sort()).toEqual(["hpc-cpu-1", "hpc-cpu-2", "hpc-lab-controller"]);
+    expect(
+      instances(json)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(["hpc-cpu-1", "hpc-cpu-2", "hpc-lab-controller"]);
     expect(only(json, "openstack_networking_subnet_v2")).toMatchObject({ cidr: "10.42.0.0/16", allocation_pool: [{ start: "10.42.0.10", end: "10.42.3.254" }] });
     const ports = Object.values(resources(json, "openstack_networking_port_v2"));
     expect(ports.map((p) => [p.name, p.fixed_ip[0].ip_address]).sort()).toEqual([
@@ -120,14 +124,22 @@ describe("SlurmCluster: GPU and elastic partitions", () => {
 
   it("GIVEN elastic partitions THEN only static nodes are instances, and a restricted credential and a cleanup step exist", () => {
     const { json } = build(elastic);
-    expect(instances(json).map((i) => i.name).sort()).toEqual(["hpc-gpu-1", "hpc-lab-controller"]);
+    expect(
+      instances(json)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(["hpc-gpu-1", "hpc-lab-controller"]);
     const credential = only(json, "openstack_identity_application_credential_v3");
     expect(credential).toMatchObject({ name: "hpc-lab-slurm", unrestricted: false });
     expect(credential.access_rules).toEqual(ELASTIC_ACCESS_RULES.map((r) => ({ service: r.service, method: r.method, path: r.path })));
     const cleanup = Object.entries(resources(json, "terraform_data")).find(([name]) => name.includes("ElasticCleanup"))![1];
     expect(cleanup).not.toHaveProperty("input");
     expect(cleanup.triggers_replace).toMatchObject({ cluster: "hpc_lab", region: "IU", secret: expect.stringMatching(/^\$\{openstack_identity_application_credential_v3\..+\.secret\}$/) });
-    expect(cleanup.provisioner[0]["local-exec"]).toMatchObject({ when: "destroy", command: "node files/lab/drover-reap-elastic.mjs", environment: { DROVER_APP_CRED_SECRET: "${self.triggers_replace.secret}" } });
+    expect(cleanup.provisioner[0]["local-exec"]).toMatchObject({
+      when: "destroy",
+      command: "node files/lab/drover-reap-elastic.mjs",
+      environment: { DROVER_APP_CRED_SECRET: "${self.triggers_replace.secret}" },
+    });
     // The controller is destroyed first (it creates nodes), then the cleanup runs, then the rest.
     expect(byName(json, "hpc-lab-controller").depends_on).toEqual([expect.stringMatching(/^terraform_data\./)]);
     expect(json.locals).toBeDefined();
@@ -187,9 +199,14 @@ describe("SlurmCluster validation", () => {
   const issues = (props: Partial<SlurmClusterProps>, stackName = "hpc") => validationIssues(() => build({ ...small, ...props } as SlurmClusterProps, stackName));
 
   it("names duplicate partitions", () => {
-    expect(issues({ partitions: [{ name: "cpu", size: "m3.quad", nodes: 1 }, { name: "cpu", size: "m3.small", nodes: 1 }] })).toEqual([
-      `hpc/lab: 'partitions[1].name' "cpu" is already the name of partitions[0]: partition names must be unique`,
-    ]);
+    expect(
+      issues({
+        partitions: [
+          { name: "cpu", size: "m3.quad", nodes: 1 },
+          { name: "cpu", size: "m3.small", nodes: 1 },
+        ],
+      }),
+    ).toEqual([`hpc/lab: 'partitions[1].name' "cpu" is already the name of partitions[0]: partition names must be unique`]);
   });
 
   it("refuses elastic.max below nodes", () => {
@@ -227,7 +244,11 @@ describe("SlurmCluster validation", () => {
   it("warns, with the numbers, when full scale exceeds Jetstream2's default quota", () => {
     const { stack } = newStack("hpc");
     new SlurmCluster(stack, "lab", { ...small, partitions: [{ name: "cpu", size: "m3.xl", nodes: 1, elastic: { max: 5 } }] });
-    const annotations = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    const annotations = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === "@cdktf/warn")
+      .map((m) => m.data);
     expect(annotations).toContain(
       "at full scale the cluster uses 168 cores (controller 8 + cpu 5×32), more than jetstream2's default allocation quota of 150 cores: lower elastic.max or ask for a quota increase",
     );

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Construct } from "constructs";
-import {
-  DroverStack,
-  GatewayHost,
-  JupyterHubCluster,
-  Network,
-  SlurmCluster,
-  VirtualMachine,
-  jetstream2,
-  openstack,
-  type CloudProfile,
-} from "../../constructs/index.ts";
+import { type DroverStack, GatewayHost, JupyterHubCluster, Network, SlurmCluster, VirtualMachine, jetstream2, openstack, type CloudProfile } from "../../constructs/index.ts";
 import { isDroverError } from "../../lib/errors.ts";
 import { unescapeTerraformText } from "../../lib/terraform/text.ts";
 import { yaml } from "../../lib/vendor.ts";
@@ -101,7 +91,16 @@ const SUBJECTS: readonly Subject[] = [
   {
     name: "JupyterHubCluster (OAuth, Magnum)",
     props: hub(
-      { kind: "oauth", clientId: "cilogon:/client_id/abc", authorizeUrl: "https://cilogon.org/authorize", tokenUrl: "https://cilogon.org/oauth2/token", userdataUrl: "https://cilogon.org/oauth2/userinfo", allowedUsers: ["a@uni.edu"], admins: ["b@uni.edu"], loginService: "CILogon" },
+      {
+        kind: "oauth",
+        clientId: "cilogon:/client_id/abc",
+        authorizeUrl: "https://cilogon.org/authorize",
+        tokenUrl: "https://cilogon.org/oauth2/token",
+        userdataUrl: "https://cilogon.org/oauth2/userinfo",
+        allowedUsers: ["a@uni.edu"],
+        admins: ["b@uni.edu"],
+        loginService: "CILogon",
+      },
       { kubernetes: "magnum" },
     ),
     build: (stack, props) => new JupyterHubCluster(stack, "hub", props as never),
@@ -238,7 +237,11 @@ describe("text stays text: every string prop of every construct and profile", ()
           }
           const scalars = yamlScalars(outcome.files);
           if ([...outcome.files.values()].some((t) => t.includes('file("/etc/hostname")'))) {
-            expect({ path, variant, inAScalar: scalars.some((s) => s.includes(PAYLOAD)) || [...outcome.files].some(([n, t]) => !/\.ya?ml$/.test(n) && t.includes(PAYLOAD)) }).toEqual({ path, variant, inAScalar: true });
+            expect({ path, variant, inAScalar: scalars.some((s) => s.includes(PAYLOAD)) || [...outcome.files].some(([n, t]) => !/\.ya?ml$/.test(n) && t.includes(PAYLOAD)) }).toEqual({
+              path,
+              variant,
+              inAScalar: true,
+            });
           }
         }
       }
@@ -248,7 +251,14 @@ describe("text stays text: every string prop of every construct and profile", ()
 
   it("GIVEN a hub admin named like the client secret's variable THEN the secret is not copied into a non-sensitive list", () => {
     const { stack } = newStack("lab", { cloud: jetstream2({ allocation: "bio230123" }) });
-    const oauth = { kind: "oauth", clientId: "cilogon:/client_id/abc", authorizeUrl: "https://cilogon.org/authorize", tokenUrl: "https://cilogon.org/oauth2/token", userdataUrl: "https://cilogon.org/oauth2/userinfo", allowedUsers: ["a@uni.edu"] };
+    const oauth = {
+      kind: "oauth",
+      clientId: "cilogon:/client_id/abc",
+      authorizeUrl: "https://cilogon.org/authorize",
+      tokenUrl: "https://cilogon.org/oauth2/token",
+      userdataUrl: "https://cilogon.org/oauth2/userinfo",
+      allowedUsers: ["a@uni.edu"],
+    };
     new JupyterHubCluster(stack, "hub", hub({ ...oauth, admins: ["${var.hub_oauth_client_secret}"] }) as never);
     const json = synthJson(stack);
     const serverData = strings(json).find((s) => s.includes("admin_users"))!;

@@ -39,7 +39,11 @@ describe("VirtualMachine on Jetstream2", () => {
     expect(only(json, "openstack_networking_port_v2")).toMatchObject({ name: "dev-vm-box-port", security_group_ids: [expect.stringContaining("openstack_networking_secgroup_v2.")] });
     const metadata = only(json, "openstack_compute_instance_v2").metadata as Record<string, string>;
     // The stack's tags, and the configuration bundle drover-agent applies (lib/agent/bundle.ts).
-    expect(Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith("drover_cfg")))).toEqual({ drover_construct: "dev-vm/box", drover_owner: "tester@example.edu", drover_stack: "dev-vm" });
+    expect(Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith("drover_cfg")))).toEqual({
+      drover_construct: "dev-vm/box",
+      drover_owner: "tester@example.edu",
+      drover_stack: "dev-vm",
+    });
     expect(metadata.drover_cfg).toMatch(/^\d+:[0-9a-f]{64}$/);
     expect(vm.flavor.name).toBe("m3.small");
     expect(vm.loginUser).toBe("ubuntu");
@@ -51,7 +55,12 @@ describe("VirtualMachine on Jetstream2", () => {
     const rules = Object.values(resources(json, "openstack_networking_secgroup_rule_v2"));
     expect(rules).toHaveLength(2);
     expect(Testing.synth(stack)).toHaveResourceWithProperties(NetworkingSecgroupRuleV2, {
-      direction: "ingress", ethertype: "IPv4", protocol: "tcp", port_range_min: 22, port_range_max: 22, remote_ip_prefix: "203.0.113.0/24",
+      direction: "ingress",
+      ethertype: "IPv4",
+      protocol: "tcp",
+      port_range_min: 22,
+      port_range_max: 22,
+      remote_ip_prefix: "203.0.113.0/24",
     });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(NetworkingSecgroupRuleV2, { ethertype: "IPv6", remote_ip_prefix: "2001:db8::/32", port_range_min: 22 });
   });
@@ -89,7 +98,12 @@ describe("VirtualMachine on Jetstream2", () => {
   });
 
   it("creates, protects, attaches and announces volumes to the machine", () => {
-    const { stack, json } = build({ volumes: [{ name: "data", sizeGiB: 100 }, { name: "scratch", sizeGiB: 50, mountPath: "/scratch", protect: false, volumeType: "ceph" }] });
+    const { stack, json } = build({
+      volumes: [
+        { name: "data", sizeGiB: 100 },
+        { name: "scratch", sizeGiB: 50, mountPath: "/scratch", protect: false, volumeType: "ceph" },
+      ],
+    });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(BlockstorageVolumeV3, { name: "dev-vm-box-data", size: 100, lifecycle: { prevent_destroy: true } });
     const scratch = Object.values(resources(json, "openstack_blockstorage_volume_v3")).find((v) => v.name === "dev-vm-box-scratch")!;
     expect(scratch).toMatchObject({ size: 50, volume_type: "ceph" });
@@ -222,19 +236,61 @@ describe("VirtualMachine props are checked with exact messages", () => {
     ["a CIDR with host bits", { allowSshFrom: ["203.0.113.7/24"] }, `dev-vm/box: 'allowSshFrom[0]' "203.0.113.7/24" has host bits set: did you mean 203.0.113.0/24?`],
     ["a bare address", { allowPingFrom: ["198.51.100.4"] }, `dev-vm/box: 'allowPingFrom[0]' "198.51.100.4" has no prefix length: did you mean 198.51.100.4/32?`],
     ["a duplicate CIDR", { allowSshFrom: ["10.0.0.0/8", "10.0.0.0/8"] }, `dev-vm/box: 'allowSshFrom[1]' "10.0.0.0/8" is listed twice`],
-    ["a private key", { publicKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" }, "dev-vm/box: 'publicKey' is a private key. Never put a private key in a stack: pass the public half (the .pub file, e.g. ~/.ssh/id_ed25519.pub)"],
-    ["SSH without a key", { publicKey: undefined }, "dev-vm/box: 'allowSshFrom' opens SSH but no key is given, and password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub) or 'keyPairName'"],
+    [
+      "a private key",
+      { publicKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" },
+      "dev-vm/box: 'publicKey' is a private key. Never put a private key in a stack: pass the public half (the .pub file, e.g. ~/.ssh/id_ed25519.pub)",
+    ],
+    [
+      "SSH without a key",
+      { publicKey: undefined },
+      "dev-vm/box: 'allowSshFrom' opens SSH but no key is given, and password login is off: set 'publicKey' (the content of ~/.ssh/id_ed25519.pub) or 'keyPairName'",
+    ],
     ["two keys", { keyPairName: "mine" }, "dev-vm/box: give 'publicKey' or 'keyPairName', not both"],
     ["a volume too big", { volumes: [{ name: "data", sizeGiB: 20000 }] }, "dev-vm/box: 'volumes[0].sizeGiB' must be a whole number from 1 to 10240, got 20000"],
     ["a volume of 0 GiB", { volumes: [{ name: "data", sizeGiB: 0 }] }, "dev-vm/box: 'volumes[0].sizeGiB' must be a whole number from 1 to 10240, got 0"],
-    ["duplicate volume names", { volumes: [{ name: "data", sizeGiB: 1 }, { name: "data", sizeGiB: 2 }] }, `dev-vm/box: 'volumes[1].name' "data" is used by another volume of this machine: volume names must be unique`],
-    ["a bad volume name", { volumes: [{ name: "My Data", sizeGiB: 1 }] }, `dev-vm/box: 'volumes[0].name' "My Data" must be lower-case letters, digits and '-', starting with a letter, at most 31 characters`],
-    ["a mount over a system directory", { volumes: [{ name: "data", sizeGiB: 1, mountPath: "/usr/" }] }, `dev-vm/box: 'volumes[0].mountPath' "/usr/" would hide a system directory: mount beneath /media, /mnt, /data or /srv (e.g. "/mnt/data")`],
-    ["two volumes on one mount path", { volumes: [{ name: "a", sizeGiB: 1, mountPath: "/data" }, { name: "b", sizeGiB: 1, mountPath: "/data/" }] }, `dev-vm/box: 'volumes[1].mountPath' "/data/" is used by another volume of this machine`],
+    [
+      "duplicate volume names",
+      {
+        volumes: [
+          { name: "data", sizeGiB: 1 },
+          { name: "data", sizeGiB: 2 },
+        ],
+      },
+      `dev-vm/box: 'volumes[1].name' "data" is used by another volume of this machine: volume names must be unique`,
+    ],
+    [
+      "a bad volume name",
+      { volumes: [{ name: "My Data", sizeGiB: 1 }] },
+      `dev-vm/box: 'volumes[0].name' "My Data" must be lower-case letters, digits and '-', starting with a letter, at most 31 characters`,
+    ],
+    [
+      "a mount over a system directory",
+      { volumes: [{ name: "data", sizeGiB: 1, mountPath: "/usr/" }] },
+      `dev-vm/box: 'volumes[0].mountPath' "/usr/" would hide a system directory: mount beneath /media, /mnt, /data or /srv (e.g. "/mnt/data")`,
+    ],
+    [
+      "two volumes on one mount path",
+      {
+        volumes: [
+          { name: "a", sizeGiB: 1, mountPath: "/data" },
+          { name: "b", sizeGiB: 1, mountPath: "/data/" },
+        ],
+      },
+      `dev-vm/box: 'volumes[1].mountPath' "/data/" is used by another volume of this machine`,
+    ],
     ["a root volume too small", { rootVolumeGiB: 5 }, "dev-vm/box: 'rootVolumeGiB' must be a whole number from 20 to 10240, got 5"],
-    ["a misspelt featured image", { image: "Featured-Ubuntu-24" }, `dev-vm/box: 'image' "Featured-Ubuntu-24" is not a featured image of jetstream2: did you mean Featured-Ubuntu24? Featured: Featured-Ubuntu24, Featured-Ubuntu22, Featured-Ubuntu20, Featured-Minimal-Ubuntu24, Featured-RockyLinux9, Featured-RockyLinux8, Featured-AlmaLinux9, Featured-AlmaLinux8.`],
+    [
+      "a misspelt featured image",
+      { image: "Featured-Ubuntu-24" },
+      `dev-vm/box: 'image' "Featured-Ubuntu-24" is not a featured image of jetstream2: did you mean Featured-Ubuntu24? Featured: Featured-Ubuntu24, Featured-Ubuntu22, Featured-Ubuntu20, Featured-Minimal-Ubuntu24, Featured-RockyLinux9, Featured-RockyLinux8, Featured-AlmaLinux9, Featured-AlmaLinux8.`,
+    ],
     ["an image whose login is unknown", { image: "my-custom-image" }, `dev-vm/box: cannot tell the login account of image "my-custom-image": set 'sshUser' (e.g. "ubuntu", "rocky")`],
-    ["a bad package name", { packages: ["htop; rm -rf /"] }, `dev-vm/box: 'packages[0]' "htop; rm -rf /" is not a package name: use the distribution's name for it (letters, digits and + . _ : -), e.g. "htop"`],
+    [
+      "a bad package name",
+      { packages: ["htop; rm -rf /"] },
+      `dev-vm/box: 'packages[0]' "htop; rm -rf /" is not a package name: use the distribution's name for it (letters, digits and + . _ : -), e.g. "htop"`,
+    ],
   ] as Array<[string, Partial<VirtualMachineProps>, string]>)("%s", (_, props, message) => {
     expect(issues(props)).toEqual([message]);
   });
@@ -255,9 +311,7 @@ describe("VirtualMachine props are checked with exact messages", () => {
       }),
     ).toEqual([`dev-vm/Web_Server: construct id "Web_Server" is not a valid name (lower-case letters, digits and '-', starting with a letter, at most 63 characters): try "web-server"`]);
     const long = "a".repeat(60);
-    expect(issues({}, long)).toEqual([
-      `${long}/box: the machine's name "${long}-box" (stack + construct) is 64 characters; hostnames allow 63: shorten the stack name or the construct id`,
-    ]);
+    expect(issues({}, long)).toEqual([`${long}/box: the machine's name "${long}-box" (stack + construct) is 64 characters; hostnames allow 63: shorten the stack name or the construct id`]);
   });
 
   it("warns when SSH is opened to the whole internet", () => {

@@ -1,13 +1,4 @@
-import {
-  DroverStack,
-  GatewayHost,
-  JupyterHubCluster,
-  Network,
-  SlurmCluster,
-  VirtualMachine,
-  jetstream2,
-  openstack,
-} from "../../constructs/index.ts";
+import { type DroverStack, GatewayHost, JupyterHubCluster, Network, SlurmCluster, VirtualMachine, jetstream2, openstack } from "../../constructs/index.ts";
 import { testPublicKey } from "../support/keys.ts";
 
 /**
@@ -39,7 +30,15 @@ const hub = (extra: Json = {}) => ({
   users: 20,
   profile: { cpu: 1, memoryGiB: 2 },
   image: "quay.io/jupyter/scipy-notebook:2025-10-20",
-  auth: { kind: "oauth", clientId: "cilogon:/client_id/abc", authorizeUrl: "https://cilogon.org/authorize", tokenUrl: "https://cilogon.org/oauth2/token", userdataUrl: "https://cilogon.org/oauth2/userinfo", allowedUsers: ["a@uni.edu"], admins: ["b@uni.edu"] },
+  auth: {
+    kind: "oauth",
+    clientId: "cilogon:/client_id/abc",
+    authorizeUrl: "https://cilogon.org/authorize",
+    tokenUrl: "https://cilogon.org/oauth2/token",
+    userdataUrl: "https://cilogon.org/oauth2/userinfo",
+    allowedUsers: ["a@uni.edu"],
+    admins: ["b@uni.edu"],
+  },
   https: { letsEncryptEmail: "ops@example.org" },
   allowSshFrom: ["203.0.113.0/24"],
   adminPublicKey: key,
@@ -50,29 +49,115 @@ export const SUBJECTS: readonly Subject[] = [
   {
     name: "VirtualMachine",
     place: "lab/box",
-    props: { size: "m3.small", image: "ubuntu-custom", sshUser: "ubuntu", allowSshFrom: ["203.0.113.0/24"], allowPingFrom: ["198.51.100.0/24"], publicKey: key, publicAddress: true, volumes: [{ name: "data", sizeGiB: 10, mountPath: "/media/volume/data", volumeType: "ssd" }], packages: ["htop"], bootCommands: ["echo hello"], rootVolumeGiB: 40 },
-    kinds: { size: "size", image: "string", sshUser: "string", allowSshFrom: "list", allowPingFrom: "list", publicKey: "string", publicAddress: "boolean", volumes: "list", packages: "list", bootCommands: "list", rootVolumeGiB: "number", keyPairName: "string", network: "network" },
+    props: {
+      size: "m3.small",
+      image: "ubuntu-custom",
+      sshUser: "ubuntu",
+      allowSshFrom: ["203.0.113.0/24"],
+      allowPingFrom: ["198.51.100.0/24"],
+      publicKey: key,
+      publicAddress: true,
+      volumes: [{ name: "data", sizeGiB: 10, mountPath: "/media/volume/data", volumeType: "ssd" }],
+      packages: ["htop"],
+      bootCommands: ["echo hello"],
+      rootVolumeGiB: 40,
+    },
+    kinds: {
+      size: "size",
+      image: "string",
+      sshUser: "string",
+      allowSshFrom: "list",
+      allowPingFrom: "list",
+      publicKey: "string",
+      publicAddress: "boolean",
+      volumes: "list",
+      packages: "list",
+      bootCommands: "list",
+      rootVolumeGiB: "number",
+      keyPairName: "string",
+      network: "network",
+    },
     make: (stack, props) => new VirtualMachine(stack, "box", props as never),
   },
   {
     name: "SlurmCluster",
     place: "lab/hpc",
-    props: { controller: { size: "m3.medium" }, login: { size: "m3.small" }, partitions: [{ name: "cpu", size: "m3.quad", nodes: 1, elastic: { max: 3 } }], allowSshFrom: ["203.0.113.0/24"], users: [{ name: "alice", publicKey: key }], image: "Featured-Ubuntu24", adminPublicKey: key, cidr: "10.42.0.0/16", sharedStorage: { homeGiB: 100 }, accounting: false, restrictCredential: true },
-    kinds: { controller: "object", login: "object", partitions: "list", allowSshFrom: "list", users: "list", image: "string", adminPublicKey: "string", cidr: "string", sharedStorage: "object", accounting: "boolean", restrictCredential: "boolean" },
+    props: {
+      controller: { size: "m3.medium" },
+      login: { size: "m3.small" },
+      partitions: [{ name: "cpu", size: "m3.quad", nodes: 1, elastic: { max: 3 } }],
+      allowSshFrom: ["203.0.113.0/24"],
+      users: [{ name: "alice", publicKey: key }],
+      image: "Featured-Ubuntu24",
+      adminPublicKey: key,
+      cidr: "10.42.0.0/16",
+      sharedStorage: { homeGiB: 100 },
+      accounting: false,
+      restrictCredential: true,
+    },
+    kinds: {
+      controller: "object",
+      login: "object",
+      partitions: "list",
+      allowSshFrom: "list",
+      users: "list",
+      image: "string",
+      adminPublicKey: "string",
+      cidr: "string",
+      sharedStorage: "object",
+      accounting: "boolean",
+      restrictCredential: "boolean",
+    },
     make: (stack, props) => new SlurmCluster(stack, "hpc", props as never),
   },
   {
     name: "GatewayHost",
     place: "lab/portal",
-    props: { size: "m3.medium", domain: "portal.example.org", app: { image: "ghcr.io/example/portal:1.4", port: 8000, env: { MODE: "prod" }, dataMountPath: "/data" }, tls: { letsEncryptEmail: "ops@example.org" }, allowSshFrom: ["203.0.113.0/24"], publicKey: key, dataVolumeGiB: 10, image: "Featured-Ubuntu24", maxBodyMiB: 50, proxyTimeoutSeconds: 30 },
-    kinds: { size: "size", domain: "string", app: "object", tls: "object", allowSshFrom: "list", publicKey: "string", dataVolumeGiB: "number", image: "string", maxBodyMiB: "number", proxyTimeoutSeconds: "number", network: "network" },
+    props: {
+      size: "m3.medium",
+      domain: "portal.example.org",
+      app: { image: "ghcr.io/example/portal:1.4", port: 8000, env: { MODE: "prod" }, dataMountPath: "/data" },
+      tls: { letsEncryptEmail: "ops@example.org" },
+      allowSshFrom: ["203.0.113.0/24"],
+      publicKey: key,
+      dataVolumeGiB: 10,
+      image: "Featured-Ubuntu24",
+      maxBodyMiB: 50,
+      proxyTimeoutSeconds: 30,
+    },
+    kinds: {
+      size: "size",
+      domain: "string",
+      app: "object",
+      tls: "object",
+      allowSshFrom: "list",
+      publicKey: "string",
+      dataVolumeGiB: "number",
+      image: "string",
+      maxBodyMiB: "number",
+      proxyTimeoutSeconds: "number",
+      network: "network",
+    },
     make: (stack, props) => new GatewayHost(stack, "portal", props as never),
   },
   {
     name: "JupyterHubCluster",
     place: "lab/hub",
     props: hub(),
-    kinds: { users: "number", profile: "object", image: "string", auth: "object", https: "object", allowSshFrom: "list", adminPublicKey: "string", idleCullMinutes: "number", kubernetes: "string", nodes: "object", hours: "object", domain: "string" },
+    kinds: {
+      users: "number",
+      profile: "object",
+      image: "string",
+      auth: "object",
+      https: "object",
+      allowSshFrom: "list",
+      adminPublicKey: "string",
+      idleCullMinutes: "number",
+      kubernetes: "string",
+      nodes: "object",
+      hours: "object",
+      domain: "string",
+    },
     make: (stack, props) => new JupyterHubCluster(stack, "hub", props as never),
   },
   {
@@ -100,7 +185,15 @@ export const SUBJECTS: readonly Subject[] = [
   {
     name: "openstack()",
     place: "openstack()",
-    props: { region: "RegionOne", cloud: "lab", externalNetwork: "ext-net", defaultImage: "Ubuntu 24.04", name: "lab", flavors: [{ name: "m1.small", vcpus: 2, memoryGiB: 4, rootDiskGiB: 20, gpu: 0, family: "cpu", suPerHour: 2 }], images: [{ name: "Ubuntu 24.04", loginUser: "ubuntu", family: "ubuntu" }] },
+    props: {
+      region: "RegionOne",
+      cloud: "lab",
+      externalNetwork: "ext-net",
+      defaultImage: "Ubuntu 24.04",
+      name: "lab",
+      flavors: [{ name: "m1.small", vcpus: 2, memoryGiB: 4, rootDiskGiB: 20, gpu: 0, family: "cpu", suPerHour: 2 }],
+      images: [{ name: "Ubuntu 24.04", loginUser: "ubuntu", family: "ubuntu" }],
+    },
     kinds: { region: "string", cloud: "string", externalNetwork: "string", defaultImage: "string", name: "string", flavors: "list", images: "list", network: "object" },
     profile: (props) => openstack(props as never),
     make: (stack) => new VirtualMachine(stack, "box", { size: "m1.small", publicAddress: true }),
@@ -109,13 +202,58 @@ export const SUBJECTS: readonly Subject[] = [
 
 /** Values that are not of each kind (and, for numbers, numbers that are not valid sizes). */
 const NOT: Readonly<Record<Kind, ReadonlyArray<readonly [string, unknown]>>> = {
-  string: [["a number", 42], ["true", true], ["a list", ["x"]], ["an object", { x: 1 }], ["null", null], ["NaN", Number.NaN], ["a function", () => "x"]],
-  number: [["a string", "10"], ["true", true], ["a list", [1]], ["an object", {}], ["null", null], ["NaN", Number.NaN], ["Infinity", Infinity], ["-1", -1]],
-  boolean: [["a string", "yes"], ["1", 1], ["a list", []], ["null", null]],
-  list: [["a string", "x"], ["a number", 42], ["an object", {}], ["null", null], ["a list of numbers", [42]]],
-  object: [["a string", "x"], ["a number", 42], ["a list", []], ["null", null], ["true", true]],
-  size: [["a number", 42], ["true", true], ["a list", []], ["null", null], ["an object with a misspelt key", { vcpus: 2, memoryGiB: 4, gpus: 1 }]],
-  network: [["a string", "net"], ["a number", 42], ["an empty object", {}], ["null", null]],
+  string: [
+    ["a number", 42],
+    ["true", true],
+    ["a list", ["x"]],
+    ["an object", { x: 1 }],
+    ["null", null],
+    ["NaN", Number.NaN],
+    ["a function", () => "x"],
+  ],
+  number: [
+    ["a string", "10"],
+    ["true", true],
+    ["a list", [1]],
+    ["an object", {}],
+    ["null", null],
+    ["NaN", Number.NaN],
+    ["Infinity", Infinity],
+    ["-1", -1],
+  ],
+  boolean: [
+    ["a string", "yes"],
+    ["1", 1],
+    ["a list", []],
+    ["null", null],
+  ],
+  list: [
+    ["a string", "x"],
+    ["a number", 42],
+    ["an object", {}],
+    ["null", null],
+    ["a list of numbers", [42]],
+  ],
+  object: [
+    ["a string", "x"],
+    ["a number", 42],
+    ["a list", []],
+    ["null", null],
+    ["true", true],
+  ],
+  size: [
+    ["a number", 42],
+    ["true", true],
+    ["a list", []],
+    ["null", null],
+    ["an object with a misspelt key", { vcpus: 2, memoryGiB: 4, gpus: 1 }],
+  ],
+  network: [
+    ["a string", "net"],
+    ["a number", 42],
+    ["an empty object", {}],
+    ["null", null],
+  ],
 };
 
 export interface PropsCase {
@@ -176,7 +314,11 @@ export const INJECTION_CASES: readonly InjectionCase[] = ["VirtualMachine", "Gat
   const subject = SUBJECTS.find((s) => s.name === name)!;
   return stringPaths(subject.props)
     .filter((path) => path !== "size" && !/^auth\.(authorizeUrl|tokenUrl|userdataUrl)$/.test(path))
-    .flatMap((path) => PAYLOADS.filter((_, i) => (path.length + i) % 2 === 0 || i < 2).map(([what, payload]): InjectionCase => ({ kind: "injection", name: `${name} '${path}' holding ${what}`, subject, props: setAt(subject.props, path, payload), path, payload })));
+    .flatMap((path) =>
+      PAYLOADS.filter((_, i) => (path.length + i) % 2 === 0 || i < 2).map(
+        ([what, payload]): InjectionCase => ({ kind: "injection", name: `${name} '${path}' holding ${what}`, subject, props: setAt(subject.props, path, payload), path, payload }),
+      ),
+    );
 });
 
 export interface SecretCase {
@@ -197,20 +339,62 @@ export const SECRET_CASES: readonly SecretCase[] = [
         name: `a gateway env ${name}`,
         secret,
         place: "lab/portal",
-        build: (stack) => new GatewayHost(stack, "portal", { size: "m3.medium", domain: "portal.example.org", app: { image: "ghcr.io/x/p:1", port: 8000, env: { [name]: secret } }, tls: { letsEncryptEmail: "a@example.org" } }),
+        build: (stack) =>
+          new GatewayHost(stack, "portal", {
+            size: "m3.medium",
+            domain: "portal.example.org",
+            app: { image: "ghcr.io/x/p:1", port: 8000, env: { [name]: secret } },
+            tls: { letsEncryptEmail: "a@example.org" },
+          }),
       }),
     ),
   ),
-  ...PASSWORDS.flatMap((secret) => [
-    { kind: "secrets", name: "chpasswd in a boot command", secret, place: "lab/box", build: (stack: DroverStack) => new VirtualMachine(stack, "box", { size: "m3.small", bootCommands: [`echo 'ubuntu:${secret}' | chpasswd`] }) },
-    { kind: "secrets", name: "an exported password in a boot command", secret, place: "lab/box", build: (stack: DroverStack) => new VirtualMachine(stack, "box", { size: "m3.small", bootCommands: [`export DB_PASSWORD='${secret}'`] }) },
-  ] as SecretCase[]),
-  ...GH.flatMap((secret) => [
-    { kind: "secrets", name: "a GitHub token as the hub's client ID", secret, place: "lab/hub", build: (stack: DroverStack) => new JupyterHubCluster(stack, "hub", hub({ auth: { kind: "github", clientId: secret, allowedOrganizations: ["org"] } }) as never) },
-    { kind: "secrets", name: "a GitHub token in a boot command", secret, place: "lab/box", build: (stack: DroverStack) => new VirtualMachine(stack, "box", { size: "m3.small", bootCommands: [`git clone https://${secret}@github.com/org/repo`] }) },
-  ] as SecretCase[]),
+  ...PASSWORDS.flatMap(
+    (secret) =>
+      [
+        {
+          kind: "secrets",
+          name: "chpasswd in a boot command",
+          secret,
+          place: "lab/box",
+          build: (stack: DroverStack) => new VirtualMachine(stack, "box", { size: "m3.small", bootCommands: [`echo 'ubuntu:${secret}' | chpasswd`] }),
+        },
+        {
+          kind: "secrets",
+          name: "an exported password in a boot command",
+          secret,
+          place: "lab/box",
+          build: (stack: DroverStack) => new VirtualMachine(stack, "box", { size: "m3.small", bootCommands: [`export DB_PASSWORD='${secret}'`] }),
+        },
+      ] as SecretCase[],
+  ),
+  ...GH.flatMap(
+    (secret) =>
+      [
+        {
+          kind: "secrets",
+          name: "a GitHub token as the hub's client ID",
+          secret,
+          place: "lab/hub",
+          build: (stack: DroverStack) => new JupyterHubCluster(stack, "hub", hub({ auth: { kind: "github", clientId: secret, allowedOrganizations: ["org"] } }) as never),
+        },
+        {
+          kind: "secrets",
+          name: "a GitHub token in a boot command",
+          secret,
+          place: "lab/box",
+          build: (stack: DroverStack) => new VirtualMachine(stack, "box", { size: "m3.small", bootCommands: [`git clone https://${secret}@github.com/org/repo`] }),
+        },
+      ] as SecretCase[],
+  ),
   ...["0123456789abcdef0123456789abcdef01234567", "fedcba9876543210fedcba9876543210fedcba98"].map(
-    (secret): SecretCase => ({ kind: "secrets", name: "a GitHub client secret as the client ID", secret, place: "lab/hub", build: (stack) => new JupyterHubCluster(stack, "hub", hub({ auth: { kind: "github", clientId: secret, allowedOrganizations: ["org"] } }) as never) }),
+    (secret): SecretCase => ({
+      kind: "secrets",
+      name: "a GitHub client secret as the client ID",
+      secret,
+      place: "lab/hub",
+      build: (stack) => new JupyterHubCluster(stack, "hub", hub({ auth: { kind: "github", clientId: secret, allowedOrganizations: ["org"] } }) as never),
+    }),
   ),
 ];
 

@@ -14,7 +14,11 @@ describe("the corpus of bad input", () => {
     };
     for (const [kind, n] of Object.entries(counts)) expect({ kind, enough: n >= 15 }).toEqual({ kind, enough: true });
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(300);
-    console.log(`corpus: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(", ")}`);
+    console.log(
+      `corpus: ${Object.entries(counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(", ")}`,
+    );
   });
 
   it("names every case once", () => {

@@ -18,7 +18,6 @@ import { INJECTION_CASES, MISSPELT_CASES, PROPS_CASES, SECRET_CASES, type Inject
  * credential check finds it and never prints it.
  */
 
-
 type Built = { error: unknown } | { json: Json; files: ReadonlyMap<string, string>; stack: ReturnType<typeof newStack>["stack"] };
 
 function build(subject: PropsCase["subject"], props: Json): Built {
@@ -89,7 +88,7 @@ describe("the corpus: secrets", () => {
     const report = renderFindings(findings);
     expect(report).not.toContain(c.secret);
     expect(report).toMatch(/\*{8} \(\d+ characters\)/);
-    expect(report).toMatch(/\n  fix: Pass the secret by reference/);
+    expect(report).toMatch(/\n {2}fix: Pass the secret by reference/);
   });
 });
 

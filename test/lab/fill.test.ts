@@ -43,7 +43,13 @@ const values: ComputedValues = {
   data: () => ({
     service_catalog: [
       { type: "compute", endpoints: [{ interface: "public", url: "http://nova" }] },
-      { type: "identity", endpoints: [{ interface: "internal", url: "http://wrong" }, { interface: "public", url: "http://keystone/v3" }] },
+      {
+        type: "identity",
+        endpoints: [
+          { interface: "internal", url: "http://wrong" },
+          { interface: "public", url: "http://keystone/v3" },
+        ],
+      },
     ],
   }),
   variable: () => "typed-in",

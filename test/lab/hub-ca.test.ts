@@ -30,7 +30,14 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     labHub(app);
     app.synth();
     await settleWrites();
-    const stack = await loadLabStack("lab-hub", join(outdir, "stacks", "lab-hub", "cdk.tf.json"), "terraform", outdir, { catalog: serviceCatalog("http://10.44.0.1:5000", "IU"), region: "IU", projectId: "p", credential: { id: "c", secret: "s" } }, { publicRange: "198.51.100.0/24" });
+    const stack = await loadLabStack(
+      "lab-hub",
+      join(outdir, "stacks", "lab-hub", "cdk.tf.json"),
+      "terraform",
+      outdir,
+      { catalog: serviceCatalog("http://10.44.0.1:5000", "IU"), region: "IU", projectId: "p", credential: { id: "c", secret: "s" } },
+      { publicRange: "198.51.100.0/24" },
+    );
     const server = stack.machines.find((m) => m.name.endsWith("-server"))!;
     const agent = stack.machines.find((m) => m.name.endsWith("-agent-1"))!;
     const cert = file(server.userData, "/var/lib/rancher/k3s/server/tls/server-ca.crt");

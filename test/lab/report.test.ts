@@ -9,7 +9,14 @@ const scenario: ScenarioReport = {
   substitutions: ["NFS: bind mounts of the same file system"],
   checks: [
     { scenario: "slurm", name: "munge works", passed: true, observed: "Success", seconds: 1 },
-    { scenario: "slurm", name: "two jobs share a node", passed: false, observed: "squeue: 4 PENDING Resources\nsecond line", evidence: "[lab-slurm-hpc-controller] tail slurmctld.log\nerror: x", seconds: 45 },
+    {
+      scenario: "slurm",
+      name: "two jobs share a node",
+      passed: false,
+      observed: "squeue: 4 PENDING Resources\nsecond line",
+      evidence: "[lab-slurm-hpc-controller] tail slurmctld.log\nerror: x",
+      seconds: 45,
+    },
   ],
 };
 
@@ -37,7 +44,10 @@ describe("the lab's report", () => {
   });
 
   it("tells how to reach kept machines", () => {
-    const text = renderReport({ scenarios: [], passed: 0, failed: 0, seconds: 1, image: { key: "k", built: true, seconds: 60 }, downloadedBytes: 2e6, kept: { run: "abc123", machines: ["m1"] } }, { color: false });
+    const text = renderReport(
+      { scenarios: [], passed: 0, failed: 0, seconds: 1, image: { key: "k", built: true, seconds: 60 }, downloadedBytes: 2e6, kept: { run: "abc123", machines: ["m1"] } },
+      { color: false },
+    );
     expect(text).toContain("image k (built in 60 s); 2.0 MB fetched");
     expect(text).toContain("kept: run abc123, machines m1");
     expect(text).toContain("npm run lab -- --shell <machine>");

@@ -16,7 +16,11 @@ const CONFIG = {
     openstack_networking_subnet_v2: { subnet: { cidr: "10.42.0.0/16", network_id: "${openstack_networking_network_v2.net.id}", allocation_pool: [{ start: "10.42.0.10", end: "10.42.3.254" }] } },
     openstack_networking_secgroup_v2: { sg: { name: "lab-internal" } },
     openstack_networking_port_v2: {
-      ctl_port: { network_id: "${openstack_networking_network_v2.net.id}", fixed_ip: [{ subnet_id: "${openstack_networking_subnet_v2.subnet.id}", ip_address: "10.42.0.4" }], security_group_ids: ["${openstack_networking_secgroup_v2.sg.id}"] },
+      ctl_port: {
+        network_id: "${openstack_networking_network_v2.net.id}",
+        fixed_ip: [{ subnet_id: "${openstack_networking_subnet_v2.subnet.id}", ip_address: "10.42.0.4" }],
+        security_group_ids: ["${openstack_networking_secgroup_v2.sg.id}"],
+      },
       web_port: { network_id: "${openstack_networking_network_v2.net.id}", fixed_ip: [{ subnet_id: "${openstack_networking_subnet_v2.subnet.id}" }] },
     },
     openstack_compute_keypair_v2: { key: { name: "lab-key", public_key: "ssh-ed25519 AAAA admin" } },
@@ -29,14 +33,17 @@ const CONFIG = {
         key_pair: "${openstack_compute_keypair_v2.key.name}",
         network: [{ port: "${openstack_networking_port_v2.ctl_port.id}" }],
         metadata: { drover_volume_home: "${openstack_blockstorage_volume_v3.home.id}:/home" },
-        user_data: "#cloud-config\nkey: ${random_bytes.munge.base64}\nauth: ${local.auth-url}\nid: ${openstack_identity_application_credential_v3.cred.id}\nsecret: ${openstack_identity_application_credential_v3.cred.secret}\nnet: ${openstack_networking_network_v2.net.id}\nshell: $${HOME}\n",
+        user_data:
+          "#cloud-config\nkey: ${random_bytes.munge.base64}\nauth: ${local.auth-url}\nid: ${openstack_identity_application_credential_v3.cred.id}\nsecret: ${openstack_identity_application_credential_v3.cred.secret}\nnet: ${openstack_networking_network_v2.net.id}\nshell: $${HOME}\n",
       },
       web: { name: "lab-web", flavor_name: "m3.small", image_name: "Featured-Ubuntu24", network: [{ port: "${openstack_networking_port_v2.web_port.id}" }], user_data: "#cloud-config\n" },
     },
     openstack_compute_volume_attach_v2: { attach: { instance_id: "${openstack_compute_instance_v2.ctl.id}", volume_id: "${openstack_blockstorage_volume_v3.home.id}" } },
     openstack_networking_floatingip_v2: { ip: { pool: "public" } },
     openstack_networking_floatingip_associate_v2: { assoc: { floating_ip: "${openstack_networking_floatingip_v2.ip.address}", port_id: "${openstack_networking_port_v2.web_port.id}" } },
-    openstack_dns_recordset_v2: { rec: { name: "web.lab000001.projects.jetstream-cloud.org.", type: "A", records: ["${openstack_networking_floatingip_v2.ip.address}"], zone_id: "${data.openstack_dns_zone_v2.zone.id}" } },
+    openstack_dns_recordset_v2: {
+      rec: { name: "web.lab000001.projects.jetstream-cloud.org.", type: "A", records: ["${openstack_networking_floatingip_v2.ip.address}"], zone_id: "${data.openstack_dns_zone_v2.zone.id}" },
+    },
     openstack_identity_application_credential_v3: { cred: { name: "cred", access_rules: [{ service: "compute", method: "GET", path: "/v2.1/servers" }] } },
     random_bytes: { munge: { length: 8 } },
   },
@@ -50,7 +57,14 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     const credential = { id: "cred-id", secret: "cred-secret" };
 
     // WHEN
-    const stack = await loadLabStack("lab", join(dir, "cdk.tf.json"), "terraform", dir, { catalog: serviceCatalog("http://10.42.0.1:5000", "IU"), region: "IU", projectId: "p", credential }, { publicRange: "198.51.100.0/24" });
+    const stack = await loadLabStack(
+      "lab",
+      join(dir, "cdk.tf.json"),
+      "terraform",
+      dir,
+      { catalog: serviceCatalog("http://10.42.0.1:5000", "IU"), region: "IU", projectId: "p", credential },
+      { publicRange: "198.51.100.0/24" },
+    );
 
     // THEN
     const ctl = stack.machines.find((m) => m.name === "lab-ctl")!;

@@ -51,7 +51,9 @@ describe("sizing on AWS", () => {
   ])("%j → %s, the cheapest type that fits", (need, name) => {
     const r = resolveSize(need, AWS_INSTANCE_TYPES, "aws");
     expect(r.ok && r.flavor.name).toBe(name);
-    const cheaper = AWS_INSTANCE_TYPES.filter((t) => !t.onRequest && t.usdPerHour < type(name)!.usdPerHour && t.vcpus >= need.vcpus && t.memoryGiB >= need.memoryGiB && (need.gpu ? t.gpu >= need.gpu : t.gpu === 0));
+    const cheaper = AWS_INSTANCE_TYPES.filter(
+      (t) => !t.onRequest && t.usdPerHour < type(name)!.usdPerHour && t.vcpus >= need.vcpus && t.memoryGiB >= need.memoryGiB && (need.gpu ? t.gpu >= need.gpu : t.gpu === 0),
+    );
     expect(cheaper).toEqual([]);
   });
 

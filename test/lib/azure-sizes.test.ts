@@ -71,9 +71,7 @@ describe("sizing on Azure", () => {
   });
 
   it("picks burstable B sizes by name only: once their credits are spent they run at a fraction of each core", () => {
-    expect(AZURE_SIZES.filter((s) => s.onRequest).map((s) => s.name)).toEqual([
-      "Standard_B1s", "Standard_B1ms", "Standard_B2s", "Standard_B2ms", "Standard_B4ms", "Standard_B8ms",
-    ]);
+    expect(AZURE_SIZES.filter((s) => s.onRequest).map((s) => s.name)).toEqual(["Standard_B1s", "Standard_B1ms", "Standard_B2s", "Standard_B2ms", "Standard_B4ms", "Standard_B8ms"]);
     expect(smallestFitting(AZURE_SIZES, { vcpus: 1, memoryGiB: 1 })?.name).toBe("Standard_F2s_v2");
     const r = resolveSize("Standard_B2s", AZURE_SIZES, "azure");
     expect(r.ok && r.flavor).toMatchObject({ name: "Standard_B2s", onRequest: true });

@@ -30,12 +30,7 @@ describe("renderMachineCloudInit", () => {
     expect(text.startsWith("#cloud-config\n# drover: dev-vm/box\n")).toBe(true);
     const doc = yamlParse(text);
     expect(doc).toMatchObject({ ssh_pwauth: false, disable_root: true, package_update: true, packages: ["htop", "python3-pip"] });
-    expect(doc.runcmd).toEqual([
-      ["systemctl", "daemon-reload"],
-      ["systemctl", "enable", "--now", "drover-volumes.timer"],
-      "echo 'hello' > /etc/motd",
-      "systemctl restart sshd",
-    ]);
+    expect(doc.runcmd).toEqual([["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", "drover-volumes.timer"], "echo 'hello' > /etc/motd", "systemctl restart sshd"]);
     const script = doc.write_files.find((f: { path: string }) => f.path === "/usr/local/sbin/drover-volumes");
     expect(script.permissions).toBe("0755");
     expect(script.content).toContain('owner="rocky"');
@@ -148,9 +143,7 @@ describe.runIf(hasTool("python3", "apt-get install python3"))("the volume script
 describe("renderTemplate", () => {
   it("fails loudly on a missing or unused value", () => {
     expect(() => renderTemplate("cloud-init/drover-volumes.sh", { owner: "ubuntu" })).toThrow("template cloud-init/drover-volumes.sh: no value for {{metadataSource}}");
-    expect(() => renderTemplate("cloud-init/drover-volumes.sh", { owner: "u", metadataSource: "openstack", extra: "x" })).toThrow(
-      "template cloud-init/drover-volumes.sh: unused values extra",
-    );
+    expect(() => renderTemplate("cloud-init/drover-volumes.sh", { owner: "u", metadataSource: "openstack", extra: "x" })).toThrow("template cloud-init/drover-volumes.sh: unused values extra");
   });
 
   it("refuses values that are unsafe in a shell string", () => {

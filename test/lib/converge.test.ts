@@ -31,7 +31,12 @@ afterAll(async () => {
   await cloud.close();
 });
 
-const env = () => ({ OS_AUTH_URL: cloud.authUrl, OS_AUTH_TYPE: "v3applicationcredential", OS_APPLICATION_CREDENTIAL_ID: cloud.applicationCredential.id, OS_APPLICATION_CREDENTIAL_SECRET: cloud.applicationCredential.secret });
+const env = () => ({
+  OS_AUTH_URL: cloud.authUrl,
+  OS_AUTH_TYPE: "v3applicationcredential",
+  OS_APPLICATION_CREDENTIAL_ID: cloud.applicationCredential.id,
+  OS_APPLICATION_CREDENTIAL_SECRET: cloud.applicationCredential.secret,
+});
 
 describe("waiting for the machines to apply their new configuration", () => {
   const before = cluster(["alice"]);

@@ -70,23 +70,17 @@ describe("stackCost on Jetstream2", () => {
         idle: 12,
         fullScale: 12,
         unknown: 0,
-        machines: [
-          { address: "openstack_compute_instance_v2.box", name: "box", flavor: "m3.quad", count: 3, maxCount: 3, rate: 4, state: "active", perHour: { idle: 12, fullScale: 12 } },
-        ],
+        machines: [{ address: "openstack_compute_instance_v2.box", name: "box", flavor: "m3.quad", count: 3, maxCount: 3, rate: 4, state: "active", perHour: { idle: 12, fullScale: 12 } }],
       },
       {
         construct: "lab/hpc",
         idle: 8,
         fullScale: 8,
         unknown: 0,
-        machines: [
-          { address: "openstack_compute_instance_v2.ctl", name: "controller", flavor: "m3.medium", count: 1, maxCount: 1, rate: 8, state: "active", perHour: { idle: 8, fullScale: 8 } },
-        ],
+        machines: [{ address: "openstack_compute_instance_v2.ctl", name: "controller", flavor: "m3.medium", count: 1, maxCount: 1, rate: 8, state: "active", perHour: { idle: 8, fullScale: 8 } }],
       },
     ]);
-    expect(cost.pricesNote).toBe(
-      "Jetstream2 service units: 1 SU per vCPU-hour, large-memory flavors ×2, GPU flavors ×4; shelved instances cost 0, stopped ones half",
-    );
+    expect(cost.pricesNote).toBe("Jetstream2 service units: 1 SU per vCPU-hour, large-memory flavors ×2, GPU flavors ×4; shelved instances cost 0, stopped ones half");
   });
 
   it("notes a shelved or stopped machine's state, and counts a paused one at the full rate with a note", () => {
@@ -155,8 +149,7 @@ describe("stackCost on Jetstream2", () => {
   });
 
   describe("a Magnum cluster", () => {
-    const cluster = (extra: Json) =>
-      config({ openstack_containerinfra_cluster_v1: { hub_Cluster: { ...at("class/hub/Cluster"), cluster_template_id: "${data.x.y.id}", ...extra } } });
+    const cluster = (extra: Json) => config({ openstack_containerinfra_cluster_v1: { hub_Cluster: { ...at("class/hub/Cluster"), cluster_template_id: "${data.x.y.id}", ...extra } } });
 
     it.each<[string, Json, number, number]>([
       // control plane 1 × m3.small (2) + workers 5 × m3.xl (160) = 162; autoscaling to 8 adds 3 × 32 = 96: 258
@@ -185,10 +178,7 @@ describe("stackCost on Jetstream2", () => {
     });
 
     it("names the control plane and the workers apart", () => {
-      const cost = stackCost(
-        cluster({ master_flavor: "m3.small", flavor: "m3.xl", node_count: 5, labels: { auto_scaling_enabled: "true", max_node_count: "8" } }),
-        JS2,
-      );
+      const cost = stackCost(cluster({ master_flavor: "m3.small", flavor: "m3.xl", node_count: 5, labels: { auto_scaling_enabled: "true", max_node_count: "8" } }), JS2);
       expect(cost.byConstruct[0]!.machines.map((m) => [m.name, m.flavor, m.count, m.maxCount])).toEqual([
         ["Cluster control plane", "m3.small", 1, 1],
         ["Cluster workers", "m3.xl", 5, 8],
@@ -309,8 +299,7 @@ describe("costChange", () => {
   const slurm = instances({ ctl: os("s/hpc/controller/Resource", "m3.medium"), n: os("s/hpc/cpu/Resource", "m3.quad", { count: 2 }), l: os("s/hpc/login/Resource", "m3.small") });
   const elastic = (max: number): CostInfo => ({ ...JS2, elastic: [{ construct: "s/hpc", flavor: "m3.quad", max }] });
   const aws = (vms: Record<string, string>) => config({ aws_instance: Object.fromEntries(Object.entries(vms).map(([k, t]) => [k, { ...at(`s/${k}/Resource`), instance_type: t }])) });
-  const azure = (vms: Record<string, string>) =>
-    config({ azurerm_linux_virtual_machine: Object.fromEntries(Object.entries(vms).map(([k, t]) => [k, { ...at(`s/${k}/Resource`), size: t }])) });
+  const azure = (vms: Record<string, string>) => config({ azurerm_linux_virtual_machine: Object.fromEntries(Object.entries(vms).map(([k, t]) => [k, { ...at(`s/${k}/Resource`), size: t }])) });
 
   it.each<[string, Json | undefined, Json, CostInfo | undefined, CostInfo, string]>([
     // +16 SU/h × 720 h = 11,520 SU

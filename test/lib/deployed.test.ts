@@ -21,7 +21,12 @@ const local = { terraform: { backend: { local: { path: "../../../terraform.demo.
 describe("deploymentOf: whether a stack is deployed, known without terraform", () => {
   it.each([
     ["nothing at all", {}, local, { kind: "never", where: "no state at terraform.demo.tfstate" }],
-    ["a state without resources (destroyed)", { "terraform.demo.tfstate": JSON.stringify({ version: 4, resources: [] }) }, local, { kind: "never", where: "its state at terraform.demo.tfstate holds no resources" }],
+    [
+      "a state without resources (destroyed)",
+      { "terraform.demo.tfstate": JSON.stringify({ version: 4, resources: [] }) },
+      local,
+      { kind: "never", where: "its state at terraform.demo.tfstate holds no resources" },
+    ],
     ["a state with resources", { "terraform.demo.tfstate": JSON.stringify({ version: 4, resources: [{ name: "x" }] }) }, local, { kind: "deployed" }],
     ["drover's deploy record", { ".drover/deployed/demo/cdk.tf.json": "{}" }, local, { kind: "deployed" }],
     ["a lock a crashed run left", { ".terraform.demo.tfstate.lock.info": "{}" }, local, { kind: "unknown" }],

@@ -4,13 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderMachineCloudInit, USER_DATA_MAX_BYTES } from "../../lib/cloud-init.ts";
-import {
-  checkGatewayCloudInitInput,
-  GATEWAY_PATHS,
-  GATEWAY_UNITS,
-  renderGatewayCloudInit,
-  type GatewayCloudInitInput,
-} from "../../lib/gateway/cloud-init.ts";
+import { checkGatewayCloudInitInput, GATEWAY_PATHS, GATEWAY_UNITS, renderGatewayCloudInit, type GatewayCloudInitInput } from "../../lib/gateway/cloud-init.ts";
 import { renderNginxSite } from "../../lib/gateway/nginx.ts";
 import { readTemplate } from "../../lib/templates.ts";
 import { yaml } from "../../lib/vendor.ts";
@@ -32,7 +26,13 @@ const SCENARIOS = {
     letsEncryptEmail: "admin@example.org",
     sshAllowedCidrs: ["203.0.113.0/24", "198.51.100.7/32", "2001:db8::/32"],
     nginx,
-    app: { kind: "container", image: "ghcr.io/myorg/portal:1.4", port: 8000, env: { DB_HOST, DB_URL: `postgres://${DB_HOST}:5432/portal`, GREETING: "it's #1: 100% ok, $HOME" }, dataMountPath: "/data" },
+    app: {
+      kind: "container",
+      image: "ghcr.io/myorg/portal:1.4",
+      port: 8000,
+      env: { DB_HOST, DB_URL: `postgres://${DB_HOST}:5432/portal`, GREETING: "it's #1: 100% ok, $HOME" },
+      dataMountPath: "/data",
+    },
     dataVolume: { mountPath: "/srv/data" },
   },
   "upstream with TLS": {
@@ -119,7 +119,10 @@ describe("renderGatewayCloudInit", () => {
     it("admits 80 and 443 from anywhere and 22 from the listed ranges only, per family, and drops the rest", () => {
       const text = rules(full);
       expect(text).toContain("type filter hook input priority filter; policy drop;");
-      const opens = text.split("\n").filter((l) => /dport/.test(l) && !l.trim().startsWith("#")).map((l) => l.trim());
+      const opens = text
+        .split("\n")
+        .filter((l) => /dport/.test(l) && !l.trim().startsWith("#"))
+        .map((l) => l.trim());
       expect(opens).toEqual([
         "ip6 saddr fe80::/10 udp dport 546 accept",
         "tcp dport { 80, 443 } accept",
@@ -136,7 +139,9 @@ describe("renderGatewayCloudInit", () => {
       expect(unit).toContain(`\nExecStart=/usr/sbin/nft -f ${GATEWAY_PATHS.firewallRules}\n`);
       expect(unit).toContain("\nBefore=network-pre.target shutdown.target\n");
       expect(unit).toContain("\nWantedBy=sysinit.target\n");
-      const statements = rules(full).split("\n").filter((l) => !l.trim().startsWith("#"));
+      const statements = rules(full)
+        .split("\n")
+        .filter((l) => !l.trim().startsWith("#"));
       expect(statements.filter((l) => /flush|^table/.test(l))).toEqual(["table inet drover_gateway", "table inet drover_gateway {"]);
       expect(machine(full).runcmd).toContain(`systemctl enable --now ${GATEWAY_UNITS.firewall}`);
     });
@@ -158,7 +163,11 @@ describe("renderGatewayCloudInit", () => {
         const file = join(dir, "listed.nft");
         writeFileSync(file, rules(full));
         const listed = runTool("unshare", ["-n", "sh", "-c", `nft -f ${file} && nft -f ${file} && nft list table inet drover_gateway`]);
-        const chain = (n: string) => /chain (\w+) \{\n([\s\S]*?)\n\t\}/g.exec(listed.slice(listed.indexOf(`chain ${n} {`)))![2]!.split("\n").map((l) => l.trim());
+        const chain = (n: string) =>
+          /chain (\w+) \{\n([\s\S]*?)\n\t\}/g
+            .exec(listed.slice(listed.indexOf(`chain ${n} {`)))![2]!
+            .split("\n")
+            .map((l) => l.trim());
         expect(chain("input")).toEqual([
           "type filter hook input priority filter; policy drop;",
           'iif "lo" accept',
@@ -182,13 +191,16 @@ describe("renderGatewayCloudInit", () => {
   describe("SSH, fail2ban and updates", () => {
     it("turns off passwords, keyboard-interactive and root, three tries a connection, before cloud-init's drop-in", () => {
       expect(GATEWAY_PATHS.sshdDropIn < "/etc/ssh/sshd_config.d/50-cloud-init.conf").toBe(true);
-      const settings = content(full, GATEWAY_PATHS.sshdDropIn).split("\n").filter((l) => l && !l.startsWith("#"));
+      const settings = content(full, GATEWAY_PATHS.sshdDropIn)
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"));
       expect(settings).toEqual(["PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitRootLogin no", "MaxAuthTries 3"]);
       expect(machine(full).runcmd).toContain("systemctl try-reload-or-restart ssh.service");
     });
 
     // sshd checks its privilege-separation directory even with -t; the package's service makes it (.ci/run too).
-    const sshdReady = hasTool("sshd", "apt-get install openssh-server") && (existsSync("/run/sshd") || (console.warn("[skip] /run/sshd is missing, so sshd -t cannot run (mkdir -p /run/sshd as root)."), false));
+    const sshdReady =
+      hasTool("sshd", "apt-get install openssh-server") && (existsSync("/run/sshd") || (console.warn("[skip] /run/sshd is missing, so sshd -t cannot run (mkdir -p /run/sshd as root)."), false));
     it.runIf(sshdReady)("sshd -t accepts the drop-in", () => {
       const file = join(dir, "sshd_config");
       writeFileSync(file, content(full, GATEWAY_PATHS.sshdDropIn));
@@ -208,7 +220,9 @@ describe("renderGatewayCloudInit", () => {
       const dump = (name: Scenario) => {
         const file = join(dir, `${name.replace(/\W+/g, "-")}.apt.conf`);
         writeFileSync(file, ubuntuDefault + content(name, GATEWAY_PATHS.aptConf));
-        return runTool("apt-config", ["-c", file, "dump"]).split("\n").filter((l) => /^(Unattended-Upgrade::|APT::Periodic::)/.test(l));
+        return runTool("apt-config", ["-c", file, "dump"])
+          .split("\n")
+          .filter((l) => /^(Unattended-Upgrade::|APT::Periodic::)/.test(l));
       };
       const common = [
         'APT::Periodic::Update-Package-Lists "1";',
@@ -391,7 +405,9 @@ describe("renderGatewayCloudInit", () => {
 
   describe.runIf(hasTool("shellcheck", "apt-get install shellcheck"))("checked by the real shellcheck", () => {
     const scripts = (Object.keys(SCENARIOS) as Scenario[]).flatMap((name) =>
-      machine(name).write_files.filter((f) => f.content.startsWith("#!")).map((f) => [`${name}: ${f.path}`, f.content] as const),
+      machine(name)
+        .write_files.filter((f) => f.content.startsWith("#!"))
+        .map((f) => [`${name}: ${f.path}`, f.content] as const),
     );
     it("finds every script", () => {
       expect(new Set(scripts.map(([label]) => label.split(": ")[1]))).toEqual(
@@ -409,7 +425,11 @@ describe("renderGatewayCloudInit", () => {
   describe.runIf(hasTool("systemd-analyze", "apt-get install systemd"))("units checked by the real systemd-analyze verify", () => {
     // Against a scratch root: this machine's own units (for the targets ours name) and stand-ins for
     // the programs ours start, which need not be installed here.
-    const units = (Object.keys(SCENARIOS) as Scenario[]).flatMap((name) => machine(name).write_files.filter((f) => f.path.startsWith("/etc/systemd/system/")).map((f) => [name, f] as const));
+    const units = (Object.keys(SCENARIOS) as Scenario[]).flatMap((name) =>
+      machine(name)
+        .write_files.filter((f) => f.path.startsWith("/etc/systemd/system/"))
+        .map((f) => [name, f] as const),
+    );
     const roots = new Map<Scenario, string>();
     const rootOf = (name: Scenario): string => {
       let root = roots.get(name);
@@ -453,23 +473,37 @@ describe("checkGatewayCloudInitInput", () => {
       "a URL for a name, a bad account and e-mail",
       { fqdn: "https://portal.example.org", loginUser: "Ubuntu", letsEncryptEmail: "me at example.org" },
       [
-        { code: "gateway.fqdn", message: `'fqdn' ("https://portal.example.org") must be a DNS name of two or more labels (lower-case letters, digits and '-'), e.g. "portal.myalloc.projects.jetstream-cloud.org"` },
+        {
+          code: "gateway.fqdn",
+          message: `'fqdn' ("https://portal.example.org") must be a DNS name of two or more labels (lower-case letters, digits and '-'), e.g. "portal.myalloc.projects.jetstream-cloud.org"`,
+        },
         { code: "gateway.login-user", message: `'loginUser' ("Ubuntu") must be an account name: lower-case letters, digits, '_' and '-', at most 32, e.g. "ubuntu"` },
-        { code: "gateway.email", message: `'letsEncryptEmail' ("me at example.org") must be an e-mail address of letters, digits and . _ + - (Let's Encrypt writes there before the certificate expires)` },
+        {
+          code: "gateway.email",
+          message: `'letsEncryptEmail' ("me at example.org") must be an e-mail address of letters, digits and . _ + - (Let's Encrypt writes there before the certificate expires)`,
+        },
       ],
     ],
     [
       "TLS without the bootstrap site, and an empty site",
       { nginx: { httpConf: nginx.httpConf, site: " " } },
       [
-        { code: "gateway.nginx-bootstrap", message: `'nginx.bootstrap' is missing: with 'letsEncryptEmail' nginx serves the bootstrap site until the certificate exists; pass renderNginxSite(...).bootstrap` },
+        {
+          code: "gateway.nginx-bootstrap",
+          message: `'nginx.bootstrap' is missing: with 'letsEncryptEmail' nginx serves the bootstrap site until the certificate exists; pass renderNginxSite(...).bootstrap`,
+        },
         { code: "gateway.nginx-empty", message: `'nginx.site' is empty: pass the text renderNginxSite(...).site gives` },
       ],
     ],
     [
       "a bootstrap site without TLS",
       { letsEncryptEmail: undefined },
-      [{ code: "gateway.nginx-bootstrap", message: `'nginx.bootstrap' is given without 'letsEncryptEmail': without TLS nginx serves 'nginx.site' over HTTP at once; leave 'nginx.bootstrap' out, or set 'letsEncryptEmail'` }],
+      [
+        {
+          code: "gateway.nginx-bootstrap",
+          message: `'nginx.bootstrap' is given without 'letsEncryptEmail': without TLS nginx serves 'nginx.site' over HTTP at once; leave 'nginx.bootstrap' out, or set 'letsEncryptEmail'`,
+        },
+      ],
     ],
     [
       "SSH ranges: host bits, not a range, twice",
@@ -489,7 +523,10 @@ describe("checkGatewayCloudInitInput", () => {
       [
         { code: "gateway.mount-path", message: `'dataVolume.mountPath' ("/etc") would hide a system directory: use a path under /srv, /data, /mnt or /media` },
         { code: "gateway.app-port", message: `'app.port' (443) must be a whole number from 1 to 65535 other than 22, 80 and 443, which sshd and nginx listen on: e.g. 8000` },
-        { code: "gateway.image", message: `'app.image' ("nginx") must be an image name with its registry, in lower case, with an optional :tag or @sha256 digest, e.g. "docker.io/library/nginx:1.27" or "ghcr.io/myorg/portal:1.4": podman on Ubuntu does not guess a registry` },
+        {
+          code: "gateway.image",
+          message: `'app.image' ("nginx") must be an image name with its registry, in lower case, with an optional :tag or @sha256 digest, e.g. "docker.io/library/nginx:1.27" or "ghcr.io/myorg/portal:1.4": podman on Ubuntu does not guess a registry`,
+        },
         { code: "gateway.env-name", message: `'app.env' name "1X" must be letters, digits and '_', not starting with a digit` },
         { code: "gateway.env-value", message: `'app.env.QUOTED' ("\\"a b\\"") starts with a quote or a blank: podman reads the rest of the line as the value, so write the value without quotes` },
         { code: "gateway.env-value", message: `'app.env.LINES' holds a line break: podman's env file takes one line a variable; pass a file on the data volume instead` },
@@ -536,7 +573,11 @@ function runScript(text: string, args: string[], at = mkdtempSync(join(dir, "run
   stub(bin, "nginx", `${record}\n[ ! -e "${at}/nginx-fails" ]`);
   stub(bin, "getent", `[ ! -e "${at}/no-dns" ] && echo "149.165.158.10   STREAM $2"`);
   // Fails as many times as the file "certbot-failures" says, then writes the certificate.
-  stub(bin, "certbot", `${record}\nn=$(cat "${at}/certbot-failures")\nif [ "$n" -gt 0 ]; then echo $((n - 1)) >"${at}/certbot-failures"; exit 1; fi\nmkdir -p "$(dirname "${at}/live/fullchain.pem")" && echo cert >"${at}/live/fullchain.pem"`);
+  stub(
+    bin,
+    "certbot",
+    `${record}\nn=$(cat "${at}/certbot-failures")\nif [ "$n" -gt 0 ]; then echo $((n - 1)) >"${at}/certbot-failures"; exit 1; fi\nmkdir -p "$(dirname "${at}/live/fullchain.pem")" && echo cert >"${at}/live/fullchain.pem"`,
+  );
   const script = join(at, `script-${scripts++}`);
   writeFileSync(script, text);
   chmodSync(script, 0o755);

@@ -8,14 +8,7 @@ import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  HSTS_MAX_AGE_SECONDS,
-  NGINX_SITE_DEFAULTS,
-  checkNginxSiteInput,
-  renderNginxSite,
-  type NginxSiteFiles,
-  type NginxSiteInput,
-} from "../../lib/gateway/nginx.ts";
+import { HSTS_MAX_AGE_SECONDS, NGINX_SITE_DEFAULTS, checkNginxSiteInput, renderNginxSite, type NginxSiteFiles, type NginxSiteInput } from "../../lib/gateway/nginx.ts";
 import { hasTool } from "../support/tools.ts";
 
 /**
@@ -147,30 +140,15 @@ describe("checkNginxSiteInput", () => {
       "gateway.proxy-timeout",
       `'proxyTimeoutSeconds' (3601) must be a whole number from 1 to 3600: how long nginx waits for the application between two reads or writes; longer work should stream progress or run as a job`,
     ],
-    [
-      "HTTP port 0",
-      { listenHttpPort: 0 },
-      "gateway.listen-port",
-      `'listenHttpPort' (0) must be a whole number from 1 to 65535: 80 on a gateway, a free high port in a test`,
-    ],
-    [
-      "HTTPS port above 65535",
-      { listenHttpsPort: 65536 },
-      "gateway.listen-port",
-      `'listenHttpsPort' (65536) must be a whole number from 1 to 65535: 443 on a gateway, a free high port in a test`,
-    ],
+    ["HTTP port 0", { listenHttpPort: 0 }, "gateway.listen-port", `'listenHttpPort' (0) must be a whole number from 1 to 65535: 80 on a gateway, a free high port in a test`],
+    ["HTTPS port above 65535", { listenHttpsPort: 65536 }, "gateway.listen-port", `'listenHttpsPort' (65536) must be a whole number from 1 to 65535: 443 on a gateway, a free high port in a test`],
     [
       "one port for both",
       { listenHttpPort: 18080, listenHttpsPort: 18080 },
       "gateway.listen-port",
       `'listenHttpPort' and 'listenHttpsPort' are both 18080: give each its own port (80 and 443 on a gateway)`,
     ],
-    [
-      "no listen address",
-      { listenAddresses: [] },
-      "gateway.listen-address",
-      `'listenAddresses' is empty: list at least one, e.g. ["*", "[::]"] (every IPv4 and IPv6 address) or ["127.0.0.1"]`,
-    ],
+    ["no listen address", { listenAddresses: [] }, "gateway.listen-address", `'listenAddresses' is empty: list at least one, e.g. ["*", "[::]"] (every IPv4 and IPv6 address) or ["127.0.0.1"]`],
     [
       "a host name as listen address",
       { listenAddresses: ["localhost"] },
@@ -183,12 +161,7 @@ describe("checkNginxSiteInput", () => {
       "gateway.listen-address",
       `'listenAddresses' entry "::1" must be "*", an IPv4 address such as "127.0.0.1", or an IPv6 address in brackets such as "[::]"`,
     ],
-    [
-      "a listen address twice",
-      { listenAddresses: ["127.0.0.1", "127.0.0.1"] },
-      "gateway.listen-address",
-      `'listenAddresses' lists "127.0.0.1" twice: nginx refuses a duplicate listen; remove one`,
-    ],
+    ["a listen address twice", { listenAddresses: ["127.0.0.1", "127.0.0.1"] }, "gateway.listen-address", `'listenAddresses' lists "127.0.0.1" twice: nginx refuses a duplicate listen; remove one`],
     [
       "a relative certificate path",
       { certificatePath: "certs/fullchain.pem" },
@@ -407,7 +380,25 @@ class NginxPrefix {
     mkdirSync(join(this.webroot, ".well-known", "acme-challenge"), { recursive: true });
     const made = spawnSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", `/CN=${FQDN}`, "-addext", `subjectAltName=DNS:${FQDN}`, "-keyout", this.key, "-out", this.cert],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${FQDN}`,
+        "-addext",
+        `subjectAltName=DNS:${FQDN}`,
+        "-keyout",
+        this.key,
+        "-out",
+        this.cert,
+      ],
       { encoding: "utf8" },
     );
     if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`);

@@ -52,7 +52,11 @@ const openstack: Json = {
         fixed_ip: [{ subnet_id: "${openstack_networking_subnet_v2.sub.id}", ip_address: "10.0.0.10" }],
         security_group_ids: ["${openstack_networking_secgroup_v2.web.id}", "${openstack_networking_secgroup_v2.internal.id}"],
       }),
-      port2: res("lab/worker/Port", { network_id: "${openstack_networking_network_v2.net.id}", fixed_ip: [{ subnet_id: "${openstack_networking_subnet_v2.sub.id}" }], security_group_ids: ["${openstack_networking_secgroup_v2.internal.id}"] }),
+      port2: res("lab/worker/Port", {
+        network_id: "${openstack_networking_network_v2.net.id}",
+        fixed_ip: [{ subnet_id: "${openstack_networking_subnet_v2.sub.id}" }],
+        security_group_ids: ["${openstack_networking_secgroup_v2.internal.id}"],
+      }),
     },
     openstack_compute_instance_v2: {
       web: res("lab/web/Resource", {
@@ -81,7 +85,14 @@ const openstack: Json = {
       }),
     },
     openstack_containerinfra_cluster_v1: {
-      k8s: res("lab/k8s/Resource", { name: "lab-k8s", master_count: 1, node_count: 3, flavor: "m3.medium", fixed_network: "${openstack_networking_network_v2.net.name}", fixed_subnet: "${openstack_networking_subnet_v2.sub.id}" }),
+      k8s: res("lab/k8s/Resource", {
+        name: "lab-k8s",
+        master_count: 1,
+        node_count: 3,
+        flavor: "m3.medium",
+        fixed_network: "${openstack_networking_network_v2.net.name}",
+        fixed_subnet: "${openstack_networking_subnet_v2.sub.id}",
+      }),
     },
   },
 };
@@ -102,7 +113,13 @@ const aws: Json = {
     },
     aws_vpc_security_group_ingress_rule: {
       ssh: res("app/box/Firewall-ssh", { security_group_id: "${aws_security_group.sg.id}", ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "203.0.113.0/24" }),
-      fromBastion: res("app/box/Firewall-bastion", { security_group_id: "${aws_security_group.sg.id}", ip_protocol: "tcp", from_port: 8000, to_port: 8100, referenced_security_group_id: "${aws_security_group.bastion.id}" }),
+      fromBastion: res("app/box/Firewall-bastion", {
+        security_group_id: "${aws_security_group.sg.id}",
+        ip_protocol: "tcp",
+        from_port: 8000,
+        to_port: 8100,
+        referenced_security_group_id: "${aws_security_group.bastion.id}",
+      }),
     },
     aws_vpc_security_group_egress_rule: {
       out: res("app/box/Firewall-egress", { security_group_id: "${aws_security_group.sg.id}", ip_protocol: "-1", cidr_ipv4: "0.0.0.0/0" }),
@@ -129,8 +146,7 @@ const aws: Json = {
 };
 
 /** Graphviz writes `-` as `&#45;` in SVG: decode entities to compare text. */
-const decode = (s: string) =>
-  s.replace(/&(#\d+|lt|gt|quot|amp);/g, (_, e: string) => (e.startsWith("#") ? String.fromCharCode(Number(e.slice(1))) : { lt: "<", gt: ">", quot: '"', amp: "&" }[e]!));
+const decode = (s: string) => s.replace(/&(#\d+|lt|gt|quot|amp);/g, (_, e: string) => (e.startsWith("#") ? String.fromCharCode(Number(e.slice(1))) : { lt: "<", gt: ">", quot: '"', amp: "&" }[e]!));
 
 /** The text of every `<text>` element of an SVG, decoded. */
 const svgTexts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => decode(m[1]!));
@@ -148,11 +164,7 @@ describe("references", () => {
       "${aws_instance.nope.id}",
       "openstack_networking_network_v2.net.id",
     ]);
-    expect(found.map((r) => r.address)).toEqual([
-      "openstack_networking_subnet_v2.sub",
-      "data.openstack_networking_network_v2.ext",
-      "data.openstack_dns_zone_v2.zone",
-    ]);
+    expect(found.map((r) => r.address)).toEqual(["openstack_networking_subnet_v2.sub", "data.openstack_networking_network_v2.ext", "data.openstack_dns_zone_v2.zone"]);
   });
 });
 
@@ -204,7 +216,12 @@ describe("buildGraphModel on OpenStack", () => {
 
   it("GIVEN a floating IP, a volume and a DNS record THEN they link to the machine and the address", () => {
     expect(m.publicAddresses).toEqual([
-      expect.objectContaining({ name: "lab-web-ip", pool: "public", machine: "openstack_compute_instance_v2.web", members: ["openstack_networking_floatingip_v2.ip", "openstack_networking_floatingip_associate_v2.assoc"] }),
+      expect.objectContaining({
+        name: "lab-web-ip",
+        pool: "public",
+        machine: "openstack_compute_instance_v2.web",
+        members: ["openstack_networking_floatingip_v2.ip", "openstack_networking_floatingip_associate_v2.assoc"],
+      }),
     ]);
     expect(m.volumes).toEqual([
       expect.objectContaining({
@@ -285,7 +302,13 @@ describe("buildGraphModel on GCP and Azure", () => {
       },
       { stack: "g" },
     );
-    expect(machine(m, "g-vm")).toMatchObject({ size: "e2-standard-2", fixedAddress: "10.2.0.5", network: "google_compute_network.net", securityGroups: ["gcp-tag:g-access"], publicAddresses: ["google_compute_address.ip"] });
+    expect(machine(m, "g-vm")).toMatchObject({
+      size: "e2-standard-2",
+      fixedAddress: "10.2.0.5",
+      network: "google_compute_network.net",
+      securityGroups: ["gcp-tag:g-access"],
+      publicAddresses: ["google_compute_address.ip"],
+    });
     expect(rules(m, "g-access")).toEqual(["tcp 22 ← 203.0.113.0/24"]);
   });
 
@@ -304,7 +327,13 @@ describe("buildGraphModel on GCP and Azure", () => {
       },
       { stack: "z" },
     );
-    expect(machine(m, "z-vm")).toMatchObject({ size: "Standard_D2s_v5", subnet: "azurerm_subnet.sub", network: "azurerm_virtual_network.net", fixedAddress: "10.3.0.4", publicAddresses: ["azurerm_public_ip.ip"] });
+    expect(machine(m, "z-vm")).toMatchObject({
+      size: "Standard_D2s_v5",
+      subnet: "azurerm_subnet.sub",
+      network: "azurerm_virtual_network.net",
+      fixedAddress: "10.3.0.4",
+      publicAddresses: ["azurerm_public_ip.ip"],
+    });
     expect(m.clouds).toEqual(["azure"]);
   });
 });

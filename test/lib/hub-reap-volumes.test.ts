@@ -35,7 +35,11 @@ function standIn(volumes: Volume[]) {
     };
     const port = (server.address() as AddressInfo).port;
     if (req.method === "POST" && req.url === "/identity/v3/auth/tokens") {
-      return send(201, { token: { project: { id: "proj1" }, catalog: [{ type: "volumev3", endpoints: [{ interface: "public", region_id: "IU", url: `http://127.0.0.1:${port}/volume/v3` }] }] } }, { "X-Subject-Token": TOKEN });
+      return send(
+        201,
+        { token: { project: { id: "proj1" }, catalog: [{ type: "volumev3", endpoints: [{ interface: "public", region_id: "IU", url: `http://127.0.0.1:${port}/volume/v3` }] }] } },
+        { "X-Subject-Token": TOKEN },
+      );
     }
     if (req.headers["x-auth-token"] !== TOKEN) return send(401, { error: { message: "no token" } });
     if (req.method === "GET" && req.url?.startsWith("/volume/v3/proj1/volumes/detail?metadata=")) {
@@ -52,12 +56,23 @@ function standIn(volumes: Volume[]) {
     }
     send(404, { error: { message: `no route ${req.method} ${req.url}` } });
   });
-  return new Promise<{ server: Server; url: string; requests: string[] }>((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/identity/v3`, requests })));
+  return new Promise<{ server: Server; url: string; requests: string[] }>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/identity/v3`, requests })),
+  );
 }
 
 function reap(authUrl: string, extra: Record<string, string> = {}, args: string[] = []): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? "", DROVER_AUTH_URL: authUrl, DROVER_REGION: "IU", DROVER_APP_CRED_ID: "cred1", DROVER_APP_CRED_SECRET: SECRET, DROVER_CSI_CLUSTER: "class-hub", DROVER_REAP_POLL_SECONDS: "0.05", ...extra };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      DROVER_AUTH_URL: authUrl,
+      DROVER_REGION: "IU",
+      DROVER_APP_CRED_ID: "cred1",
+      DROVER_APP_CRED_SECRET: SECRET,
+      DROVER_CSI_CLUSTER: "class-hub",
+      DROVER_REAP_POLL_SECONDS: "0.05",
+      ...extra,
+    };
     const child = spawn(process.execPath, [SCRIPT, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));

@@ -100,7 +100,11 @@ describe("planCapacity: flavor choice and counts", () => {
     // 1.5 GiB is 1536 MiB; 0.1 vCPU is 100 m. 10 users, seats 11. m3.tiny: min(floor(500/100)=5, floor(1894/1536)=1) = 1 → 11 SU;
     // m3.small: min(15, 3) = 3 → 4 × 2 = 8; m3.quad: min(35, 8) = 8 → 2 × 4 = 8; m3.medium: min(75, 18) = 18 → 1 × 8 = 8:
     // a three-way tie, fewest nodes.
-    ["fractional memory", { users: 10, profile: { cpu: 0.1, memoryGiB: 1.5 } }, { flavor: "m3.medium", nodes: 1, usersPerNode: 18, limitedBy: "memory", seats: 11, controlPlane: "m3.small", suPerHour: 10 }],
+    [
+      "fractional memory",
+      { users: 10, profile: { cpu: 0.1, memoryGiB: 1.5 } },
+      { flavor: "m3.medium", nodes: 1, usersPerNode: 18, limitedBy: "memory", seats: 11, controlPlane: "m3.small", suPerHour: 10 },
+    ],
     // 301 users, 0.5 vCPU, 1 GiB: seats 301 + 31 = 332. m3.quad 7 → 48 × 4 = 192; m3.medium 15 → 23 × 8 = 184;
     // m3.large 31 → 11 × 16 = 176; m3.xl 63 → 6 × 32 = 192. Over 300 users the control plane is m3.quad (4 SU/h).
     ["a large class", { users: 301, profile: { cpu: 0.5, memoryGiB: 1 } }, { flavor: "m3.large", nodes: 11, usersPerNode: 31, limitedBy: "cpu", seats: 332, controlPlane: "m3.quad", suPerHour: 180 }],
@@ -108,11 +112,23 @@ describe("planCapacity: flavor choice and counts", () => {
     // with CPU: floor(3.5/2) = 1). Seats 22 → 22 × g3.small (16 SU/h) = 352 + 2.
     ["GPU", { users: 20, profile: { cpu: 2, memoryGiB: 8, gpus: 1 } }, { flavor: "g3.small", nodes: 22, usersPerNode: 1, limitedBy: "gpu", seats: 22, controlPlane: "m3.small", suPerHour: 354 }],
     // 4 vCPU per GPU user: g3.small offers 3.5 → g3.medium (7.5 vCPUs, 32 SU/h): 22 × 32 + 2 = 706.
-    ["GPU, 4 vCPUs", { users: 20, profile: { cpu: 4, memoryGiB: 8, gpus: 1 } }, { flavor: "g3.medium", nodes: 22, usersPerNode: 1, limitedBy: "gpu", seats: 22, controlPlane: "m3.small", suPerHour: 706 }],
+    [
+      "GPU, 4 vCPUs",
+      { users: 20, profile: { cpu: 4, memoryGiB: 8, gpus: 1 } },
+      { flavor: "g3.medium", nodes: 22, usersPerNode: 1, limitedBy: "gpu", seats: 22, controlPlane: "m3.small", suPerHour: 706 },
+    ],
     // A named flavor: m3.quad holds 3 → ceil(140 / 3) = 47 × 4 + 2 = 190.
-    ["named flavor", { users: 127, profile: { cpu: 1, memoryGiB: 2 }, nodes: { size: "m3.quad" } }, { flavor: "m3.quad", nodes: 47, usersPerNode: 3, limitedBy: "cpu", seats: 140, controlPlane: "m3.small", suPerHour: 190 }],
+    [
+      "named flavor",
+      { users: 127, profile: { cpu: 1, memoryGiB: 2 }, nodes: { size: "m3.quad" } },
+      { flavor: "m3.quad", nodes: 47, usersPerNode: 3, limitedBy: "cpu", seats: 140, controlPlane: "m3.small", suPerHour: 190 },
+    ],
     // A named count: 5 nodes must hold 140, so at least 28 per node: m3.xl (31) at 5 × 32, not m3.2xl at 5 × 64.
-    ["named count", { users: 127, profile: { cpu: 1, memoryGiB: 2 }, nodes: { count: 5 } }, { flavor: "m3.xl", nodes: 5, usersPerNode: 31, limitedBy: "cpu", seats: 140, controlPlane: "m3.small", suPerHour: 162 }],
+    [
+      "named count",
+      { users: 127, profile: { cpu: 1, memoryGiB: 2 }, nodes: { count: 5 } },
+      { flavor: "m3.xl", nodes: 5, usersPerNode: 31, limitedBy: "cpu", seats: 140, controlPlane: "m3.small", suPerHour: 162 },
+    ],
   ] as const)("%s", (_name, input, expected) => {
     expect(numbers(plan(input as Omit<CapacityInput, "cloud">).plan)).toEqual(expected);
   });
@@ -135,7 +151,10 @@ describe("planCapacity: flavor choice and counts", () => {
     expect(plan({ users: 5, profile: { cpu: 1, memoryGiB: 2, gpus: 1 }, cloud: { name: "test", flavors: cheapGpu } }).plan.userNodes.flavor.name).toBe("g.cheap");
     const onlyGpu: Flavor[] = JETSTREAM2_FLAVORS.filter((f) => f.gpu > 0 || f.name === "m3.small");
     expect(issues({ users: 1, profile: { cpu: 4, memoryGiB: 2 }, cloud: { name: "jetstream2", flavors: onlyGpu } })).toEqual([
-      { code: "capacity.no-fit", message: "'profile.cpu' 4 fits no jetstream2 flavor: the most a node offers users is 1.5 vCPUs (m3.small: 2 vCPUs less 0.5 for the system); lower profile.cpu to 1.5 or less" },
+      {
+        code: "capacity.no-fit",
+        message: "'profile.cpu' 4 fits no jetstream2 flavor: the most a node offers users is 1.5 vCPUs (m3.small: 2 vCPUs less 0.5 for the system); lower profile.cpu to 1.5 or less",
+      },
     ]);
   });
 
@@ -173,7 +192,8 @@ describe("planCapacity: node counts that do not hold the class", () => {
     expect(issues({ users: 200, profile: { cpu: 1, memoryGiB: 2 }, nodes: { count: 1 } })).toEqual([
       {
         code: "capacity.too-few-nodes",
-        message: "'nodes.count' 1 is too few for 200 users on any jetstream2 CPU flavor: the most one node holds is 127 users (r3.xl), 127 on 1 node; raise nodes.count to 2, or leave it out to let drover choose",
+        message:
+          "'nodes.count' 1 is too few for 200 users on any jetstream2 CPU flavor: the most one node holds is 127 users (r3.xl), 127 on 1 node; raise nodes.count to 2, or leave it out to let drover choose",
       },
     ]);
   });
@@ -251,7 +271,11 @@ describe("planCapacity: every input problem, with its exact message", () => {
       "capacity.no-fit",
       "'profile.cpu' 40 fits no jetstream2 GPU flavor: the most a node offers users is 31.5 vCPUs (g3.xl: 32 vCPUs less 0.5 for the system); lower profile.cpu to 31.5 or less",
     ],
-    [{ ...ok, profile: { cpu: 1, memoryGiB: 2, gpus: 2 } }, "capacity.no-fit", "'profile.gpus' 2 fits no jetstream2 GPU flavor: the most GPUs a node has is 1 (g3.xl: 1 A100); lower profile.gpus to 1"],
+    [
+      { ...ok, profile: { cpu: 1, memoryGiB: 2, gpus: 2 } },
+      "capacity.no-fit",
+      "'profile.gpus' 2 fits no jetstream2 GPU flavor: the most GPUs a node has is 1 (g3.xl: 1 A100); lower profile.gpus to 1",
+    ],
     // 20 GiB on m3.quad (13.25 for users). The cheapest plan for 11 seats of 20 GiB (20480 MiB): m3.medium holds
     // floor(28160/20480) = 1 → 11 × 8 = 88; m3.large 2 → 6 × 16 = 96; m3.xl 5 → 3 × 32 = 96; m3.2xl 11 → 1 × 64 = 64;
     // r3.large 23 → 1 × 128.

@@ -114,7 +114,10 @@ const machine = (text: string, values = FAKE_VALUES): Doc => parse(deploy(text, 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects of every kind, read by the assertions
 type KubeObject = Record<string, any>;
 /** The Kubernetes objects in a manifest file. */
-const objects = (f: WriteFile): KubeObject[] => yaml().parseAllDocuments(decoded(f)).map((d) => d.toJS() as KubeObject);
+const objects = (f: WriteFile): KubeObject[] =>
+  yaml()
+    .parseAllDocuments(decoded(f))
+    .map((d) => d.toJS() as KubeObject);
 const roles = (out: K3sCloudInit) => Object.entries(out) as Array<[string, string]>;
 
 const built = Object.fromEntries(Object.entries(SCENARIOS).map(([name, input]) => [name, renderK3sCloudInit(input)]));
@@ -668,7 +671,12 @@ describe("renderK3sCloudInit", () => {
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     const NODES = "class-hub-server\tTrue\tcore\nclass-hub-user-1-8f3a2c1d\tTrue\tuser\n";
-    const INSTALLED = { "helmchart-jupyterhub": "helm-install-jupyterhub\t", "job-helm-install-jupyterhub": "1", "helmchart-openstack-cinder-csi": "helm-install-openstack-cinder-csi\t", "job-helm-install-openstack-cinder-csi": "1" };
+    const INSTALLED = {
+      "helmchart-jupyterhub": "helm-install-jupyterhub\t",
+      "job-helm-install-jupyterhub": "1",
+      "helmchart-openstack-cinder-csi": "helm-install-openstack-cinder-csi\t",
+      "job-helm-install-openstack-cinder-csi": "1",
+    };
 
     it("says ready, and exits 0, when every node is Ready and the hub pod runs ready", () => {
       const r = run({ nodes: NODES, ...INSTALLED, pods: "hub-7c9d8-x2x4q\tRunning\ttrue\n", address: "10.20.0.10" });
@@ -730,9 +738,12 @@ describe("renderK3sCloudInit", () => {
     // the script (status 42), so nothing here touches this machine's apt or k3s.
     const bin = mkdtempSync(join(dir, "nvidia-bin-"));
     const standIn = (name: string, body: string) => {
-      writeFileSync(join(bin, name), `#!/usr/bin/env bash
+      writeFileSync(
+        join(bin, name),
+        `#!/usr/bin/env bash
 ${body}
-`);
+`,
+      );
       chmodSync(join(bin, name), 0o755);
     };
     standIn("nvidia-smi", 'if [ -n "$SMI_FAIL" ]; then echo "$SMI_FAIL"; exit 9; fi\nprintf "%s" "$SMI_OUT"');
@@ -748,12 +759,15 @@ ${body}
     gpg("--quick-gen-key", "drover test two <two@example.org>", "ed25519", "sign", "never");
     const [one, two] = gpg("--list-keys", "--with-colons")
       .split("\n")
-      .reduce<{ pub: boolean; fprs: string[] }>((acc, line) => {
-        const f = line.split(":");
-        if (f[0] === "pub") acc.pub = true;
-        else if (f[0] === "fpr" && acc.pub) (acc.fprs.push(f[9]!), (acc.pub = false));
-        return acc;
-      }, { pub: false, fprs: [] }).fprs;
+      .reduce<{ pub: boolean; fprs: string[] }>(
+        (acc, line) => {
+          const f = line.split(":");
+          if (f[0] === "pub") acc.pub = true;
+          else if (f[0] === "fpr" && acc.pub) acc.fprs.push(f[9]!), (acc.pub = false);
+          return acc;
+        },
+        { pub: false, fprs: [] },
+      ).fprs;
     const keyFile = (name: string, content: string) => (writeFileSync(join(dir, name), content), join(dir, name));
     const KEYS = {
       one: keyFile("key-one.asc", gpg("--armor", "--export", "one@example.org")),
@@ -800,7 +814,9 @@ ${body}
       const r = run(asShipped, { SMI_OUT: A100 });
       expect(r.status).toBe(1);
       expect(r.curl).toBe("https://nvidia.github.io/libnvidia-container/gpgkey\n");
-      expect(r.stderr).toBe(`drover-nvidia-setup: https://nvidia.github.io/libnvidia-container/gpgkey holds the key(s) ${one} , not NVIDIA's C95B321B61E88C1809C4F759DDCAE044F796ECB0: nothing installed\n`);
+      expect(r.stderr).toBe(
+        `drover-nvidia-setup: https://nvidia.github.io/libnvidia-container/gpgkey holds the key(s) ${one} , not NVIDIA's C95B321B61E88C1809C4F759DDCAE044F796ECB0: nothing installed\n`,
+      );
       expect(r.install).toBe("");
     });
 

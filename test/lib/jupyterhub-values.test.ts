@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  checkHubValuesInput,
-  cullSettings,
-  DEFAULT_START_TIMEOUT_SECONDS,
-  memorySize,
-  placeholderCount,
-  renderHubValues,
-  splitImage,
-  type HubValuesInput,
-} from "../../lib/jupyterhub/values.ts";
+import { checkHubValuesInput, cullSettings, DEFAULT_START_TIMEOUT_SECONDS, memorySize, placeholderCount, renderHubValues, splitImage, type HubValuesInput } from "../../lib/jupyterhub/values.ts";
 import { CHART_REPO, CHART_VERSION, parseHubValues } from "../../lib/jupyterhub/values-schema.ts";
 
 const HOST = "hub.myclass.projects.jetstream-cloud.org";
@@ -217,7 +208,12 @@ describe("secrets", () => {
   it.each([
     ["github", GITHUB, "GitHubOAuthenticator", { client_secret: GITHUB.clientSecretRef }],
     ["generic oauth", CILOGON, "GenericOAuthenticator", { client_secret: CILOGON.clientSecretRef }],
-    ["workshop", { ...WORKSHOP, admins: ["t"], adminPasswordRef: "${random_password.admin.result}" }, "SharedPasswordAuthenticator", { user_password: WORKSHOP.passwordRef, admin_password: "${random_password.admin.result}" }],
+    [
+      "workshop",
+      { ...WORKSHOP, admins: ["t"], adminPasswordRef: "${random_password.admin.result}" },
+      "SharedPasswordAuthenticator",
+      { user_password: WORKSHOP.passwordRef, admin_password: "${random_password.admin.result}" },
+    ],
   ] as const)("%s: only the references given, each in double quotes, listed as sensitive", (_name, auth, section, secrets) => {
     const { values, yaml, sensitive } = renderHubValues(input({ auth }));
     expect(sensitive).toEqual(Object.entries(secrets).map(([key, ref]) => ({ path: `hub.config.${section}.${key}`, ref })));
@@ -357,7 +353,10 @@ describe("images", () => {
 
   it.each([
     ["jupyter/base-notebook", 'image "jupyter/base-notebook" has no tag: the chart pulls "name:tag", so pin one (e.g. "jupyter/base-notebook:2025.01.06")'],
-    [`jupyter/base-notebook@${DIGEST}`, `image "jupyter/base-notebook@${DIGEST}" has no tag: the chart pulls "name:tag", so pin one (e.g. "jupyter/base-notebook:2025.01.06", or "jupyter/base-notebook:<tag>@${DIGEST}")`],
+    [
+      `jupyter/base-notebook@${DIGEST}`,
+      `image "jupyter/base-notebook@${DIGEST}" has no tag: the chart pulls "name:tag", so pin one (e.g. "jupyter/base-notebook:2025.01.06", or "jupyter/base-notebook:<tag>@${DIGEST}")`,
+    ],
     ["Jupyter/Base:1", 'image "Jupyter/Base:1" has a malformed repository name (lower-case path components, optionally after a registry host)'],
     ["jupyter/base:1@sha256:abc", 'image "jupyter/base:1@sha256:abc" has a malformed digest (expected repo:tag@sha256:<hex>)'],
   ])("refuses %s", (ref, message) => {

@@ -16,7 +16,9 @@ function config(resources: Record<string, Record<string, unknown>>, outputs: Rec
 }
 
 const lines = (p: Plan) =>
-  p.resources.map((r) => `${r.address} ${r.action}${r.reason ? ` (${r.reason})` : ""}: ${r.changes.map((c) => `${c.path} ${showValue(c.before)}→${showValue(c.after)}${c.forcesReplacement ? "!" : ""}`).join("; ")}`);
+  p.resources.map(
+    (r) => `${r.address} ${r.action}${r.reason ? ` (${r.reason})` : ""}: ${r.changes.map((c) => `${c.path} ${showValue(c.before)}→${showValue(c.after)}${c.forcesReplacement ? "!" : ""}`).join("; ")}`,
+  );
 
 describe("actionOf", () => {
   it.each([
@@ -63,7 +65,7 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     expect(p.source).toBe("terraform");
     expect(p.terraformVersion).toMatch(/^1\.\d+\.\d+/);
     expect(lines(p)).toEqual([
-      "terraform_data.cache create: id (none)→(known after apply); input.n (none)→1; output (none)→(known after apply); triggers_replace.v (none)→\"1\"",
+      'terraform_data.cache create: id (none)→(known after apply); input.n (none)→1; output (none)→(known after apply); triggers_replace.v (none)→"1"',
       "terraform_data.old create: id (none)→(known after apply); input.x (none)→1; output (none)→(known after apply)",
       "terraform_data.web create: id (none)→(known after apply); input.size (none)→1; output (none)→(known after apply)",
     ]);
@@ -91,7 +93,7 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
         String((p.resources[0]!.changes[0]!.before as { value: string }).value) +
         '"→(known after apply); output {"n":1}→(known after apply); triggers_replace.v "1"→"2"!',
       "terraform_data.old delete (it is no longer in the stack): ",
-      "terraform_data.web update: input.size 1→2; output {\"size\":1}→(known after apply)",
+      'terraform_data.web update: input.size 1→2; output {"size":1}→(known after apply)',
     ]);
     expect(p.outputs.find((o) => o.name === "web_out")).toEqual({ name: "web_out", action: "update", before: { kind: "known", value: { size: 1 } }, after: { kind: "unknown" } });
   });

@@ -70,10 +70,7 @@ describe("offlinePlan on VirtualMachine stacks", () => {
 
   it("GIVEN another image in the code THEN the machine is rebuilt, and the plan says so", () => {
     const p = plan(deployed, synth({ image: "Featured-Ubuntu22" }));
-    expect(changed(p)).toEqual([
-      "replace dev-vm/box/Resource (rebuilds the machine: dev-vm/box/ImageName changes, and replace_triggered_by names it)",
-      "update dev-vm/box/ImageName",
-    ]);
+    expect(changed(p)).toEqual(["replace dev-vm/box/Resource (rebuilds the machine: dev-vm/box/ImageName changes, and replace_triggered_by names it)", "update dev-vm/box/ImageName"]);
   });
 
   it("GIVEN the cloud refreshed the featured image (its old one renamed) THEN nothing is rebuilt", () => {
@@ -88,10 +85,7 @@ describe("offlinePlan on VirtualMachine stacks", () => {
 
   it("GIVEN another SSH range THEN one rule goes and one comes, nothing else", () => {
     const p = plan(deployed, synth({ allowSshFrom: ["198.51.100.0/24"] }));
-    expect(changed(p)).toEqual([
-      "create dev-vm/box/Firewall-tcp-22-198-51-100-0-24",
-      "delete dev-vm/box/Firewall-tcp-22-203-0-113-0-24 (it is no longer in the stack)",
-    ]);
+    expect(changed(p)).toEqual(["create dev-vm/box/Firewall-tcp-22-198-51-100-0-24", "delete dev-vm/box/Firewall-tcp-22-203-0-113-0-24 (it is no longer in the stack)"]);
   });
 
   it("GIVEN a second volume THEN it is created and attached, and the machine's metadata updated in place", () => {

@@ -25,7 +25,7 @@ const plan = offlinePlan({
 
 describe("renderPlanText", () => {
   it("shows one line per changed resource, grouped by construct, and warns about data loss", () => {
-    const text = renderPlanText(plan, { target: "OpenStack project \"lab\" (region IU); state in terraform.dev-vm.tfstate (local)" });
+    const text = renderPlanText(plan, { target: 'OpenStack project "lab" (region IU); state in terraform.dev-vm.tfstate (local)' });
     expect(text.split("\n")).toEqual([
       "Plan for dev-vm (offline, against the last deploy (2026-11-20T10:00:00Z)): 1 to create, 1 to update, 3 to delete",
       '  target: OpenStack project "lab" (region IU); state in terraform.dev-vm.tfstate (local)',
@@ -67,15 +67,28 @@ describe("destroy-time steps in the plan", () => {
 
   it("WHEN the clusters are removed from the code THEN the plan says, before anything is confirmed, what their steps delete outside Terraform", () => {
     const empty = { ...deployed, resource: {}, output: {} };
-    const removed = withDestroySteps(offlinePlan({ stack: "lab", baseline: deployed, current: empty, baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() }), empty, deployed);
+    const removed = withDestroySteps(
+      offlinePlan({ stack: "lab", baseline: deployed, current: empty, baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() }),
+      empty,
+      deployed,
+    );
     expect(removed.destroySteps?.map((s) => s.construct).sort()).toEqual(["lab/hpc", "lab/hub"]);
-    expect(renderPlanText(removed).split("\n").filter((l) => l.includes("destroy-time step")).sort()).toEqual(lines);
+    expect(
+      renderPlanText(removed)
+        .split("\n")
+        .filter((l) => l.includes("destroy-time step"))
+        .sort(),
+    ).toEqual(lines);
     // The pull-request form says it too.
     expect(renderPlanMarkdown(removed)).toContain("> `lab/hub` deletes, in a destroy-time step, the volumes the Cinder CSI driver created");
   });
 
   it("WHEN nothing deletes the steps THEN the plan says nothing of them", () => {
-    const same = withDestroySteps(offlinePlan({ stack: "lab", baseline: deployed, current: deployed, baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() }), deployed, deployed);
+    const same = withDestroySteps(
+      offlinePlan({ stack: "lab", baseline: deployed, current: deployed, baselineInfo: { kind: "deployed", description: "x" }, providers: builtinProviders() }),
+      deployed,
+      deployed,
+    );
     expect(same.destroySteps).toBeUndefined();
     expect(renderPlanText(same)).not.toContain("destroy-time step");
   });

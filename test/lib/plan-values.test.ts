@@ -42,9 +42,7 @@ describe("compareValues", () => {
     const before = "#cloud-config\npackages:\n  - htop\nruncmd:\n  - echo a\n";
     const after = "#cloud-config\npackages:\n  - htop\n  - tmux\nruncmd:\n  - echo a\n";
     const [c] = compareValues({ user_data: before }, { user_data: after });
-    expect(c?.textDiff).toBe(
-      ["--- user_data (before)", "+++ user_data (after)", "@@ -2,4 +2,5 @@", " packages:", "   - htop", "+  - tmux", " runcmd:", "   - echo a"].join("\n"),
-    );
+    expect(c?.textDiff).toBe(["--- user_data (before)", "+++ user_data (after)", "@@ -2,4 +2,5 @@", " packages:", "   - htop", "+  - tmux", " runcmd:", "   - echo a"].join("\n"));
   });
 });
 

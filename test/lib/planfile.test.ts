@@ -188,7 +188,10 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
             on: true,
             nothing: null,
             tags: { team: "hpc", stage: String(stage) },
-            disks: [{ name: "a", gib: 10 }, { name: "b", gib: 20 }],
+            disks: [
+              { name: "a", gib: 10 },
+              { name: "b", gib: 20 },
+            ],
             password: "${var.secret}",
           },
         },
@@ -249,7 +252,17 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
       const config = {
         terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } },
         provider: {
-          aws: [{ region: "us-east-2", access_key: "mock", secret_key: "mock", skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: "true", skip_region_validation: true }],
+          aws: [
+            {
+              region: "us-east-2",
+              access_key: "mock",
+              secret_key: "mock",
+              skip_credentials_validation: true,
+              skip_requesting_account_id: true,
+              skip_metadata_api_check: "true",
+              skip_region_validation: true,
+            },
+          ],
         },
         resource: {
           aws_ssm_parameter: { token: { name: "/drover/token", type: "SecureString", value: "hunter2", tags: { team: "hpc" } } },

@@ -72,7 +72,9 @@ describe("ingress: each cloud's own ways to say 'everyone'", () => {
   });
 
   it("80/443 on a firewall no machine of the stack carries", () => {
-    const findings = run({ aws_vpc_security_group_ingress_rule: { rule: { ...meta("Firewall-rule"), ip_protocol: "tcp", from_port: 80, to_port: 80, cidr_ipv4: "0.0.0.0/0", security_group_id: "sg-0123" } } });
+    const findings = run({
+      aws_vpc_security_group_ingress_rule: { rule: { ...meta("Firewall-rule"), ip_protocol: "tcp", from_port: 80, to_port: 80, cidr_ipv4: "0.0.0.0/0", security_group_id: "sg-0123" } },
+    });
     expect(findings.map((f) => f.message)).toEqual(["port 80 open to the internet (0.0.0.0/0) on no machine of this stack drover knows as a web gateway, by aws_vpc_security_group_ingress_rule.rule"]);
   });
 

@@ -54,9 +54,37 @@ describe("DRV004 on stacks built from constructs", () => {
   };
 
   it.each([
-    ["a VM whose boot command sets a password", (s: ReturnType<typeof newStack>["stack"]) => new VirtualMachine(s, "box", { size: "m3.small", bootCommands: ["echo 'ubuntu:Sup3rSecret' | chpasswd"] }), "Sup3rSecret", "lab/box"],
-    ["a gateway with DB_PASSWORD in its env", (s: ReturnType<typeof newStack>["stack"]) => new GatewayHost(s, "portal", { size: "m3.medium", domain: "p.example.org", app: { image: "ghcr.io/x/p:1", port: 8000, env: { DB_PASSWORD: "hunter2-db" } }, tls: { letsEncryptEmail: "a@example.org" } }), "hunter2-db", "lab/portal"],
-    ["a hub whose client ID is a token", (s: ReturnType<typeof newStack>["stack"]) => new JupyterHubCluster(s, "hub", { users: 5, profile: { cpu: 1, memoryGiB: 2 }, auth: { kind: "github", clientId: GH_TOKEN, allowedOrganizations: ["org"] }, https: false, adminPublicKey: testPublicKey() }), GH_TOKEN, "lab/hub"],
+    [
+      "a VM whose boot command sets a password",
+      (s: ReturnType<typeof newStack>["stack"]) => new VirtualMachine(s, "box", { size: "m3.small", bootCommands: ["echo 'ubuntu:Sup3rSecret' | chpasswd"] }),
+      "Sup3rSecret",
+      "lab/box",
+    ],
+    [
+      "a gateway with DB_PASSWORD in its env",
+      (s: ReturnType<typeof newStack>["stack"]) =>
+        new GatewayHost(s, "portal", {
+          size: "m3.medium",
+          domain: "p.example.org",
+          app: { image: "ghcr.io/x/p:1", port: 8000, env: { DB_PASSWORD: "hunter2-db" } },
+          tls: { letsEncryptEmail: "a@example.org" },
+        }),
+      "hunter2-db",
+      "lab/portal",
+    ],
+    [
+      "a hub whose client ID is a token",
+      (s: ReturnType<typeof newStack>["stack"]) =>
+        new JupyterHubCluster(s, "hub", {
+          users: 5,
+          profile: { cpu: 1, memoryGiB: 2 },
+          auth: { kind: "github", clientId: GH_TOKEN, allowedOrganizations: ["org"] },
+          https: false,
+          adminPublicKey: testPublicKey(),
+        }),
+      GH_TOKEN,
+      "lab/hub",
+    ],
   ])("GIVEN %s THEN DRV004 names the construct and masks the value", (_, make, secret, construct) => {
     const { stack } = newStack("lab", { cloud: jetstream2() });
     make(stack);

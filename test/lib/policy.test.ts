@@ -11,7 +11,13 @@ import { STACK, config, ids, info, meta, run, NOW, CLOUDS, type Body, type Resou
 
 // Secrets: made at run time, so no credential-shaped literal sits in the repository.
 const pem = (kind: string) =>
-  [`-----BEGIN ${kind}PRIVATE KEY-----`, ...(randomBytes(240).toString("base64").match(/.{1,64}/g) ?? []), `-----END ${kind}PRIVATE KEY-----`].join("\n");
+  [
+    `-----BEGIN ${kind}PRIVATE KEY-----`,
+    ...(randomBytes(240)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? []),
+    `-----END ${kind}PRIVATE KEY-----`,
+  ].join("\n");
 const KEY_ID = ["AK", "IA", "Q7WERTYUIOPASDF3"].join("");
 const SECRET_KEY = randomBytes(30).toString("base64");
 const APP_SECRET = `appcred-${randomBytes(12).toString("hex")}`;
@@ -25,7 +31,13 @@ describe("DRV004: credentials written into the configuration", () => {
     {
       name: "a private key in a machine's user data",
       secret: PEM,
-      input: { resources: { openstack_compute_instance_v2: { box: { ...meta("box/Resource"), user_data: `#cloud-config\nwrite_files:\n  - path: /root/.ssh/id_ed25519\n    content: |\n${PEM.replace(/^/gm, "      ")}\n` } } } },
+      input: {
+        resources: {
+          openstack_compute_instance_v2: {
+            box: { ...meta("box/Resource"), user_data: `#cloud-config\nwrite_files:\n  - path: /root/.ssh/id_ed25519\n    content: |\n${PEM.replace(/^/gm, "      ")}\n` },
+          },
+        },
+      },
       where: "openstack_compute_instance_v2.box.user_data (write_files[0].content (/root/.ssh/id_ed25519), line 5)",
       hint: "-----BEGIN OPENSSH PRIVATE KEY-----… (",
     },
@@ -159,7 +171,9 @@ describe("DRV004: credentials written into the configuration", () => {
   });
 
   it("a secret repeated across resources of one construct is one finding listing the places", () => {
-    const resources = { aws_instance: { box: { ...meta("box/Resource"), user_data: `#!/bin/sh\nexport AWS_SECRET_ACCESS_KEY=${SECRET_KEY}\n`, tags: { note: `AWS_SECRET_ACCESS_KEY=${SECRET_KEY}` } } } };
+    const resources = {
+      aws_instance: { box: { ...meta("box/Resource"), user_data: `#!/bin/sh\nexport AWS_SECRET_ACCESS_KEY=${SECRET_KEY}\n`, tags: { note: `AWS_SECRET_ACCESS_KEY=${SECRET_KEY}` } } },
+    };
     const findings = run(resources);
     expect(findings).toHaveLength(1);
     expect(findings[0]!.message).toBe("an AWS secret access key written as literal text in aws_instance.box.user_data (line 2); aws_instance.box.tags.note: ******** (40 characters)");
@@ -168,12 +182,30 @@ describe("DRV004: credentials written into the configuration", () => {
   it.each([
     ["a reference to a variable", { extra: { provider: { openstack: [{ password: "${var.os_password}" }] } } }],
     ["a reference to a generated password", { resources: { azurerm_linux_virtual_machine: { vm: { ...meta("vm/Resource"), admin_password: "${random_password.vm.result}" } } } }],
-    ["a cdktf token in a rendered file", { files: { "files/hpc/cloud-init.yaml": "#cloud-config\nwrite_files:\n  - path: /etc/openstack/clouds.yaml\n    content: |\n      clouds:\n        drover:\n          auth:\n            application_credential_secret: \"${TfToken[TOKEN.28]}\"\n" } }],
-    ["a shell variable", { files: { "files/hpc/setup.sh": "#!/bin/sh\nOS_PASSWORD=$(cat /run/secret)\nexport OS_APPLICATION_CREDENTIAL_SECRET=\"$SECRET\"\n" } }],
-    ["a placeholder filled at boot", { files: { "files/hpc/slurmdbd.yaml": "storage:\n  password: \"@@DROVER_SLURMDBD_PASSWORD@@\"\n" } }],
+    [
+      "a cdktf token in a rendered file",
+      {
+        files: {
+          "files/hpc/cloud-init.yaml":
+            '#cloud-config\nwrite_files:\n  - path: /etc/openstack/clouds.yaml\n    content: |\n      clouds:\n        drover:\n          auth:\n            application_credential_secret: "${TfToken[TOKEN.28]}"\n',
+        },
+      },
+    ],
+    ["a shell variable", { files: { "files/hpc/setup.sh": '#!/bin/sh\nOS_PASSWORD=$(cat /run/secret)\nexport OS_APPLICATION_CREDENTIAL_SECRET="$SECRET"\n' } }],
+    ["a placeholder filled at boot", { files: { "files/hpc/slurmdbd.yaml": 'storage:\n  password: "@@DROVER_SLURMDBD_PASSWORD@@"\n' } }],
     ["code that reads a secret from the environment", { files: { "files/hpc/reap.mjs": "const config = {\n  secret: env.DROVER_APP_CRED_SECRET,\n  OS_PASSWORD: process.env.OS_PASSWORD,\n};\n" } }],
     ["a sensitive variable without a default", { extra: { variable: { hub_oauth_client_secret: { type: "string", sensitive: true } } } }],
-    ["public keys and names that merely look like secrets", { resources: { aws_key_pair: { k: { ...meta("KeyPair"), public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDCgcPCAd researcher@laptop", key_name: "s-key" } }, aws_efs_file_system: { fs: { ...meta("fs"), creation_token: "s-home", lifecycle: { prevent_destroy: true } } }, random_password: { p: { ...meta("p"), length: 32, special: false } }, azurerm_linux_virtual_machine: { vm: { ...meta("vm/Resource"), disable_password_authentication: true } } } }],
+    [
+      "public keys and names that merely look like secrets",
+      {
+        resources: {
+          aws_key_pair: { k: { ...meta("KeyPair"), public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDCgcPCAd researcher@laptop", key_name: "s-key" } },
+          aws_efs_file_system: { fs: { ...meta("fs"), creation_token: "s-home", lifecycle: { prevent_destroy: true } } },
+          random_password: { p: { ...meta("p"), length: 32, special: false } },
+          azurerm_linux_virtual_machine: { vm: { ...meta("vm/Resource"), disable_password_authentication: true } },
+        },
+      },
+    ],
     ["a private-key header in documentation", { files: { "files/box/README.md": "Put the key (-----BEGIN OPENSSH PRIVATE KEY----- ... -----END OPENSSH PRIVATE KEY-----) in ~/.ssh.\n" } }],
   ] as const)("no finding for %s", (_name, input: Partial<PolicyInput> & { resources?: Resources; extra?: Body }) => {
     expect(run(input.resources ?? {}, input)).toEqual([]);
@@ -200,7 +232,11 @@ describe("DRV005: stateful resources without destroy protection", () => {
 
   it("says which resource and why", () => {
     expect(run({ aws_ebs_volume: { data: { ...meta("box/Volume-data") } } })).toEqual([
-      expect.objectContaining({ construct: "s/box/Volume-data", resource: "aws_ebs_volume.data", message: "aws_ebs_volume.data holds data and has no lifecycle prevent_destroy: a destroy or replace deletes it" }),
+      expect.objectContaining({
+        construct: "s/box/Volume-data",
+        resource: "aws_ebs_volume.data",
+        message: "aws_ebs_volume.data holds data and has no lifecycle prevent_destroy: a destroy or replace deletes it",
+      }),
     ]);
   });
 
@@ -263,12 +299,32 @@ describe("DRV008, DRV009: shared and guessable logins", () => {
   it.each([
     ["ssh_pwauth: true in a rendered cloud-init", { files: { "files/box/cloud-init.yaml": "#cloud-config\nssh_pwauth: true\n" } }, ["DRV009"], "s/box"],
     ["ssh_pwauth: false", { files: { "files/box/cloud-init.yaml": cloudInit("") } }, [], ""],
-    ["PasswordAuthentication yes in an sshd drop-in", { files: { "files/box/cloud-init.yaml": cloudInit("write_files:\n  - path: /etc/ssh/sshd_config.d/50-x.conf\n    content: |\n      PasswordAuthentication yes\n") } }, ["DRV009"], "s/box"],
-    ["PasswordAuthentication yes written compressed", { files: { "files/box/cloud-init.yaml": cloudInit(`write_files:\n  - path: /etc/ssh/sshd_config.d/50-x.conf\n    encoding: gz+b64\n    content: ${gzb64("PasswordAuthentication yes\n")}\n`) } }, ["DRV009"], "s/box"],
+    [
+      "PasswordAuthentication yes in an sshd drop-in",
+      { files: { "files/box/cloud-init.yaml": cloudInit("write_files:\n  - path: /etc/ssh/sshd_config.d/50-x.conf\n    content: |\n      PasswordAuthentication yes\n") } },
+      ["DRV009"],
+      "s/box",
+    ],
+    [
+      "PasswordAuthentication yes written compressed",
+      { files: { "files/box/cloud-init.yaml": cloudInit(`write_files:\n  - path: /etc/ssh/sshd_config.d/50-x.conf\n    encoding: gz+b64\n    content: ${gzb64("PasswordAuthentication yes\n")}\n`) } },
+      ["DRV009"],
+      "s/box",
+    ],
     ["PasswordAuthentication no", { files: { "files/box/sshd.conf": "PasswordAuthentication no\n#PasswordAuthentication yes\n" } }, [], ""],
     ["ssh_pwauth in a machine's own user data", { resources: { aws_instance: { box: { ...meta("box/Resource"), user_data: "#cloud-config\nssh_pwauth: yes\n" } } } }, ["DRV009"], "s/box/Resource"],
-    ["ssh_pwauth in base64 user data (Azure)", { resources: { azurerm_linux_virtual_machine: { box: { ...meta("box/Resource"), custom_data: Buffer.from("#cloud-config\nssh_pwauth: true\n").toString("base64") } } } }, ["DRV009"], "s/box/Resource"],
-    ["an Azure machine with password authentication", { resources: { azurerm_linux_virtual_machine: { box: { ...meta("box/Resource"), disable_password_authentication: false } } } }, ["DRV009"], "s/box/Resource"],
+    [
+      "ssh_pwauth in base64 user data (Azure)",
+      { resources: { azurerm_linux_virtual_machine: { box: { ...meta("box/Resource"), custom_data: Buffer.from("#cloud-config\nssh_pwauth: true\n").toString("base64") } } } },
+      ["DRV009"],
+      "s/box/Resource",
+    ],
+    [
+      "an Azure machine with password authentication",
+      { resources: { azurerm_linux_virtual_machine: { box: { ...meta("box/Resource"), disable_password_authentication: false } } } },
+      ["DRV009"],
+      "s/box/Resource",
+    ],
   ] as const)("%s", (_name, input: Partial<PolicyInput> & { resources?: Resources }, expected, construct) => {
     const findings = run(input.resources ?? {}, input);
     expect(ids(findings)).toEqual(expected);

@@ -32,10 +32,18 @@ describe("drover.config.json", () => {
   });
 
   it.each([
-    ['{ "backend": ', /^drover.config.json is not valid JSON: /, ['Write it as JSON (double-quoted keys and text, no trailing commas), e.g. { "backend": { "type": "local" } }, or delete it for local state.']],
+    [
+      '{ "backend": ',
+      /^drover.config.json is not valid JSON: /,
+      ['Write it as JSON (double-quoted keys and text, no trailing commas), e.g. { "backend": { "type": "local" } }, or delete it for local state.'],
+    ],
     [JSON.stringify({ backend: { type: "consul" } }), /has problems:$/, ["backend.type: must be one of local, s3, pg, http"]],
     [JSON.stringify({ backend: { type: "s3" } }), /has problems:$/, ["backend.bucket: is required: give it (text)"]],
-    [JSON.stringify({ backend: { type: "pg", connStr: "postgres://tf:hunter2@db/tf" } }), /has problems:$/, ["backend.connStr: must not hold a password: put it in PGPASSWORD (or the whole URL in PG_CONN_STR)"]],
+    [
+      JSON.stringify({ backend: { type: "pg", connStr: "postgres://tf:hunter2@db/tf" } }),
+      /has problems:$/,
+      ["backend.connStr: must not hold a password: put it in PGPASSWORD (or the whole URL in PG_CONN_STR)"],
+    ],
     [JSON.stringify({ backend: { type: "http", address: "state.example" } }), /has problems:$/, ['backend.address: "state.example" must be a URL, e.g. "https://state.example.org/lab"']],
     [JSON.stringify({ backend: { type: "local", pth: "x" } }), /has problems:$/, ['backend: unknown key "pth": did you mean "path"? Known: type, path.']],
     [JSON.stringify({ stack: {} }), /has problems:$/, ['(top level): unknown key "stack": did you mean "stacks"? Known: $schema, backend, stacks.']],

@@ -63,7 +63,7 @@ describe("loadProject", () => {
 
   it("names the missing field", () => {
     const dir = project(JSON.stringify({ output: "x" }));
-    expect(error(() => loadProject(dir)).details).toEqual(["app: is required: the command that runs the app, e.g. \"npx tsx main.ts\""]);
+    expect(error(() => loadProject(dir)).details).toEqual(['app: is required: the command that runs the app, e.g. "npx tsx main.ts"']);
   });
 
   it("says where it looked when there is no cdktf.json", () => {

@@ -60,7 +60,9 @@ describe("readLiveQuota: token and catalog", () => {
       ]),
     );
     expect(mock.calls).toHaveLength(4);
-    expect(mock.calls[0]!.body).toEqual({ auth: { identity: { methods: ["application_credential"], application_credential: { id: mock.applicationCredential.id, secret: mock.applicationCredential.secret } } } });
+    expect(mock.calls[0]!.body).toEqual({
+      auth: { identity: { methods: ["application_credential"], application_credential: { id: mock.applicationCredential.id, secret: mock.applicationCredential.secret } } },
+    });
     const token = mock.calls.find((c) => c.service === "compute")!.token;
     expect(token).toMatch(/^gAAAAA/);
     expect(mock.calls.filter((c) => c.method === "GET").every((c) => c.token === token)).toBe(true);
@@ -117,7 +119,7 @@ describe("readLiveQuota: each endpoint", () => {
     expect(live.inUse).toMatchObject({ instances: 3, cores: 44, ramMiB: 165888 });
   });
 
-  it("Neutron quota details: limit, and use with reservations (a string \"reserved\" too); -1 stays unlimited", () => {
+  it('Neutron quota details: limit, and use with reservations (a string "reserved" too); -1 stays unlimited', () => {
     expect(live.quota).toMatchObject({ floatingIps: 10, networks: 100, subnets: 100, routers: 1, securityGroups: 10, securityGroupRules: -1, ports: 500 });
     expect(live.inUse).toMatchObject({ floatingIps: 4, networks: 1, subnets: 1, routers: 1, securityGroups: 1, securityGroupRules: 12, ports: 9 });
   });
@@ -155,7 +157,9 @@ describe("readLiveQuota: failures name the call, the status and what to check, n
     mock.echoSecrets(true);
     mock.failOn("network", 403);
     const { error, all } = await failure(readLiveQuota(mock.env()));
-    expect(error.message).toMatch(new RegExp(`^Reading the project's quota: Neutron GET http://127\\.0\\.0\\.1:\\d+/network/v2\\.0/quotas/${mock.projectId}/details\\.json failed: HTTP 403 Forbidden$`));
+    expect(error.message).toMatch(
+      new RegExp(`^Reading the project's quota: Neutron GET http://127\\.0\\.0\\.1:\\d+/network/v2\\.0/quotas/${mock.projectId}/details\\.json failed: HTTP 403 Forbidden$`),
+    );
     expect(error.details.at(-1)).toContain("The credential may not read quotas");
     expectNoSecrets(all, mock);
     expect(all).toContain("[redacted]");
@@ -192,7 +196,9 @@ describe("readLiveQuota: failures name the call, the status and what to check, n
     const { error, all } = await failure(readLiveQuota(mock.env(), { timeoutMs: 300 }));
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(error).toBeInstanceOf(ExternalError);
-    expect(error.message).toMatch(new RegExp(`^Reading the project's quota: Neutron GET http://127\\.0\\.0\\.1:\\d+/network/v2\\.0/quotas/${mock.projectId}/details\\.json did not answer within 300 ms$`));
+    expect(error.message).toMatch(
+      new RegExp(`^Reading the project's quota: Neutron GET http://127\\.0\\.0\\.1:\\d+/network/v2\\.0/quotas/${mock.projectId}/details\\.json did not answer within 300 ms$`),
+    );
     expect(error.details).toEqual(["Check your network and OS_AUTH_URL (and the region's endpoints); the cloud may be slow or down."]);
     expectNoSecrets(all, mock);
   });

@@ -33,7 +33,13 @@ function many(type: string, n: number, body: Json = {}): Json {
   return tf({ [type]: { r: { ...body, count: n } } });
 }
 
-const instance = (flavor: string, extra: Json = {}): Json => ({ name: "box", flavor_name: flavor, image_name: "Featured-Ubuntu24", network: [{ port: "${openstack_networking_port_v2.p.id}" }], ...extra });
+const instance = (flavor: string, extra: Json = {}): Json => ({
+  name: "box",
+  flavor_name: flavor,
+  image_name: "Featured-Ubuntu24",
+  network: [{ port: "${openstack_networking_port_v2.p.id}" }],
+  ...extra,
+});
 
 /** Counts that are zero except for the given items. */
 function counts(partial: Partial<Counts>): Counts {
@@ -54,11 +60,23 @@ const info = (extra: Partial<StackInfo> = {}): StackInfo => ({
 describe("stackNeeds", () => {
   it.each<[string, Json, Partial<Counts>]>([
     ["an instance with its own port: cores and RAM (MiB) from the flavor", tf({ openstack_compute_instance_v2: { box: instance("m3.quad") } }), { instances: 1, cores: 4, ramMiB: 15 * 1024 }],
-    ["an instance without a network block: Nova makes one port", tf({ openstack_compute_instance_v2: { box: instance("m3.small", { network: undefined }) } }), { instances: 1, cores: 2, ramMiB: 6144, ports: 1 }],
-    ["an instance on two networks without ports: two ports", tf({ openstack_compute_instance_v2: { box: instance("m3.tiny", { network: [{ name: "a" }, { uuid: "b" }] }) } }), { instances: 1, cores: 1, ramMiB: 3072, ports: 2 }],
+    [
+      "an instance without a network block: Nova makes one port",
+      tf({ openstack_compute_instance_v2: { box: instance("m3.small", { network: undefined }) } }),
+      { instances: 1, cores: 2, ramMiB: 6144, ports: 1 },
+    ],
+    [
+      "an instance on two networks without ports: two ports",
+      tf({ openstack_compute_instance_v2: { box: instance("m3.tiny", { network: [{ name: "a" }, { uuid: "b" }] }) } }),
+      { instances: 1, cores: 1, ramMiB: 3072, ports: 2 },
+    ],
     [
       "an instance booting from a new 80 GB volume",
-      tf({ openstack_compute_instance_v2: { box: instance("m3.small", { image_name: undefined, block_device: [{ uuid: "${data.x.id}", source_type: "image", destination_type: "volume", volume_size: 80, boot_index: 0 }] }) } }),
+      tf({
+        openstack_compute_instance_v2: {
+          box: instance("m3.small", { image_name: undefined, block_device: [{ uuid: "${data.x.id}", source_type: "image", destination_type: "volume", volume_size: 80, boot_index: 0 }] }),
+        },
+      }),
       { instances: 1, cores: 2, ramMiB: 6144, volumes: 1, gigabytes: 80 },
     ],
     [
@@ -68,7 +86,16 @@ describe("stackNeeds", () => {
     ],
     ["a 100 GB volume", tf({ openstack_blockstorage_volume_v3: { data: { name: "data", size: 100 } } }), { volumes: 1, gigabytes: 100 }],
     ["a floating IP", tf({ openstack_networking_floatingip_v2: { ip: { pool: "public" } } }), { floatingIps: 1 }],
-    ["a network, subnet and router, joined by an interface (a port)", tf({ openstack_networking_network_v2: { n: {} }, openstack_networking_subnet_v2: { s: {} }, openstack_networking_router_v2: { r: {} }, openstack_networking_router_interface_v2: { i: { router_id: "r", subnet_id: "s" } } }), { networks: 1, subnets: 1, routers: 1, ports: 1 }],
+    [
+      "a network, subnet and router, joined by an interface (a port)",
+      tf({
+        openstack_networking_network_v2: { n: {} },
+        openstack_networking_subnet_v2: { s: {} },
+        openstack_networking_router_v2: { r: {} },
+        openstack_networking_router_interface_v2: { i: { router_id: "r", subnet_id: "s" } },
+      }),
+      { networks: 1, subnets: 1, routers: 1, ports: 1 },
+    ],
     ["a router interface on an existing port adds none", tf({ openstack_networking_router_interface_v2: { i: { router_id: "r", port_id: "p" } } }), {}],
     ["a security group brings Neutron's two default egress rules", tf({ openstack_networking_secgroup_v2: { sg: { name: "sg" } } }), { securityGroups: 1, securityGroupRules: 2 }],
     ["a security group that deletes the default rules", tf({ openstack_networking_secgroup_v2: { sg: { name: "sg", delete_default_rules: true } } }), { securityGroups: 1 }],
@@ -79,15 +106,34 @@ describe("stackNeeds", () => {
     ["count 0 counts nothing", many("openstack_networking_router_v2", 0), {}],
     [
       "a Magnum cluster: masters plus workers at the autoscaler's max, each a machine with a port",
-      tf({ openstack_containerinfra_cluster_v1: { k8s: { master_count: 1, master_flavor: "m3.medium", flavor: "m3.quad", node_count: 2, fixed_network: "auto_allocated_network", labels: { auto_scaling_enabled: "true", min_node_count: "1", max_node_count: "5" } } } }),
+      tf({
+        openstack_containerinfra_cluster_v1: {
+          k8s: {
+            master_count: 1,
+            master_flavor: "m3.medium",
+            flavor: "m3.quad",
+            node_count: 2,
+            fixed_network: "auto_allocated_network",
+            labels: { auto_scaling_enabled: "true", min_node_count: "1", max_node_count: "5" },
+          },
+        },
+      }),
       { instances: 6, cores: 8 + 5 * 4, ramMiB: (30 + 5 * 15) * 1024, ports: 6 },
     ],
     [
       "a Magnum cluster without autoscaling: node_count workers",
-      tf({ openstack_containerinfra_cluster_v1: { k8s: { master_count: 3, master_flavor: "m3.small", flavor: "m3.quad", node_count: 2, fixed_network: "n", labels: { auto_scaling_enabled: "false", max_node_count: "9" } } } }),
+      tf({
+        openstack_containerinfra_cluster_v1: {
+          k8s: { master_count: 3, master_flavor: "m3.small", flavor: "m3.quad", node_count: 2, fixed_network: "n", labels: { auto_scaling_enabled: "false", max_node_count: "9" } },
+        },
+      }),
       { instances: 5, cores: 6 + 8, ramMiB: (18 + 30) * 1024, ports: 5 },
     ],
-    ["resources of other types and data sources count for nothing", { resource: { terraform_data: { t: {} }, openstack_compute_keypair_v2: { k: {} } }, data: { openstack_networking_network_v2: { ext: { name: "public" } } } }, {}],
+    [
+      "resources of other types and data sources count for nothing",
+      { resource: { terraform_data: { t: {} }, openstack_compute_keypair_v2: { k: {} } }, data: { openstack_networking_network_v2: { ext: { name: "public" } } } },
+      {},
+    ],
   ])("%s", (_, config, expected) => {
     const need = stackNeeds(config);
     expect({ ...need, notCounted: undefined }).toEqual({ ...counts(expected), notCounted: undefined });
@@ -114,7 +160,11 @@ describe("stackNeeds", () => {
     const need = stackNeeds(config, info({ runtimeVolumes }));
     // THEN every one counts, against the volume count and the volume storage
     expect(need).toMatchObject({ volumes: 1 + 127 + 1, gigabytes: 50 + 1270 + 1 });
-    expect(checkQuota(need, JETSTREAM2_QUOTA_PROFILES.research).items.filter((i) => i.over).map((i) => i.item)).toEqual(["volumes", "gigabytes"]);
+    expect(
+      checkQuota(need, JETSTREAM2_QUOTA_PROFILES.research)
+        .items.filter((i) => i.over)
+        .map((i) => i.item),
+    ).toEqual(["volumes", "gigabytes"]);
   });
 
   it("counts a shelved instance as an instance with no cores or RAM, its volume and port still held", () => {
@@ -207,7 +257,13 @@ describe("checkQuota offline: the stack's whole need against the limit (Jetstrea
     ["routers", (n) => many("openstack_networking_router_v2", n), 1, 2, "routers: need 2, limit 1"],
     ["securityGroups", (n) => many("openstack_networking_secgroup_v2", n, { delete_default_rules: true }), 10, 11, "security groups: need 11, limit 10"],
     // one group (with its two default egress rules) and n - 2 rules of our own
-    ["securityGroupRules", (n) => tf({ openstack_networking_secgroup_v2: { sg: {} }, openstack_networking_secgroup_rule_v2: { r: { count: n - 2 } } }), 100, 101, "security group rules: need 101, limit 100"],
+    [
+      "securityGroupRules",
+      (n) => tf({ openstack_networking_secgroup_v2: { sg: {} }, openstack_networking_secgroup_rule_v2: { r: { count: n - 2 } } }),
+      100,
+      101,
+      "security group rules: need 101, limit 100",
+    ],
     ["ports", (n) => many("openstack_networking_port_v2", n), 500, 501, "ports: need 501, limit 500"],
   ];
 
@@ -230,7 +286,10 @@ describe("checkQuota offline: the stack's whole need against the limit (Jetstrea
   });
 
   it("renders the exceeded items, what to do, and what was not counted", () => {
-    const need: Needs = { ...counts({ cores: 168, routers: 2 }), notCounted: [{ address: "openstack_compute_instance_v2.a", construct: "lab/a", what: "cores and RAM", reason: `flavor "x9.huge" is not in drover's flavor catalog` }] };
+    const need: Needs = {
+      ...counts({ cores: 168, routers: 2 }),
+      notCounted: [{ address: "openstack_compute_instance_v2.a", construct: "lab/a", what: "cores and RAM", reason: `flavor "x9.huge" is not in drover's flavor catalog` }],
+    };
     expect(checkQuota(need, research).text).toBe(
       [
         "Quota: the stack needs more than Jetstream2 research allocation (default quota) allows:",
@@ -279,10 +338,7 @@ describe("checkQuota live: what the deploy adds against what the project has lef
     const check = checkQuota(after, research, inUse({ routers: 1, networks: 1, subnets: 1 }), needsIncrease(after));
     // THEN the router is named with what is in use
     expect(check.ok).toBe(false);
-    expect(check.text.split("\n").slice(0, 2)).toEqual([
-      "Quota: the deploy needs more than is left of Jetstream2 research allocation (default quota):",
-      "  routers: need 1 more, 1 in use, limit 1",
-    ]);
+    expect(check.text.split("\n").slice(0, 2)).toEqual(["Quota: the deploy needs more than is left of Jetstream2 research allocation (default quota):", "  routers: need 1 more, 1 in use, limit 1"]);
   });
 
   it("a deployed stack that does not grow passes, even at the limit; one that shrinks frees", () => {
@@ -319,7 +375,20 @@ describe("quota profiles", () => {
   });
 
   it("takes the other items from OpenStack's upstream defaults", () => {
-    expect(OPENSTACK_DEFAULT_QUOTA).toMatchObject({ instances: 10, cores: 20, ramMiB: 51200, volumes: 10, gigabytes: 1000, floatingIps: 50, networks: 100, subnets: 100, routers: 10, securityGroups: 10, securityGroupRules: 100, ports: 500 });
+    expect(OPENSTACK_DEFAULT_QUOTA).toMatchObject({
+      instances: 10,
+      cores: 20,
+      ramMiB: 51200,
+      volumes: 10,
+      gigabytes: 1000,
+      floatingIps: 50,
+      networks: 100,
+      subnets: 100,
+      routers: 10,
+      securityGroups: 10,
+      securityGroupRules: 100,
+      ports: 500,
+    });
     expect(JETSTREAM2_QUOTA_PROFILES.research).toMatchObject({ networks: 100, subnets: 100, securityGroups: 10, securityGroupRules: 100, ports: 500 });
   });
 

@@ -54,7 +54,10 @@ describe("smallestFitting / resolveSize", () => {
     [{ vcpus: 2, memoryGiB: -1 }, "'size.memoryGiB' must be a number above 0, got -1"],
     [{ vcpus: 2, memoryGiB: 4, gpu: 9 }, "'size.gpu' must be a share of GPUs from 0 to 8 (0.25 = a quarter of one), got 9"],
     [{ vcpus: 200, memoryGiB: 16 }, "no jetstream2 flavor has 200 vCPUs, 16 GiB memory; the largest flavor is r3.xl (128 vCPUs, 1000 GiB): lower the requirement or split the work across machines"],
-    [{ vcpus: 64, memoryGiB: 16, gpu: 1 }, "no jetstream2 flavor has 64 vCPUs, 16 GiB memory, 1 GPU; the largest GPU flavor is g3.xl (32 vCPUs, 125 GiB, 1 GPU): lower the requirement or split the work across machines"],
+    [
+      { vcpus: 64, memoryGiB: 16, gpu: 1 },
+      "no jetstream2 flavor has 64 vCPUs, 16 GiB memory, 1 GPU; the largest GPU flavor is g3.xl (32 vCPUs, 125 GiB, 1 GPU): lower the requirement or split the work across machines",
+    ],
     [42, "'size' must be a flavor name or { vcpus, memoryGiB, gpu? }, got 42"],
   ])("rejects %j with an exact message", (size, message) => {
     expect(resolveSize(size, JETSTREAM2_FLAVORS, "jetstream2")).toEqual({ ok: false, message });

@@ -141,8 +141,14 @@ describe("validateTerraformJson against the OpenStack schema file", () => {
       { lifecycle: { replace_triggered_by: ["${terraform_data.t}"] } },
       'error schema.bad-meta-argument openstack_networking_network_v2.r lifecycle.replace_triggered_by[0]: "${terraform_data.t}" is not a reference to a resource (type.name, optionally with an attribute). Write it without ${ }: "terraform_data.t".',
     ],
-    [{ lifecycle: { prevent_destroy: "yes" } }, 'error schema.bad-meta-argument openstack_networking_network_v2.r lifecycle.prevent_destroy: "prevent_destroy" must be true or false, got the string "yes"'],
-    [{ lifecycle: { prevent_destruction: true } }, 'error schema.bad-meta-argument openstack_networking_network_v2.r lifecycle.prevent_destruction: "prevent_destruction" is not a lifecycle argument (allowed: create_before_destroy, prevent_destroy, ignore_changes, replace_triggered_by, precondition, postcondition)'],
+    [
+      { lifecycle: { prevent_destroy: "yes" } },
+      'error schema.bad-meta-argument openstack_networking_network_v2.r lifecycle.prevent_destroy: "prevent_destroy" must be true or false, got the string "yes"',
+    ],
+    [
+      { lifecycle: { prevent_destruction: true } },
+      'error schema.bad-meta-argument openstack_networking_network_v2.r lifecycle.prevent_destruction: "prevent_destruction" is not a lifecycle argument (allowed: create_before_destroy, prevent_destroy, ignore_changes, replace_triggered_by, precondition, postcondition)',
+    ],
   ])("checks meta-arguments Terraform reads as references: %j", (meta, expected) => {
     expect(messages(withResource("openstack_networking_network_v2", { name: "n", ...meta }))).toEqual([expected]);
   });
@@ -157,10 +163,7 @@ describe("validateTerraformJson against the OpenStack schema file", () => {
   });
 
   it("lists types it has no schema for, except Terraform's built-ins", () => {
-    const report = validateTerraformJson(
-      { resource: { aws_instance: { a: { ami: "x" } }, terraform_data: { t: { input: 1 } } } },
-      openstack,
-    );
+    const report = validateTerraformJson({ resource: { aws_instance: { a: { ami: "x" } }, terraform_data: { t: { input: 1 } } } }, openstack);
     expect(report.findings).toEqual([]);
     expect(report.unchecked).toEqual(["aws_instance"]);
     expect(report.checked).toBe(0);
@@ -196,8 +199,14 @@ describe("validateTerraformJson block counts and deprecations (hand-made schema)
     [{ rule: [{ port: 1 }, {}] }, 'error schema.missing-required mini_thing.t rule[1].port: required argument "port" is missing'],
     [{ rule: [{ port: 1 }, { port: 2 }], settings: [{}, {}] }, 'error schema.too-many-blocks mini_thing.t settings: "settings" is a single block; 2 were given'],
     [{ rule: [{ port: 1 }, { port: 2 }], old: "x" }, 'warning schema.deprecated mini_thing.t old: "old" is deprecated by the provider'],
-    [{ rule: [{ port: 1 }, { port: 2 }], settings: { pairs: [{ k: "a", v: "b" }] } }, 'error schema.wrong-type mini_thing.t settings.pairs[0].v: "settings.pairs[0].v" must be a number, got the string "b"'],
-    [{ rule: [{ port: 1 }, { port: 2 }], settings: { pairs: [{ k: "a", x: 1 }] } }, 'error schema.wrong-type mini_thing.t settings.pairs[0].x: "settings.pairs[0].x" is not a field of this object (fields: k, v)'],
+    [
+      { rule: [{ port: 1 }, { port: 2 }], settings: { pairs: [{ k: "a", v: "b" }] } },
+      'error schema.wrong-type mini_thing.t settings.pairs[0].v: "settings.pairs[0].v" must be a number, got the string "b"',
+    ],
+    [
+      { rule: [{ port: 1 }, { port: 2 }], settings: { pairs: [{ k: "a", x: 1 }] } },
+      'error schema.wrong-type mini_thing.t settings.pairs[0].x: "settings.pairs[0].x" is not a field of this object (fields: k, v)',
+    ],
   ])("%j", (body, expected) => {
     expect(messages(cfg(body), [mini])).toEqual([expected]);
   });

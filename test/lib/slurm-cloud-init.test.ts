@@ -6,14 +6,7 @@ import { describe, expect, it } from "vitest";
 import { JETSTREAM2_FLAVORS } from "../../lib/catalog/flavors.ts";
 import { USER_DATA_MAX_BYTES } from "../../lib/cloud-init.ts";
 import { withoutHeaderComment } from "../../lib/slurm/cloud-init.ts";
-import {
-  ELASTIC_MUNGE_KEY_PATH,
-  NODE_HOSTLISTS_PATH,
-  NODE_TABLE_PATH,
-  renderClusterCloudInit,
-  sharePlaceholder,
-  type ClusterCloudInit,
-} from "../../lib/slurm/cloud-init.ts";
+import { ELASTIC_MUNGE_KEY_PATH, NODE_HOSTLISTS_PATH, NODE_TABLE_PATH, renderClusterCloudInit, sharePlaceholder, type ClusterCloudInit } from "../../lib/slurm/cloud-init.ts";
 import { renderSlurmFiles, SLURMDBD_PASSWORD_PLACEHOLDER, type SlurmFiles } from "../../lib/slurm/conf.ts";
 import { MUNGE_KEY_PLACEHOLDER, PATHS, type CloudRefs, type SlurmClusterPlan } from "../../lib/slurm/model.ts";
 import { defaultUid, planCluster, type ClusterInput } from "../../lib/slurm/plan.ts";
@@ -43,7 +36,13 @@ const USERS = [
 ];
 const SCENARIOS: Record<string, Partial<ClusterInput>> = {
   "small NFS cluster with users": { login: { size: "m3.small" }, partitions: [{ name: "cpu", size: "m3.quad", nodes: 2 }], users: USERS },
-  "GPU cluster": { partitions: [{ name: "cpu", size: "m3.quad", nodes: 1 }, { name: "gpu", size: "g3.medium", nodes: 2 }], users: USERS },
+  "GPU cluster": {
+    partitions: [
+      { name: "cpu", size: "m3.quad", nodes: 1 },
+      { name: "gpu", size: "g3.medium", nodes: 2 },
+    ],
+    users: USERS,
+  },
   "elastic-only cluster": { partitions: [{ name: "cpu", size: "m3.quad", elastic: { max: 8 } }], users: USERS },
   "cluster with accounting": { partitions: [{ name: "cpu", size: "m3.quad", nodes: 1, elastic: { max: 4 } }], accounting: true },
   "Manila CEPHFS cluster": {
@@ -489,12 +488,26 @@ describe("renderClusterCloudInit", () => {
 
   describe("sizes", () => {
     /** Each reference at the longest value the renderer allows for it. */
-    const LONGEST: Record<string, string> = Object.fromEntries(
-      Object.values(REF).map((ref) => [ref, "x".repeat(ref === REF.munge ? 1368 : ref.endsWith(".path}") ? 512 : 255)]),
-    );
+    const LONGEST: Record<string, string> = Object.fromEntries(Object.values(REF).map((ref) => [ref, "x".repeat(ref === REF.munge ? 1368 : ref.endsWith(".path}") ? 512 : 255)]));
     const big = {
-      "500 static nodes": { login: { size: "m3.small" }, partitions: [{ name: "cpu", size: "m3.quad", nodes: 500 }, { name: "gpu", size: "g3.medium", nodes: 10 }], users: USERS, accounting: true },
-      "500 elastic nodes": { login: { size: "m3.small" }, partitions: [{ name: "cpu", size: "m3.quad", nodes: 2, elastic: { max: 500 } }, { name: "gpu", size: "g3.medium", elastic: { max: 10 } }], users: USERS, accounting: true },
+      "500 static nodes": {
+        login: { size: "m3.small" },
+        partitions: [
+          { name: "cpu", size: "m3.quad", nodes: 500 },
+          { name: "gpu", size: "g3.medium", nodes: 10 },
+        ],
+        users: USERS,
+        accounting: true,
+      },
+      "500 elastic nodes": {
+        login: { size: "m3.small" },
+        partitions: [
+          { name: "cpu", size: "m3.quad", nodes: 2, elastic: { max: 500 } },
+          { name: "gpu", size: "g3.medium", elastic: { max: 10 } },
+        ],
+        users: USERS,
+        accounting: true,
+      },
       "500 elastic nodes on CephFS": {
         partitions: [{ name: "cpu", size: "m3.quad", elastic: { max: 500 } }],
         users: USERS,
@@ -652,7 +665,10 @@ describe("renderClusterCloudInit", () => {
     it("drover-slurm-node-table expands the elastic nodes' hostlists into ResumeProgram's table", () => {
       const source = join(dir, "nodes.hostlists");
       const table = join(dir, "nodes.tsv");
-      writeFileSync(source, decoded(fileAt(parse(build(SCENARIOS["elastic-only cluster"]!).out.controller), NODE_HOSTLISTS_PATH)!) + "hpc-gpu-[254-256]\t10.42.8.[254-255],10.42.9.0\tg3.medium\tgpu\n");
+      writeFileSync(
+        source,
+        decoded(fileAt(parse(build(SCENARIOS["elastic-only cluster"]!).out.controller), NODE_HOSTLISTS_PATH)!) + "hpc-gpu-[254-256]\t10.42.8.[254-255],10.42.9.0\tg3.medium\tgpu\n",
+      );
       const script = join(dir, "drover-slurm-node-table");
       writeFileSync(script, renderTemplate("slurm/drover-slurm-node-table.sh", { source, table }, { shell: true }));
       const run = spawnSync("bash", [script], { env, encoding: "utf8" });

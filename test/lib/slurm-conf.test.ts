@@ -61,23 +61,89 @@ describe("hostlistPairs", () => {
   const nodes = (list: Array<[number, string]>, prefix = "hpc-cpu-") => list.map(([n, address]) => ({ name: `${prefix}${n}`, address }));
   it.each([
     ["no nodes", [], []],
-    ["a contiguous run", nodes([[1, "10.42.4.1"], [2, "10.42.4.2"], [3, "10.42.4.3"]]), [["hpc-cpu-[1-3]", "10.42.4.[1-3]"]]],
-    ["the same gap in both", nodes([[1, "10.42.4.1"], [2, "10.42.4.2"], [3, "10.42.4.3"], [5, "10.42.4.5"]]), [["hpc-cpu-[1-3,5]", "10.42.4.[1-3,5]"]]],
+    [
+      "a contiguous run",
+      nodes([
+        [1, "10.42.4.1"],
+        [2, "10.42.4.2"],
+        [3, "10.42.4.3"],
+      ]),
+      [["hpc-cpu-[1-3]", "10.42.4.[1-3]"]],
+    ],
+    [
+      "the same gap in both",
+      nodes([
+        [1, "10.42.4.1"],
+        [2, "10.42.4.2"],
+        [3, "10.42.4.3"],
+        [5, "10.42.4.5"],
+      ]),
+      [["hpc-cpu-[1-3,5]", "10.42.4.[1-3,5]"]],
+    ],
     // Both still expand in ascending, hence the same, order.
-    ["different gaps", nodes([[1, "10.42.4.1"], [2, "10.42.4.5"], [3, "10.42.4.9"]]), [["hpc-cpu-[1-3]", "10.42.4.[1,5,9]"]]],
+    [
+      "different gaps",
+      nodes([
+        [1, "10.42.4.1"],
+        [2, "10.42.4.5"],
+        [3, "10.42.4.9"],
+      ]),
+      [["hpc-cpu-[1-3]", "10.42.4.[1,5,9]"]],
+    ],
     [
       "addresses crossing a /24",
-      nodes([[254, "10.42.4.254"], [255, "10.42.4.255"], [256, "10.42.5.0"], [257, "10.42.5.1"]]),
-      [["hpc-cpu-[254-255]", "10.42.4.[254-255]"], ["hpc-cpu-[256-257]", "10.42.5.[0-1]"]],
+      nodes([
+        [254, "10.42.4.254"],
+        [255, "10.42.4.255"],
+        [256, "10.42.5.0"],
+        [257, "10.42.5.1"],
+      ]),
+      [
+        ["hpc-cpu-[254-255]", "10.42.4.[254-255]"],
+        ["hpc-cpu-[256-257]", "10.42.5.[0-1]"],
+      ],
     ],
-    ["numbers going down", nodes([[2, "10.42.4.2"], [1, "10.42.4.1"]]), [["hpc-cpu-2", "10.42.4.2"], ["hpc-cpu-1", "10.42.4.1"]]],
-    ["addresses going down", nodes([[1, "10.42.4.9"], [2, "10.42.4.3"]]), [["hpc-cpu-1", "10.42.4.9"], ["hpc-cpu-2", "10.42.4.3"]]],
+    [
+      "numbers going down",
+      nodes([
+        [2, "10.42.4.2"],
+        [1, "10.42.4.1"],
+      ]),
+      [
+        ["hpc-cpu-2", "10.42.4.2"],
+        ["hpc-cpu-1", "10.42.4.1"],
+      ],
+    ],
+    [
+      "addresses going down",
+      nodes([
+        [1, "10.42.4.9"],
+        [2, "10.42.4.3"],
+      ]),
+      [
+        ["hpc-cpu-1", "10.42.4.9"],
+        ["hpc-cpu-2", "10.42.4.3"],
+      ],
+    ],
     [
       "another prefix",
       [...nodes([[1, "10.42.4.1"]]), ...nodes([[2, "10.42.4.2"]], "hpc-gpu-")],
-      [["hpc-cpu-1", "10.42.4.1"], ["hpc-gpu-2", "10.42.4.2"]],
+      [
+        ["hpc-cpu-1", "10.42.4.1"],
+        ["hpc-gpu-2", "10.42.4.2"],
+      ],
     ],
-    ["addresses that are not IPv4", nodes([[1, "fd00::1"], [2, "fd00::2"]]), [["hpc-cpu-1", "fd00::1"], ["hpc-cpu-2", "fd00::2"]]],
+    [
+      "addresses that are not IPv4",
+      nodes([
+        [1, "fd00::1"],
+        [2, "fd00::2"],
+      ]),
+      [
+        ["hpc-cpu-1", "fd00::1"],
+        ["hpc-cpu-2", "fd00::2"],
+      ],
+    ],
   ] as const)("%s", (_, input, expected) => {
     const pairs = hostlistPairs(input);
     expect(pairs.map((p) => [p.names, p.addresses])).toEqual(expected);
@@ -249,12 +315,7 @@ describe("renderSlurmFiles", () => {
 
     it("sends accounting to slurmdbd on the controller", () => {
       expect(settings(files.slurmConf)).toEqual(
-        expect.arrayContaining([
-          "AccountingStorageType=accounting_storage/slurmdbd",
-          "AccountingStorageHost=10.42.0.4",
-          "AccountingStoragePort=6819",
-          "JobAcctGatherType=jobacct_gather/cgroup",
-        ]),
+        expect.arrayContaining(["AccountingStorageType=accounting_storage/slurmdbd", "AccountingStorageHost=10.42.0.4", "AccountingStoragePort=6819", "JobAcctGatherType=jobacct_gather/cgroup"]),
       );
     });
 

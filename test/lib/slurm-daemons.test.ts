@@ -19,11 +19,7 @@ import { hasTool } from "../support/tools.ts";
  */
 
 // Evaluated one by one so each missing tool is reported.
-const tools = [
-  hasTool("munged", "apt-get install munge"),
-  hasTool("slurmctld", "apt-get install slurmctld"),
-  hasTool("scontrol", "apt-get install slurm-client"),
-];
+const tools = [hasTool("munged", "apt-get install munge"), hasTool("slurmctld", "apt-get install slurmctld"), hasTool("scontrol", "apt-get install slurm-client")];
 const haveSlurmd = hasTool("slurmd", "apt-get install slurmd");
 
 const result = planCluster({
@@ -168,7 +164,8 @@ describe.runIf(tools.every(Boolean))("slurm.conf loaded by the real Slurm 22.05 
     return child;
   };
   const log = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8") : `(no ${file})`);
-  const diagnostics = () => [...output].map(([c, out]) => `--- ${c.spawnargs.join(" ")} (exit ${c.exitCode})\n${out}`).join("\n") + `\n--- slurmctld.log\n${log("slurmctld.log")}\n--- slurmd.log\n${log("slurmd.log")}`;
+  const diagnostics = () =>
+    [...output].map(([c, out]) => `--- ${c.spawnargs.join(" ")} (exit ${c.exitCode})\n${out}`).join("\n") + `\n--- slurmctld.log\n${log("slurmctld.log")}\n--- slurmd.log\n${log("slurmd.log")}`;
   const scontrol = (...args: string[]) => {
     const r = spawnSync("scontrol", args, { encoding: "utf8", env: { ...process.env, SLURM_CONF: conf } });
     return { out: `${r.stdout}${r.stderr}` };
@@ -189,7 +186,15 @@ describe.runIf(tools.every(Boolean))("slurm.conf loaded by the real Slurm 22.05 
     // munged with a key of its own, everything under the temporary directory.
     const key = join(dir, "munge.key");
     writeFileSync(key, randomBytes(1024), { mode: 0o400 });
-    start("munged", ["-F", "--force", `--key-file=${key}`, `--socket=${machine.mungeSocket}`, `--pid-file=${join(dir, "munged.pid")}`, `--log-file=${join(dir, "munged.log")}`, `--seed-file=${join(dir, "munged.seed")}`]);
+    start("munged", [
+      "-F",
+      "--force",
+      `--key-file=${key}`,
+      `--socket=${machine.mungeSocket}`,
+      `--pid-file=${join(dir, "munged.pid")}`,
+      `--log-file=${join(dir, "munged.log")}`,
+      `--seed-file=${join(dir, "munged.seed")}`,
+    ]);
     await waitFor("munged's socket", () => (existsSync(machine.mungeSocket) ? true : undefined), 10_000, diagnostics);
 
     conf = writeFiles(files, machine);

@@ -178,7 +178,12 @@ printf 'cpu*\ngpu\n'
     logFile,
     scratch,
     setSlurmStates(states) {
-      writeFileSync(join(dir, "slurm-states.tsv"), Object.entries(states).map(([n, s]) => `${n}\t${s}\n`).join(""));
+      writeFileSync(
+        join(dir, "slurm-states.tsv"),
+        Object.entries(states)
+          .map(([n, s]) => `${n}\t${s}\n`)
+          .join(""),
+      );
     },
     async run(program, ...args) {
       const r = await runBash(join(SCRIPTS, `drover-slurm-${program}.sh`), args, env);
@@ -338,8 +343,16 @@ describe.runIf(hasTools)("elastic node programs against a stand-in OpenStack", {
 
     // THEN
     expect(r.code, r.stderr).toBe(0);
-    expect(calls(c.mock, "DELETE", /^\/v2\.1\/servers\//).map((x) => x.path).sort()).toEqual(servers.map((s) => `/v2.1/servers/${s.id}`).sort());
-    expect(calls(c.mock, "DELETE", /^\/v2\.0\/ports\//).map((x) => x.path).sort()).toEqual(ports.map((p) => `/v2.0/ports/${p.id}`).sort());
+    expect(
+      calls(c.mock, "DELETE", /^\/v2\.1\/servers\//)
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual(servers.map((s) => `/v2.1/servers/${s.id}`).sort());
+    expect(
+      calls(c.mock, "DELETE", /^\/v2\.0\/ports\//)
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual(ports.map((p) => `/v2.0/ports/${p.id}`).sort());
     for (const [i, s] of servers.entries()) {
       const serverDeleted = c.mock.requests.findIndex((x) => x.method === "DELETE" && x.path === `/v2.1/servers/${s.id}`);
       const portDeleted = c.mock.requests.findIndex((x) => x.method === "DELETE" && x.path === `/v2.0/ports/${ports[i]!.id}`);

@@ -361,14 +361,30 @@ describe("planCluster: sizes, storage and users", () => {
 
   it("renumbers nobody when a user is added before, or removed from before, the others (day 2)", () => {
     const key = testPublicKey("x@lab", 1);
-    const before = plan({ users: [{ name: "alice", publicKey: key }, { name: "carol", publicKey: key }] }).users;
-    const after = plan({ users: [{ name: "bob", publicKey: key }, { name: "carol", publicKey: key }] }).users;
+    const before = plan({
+      users: [
+        { name: "alice", publicKey: key },
+        { name: "carol", publicKey: key },
+      ],
+    }).users;
+    const after = plan({
+      users: [
+        { name: "bob", publicKey: key },
+        { name: "carol", publicKey: key },
+      ],
+    }).users;
     expect(after.find((u) => u.name === "carol")!.uid).toBe(before.find((u) => u.name === "carol")!.uid);
   });
 
   it("refuses two users with one UID, and a UID of a system account, naming the fix", () => {
     const key = testPublicKey("x@lab", 1);
-    const same = planCluster({ ...input(), users: [{ name: "alice", publicKey: key, uid: 20000 }, { name: "bob", publicKey: key, uid: 20000 }] });
+    const same = planCluster({
+      ...input(),
+      users: [
+        { name: "alice", publicKey: key, uid: 20000 },
+        { name: "bob", publicKey: key, uid: 20000 },
+      ],
+    });
     expect(same.ok ? [] : same.issues.map((i) => i.message)).toEqual([expect.stringContaining(`"bob" would get UID 20000, which "alice" has: give one of them its own 'uid'`)]);
     const system = planCluster({ ...input(), users: [{ name: "alice", publicKey: key, uid: 33 }] });
     expect(system.ok ? [] : system.issues.map((i) => i.code)).toEqual(["slurm.bad-uid"]);
@@ -439,18 +455,14 @@ describe("planCluster: validation", () => {
   });
 
   it("slurm.no-controller", () => {
-    expect(issues({ controller: undefined })).toEqual([
-      { code: "slurm.no-controller", message: `'controller' is required: { size: "m3.medium" } (the controller runs slurmctld and serves /home)` },
-    ]);
+    expect(issues({ controller: undefined })).toEqual([{ code: "slurm.no-controller", message: `'controller' is required: { size: "m3.medium" } (the controller runs slurmctld and serves /home)` }]);
   });
 
   it.each([
     ["empty", []],
     ["missing", undefined],
   ])("slurm.no-partitions: %s", (_, partitions) => {
-    expect(issues({ partitions })).toEqual([
-      { code: "slurm.no-partitions", message: `'partitions' is empty: give at least one, e.g. { name: "cpu", size: "m3.quad", nodes: 2 }` },
-    ]);
+    expect(issues({ partitions })).toEqual([{ code: "slurm.no-partitions", message: `'partitions' is empty: give at least one, e.g. { name: "cpu", size: "m3.quad", nodes: 2 }` }]);
   });
 
   describe("slurm.too-many-partitions", () => {
@@ -505,9 +517,7 @@ describe("planCluster: validation", () => {
     ["a fraction", 2.5, "2.5"],
     ["a string", "2", `"2"`],
   ])("slurm.bad-nodes: %s", (_, nodes, shown) => {
-    expect(issues({ partitions: [part({ nodes })] })).toEqual([
-      { code: "slurm.bad-nodes", message: `'partitions[0].nodes' must be a whole number from 0 to 1000, got ${shown}` },
-    ]);
+    expect(issues({ partitions: [part({ nodes })] })).toEqual([{ code: "slurm.bad-nodes", message: `'partitions[0].nodes' must be a whole number from 0 to 1000, got ${shown}` }]);
   });
 
   it.each([
@@ -566,7 +576,11 @@ describe("planCluster: validation", () => {
 
     it("gpu given as a number (meant as the node's GPU) is refused with the size that says it", () => {
       expect(issues({ partitions: [part({ name: "ml", gpu: 1 as unknown as boolean })] })).toEqual([
-        { code: "slurm.bad-gpu", message: "'partitions[0].gpu' 1 must be true or false (whether the partition is for GPU jobs); the GPU each node needs goes in its size: size: { vcpus, memoryGiB, gpu: 1 }, or a GPU flavor's name" },
+        {
+          code: "slurm.bad-gpu",
+          message:
+            "'partitions[0].gpu' 1 must be true or false (whether the partition is for GPU jobs); the GPU each node needs goes in its size: size: { vcpus, memoryGiB, gpu: 1 }, or a GPU flavor's name",
+        },
       ]);
     });
 
@@ -595,9 +609,7 @@ describe("planCluster: validation", () => {
       ["kind nfs", { kind: "nfs", protocol: "NFS" }],
       ["kind left to its default", { protocol: "CEPHFS" }],
     ])("slurm.bad-storage-protocol: a protocol with %s", (_, sharedStorage) => {
-      expect(issues({ sharedStorage })).toEqual([
-        { code: "slurm.bad-storage-protocol", message: `'sharedStorage.protocol' applies to kind "manila" only: drop it or set kind: "manila"` },
-      ]);
+      expect(issues({ sharedStorage })).toEqual([{ code: "slurm.bad-storage-protocol", message: `'sharedStorage.protocol' applies to kind "manila" only: drop it or set kind: "manila"` }]);
     });
 
     it.each([
@@ -631,15 +643,19 @@ describe("planCluster: validation", () => {
       ["a service account", "slurm", "ubuntu"],
       ["the image's admin account", "exouser", "exouser"],
     ])("slurm.reserved-user: %s", (_, name, adminUser) => {
-      expect(issues({ adminUser, users: [{ name, publicKey: key }] })).toEqual([
-        { code: "slurm.reserved-user", message: `'users[0].name' "${name}" is a system or image account: pick another name` },
-      ]);
+      expect(issues({ adminUser, users: [{ name, publicKey: key }] })).toEqual([{ code: "slurm.reserved-user", message: `'users[0].name' "${name}" is a system or image account: pick another name` }]);
     });
 
     it("slurm.duplicate-user", () => {
-      expect(issues({ users: [{ name: "alice", publicKey: key }, { name: "bob", publicKey: key }, { name: "alice", publicKey: key }] })).toEqual([
-        { code: "slurm.duplicate-user", message: `'users[2].name' "alice" is already users[0]: user names must be unique` },
-      ]);
+      expect(
+        issues({
+          users: [
+            { name: "alice", publicKey: key },
+            { name: "bob", publicKey: key },
+            { name: "alice", publicKey: key },
+          ],
+        }),
+      ).toEqual([{ code: "slurm.duplicate-user", message: `'users[2].name' "alice" is already users[0]: user names must be unique` }]);
     });
 
     it.each([
@@ -790,7 +806,14 @@ describe("clusterSummary", () => {
   });
 
   it("marks the default partition and charges large-memory flavors 2 SU per vCPU", () => {
-    const q = clusterSummary(plan({ partitions: [{ name: "cpu", size: "m3.quad", nodes: 1 }, { name: "mem", size: "r3.large", elastic: { max: 1 }, default: true }] }));
+    const q = clusterSummary(
+      plan({
+        partitions: [
+          { name: "cpu", size: "m3.quad", nodes: 1 },
+          { name: "mem", size: "r3.large", elastic: { max: 1 }, default: true },
+        ],
+      }),
+    );
     // Idle: 8 + 2 + 4 = 14 SU; full: + 64 × 2 = 142 SU.
     expect(q.line).toBe("lab_hpc: cpu 1×m3.quad, mem* 0-1×r3.large; 4-68 compute cores, up to 2 compute nodes; 14 SU/hour idle, 142 SU/hour at full scale");
   });

@@ -21,12 +21,18 @@ describe("parseSshPublicKey", () => {
   });
 
   it.each([
-    ["-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...\n-----END OPENSSH PRIVATE KEY-----", "is a private key. Never put a private key in a stack: pass the public half (the .pub file, e.g. ~/.ssh/id_ed25519.pub)"],
+    [
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...\n-----END OPENSSH PRIVATE KEY-----",
+      "is a private key. Never put a private key in a stack: pass the public half (the .pub file, e.g. ~/.ssh/id_ed25519.pub)",
+    ],
     ["ssh-dss AAAAB3NzaC1kc3M=", "is a DSA key, which OpenSSH no longer accepts: use an ed25519 key (ssh-keygen -t ed25519)"],
     ["ssh-ed25519", "has no valid base64 key data after the key type: give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub"],
     ["ssh-ed25519 not*base64", "has no valid base64 key data after the key type: give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub"],
     ["ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ==", 'has key data that does not match its type "ssh-ed25519" (truncated or pasted wrong?): copy the whole line of the .pub file again'],
-    ["AAAAC3NzaC1lZDI1NTE5AAAA", 'does not start with a known key type (got "AAAAC3NzaC1lZDI1NTE5AAAA"; allowed: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com): give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub'],
+    [
+      "AAAAC3NzaC1lZDI1NTE5AAAA",
+      'does not start with a known key type (got "AAAAC3NzaC1lZDI1NTE5AAAA"; allowed: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com): give the whole line of your .pub file, e.g. the content of ~/.ssh/id_ed25519.pub',
+    ],
   ])("rejects %j", (text, reason) => {
     expect(parseSshPublicKey(text)).toEqual({ ok: false, reason });
   });
@@ -47,7 +53,8 @@ describe("parseSshPublicKey", () => {
 
   /** Real ECDSA keys (ssh-keygen), and the same data cut or padded as a bad paste leaves it. */
   const P256 = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBMZKpbfBcgOl76iGqBTqPAGnzMbCWuHXFoIdyKUypFOFwLbSp81EM1DeE7GFtfzGLbdDsVsczzNxFDXayRl5vr0= e@x";
-  const P384 = "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBN4yw6wPeXOMtC1os+CY5kRRLiXTECyCtD940p4lMFBCfgMftNeGyLnq85L38sTglV1jebUdLw0/MlJOitIPAFZTlz96E9Sclb+t0v9yXGfvf2QU9j3B7hAl008xGhhOyQ== e@x";
+  const P384 =
+    "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBN4yw6wPeXOMtC1os+CY5kRRLiXTECyCtD940p4lMFBCfgMftNeGyLnq85L38sTglV1jebUdLw0/MlJOitIPAFZTlz96E9Sclb+t0v9yXGfvf2QU9j3B7hAl008xGhhOyQ== e@x";
   const reblob = (line: string, change: (data: Buffer) => Buffer) => {
     const [type, blob, ...rest] = line.split(" ");
     return [type, change(Buffer.from(blob!, "base64")).toString("base64"), ...rest].join(" ");
@@ -63,11 +70,19 @@ describe("parseSshPublicKey", () => {
   });
 
   it.each([
-    ["an ed25519 key cut to 24 bytes", reblob(testPublicKey("x"), () => Buffer.concat([ed.subarray(0, 15), field(ed.subarray(19, 43))])), "has a 24-byte ed25519 key; ed25519 keys are 32 bytes (truncated?)"],
+    [
+      "an ed25519 key cut to 24 bytes",
+      reblob(testPublicKey("x"), () => Buffer.concat([ed.subarray(0, 15), field(ed.subarray(19, 43))])),
+      "has a 24-byte ed25519 key; ed25519 keys are 32 bytes (truncated?)",
+    ],
     ["an ed25519 key whose length field runs past the data", reblob(testPublicKey("x"), () => ed.subarray(0, 40)), "has key data that ends in the middle of a field (truncated)"],
     ["an ed25519 key with a field too many", reblob(testPublicKey("x"), (d) => Buffer.concat([d, field(Buffer.from("xx"))])), "has 1 field(s) of key data too many"],
     ["a nistp256 key cut to 33 bytes", reblob(P256, (d) => Buffer.concat([d.subarray(0, 35), field(d.subarray(39, 72))])), "has a 33-byte nistp256 point; it should be 65 bytes (truncated?)"],
-    ["a nistp256 type with a nistp384 curve inside", reblob(P256, () => Buffer.concat([field(Buffer.from("ecdsa-sha2-nistp256")), Buffer.from(P384.split(" ")[1]!, "base64").subarray(23)])), 'names curve "nistp384" inside a ecdsa-sha2-nistp256 key'],
+    [
+      "a nistp256 type with a nistp384 curve inside",
+      reblob(P256, () => Buffer.concat([field(Buffer.from("ecdsa-sha2-nistp256")), Buffer.from(P384.split(" ")[1]!, "base64").subarray(23)])),
+      'names curve "nistp384" inside a ecdsa-sha2-nistp256 key',
+    ],
   ])("refuses %s, saying how to get the whole key", (_, line, reason) => {
     expect(parseSshPublicKey(line)).toEqual({ ok: false, reason: `${reason}: copy the whole line of the .pub file (ssh-keygen -y -f ~/.ssh/id_ed25519 prints it again)` });
   });

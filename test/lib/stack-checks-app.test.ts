@@ -23,8 +23,7 @@ function synth(name: string, cloud: CloudProfile, build: (stack: ReturnType<type
 }
 
 const vm = (cloud: CloudProfile, name: string) => synth(name, cloud, (s) => new VirtualMachine(s, "box", { size: "m3.small" }));
-const check = (s: Synthesized, app: readonly Synthesized[]) =>
-  checkStack({ stack: s.name, dir: s.dir, config: s.config, info: s.info, policyLevel: "off", live: false, others: app });
+const check = (s: Synthesized, app: readonly Synthesized[]) => checkStack({ stack: s.name, dir: s.dir, config: s.config, info: s.info, policyLevel: "off", live: false, others: app });
 
 describe("the quota of one project, shared by the app's stacks", () => {
   it("fails two stacks that each fit but together need two routers, naming the other stack", async () => {

@@ -69,7 +69,16 @@ describe("a restricted deploying credential and a stack that creates one", () =>
 
   it("passes with an unrestricted credential, or a password (no application credential at all)", async () => {
     expect((await check(unrestricted)).credential).toBeUndefined();
-    const password = restricted.env({ OS_APPLICATION_CREDENTIAL_ID: undefined, OS_APPLICATION_CREDENTIAL_SECRET: undefined, OS_AUTH_TYPE: "password", OS_USERNAME: restricted.user.name, OS_PASSWORD: restricted.user.password, OS_PROJECT_NAME: restricted.projectName, OS_USER_DOMAIN_NAME: restricted.user.domain, OS_PROJECT_DOMAIN_NAME: restricted.user.domain });
+    const password = restricted.env({
+      OS_APPLICATION_CREDENTIAL_ID: undefined,
+      OS_APPLICATION_CREDENTIAL_SECRET: undefined,
+      OS_AUTH_TYPE: "password",
+      OS_USERNAME: restricted.user.name,
+      OS_PASSWORD: restricted.user.password,
+      OS_PROJECT_NAME: restricted.projectName,
+      OS_USER_DOMAIN_NAME: restricted.user.domain,
+      OS_PROJECT_DOMAIN_NAME: restricted.user.domain,
+    });
     expect((await check(restricted, created, password)).credential).toBeUndefined();
   });
 
@@ -96,10 +105,7 @@ describe('applicationCredential: "provided"', () => {
   });
 
   it("JupyterHubCluster (k3s) gives the Cinder CSI driver the provided credential", () => {
-    const { config } = synth(
-      (s) =>
-        new JupyterHubCluster(s, "hub", { users: 4, profile: { cpu: 1, memoryGiB: 2 }, auth: { kind: "workshop" }, https: false, applicationCredential: "provided" }),
-    );
+    const { config } = synth((s) => new JupyterHubCluster(s, "hub", { users: 4, profile: { cpu: 1, memoryGiB: 2 }, auth: { kind: "workshop" }, https: false, applicationCredential: "provided" }));
     expect(resources(config, "openstack_identity_application_credential_v3")).toEqual({});
     expect(Object.keys(config.variable as Json)).toEqual(expect.arrayContaining(["hub_application_credential_id", "hub_application_credential_secret"]));
     const server = Object.values(resources(config, "openstack_compute_instance_v2")).find((r) => String(r.name).endsWith("-server"))!;

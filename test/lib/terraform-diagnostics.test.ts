@@ -65,7 +65,15 @@ describe("failureFrom", () => {
   });
 
   it("lists other errors one per line, with their address", () => {
-    const e = failureFrom("lab", "plan", [{ severity: "error", summary: "Invalid reference", detail: "A reference to a\nresource type", address: "x.y" }, { severity: "warning", summary: "w", detail: "" }], "");
+    const e = failureFrom(
+      "lab",
+      "plan",
+      [
+        { severity: "error", summary: "Invalid reference", detail: "A reference to a\nresource type", address: "x.y" },
+        { severity: "warning", summary: "w", detail: "" },
+      ],
+      "",
+    );
     expect(e).toBeInstanceOf(ExternalError);
     expect(e.message).toBe("terraform plan failed for lab");
     expect(e.details).toEqual(["x.y: Invalid reference: A reference to a resource type"]);

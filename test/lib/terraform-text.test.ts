@@ -55,7 +55,10 @@ describe.runIf(hasTool("terraform", "https://developer.hashicorp.com/terraform/i
     outputs.keys = { value: escapeTerraformValue({ "${k}": "v", "%{d}": "w" }) };
     // A literal "$" just before a reference: the token stands in for local.price here.
     outputs.price = { value: escapeTerraformText("cost: $${TfToken[TOKEN.1]}").replace("${TfToken[TOKEN.1]}", "${local.price}") };
-    const tf = new TerraformDir().write({ locals: { price: "12" }, output: outputs }).init().apply();
+    const tf = new TerraformDir()
+      .write({ locals: { price: "12" }, output: outputs })
+      .init()
+      .apply();
     const out = JSON.parse(tf.run("output", "-json")) as Record<string, { value: unknown }>;
     for (const [i, text] of HOSTILE.entries()) expect({ i, value: out[`text_${i}`]!.value }).toEqual({ i, value: text });
     expect(out.keys!.value).toEqual({ "${k}": "v", "%{d}": "w" });

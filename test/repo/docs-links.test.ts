@@ -13,8 +13,7 @@ const ROOT = packageRoot();
 
 /** The markdown files whose links are checked: README.md and everything under docs/. */
 function markdownFiles(root: string): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".md") ? [join(dir, e.name)] : []));
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".md") ? [join(dir, e.name)] : []));
   return [join(root, "README.md"), ...(existsSync(join(root, "docs")) ? walk(join(root, "docs")) : [])].filter((f) => existsSync(f));
 }
 

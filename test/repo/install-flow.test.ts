@@ -37,7 +37,10 @@ describe.skipIf(offline !== undefined)("installing drover from a packed tarball 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "drover-flow-"));
     // `npm pack` runs prepack: the package is built from this checkout as it would be published.
-    const packed = ok(sh(ROOT, "npm", ["pack", "--pack-destination", work, "--silent"]), "npm pack").trim().split("\n").pop()!;
+    const packed = ok(sh(ROOT, "npm", ["pack", "--pack-destination", work, "--silent"]), "npm pack")
+      .trim()
+      .split("\n")
+      .pop()!;
     tarball = join(work, packed);
     project = join(work, "my-lab");
     mkdirSync(project);
@@ -84,8 +87,11 @@ describe.skipIf(offline !== undefined)("installing drover from a packed tarball 
     expect(ok(again, "npm test (CI)") + again.stderr).toMatch(/3 passed/);
   }, 300_000);
 
-  it('node -e \'import("drover")\' finds the constructs', () => {
-    const out = ok(sh(project, "node", ["-e", 'import("drover").then((d) => console.log([d.DroverStack, d.VirtualMachine, d.SlurmCluster, d.JupyterHubCluster, d.GatewayHost].map((c) => typeof c).join(" ")))']), "import drover");
+  it("node -e 'import(\"drover\")' finds the constructs", () => {
+    const out = ok(
+      sh(project, "node", ["-e", 'import("drover").then((d) => console.log([d.DroverStack, d.VirtualMachine, d.SlurmCluster, d.JupyterHubCluster, d.GatewayHost].map((c) => typeof c).join(" ")))']),
+      "import drover",
+    );
     expect(out.trim()).toBe("function function function function function");
   }, 300_000);
 
@@ -120,13 +126,17 @@ describe.skipIf(offline !== undefined)("installing drover from a packed tarball 
     }
   }, 300_000);
 
-  it.each(["slurm", "jupyterhub", "gateway"])("the %s template synthesizes, type-checks and passes its own test", (template) => {
-    // A project beside the first, sharing its node_modules: no second install.
-    const dir = `${template}-demo`;
-    ok(sh(project, "npx", ["drover", "init", dir, "--template", template]), `drover init ${dir}`);
-    ok(sh(project, "npx", ["drover", "synth", "-C", dir]), `drover synth -C ${dir}`);
-    ok(sh(join(project, dir), "npx", ["tsc", "--noEmit"]), `tsc in ${dir}`);
-    const test = sh(join(project, dir), "npx", ["vitest", "run"]);
-    expect(ok(test, `vitest in ${dir}`) + test.stderr).toMatch(/3 passed/);
-  }, 300_000);
+  it.each(["slurm", "jupyterhub", "gateway"])(
+    "the %s template synthesizes, type-checks and passes its own test",
+    (template) => {
+      // A project beside the first, sharing its node_modules: no second install.
+      const dir = `${template}-demo`;
+      ok(sh(project, "npx", ["drover", "init", dir, "--template", template]), `drover init ${dir}`);
+      ok(sh(project, "npx", ["drover", "synth", "-C", dir]), `drover synth -C ${dir}`);
+      ok(sh(join(project, dir), "npx", ["tsc", "--noEmit"]), `tsc in ${dir}`);
+      const test = sh(join(project, dir), "npx", ["vitest", "run"]);
+      expect(ok(test, `vitest in ${dir}`) + test.stderr).toMatch(/3 passed/);
+    },
+    300_000,
+  );
 });

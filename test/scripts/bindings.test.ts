@@ -11,17 +11,43 @@ describe("the OpenStack schema file", () => {
   it("covers every type drover needs", () => {
     expect(Object.keys(provider.resource_schemas ?? {}).sort()).toEqual(
       [
-        "compute_instance_v2", "compute_keypair_v2", "compute_volume_attach_v2", "compute_servergroup_v2", "networking_network_v2", "networking_subnet_v2",
-        "networking_router_v2", "networking_router_interface_v2", "networking_port_v2", "networking_secgroup_v2", "networking_secgroup_rule_v2",
-        "networking_floatingip_v2", "networking_floatingip_associate_v2", "blockstorage_volume_v3", "objectstorage_container_v1", "dns_recordset_v2",
-        "containerinfra_cluster_v1", "containerinfra_clustertemplate_v1", "sharedfilesystem_share_v2", "sharedfilesystem_share_access_v2", "lb_loadbalancer_v2",
+        "compute_instance_v2",
+        "compute_keypair_v2",
+        "compute_volume_attach_v2",
+        "compute_servergroup_v2",
+        "networking_network_v2",
+        "networking_subnet_v2",
+        "networking_router_v2",
+        "networking_router_interface_v2",
+        "networking_port_v2",
+        "networking_secgroup_v2",
+        "networking_secgroup_rule_v2",
+        "networking_floatingip_v2",
+        "networking_floatingip_associate_v2",
+        "blockstorage_volume_v3",
+        "objectstorage_container_v1",
+        "dns_recordset_v2",
+        "containerinfra_cluster_v1",
+        "containerinfra_clustertemplate_v1",
+        "sharedfilesystem_share_v2",
+        "sharedfilesystem_share_access_v2",
+        "lb_loadbalancer_v2",
         "identity_application_credential_v3",
-      ].map((t) => `openstack_${t}`).sort(),
+      ]
+        .map((t) => `openstack_${t}`)
+        .sort(),
     );
     expect(Object.keys(provider.data_source_schemas ?? {}).sort()).toEqual(
-      ["compute_flavor_v2", "containerinfra_clustertemplate_v1", "dns_zone_v2", "identity_auth_scope_v3", "images_image_v2", "networking_network_v2", "networking_router_v2", "networking_subnet_v2"].map(
-        (t) => `openstack_${t}`,
-      ),
+      [
+        "compute_flavor_v2",
+        "containerinfra_clustertemplate_v1",
+        "dns_zone_v2",
+        "identity_auth_scope_v3",
+        "images_image_v2",
+        "networking_network_v2",
+        "networking_router_v2",
+        "networking_subnet_v2",
+      ].map((t) => `openstack_${t}`),
     );
     expect(provider.resource_schemas).not.toHaveProperty("openstack_compute_floatingip_associate_v2");
   });

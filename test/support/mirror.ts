@@ -13,7 +13,9 @@ export function hasAwsProvider(what = "the AWS provider tests"): boolean {
   const dir = join(PLUGIN_DIR, "registry.terraform.io/hashicorp/aws", AWS_PROVIDER_VERSION, PLATFORM);
   const ok = existsSync(dir);
   if (!ok) {
-    console.warn(`[skip] hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the plugin mirror (${dir} is missing), so ${what} are skipped (set DROVER_TF_PLUGIN_DIR to a filesystem mirror that holds it).`);
+    console.warn(
+      `[skip] hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the plugin mirror (${dir} is missing), so ${what} are skipped (set DROVER_TF_PLUGIN_DIR to a filesystem mirror that holds it).`,
+    );
   }
   return ok;
 }

@@ -238,11 +238,31 @@ export async function startLimitsMock(options: { readonly region?: string; reado
       return reply(404, { error: { code: 404, title: "Not Found", message: "The resource could not be found." } });
     }
 
-    if (!token || !tokens.has(token)) return reply(401, service === "network" ? { NeutronError: { type: "HTTPUnauthorized", message: "Authentication required", detail: "" } } : { unauthorized: { code: 401, message: "The request you have made requires authentication." } });
+    if (!token || !tokens.has(token))
+      return reply(
+        401,
+        service === "network"
+          ? { NeutronError: { type: "HTTPUnauthorized", message: "Authentication required", detail: "" } }
+          : { unauthorized: { code: 401, message: "The request you have made requires authentication." } },
+      );
     if (method !== "GET") return reply(405, errorBody(service, 405, token));
 
     if (service === "compute" && path === "/v2.1/limits") {
-      const extra = { maxImageMeta: 128, maxPersonality: 5, maxPersonalitySize: 10240, maxSecurityGroupRules: -1, maxSecurityGroups: -1, maxServerGroupMembers: 10, maxServerGroups: 10, maxServerMeta: 128, maxTotalFloatingIps: -1, maxTotalKeypairs: 100, totalFloatingIpsUsed: 0, totalSecurityGroupsUsed: 0, totalServerGroupsUsed: 0 };
+      const extra = {
+        maxImageMeta: 128,
+        maxPersonality: 5,
+        maxPersonalitySize: 10240,
+        maxSecurityGroupRules: -1,
+        maxSecurityGroups: -1,
+        maxServerGroupMembers: 10,
+        maxServerGroups: 10,
+        maxServerMeta: 128,
+        maxTotalFloatingIps: -1,
+        maxTotalKeypairs: 100,
+        totalFloatingIpsUsed: 0,
+        totalSecurityGroupsUsed: 0,
+        totalServerGroupsUsed: 0,
+      };
       return reply(200, { limits: { rate: [], absolute: { ...extra, ...state.compute } } });
     }
     if (service === "volume" && path === `/v3/${projectId}/limits`) {

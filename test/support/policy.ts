@@ -18,7 +18,15 @@ export const info = (overrides: Partial<StackInfo> = {}): StackInfo => ({
 export const NOW = new Date("2026-03-01T12:00:00Z");
 
 export function run(resource: Resources, opts: Partial<PolicyInput> & { extra?: Body } = {}): Finding[] {
-  return [...runPolicy({ config: config(resource, opts.extra ?? {}), info: opts.info ?? info(), now: NOW, ...(opts.files ? { files: opts.files } : {}), ...(opts.allowDestroy ? { allowDestroy: true } : {}) }).findings];
+  return [
+    ...runPolicy({
+      config: config(resource, opts.extra ?? {}),
+      info: opts.info ?? info(),
+      now: NOW,
+      ...(opts.files ? { files: opts.files } : {}),
+      ...(opts.allowDestroy ? { allowDestroy: true } : {}),
+    }).findings,
+  ];
 }
 export const ids = (findings: readonly Finding[]) => findings.map((f) => f.id);
 

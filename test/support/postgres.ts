@@ -50,7 +50,9 @@ export async function startPostgres(database = "terraform"): Promise<Postgres> {
   if (!bin) throw new Error("PostgreSQL is not installed");
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) =>
-    asRoot ? execFileSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) : execFileSync(join(bin, cmd), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    asRoot
+      ? execFileSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+      : execFileSync(join(bin, cmd), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const dir = mkdtempSync(join(tmpdir(), "drover-pg-"));
   chmodSync(dir, 0o777);
   const data = join(dir, "data");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
+import { type App, Testing } from "cdktf";
 import { DroverStack, jetstream2, type DroverStackProps } from "../../constructs/index.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { builtinProviders } from "../../lib/schema/registry.ts";

@@ -40,7 +40,11 @@ export interface CompletionTable {
 /** Text inside single quotes in any of the three shells. */
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 /** fish and zsh descriptions: one line, no brackets or colons that the shells would read. */
-const words = (text: string) => text.replace(/\s+/g, " ").replace(/[[\]:]/g, " ").trim();
+const words = (text: string) =>
+  text
+    .replace(/\s+/g, " ")
+    .replace(/[[\]:]/g, " ")
+    .trim();
 const names = (c: CompletionCommand) => [c.name, ...c.aliases];
 
 export function completionScript(shell: string, table: CompletionTable): string {

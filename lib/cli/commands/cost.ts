@@ -33,8 +33,7 @@ export function periodFromFlags(flags: CostFlags): { readonly hours?: number; re
   if (flags.hours !== undefined && flags.days !== undefined) {
     throw new UsageError(`'--hours' (${flags.hours}) and '--days' (${flags.days}) were both given: give one of them (--days 3 is --hours 72)`);
   }
-  const [flag, text, perUnit, unit] =
-    flags.hours !== undefined ? (["--hours", flags.hours, 1, "hour"] as const) : flags.days !== undefined ? (["--days", flags.days, 24, "day"] as const) : [];
+  const [flag, text, perUnit, unit] = flags.hours !== undefined ? (["--hours", flags.hours, 1, "hour"] as const) : flags.days !== undefined ? (["--days", flags.days, 24, "day"] as const) : [];
   if (flag === undefined) return {};
   const value = NUMBER.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value)) throw new UsageError(`'${flag}' ${JSON.stringify(text)} is not a number: e.g. ${flag} ${unit === "day" ? 3 : 8}`);

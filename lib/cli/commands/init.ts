@@ -76,12 +76,7 @@ export async function init(options: InitOptions): Promise<InitReport> {
     }
   }
   const shown = relative(options.cwd, dir);
-  const next = [
-    ...(shown === "" ? [] : [`cd ${/\s/.test(shown) ? JSON.stringify(shown) : shown}`]),
-    "npm install",
-    "npx drover synth",
-    "npm test",
-  ];
+  const next = [...(shown === "" ? [] : [`cd ${/\s/.test(shown) ? JSON.stringify(shown) : shown}`]), "npm install", "npx drover synth", "npm test"];
   return { dir, template, name, drover, written, skipped, next };
 }
 
@@ -92,9 +87,7 @@ async function chooseTemplate(options: InitOptions): Promise<InitTemplate> {
     throw new UsageError(`--template "${given}" is not a template`, [`Choose ${orList(INIT_TEMPLATES.map((t) => `${t} (${TEMPLATE_FACTS[t].description})`))}.`]);
   }
   if (!options.ask) {
-    throw new UsageError("drover init needs --template when it cannot ask (not a terminal)", [
-      `Run it again with --template ${INIT_TEMPLATES.join("|")}, e.g. drover init --template vm.`,
-    ]);
+    throw new UsageError("drover init needs --template when it cannot ask (not a terminal)", [`Run it again with --template ${INIT_TEMPLATES.join("|")}, e.g. drover init --template vm.`]);
   }
   return options.ask(INIT_TEMPLATES.map((value) => ({ value, description: TEMPLATE_FACTS[value].description })));
 }
@@ -107,7 +100,10 @@ export function renderInit(report: InitReport, cwd: string): string {
   for (const f of report.skipped) lines.push(`  skipped ${f} (it exists; left as it was)`);
   if (report.written.length === 0) lines[0] = `Nothing written in ${where}: every file of a ${report.template} project is there already.`;
   if (report.skipped.includes("package.json")) {
-    lines.push("", `package.json was there already: make sure it depends on drover, cdktf and constructs (npm install ${report.drover.spec.startsWith("^") ? `drover@${report.drover.spec}` : report.drover.spec} cdktf constructs) and has "type": "module".`);
+    lines.push(
+      "",
+      `package.json was there already: make sure it depends on drover, cdktf and constructs (npm install ${report.drover.spec.startsWith("^") ? `drover@${report.drover.spec}` : report.drover.spec} cdktf constructs) and has "type": "module".`,
+    );
   }
   lines.push("", "Next:", ...report.next.map((c) => `  ${c}`));
   return lines.join("\n");

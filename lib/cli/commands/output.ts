@@ -34,8 +34,6 @@ export async function output(options: OutputOptions): Promise<OutputReport> {
   const tf = new Terraform(binary, options.stack, dir);
   await tf.init(options.pluginDir ? { pluginDir: options.pluginDir } : {});
   const raw = await tf.outputs();
-  const outputs = Object.fromEntries(
-    Object.entries(raw).map(([name, o]) => [name, { value: o.sensitive && !options.showSensitive ? null : o.value, sensitive: o.sensitive }]),
-  );
+  const outputs = Object.fromEntries(Object.entries(raw).map(([name, o]) => [name, { value: o.sensitive && !options.showSensitive ? null : o.value, sensitive: o.sensitive }]));
   return { stack: options.stack, outputs };
 }

@@ -6,7 +6,7 @@ import type { CommandContext } from "../registrar.ts";
 export function registerCompletion(program: Command, { run }: CommandContext): void {
   program
     .command("completion")
-    .description("print a shell completion script: eval \"$(drover completion bash)\" (zsh alike; fish: drover completion fish | source)")
+    .description('print a shell completion script: eval "$(drover completion bash)" (zsh alike; fish: drover completion fish | source)')
     .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
     .action(async (shell: string) =>
       run(false, async () => {

@@ -77,17 +77,7 @@ export function addAws(b: GraphBuilder): void {
   }
 }
 
-function addRule(
-  b: GraphBuilder,
-  group: string,
-  address: string,
-  direction: GraphRule["direction"],
-  body: Json,
-  protocolValue: unknown,
-  cidrs: unknown,
-  peerGroups: unknown,
-  self: unknown,
-): void {
+function addRule(b: GraphBuilder, group: string, address: string, direction: GraphRule["direction"], body: Json, protocolValue: unknown, cidrs: unknown, peerGroups: unknown, self: unknown): void {
   const protocol = protocolName(protocolValue);
   const ports = rulePorts(protocol, num(body.from_port), num(body.to_port));
   const description = literal(body.description);

@@ -19,12 +19,16 @@ export function addAzure(b: GraphBuilder): void {
   const cloud = "azure" as const;
 
   for (const r of index.ofType("azurerm_virtual_network")) {
-    const cidr = strings(r.body.address_space).map((c) => literal(c)).find(Boolean);
+    const cidr = strings(r.body.address_space)
+      .map((c) => literal(c))
+      .find(Boolean);
     b.networks.set(r.address, { ...b.base(r, cloud), ...(cidr ? { cidr } : {}), external: false, existing: r.mode === "data" });
   }
   for (const r of index.ofType("azurerm_subnet")) {
     const network = index.ref(r.body.virtual_network_name)?.address;
-    const cidr = strings(r.body.address_prefixes).map((c) => literal(c)).find(Boolean);
+    const cidr = strings(r.body.address_prefixes)
+      .map((c) => literal(c))
+      .find(Boolean);
     b.subnets.set(r.address, { ...b.base(r, cloud), ...(cidr ? { cidr } : {}), ...(network ? { network } : {}) });
   }
 
@@ -119,9 +123,7 @@ function addRule(b: GraphBuilder, nsg: string, address: string, rule: Json): voi
   const outbound = literal(rule.direction)?.toLowerCase() === "outbound";
   const peerField = outbound ? "destination" : "source";
   const peers: Array<{ peer: string; peerGroup?: string }> = [
-    ...[literal(rule[`${peerField}_address_prefix`]), ...strings(rule[`${peerField}_address_prefixes`])]
-      .filter((p): p is string => Boolean(p))
-      .map((p) => ({ peer: p === "*" ? "any" : p })),
+    ...[literal(rule[`${peerField}_address_prefix`]), ...strings(rule[`${peerField}_address_prefixes`])].filter((p): p is string => Boolean(p)).map((p) => ({ peer: p === "*" ? "any" : p })),
     ...(outbound ? [] : b.index.refs(rule.source_application_security_group_ids).map((g) => ({ peer: b.groupName(g.address), peerGroup: g.address }))),
   ];
   if (peers.length === 0) peers.push({ peer: "any" });

@@ -6,7 +6,9 @@ const AZURE_WORLD = ["*", "internet", "any", "0.0.0.0"];
 
 /** Azure: the machines in the rule's destination application security groups, or every machine under its network security group. */
 function azureTargets(index: ConfigIndex, rule: Json): TfResource[] {
-  const groups = strings(rule.destination_application_security_group_ids).map((g) => referencedAddress(g, index)).filter((g): g is string => g !== undefined);
+  const groups = strings(rule.destination_application_security_group_ids)
+    .map((g) => referencedAddress(g, index))
+    .filter((g): g is string => g !== undefined);
   if (groups.length > 0) return [...new Map(groups.flatMap((g) => index.machinesWith(g)).map((m) => [m.address, m])).values()];
   const nsg = referencedAddress(rule.network_security_group_name, index);
   return nsg ? index.machinesWith(nsg) : [];

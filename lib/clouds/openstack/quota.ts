@@ -98,4 +98,3 @@ function countMagnumCluster({ body, times, tally, skip, flavorOf }: CountInput):
     skip("network, subnet and router", "Magnum creates them from the cluster template when no fixed_network is given");
   }
 }
-

@@ -8,7 +8,7 @@ import type { CapacityField, CapacityInput, CapacityIssue } from "../capacity.ts
  */
 
 /** A value as a message quotes it: `nothing` for a missing one. */
-export const show = (v: unknown): string => (v === undefined ? "nothing" : typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
+export const show = (v: unknown): string => (v === undefined ? "nothing" : typeof v === "number" && !Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? String(v)));
 /** Up to two decimals: 7.25, 117.75, 1.3. */
 export const num = (n: number): string => String(Math.round(n * 100) / 100);
 /** Service units, thousands separated: 2,916. */

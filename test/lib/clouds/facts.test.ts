@@ -14,7 +14,20 @@ const OPENSTACK_NOT_MADE = ["openstack_blockstorage_volume_v2", "openstack_db_in
 /** Every resource type a cloud's record names. */
 function namedTypes(c: CloudFacts): string[] {
   const t = c.types;
-  return [...Object.keys(t.machines), ...Object.keys(t.kubernetesClusters), ...t.volumes, ...t.networks, ...t.subnets, ...t.routers, ...t.publicAddresses, ...t.securityGroups, ...t.firewalls, ...t.dnsRecords, ...t.stateful, ...(t.credentials ?? [])];
+  return [
+    ...Object.keys(t.machines),
+    ...Object.keys(t.kubernetesClusters),
+    ...t.volumes,
+    ...t.networks,
+    ...t.subnets,
+    ...t.routers,
+    ...t.publicAddresses,
+    ...t.securityGroups,
+    ...t.firewalls,
+    ...t.dnsRecords,
+    ...t.stateful,
+    ...(t.credentials ?? []),
+  ];
 }
 
 /** The resource types a provider offers: OpenStack's from our schema file, the others' from their cdktf bindings. */
