@@ -2,7 +2,6 @@ import type { IssueCollector } from "../../lib/errors.ts";
 import { orList } from "../../lib/naming.ts";
 import type { SlurmClusterPlan } from "../../lib/slurm/model.ts";
 import type { CloudProfile } from "../cloud.ts";
-import type { SlurmClusterProps } from "../slurm-cluster.ts";
 
 /**
  * GPU partitions need the NVIDIA driver in the image: gres.conf names /dev/nvidia0, and slurmd
@@ -11,7 +10,13 @@ import type { SlurmClusterProps } from "../slurm-cluster.ts";
  * step drover can make reliable (kernel-matched modules, a licensed vGPU driver on Jetstream2),
  * so such a cluster is refused rather than left with nodes that never come up.
  */
-export function checkGpuDriver(issues: IssueCollector, props: SlurmClusterProps, plan: SlurmClusterPlan, image: string, cloud: CloudProfile): void {
+/** What the check reads of a SlurmCluster's props. */
+export interface GpuDriverProps {
+  readonly imageHasNvidiaDriver?: boolean;
+  readonly partitions: ReadonlyArray<{ readonly name: string }>;
+}
+
+export function checkGpuDriver(issues: IssueCollector, props: GpuDriverProps, plan: SlurmClusterPlan, image: string, cloud: CloudProfile): void {
   const known = cloud.images.find((i) => i.name === image)?.nvidiaDriver ?? false;
   if (props.imageHasNvidiaDriver ?? known) return;
   const withDriver = cloud.images.filter((i) => i.nvidiaDriver).map((i) => `"${i.name}"`);

@@ -1,5 +1,5 @@
 import type { Flavor } from "../../catalog/flavors.ts";
-import type { CapacityField, CapacityInput, CapacityIssue } from "../capacity.ts";
+import type { CapacityField, CapacityInput, CapacityIssue } from "../capacity-model.ts";
 
 /**
  * How the capacity planner (lib/jupyterhub/capacity.ts) words what it finds: the number formats
