@@ -12,7 +12,7 @@ export type MachineCloud = CloudKind;
 
 /** One group of identical machines, as the configuration describes it. */
 export interface MachineGroup {
-  /** Terraform address: `openstack_compute_instance_v2.hub_agent-1_11F3B1D1`. */
+  /** Terraform address: `<type>.hub_agent-1_11F3B1D1`. */
   readonly address: string;
   /** The top-level construct (`workshop-jupyterhub/hub`), or the address when the path is unknown. */
   readonly construct: string;

@@ -63,7 +63,7 @@ export interface GatewayContainerApp {
   readonly port: number;
   /**
    * The container's environment. Values are not secret; one may hold Terraform references
-   * (`${openstack_compute_instance_v2.db.access_ip_v4}`), filled at deploy. @default - none
+   * (a machine's address attribute, `${<type>.db.<attribute>}`), filled at deploy. @default - none
    */
   readonly env?: Readonly<Record<string, string>>;
   /** Where `dataVolume` appears in the container. @default - not mounted in the container */

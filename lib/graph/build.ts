@@ -2,7 +2,7 @@
  * Reads a stack's topology (model.ts) from its Terraform JSON
  * (`cdktf.out/stacks/<stack>/cdk.tf.json`), each cloud's resources by its reader (lib/clouds/<cloud>/graph.ts).
  * The edges come from the references between resources
- * (`${openstack_networking_port_v2.box_Port.id}`), so the picture shows what Terraform will
+ * (`${<port type>.box_Port.id}`), so the picture shows what Terraform will
  * build, not what the constructs meant to build.
  *
  * @example

@@ -138,7 +138,7 @@ export interface AttachmentFields {
 }
 
 /**
- * Attachment resources of one type (`aws_volume_attachment`): each links its volume to its
+ * Attachment resources of one type (a cloud's volume attachment type): each links its volume to its
  * machine, mounted where the machine's drover tags say.
  */
 export function readAttachments(b: GraphBuilder, type: string, fields: AttachmentFields): void {
@@ -176,7 +176,7 @@ export interface DnsRecordFields {
 }
 
 /**
- * DNS record resources of one type (`aws_route53_record`): their zone, their values, and the
+ * DNS record resources of one type (a cloud's record type): their zone, their values, and the
  * public addresses they point at.
  */
 export function readDnsRecords(b: GraphBuilder, cloud: GraphCloud, type: string, fields: DnsRecordFields): void {

@@ -16,7 +16,7 @@ export type GraphCloud = CloudKind;
 export interface GraphElement {
   /**
    * Unique in the model: the Terraform address of the element's main resource
-   * (`openstack_compute_instance_v2.box_45895026`), or `gcp-tag:<tag>` for the GCP firewall
+   * (`<type>.box_45895026`), or `gcp-tag:<tag>` for the GCP firewall
    * rules that target one network tag, or `internet`.
    */
   readonly id: string;

@@ -1,6 +1,6 @@
 /**
  * Reading a synthesized stack's Terraform JSON: its resources by address, and the references
- * between them (`${openstack_networking_network_v2.net.id}`), which are the edges of the graph.
+ * between them (`${<type>.net.id}`), which are the edges of the graph.
  */
 
 import { isObject, resourcesOf, type ConfigResource, type Json } from "../terraform/config-resources.ts";
@@ -128,7 +128,7 @@ export function droverTag(r: TfResource, key: string): string | undefined {
 
 /**
  * Where drover mounts each volume, from the machine's `drover_volume_<name>` tags
- * (`${openstack_blockstorage_volume_v3.v.id}:/srv/data`): volume address → mount point.
+ * (`${<volume type>.v.id}:/srv/data`): volume address → mount point.
  */
 export function mountPoints(index: ResourceIndex, machine: TfResource): Map<string, string> {
   const out = new Map<string, string>();

@@ -113,7 +113,7 @@ export interface K3sOpenStackInput {
   readonly regionRef: string;
   /** The application credential's ID: a Terraform reference, or the ID itself (it is not secret). */
   readonly applicationCredentialIdRef: string;
-  /** The application credential's secret: a Terraform reference only (`${openstack_identity_application_credential_v3.hub.secret}`). */
+  /** The application credential's secret: a Terraform reference only (`${<credential type>.hub.secret}`). */
   readonly applicationCredentialSecretRef: string;
   /** The default StorageClass, Cinder volumes. @default "cinder" */
   readonly storageClassName?: string;

@@ -112,7 +112,7 @@ import {
  * const userData = renderK3sCloudInit({
  *   clusterName: "class-hub", serverAddress: "10.20.0.10", subnetCidr: "10.20.0.0/24",
  *   agentTokenRef: "${random_password.agent_token.result}", hubValuesYaml: values.yaml,
- *   openstack: { authUrlRef: "${data.openstack_identity_auth_scope_v3.scope.auth_url}", ... },
+ *   openstack: { authUrlRef: "${data.<auth scope>.scope.auth_url}", ... },
  * });
  * driver.createMachine(this, "Server", { ..., userData: userData.server });
  */

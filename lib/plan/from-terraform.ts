@@ -89,7 +89,7 @@ export function constructPaths(config: Record<string, unknown> | undefined): Map
   return out;
 }
 
-/** `aws_instance.web[0]` → `aws_instance.web`: instances share their resource's construct. */
+/** `<type>.web[0]` → `<type>.web`: instances share their resource's construct. */
 const baseAddress = (address: string) => address.replace(/\[[^\]]*\]$/, "");
 
 function sameReplacePath(a: readonly (string | number)[], b: ReadonlyArray<string | number>): boolean {

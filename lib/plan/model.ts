@@ -23,7 +23,7 @@ export interface AttributeChange {
 }
 
 export interface ResourceChange {
-  /** Terraform address: `openstack_compute_instance_v2.box_4589`, `data.x.y`, `aws_instance.a[0]`. */
+  /** Terraform address: `<type>.box_4589`, `data.x.y`, `<type>.a[0]`. */
   readonly address: string;
   readonly mode: "managed" | "data";
   readonly type: string;

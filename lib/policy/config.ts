@@ -59,7 +59,7 @@ function referencesIn(body: Json, known: ReadonlySet<string>): Set<string> {
   return refs;
 }
 
-/** The address a string references, when it is one reference (`${aws_security_group.web.id}`). */
+/** The address a string references, when it is one reference (`${<firewall type>.web.id}`). */
 export function referencedAddress(value: unknown, index: ConfigIndex): string | undefined {
   if (typeof value !== "string") return undefined;
   const refs = [...referencesIn({ v: value }, index.addresses)];
@@ -72,7 +72,7 @@ export function referencedAddress(value: unknown, index: ConfigIndex): string | 
  *
  * @example
  * const index = new ConfigIndex(JSON.parse(readFileSync("cdk.tf.json", "utf8")));
- * index.machinesWith("openstack_networking_secgroup_v2.portal_Firewall_0097648B"); // [the portal's instance]
+ * index.machinesWith("<firewall type>.portal_Firewall_0097648B"); // [the portal's instance]
  */
 export class ConfigIndex {
   readonly resources: readonly TfResource[];

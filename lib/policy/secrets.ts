@@ -30,7 +30,7 @@ const SECRET_NAME =
 /** Names that match the pattern but hold no secret. */
 const NOT_SECRET_NAMES = new Set(["creation_token", "client_token", "idempotency_token"]);
 
-/** Environment and file variables that name credentials however they are written (`OS_PASSWORD=...`, `aws_secret_access_key = ...`). */
+/** Environment and file variables that name credentials however they are written (`OS_PASSWORD=...`, `AWS_SECRET_ACCESS_KEY = ...` in any case). */
 const ASSIGNMENT =
   /(?<![A-Za-z0-9_])(OS_PASSWORD|OS_APPLICATION_CREDENTIAL_SECRET|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|ARM_CLIENT_SECRET|ARM_ACCESS_KEY|GOOGLE_OAUTH_ACCESS_TOKEN|TF_HTTP_PASSWORD|PGPASSWORD|application[_-]credential[_-]secret)["']?[ \t]*[=:][ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;]+)/gi;
 const PEM = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----([\s\S]*?)-----END \1-----/g;

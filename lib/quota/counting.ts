@@ -16,7 +16,7 @@ export type Counts = { readonly [K in QuotaItem]: number };
 
 /** Something in the stack whose share of the quota drover could not count. */
 export interface Uncounted {
-  /** Terraform address (`openstack_compute_instance_v2.box`) or `elastic:<construct>`. */
+  /** Terraform address (`<type>.box`) or `elastic:<construct>`. */
   readonly address: string;
   /** The construct path, when the synthesis records it (`dev-vm/box`). */
   readonly construct?: string;

@@ -35,7 +35,7 @@ export function zeroCounts(): { -readonly [K in QuotaItem]: number } {
  * needs.cores; // 72, elastic nodes at their max included
  * ```
  *
- * Counted: instances (`openstack_compute_instance_v2`; a shelved-offloaded one holds no cores
+ * Counted: instances (Nova servers; a shelved-offloaded one holds no cores
  * or RAM, as Nova counts those from Placement, where such a server has no allocation), their
  * boot volumes (`block_device` with `destination_type = "volume"` made from an image, snapshot
  * or blank), volumes, floating IPs, networks, subnets, routers, security groups (with Neutron's

@@ -58,7 +58,7 @@ export interface ProviderSchemaFile {
 
 /** A provider's schema with what identifies it. */
 export interface LoadedProvider {
-  /** Local name, the type prefix: `openstack` for `openstack_compute_instance_v2`. */
+  /** Local name, the type prefix: the provider's name, the part of a resource type before the first `_`. */
   readonly name: string;
   /** `registry.terraform.io/terraform-provider-openstack/openstack`. */
   readonly fqpn: string;

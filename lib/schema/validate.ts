@@ -14,7 +14,7 @@ export interface Finding {
   readonly severity: Severity;
   /** Stable identifier, e.g. `schema.unknown-argument`. */
   readonly code: string;
-  /** Terraform address: `openstack_compute_instance_v2.box`, `data.openstack_images_image_v2.x`, `provider.openstack`. */
+  /** Terraform address: `<type>.box`, `data.<type>.x`, `provider.<name>`. */
   readonly address: string;
   /** Construct path from the `//` metadata cdktf writes, when present. */
   readonly constructPath?: string;

@@ -13,7 +13,7 @@ export const isObject = (v: unknown): v is Json => typeof v === "object" && v !=
 
 /** One `resource` or `data` block of the configuration. */
 export interface ConfigResource {
-  /** `openstack_compute_instance_v2.box_45895026`, or `data.openstack_networking_network_v2.ext`. */
+  /** `<type>.box_45895026`, or `data.<type>.ext`. */
   readonly address: string;
   readonly type: string;
   readonly name: string;

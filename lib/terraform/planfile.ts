@@ -188,7 +188,7 @@ function lazyMsgpack(): Msgpack {
   return require("@msgpack/msgpack") as Msgpack;
 }
 
-/** `aws_instance.web[0]`, `module.net.data.openstack_images_image_v2.ubuntu`: mode, type and name. */
+/** `<type>.web[0]`, `module.net.data.<type>.ubuntu`: mode, type and name. */
 export function parseAddress(addr: string): { mode: "managed" | "data"; type: string; name: string } {
   let rest = addr;
   // Module steps: module.<name> with an optional [key]; keys may hold dots inside quotes.
